@@ -1,0 +1,2 @@
+export declare const SYSTEM_CHROMIUM_PATHS: readonly string[];
+export declare function chromiumPath(): string | undefined;
