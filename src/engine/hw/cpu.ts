@@ -1,0 +1,121 @@
+/**
+ * CPUs: CR3 loads with PCIDs (switch_mm_irqs_off), and TLB flush requests across CPUs
+ * (flush_tlb_mm_range, flush_tlb_all) with shootdown IPIs counted per CPU (R26, R27).
+ *
+ * Linux gives each CPU TLB_NR_DYN_ASIDS = 6 ASID slots; PCID = ASID + 1 (0 is reserved).
+ * A CPU that has an mm's translations cached under a slot but is not running it is not sent
+ * an IPI: the slot is marked stale (the mm's tlb_gen moved on) and flushed on the next switch.
+ */
+import type { Machine } from '../machine';
+import type { Mm } from '../types';
+import { tlbFlushCpu, tlbFlushPage, tlbFlushPcid } from './tlb';
+
+export const TLB_NR_DYN_ASIDS = 6;
+/** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
+export const FLUSH_CEILING_PAGES = 33;
+
+export function pcidOf(m: Machine, cpu: number): number {
+  const c = m.s.cpus[cpu];
+  return m.s.config.pcid ? c.asid + 1 : 0;
+}
+
+/** The mshare code registers the host mm's mmu_notifier here (hw/ never imports mshare/). */
+export const flushHooks: { hostMm: ((m: Machine, mm: Mm, start: number, end: number) => void) | null } = { hostMm: null };
+
+/** Load `mm` into CR3 on `cpu` for task `pid`. */
+export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
+  const c = m.s.cpus[cpu];
+  c.task = pid;
+  if (c.mm === mm) return;
+  if (c.mm) c.mm.cpumask &= ~(1 << cpu);
+  c.mm = mm;
+  mm.cpumask |= 1 << cpu;
+  c.contextSwitches++;
+  let flushed = false;
+  const t = m.s.tlb;
+  if (!m.s.config.pcid) {
+    tlbFlushCpu(t, cpu, true);
+    flushed = true;
+  } else {
+    let slot = c.asidMm.indexOf(mm.id);
+    if (slot >= 0) {
+      if (c.asidStale[slot]) {
+        tlbFlushPcid(t, cpu, slot + 1);
+        c.asidStale[slot] = false;
+        flushed = true;
+      }
+    } else {
+      // choose_new_asid(): round-robin over the 6 slots; a reused slot is flushed.
+      slot = c.nextAsid;
+      c.nextAsid = (c.nextAsid + 1) % TLB_NR_DYN_ASIDS;
+      c.asidMm[slot] = mm.id;
+      c.asidStale[slot] = false;
+      tlbFlushPcid(t, cpu, slot + 1);
+      flushed = true;
+    }
+    c.asid = slot;
+  }
+  if (m.trace.recording) m.trace.emit({ type: 'context-switch', cpu, pid, mm: mm.id, pcid: pcidOf(m, cpu), flushed });
+}
+
+/** Forget an mm everywhere (exit_mmap): its ASID slots become free for reuse. */
+export function dropMmFromCpus(m: Machine, mm: Mm): void {
+  for (const c of m.s.cpus) {
+    if (c.mm === mm) {
+      c.mm = null;
+      c.task = 0;
+      c.asid = -1;
+    }
+    const slot = c.asidMm.indexOf(mm.id);
+    if (slot >= 0) {
+      tlbFlushPcid(m.s.tlb, c.id, slot + 1);
+      c.asidMm[slot] = 0;
+      c.asidStale[slot] = false;
+    }
+  }
+  mm.cpumask = 0;
+}
+
+function shootdown(m: Machine, to: number, mm: Mm | null): void {
+  m.s.tlb.counters[to].shootdowns++;
+  m.s.cpus[to].shootdownsReceived++;
+  if (m.trace.recording) m.trace.emit({ type: 'tlb-shootdown', from: m.localCpu, to, mm: mm ? mm.id : 0 });
+}
+
+/**
+ * flush_tlb_mm_range(): every CPU running `mm` flushes [start, end) (IPIs to remote ones);
+ * CPUs holding a cached ASID of `mm` are marked stale instead.
+ */
+export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number): void {
+  if (mm.hostOf && flushHooks.hostMm) {
+    // An mshare host mm is never loaded on a CPU; its mmu_notifier flushes the sharers (M11).
+    flushHooks.hostMm(m, mm, start, end);
+    return;
+  }
+  const pages = (end - start) / 4096;
+  const t = m.s.tlb;
+  for (const c of m.s.cpus) {
+    if (c.mm === mm) {
+      if (c.id !== m.localCpu) shootdown(m, c.id, mm);
+      const pcid = pcidOf(m, c.id);
+      if (pages > FLUSH_CEILING_PAGES) tlbFlushPcid(t, c.id, pcid);
+      else for (let va = start; va < end; va += 4096) tlbFlushPage(t, c.id, va / 4096, pcid);
+      c.flushes++;
+      if (m.trace.recording) m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: pages > FLUSH_CEILING_PAGES ? 'mm' : 'page', mm: mm.id });
+    } else if (m.s.config.pcid) {
+      const slot = c.asidMm.indexOf(mm.id);
+      if (slot >= 0) c.asidStale[slot] = true;
+    }
+  }
+}
+
+/** flush_tlb_all(): every CPU drops everything; every CPU but the local one takes an IPI (M11). */
+export function flushTlbAll(m: Machine): void {
+  const t = m.s.tlb;
+  for (const c of m.s.cpus) {
+    if (c.id !== m.localCpu) shootdown(m, c.id, null);
+    tlbFlushCpu(t, c.id, false);
+    c.flushes++;
+    if (m.trace.recording) m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'all', mm: 0 });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The MMU: TLB lookup, then the hardware page walk from CR3 (R1, R2, R6, R7).
+ *
+ * `translate` returns the frame number on success, or a negative number encoding a page-fault
+ * error code: `-1 - errorCode`. RW and US are ANDed across levels, NX is ORed (R6); the walk
+ * sets A in every entry it uses and D in the leaf on a write (R7). A read fill of the TLB
+ * never grants write, so the first write re-walks (and sets D or faults for COW).
+ */
+import type { Machine } from '../machine';
+import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
+import { pcidOf } from './cpu';
+import { TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
+
+export const PF_PROT = 1;
+export const PF_WRITE = 2;
+export const PF_USER = 4;
+export const PF_INSTR = 16;
+
+export function faultCode(r: number): number {
+  return -1 - r;
+}
+
+export function translate(m: Machine, cpu: number, va: number, write: boolean, exec = false): number {
+  const t = m.s.tlb;
+  const ctr = t.counters[cpu];
+  const vpn = Math.floor(va / 4096);
+  const pcid = pcidOf(m, cpu);
+  const slot = tlbSlot(t, cpu, vpn, pcid);
+  if (t.pcid[slot] === pcid && t.vpn[slot] === vpn) {
+    const perm = t.perm[slot];
+    if ((!write || perm & TLB_W) && (!exec || !(perm & TLB_NX))) {
+      ctr.hits++;
+      return t.pfn[slot];
+    }
+    if (write) ctr.missesWrite++;
+  }
+  ctr.misses++;
+  ctr.walks++;
+  const r = walk(m, m.s.cpus[cpu].mm!.pgd, va, write, exec);
+  if (r < 0) return r;
+  t.vpn[slot] = vpn;
+  t.pcid[slot] = pcid;
+  t.pfn[slot] = r;
+  t.perm[slot] = (write ? TLB_W : 0) | TLB_U | (walkNx ? TLB_NX : 0);
+  return r;
+}
+
+let walkNx = false;
+
+/** The hardware walk; also used by the page-walk view and the reference-walker tests. */
+export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
+  const u32 = m.pm.u32;
+  const shifts = m.geo.shifts;
+  const levels = shifts.length;
+  const hiVa = Math.floor(va / 4294967296);
+  const loVa = va >>> 0;
+  const base = PF_USER | (write ? PF_WRITE : 0) | (exec ? PF_INSTR : 0);
+  let table = pgd;
+  let rw = PTE_RW;
+  let us = PTE_US;
+  let nx = 0;
+  for (let d = 0; d < levels; d++) {
+    const s = shifts[d];
+    const idx = s >= 32 ? (hiVa >>> (s - 32)) & 511 : s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
+    const ei = table * 1024 + idx * 2;
+    const lo = u32[ei];
+    if (!(lo & PTE_P)) return -1 - base;
+    const hi = u32[ei + 1];
+    rw &= lo;
+    us &= lo;
+    nx |= hi & PTE_HI_NX;
+    const pfn = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+    const leaf = d === levels - 1 || (lo & PTE_PS) !== 0;
+    if (!leaf) {
+      if (!(lo & PTE_A)) u32[ei] = lo | PTE_A;
+      table = pfn;
+      continue;
+    }
+    if (!us || (write && !rw) || (exec && nx)) return -1 - (base | 1);
+    const want = write ? PTE_A | PTE_D : PTE_A;
+    if ((lo & want) !== want) u32[ei] = lo | want;
+    walkNx = nx !== 0;
+    if (d === levels - 1) return pfn;
+    // Huge leaf: the frame inside the 2 MiB / 1 GiB page.
+    const sub = s > 23 ? Math.floor(va / 4096) % 2 ** (s - 12) : (loVa >>> 12) & ((1 << (s - 12)) - 1);
+    return pfn + sub;
+  }
+  return -1 - base;
+}

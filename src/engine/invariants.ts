@@ -1,0 +1,172 @@
+/**
+ * The invariant checker (on in tests and fuzzing). Each check states a fact the real kernel
+ * maintains; a violation is a bug in the simulator, reported in words.
+ *
+ * - no frame is both free and in use; free frames are exactly the buddy's free blocks
+ * - mapcount of every page = the table entries (in distinct table pages) that map it
+ * - refcount >= mapcount (+1 for the page cache, + pins)
+ * - each mm's RSS counters and pgtables_bytes = what its own tables hold
+ * - share counts = the extra entries pointing at a shared table page
+ * - no TLB entry grants more than the page tables do
+ */
+import { freeFrameSet } from './mm/buddy';
+import { FrameUse, PG_BUDDY, PG_TAIL } from './hw/physmem';
+import { PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_SPECIAL, entryPfn } from './hw/pte';
+import { TLB_W } from './hw/tlb';
+import type { Machine } from './machine';
+import { entryIndex, pgIndex } from './mm/pgtable';
+import type { Mm } from './types';
+
+export function checkInvariants(m: Machine): string[] {
+  const errs: string[] = [];
+  const d = m.pm.d;
+  const u32 = m.pm.u32;
+  const n = m.pm.nframes;
+  const free = freeFrameSet(m.pm, m.s.buddy);
+  let freeCount = 0;
+  for (let p = 0; p < n; p++) {
+    if (free[p]) freeCount++;
+    const isFree = d.use[p] === FrameUse.Free;
+    if (isFree !== (free[p] === 1)) errs.push(`frame ${p}: use=${d.use[p]} but ${free[p] ? 'in' : 'not in'} the free lists`);
+    if (errs.length > 20) return errs;
+  }
+  if (freeCount !== m.s.buddy.freeFrames) errs.push(`buddy freeFrames ${m.s.buddy.freeFrames} != ${freeCount} frames in free lists`);
+
+  // Walk every live mm; visit each table page once for mapcounts.
+  const mapcount = new Int32Array(n);
+  const pointers = new Int32Array(n); // entries pointing at each table page
+  const seenTable = new Uint8Array(n);
+  const levels = m.geo.shifts.length;
+  const visit = (table: number, depth: number, base: number, mm: Mm, acc: { anon: number; shmem: number; pt: number }, own: boolean) => {
+    const first = !seenTable[table];
+    seenTable[table] = 1;
+    const span = 2 ** m.geo.shifts[depth];
+    for (let i = 0; i < 512; i++) {
+      const ei = table * 1024 + i * 2;
+      const lo = u32[ei];
+      if (lo === 0 && u32[ei + 1] === 0) continue;
+      const va = base + i * span;
+      const leaf = depth === levels - 1 || (lo & PTE_PS) !== 0;
+      if (!leaf) {
+        if (!(lo & PTE_P)) continue;
+        const child = entryPfn(lo, u32[ei + 1]);
+        pointers[child]++;
+        const borrowed = d.use[child] === FrameUse.Pud && d.owner[child] !== mm.id;
+        if (borrowed) {
+          // An mshare PUD: counted in the host, not here (M18).
+          if (!seenTable[child]) visit(child, depth + 1, va, mm, { anon: 0, shmem: 0, pt: 0 }, false);
+          continue;
+        }
+        const use = d.use[child];
+        if (use !== m.geo.uses[depth + 1]) errs.push(`mm ${mm.id}: entry at 0x${va.toString(16)} points at frame ${child} used as ${use}`);
+        if (own && (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte)) acc.pt += 4096;
+        if (seenTable[child]) {
+          // Shared hugetlb PMD (or a second path): count only RSS, not mapcounts.
+          countLeaves(child, depth + 1, va, acc, own);
+          continue;
+        }
+        visit(child, depth + 1, va, mm, acc, own);
+        continue;
+      }
+      if (!(lo & (PTE_P | PTE_PROTNONE))) continue;
+      if (lo & PTE_SPECIAL) continue;
+      const pfn = entryPfn(lo, u32[ei + 1]);
+      if (first) mapcount[pfn]++;
+      const use = d.use[pfn];
+      if (own && use === FrameUse.Anon) acc.anon++;
+      else if (own && use === FrameUse.Shmem) acc.shmem++;
+      if (use === FrameUse.Free) errs.push(`mm ${mm.id}: 0x${va.toString(16)} maps free frame ${pfn}`);
+    }
+  };
+  const countLeaves = (table: number, depth: number, _base: number, acc: { anon: number; shmem: number }, own: boolean) => {
+    if (!own) return;
+    for (let i = 0; i < 512; i++) {
+      const ei = table * 1024 + i * 2;
+      const lo = u32[ei];
+      if (!(lo & (PTE_P | PTE_PROTNONE)) || lo & PTE_SPECIAL) continue;
+      if (depth < levels - 1 && !(lo & PTE_PS)) continue;
+      const use = d.use[entryPfn(lo, u32[ei + 1])];
+      if (use === FrameUse.Anon) acc.anon++;
+      else if (use === FrameUse.Shmem) acc.shmem++;
+    }
+  };
+  for (const mm of m.s.mms.values()) {
+    if (mm.dead) continue;
+    if (d.use[mm.pgd] !== FrameUse.Pgd) errs.push(`mm ${mm.id}: PGD frame ${mm.pgd} is not a PGD`);
+    const acc = { anon: 0, shmem: 0, pt: 0 };
+    visit(mm.pgd, 0, 0, mm, acc, true);
+    if (acc.anon !== mm.rssAnon) errs.push(`mm ${mm.id}: rssAnon ${mm.rssAnon} but tables map ${acc.anon} anon pages`);
+    if (acc.shmem !== mm.rssShmem) errs.push(`mm ${mm.id}: rssShmem ${mm.rssShmem} but tables map ${acc.shmem} shmem pages`);
+    if (acc.pt !== mm.pgtablesBytes) errs.push(`mm ${mm.id}: pgtables_bytes ${mm.pgtablesBytes} but tables hold ${acc.pt}`);
+  }
+  for (let p = 0; p < n; p++) {
+    const use = d.use[p];
+    if (use === FrameUse.Anon || use === FrameUse.Shmem || (use === FrameUse.Hugetlb && !(d.flags[p] & PG_TAIL))) {
+      if (mapcount[p] !== d.mapcount[p]) errs.push(`frame ${p}: mapcount ${d.mapcount[p]} but ${mapcount[p]} entries map it`);
+      const cacheRef = use === FrameUse.Anon ? 0 : d.mapping[p] && m.s.inodes.get(d.mapping[p])?.pages.get(d.index[p]) === p ? 1 : 0;
+      if (d.refcount[p] < d.mapcount[p] + cacheRef + d.pincount[p]) errs.push(`frame ${p}: refcount ${d.refcount[p]} < mapcount ${d.mapcount[p]} + cache ${cacheRef} + pins ${d.pincount[p]}`);
+      if (d.refcount[p] <= 0) errs.push(`frame ${p}: in use with refcount ${d.refcount[p]}`);
+    }
+    if (use === FrameUse.Pmd && d.share[p] > 0 && pointers[p] !== d.share[p] + 1) {
+      errs.push(`hugetlb PMD ${p}: share count ${d.share[p]} but ${pointers[p]} PUD entries point at it`);
+    }
+    if (use === FrameUse.Pud && d.share[p] > 0 && pointers[p] !== d.share[p] + 1) {
+      errs.push(`mshare PUD ${p}: share count ${d.share[p]} but ${pointers[p] - 1} processes link it`);
+    }
+    if (d.flags[p] & PG_BUDDY && use !== FrameUse.Free) errs.push(`frame ${p}: buddy head but in use`);
+    if (errs.length > 40) break;
+  }
+  errs.push(...checkTlb(m));
+  return errs;
+}
+
+/** A side-effect-free walk: the leaf's pfn and writability, or null. */
+function peek(m: Machine, pgd: number, va: number): { pfn: number; rw: boolean } | null {
+  const u32 = m.pm.u32;
+  let table = pgd;
+  let rw = true;
+  const shifts = m.geo.shifts;
+  for (let dp = 0; dp < shifts.length; dp++) {
+    const ei = entryIndex(table, pgIndex(va, shifts[dp]));
+    const lo = u32[ei];
+    if (!(lo & PTE_P)) return null;
+    rw = rw && (lo & PTE_RW) !== 0;
+    const pfn = entryPfn(lo, u32[ei + 1]);
+    if (dp === shifts.length - 1) return { pfn, rw };
+    if (lo & PTE_PS) return { pfn: pfn + (Math.floor(va / 4096) % 2 ** (shifts[dp] - 12)), rw };
+    table = pfn;
+  }
+  return null;
+}
+
+function checkTlb(m: Machine): string[] {
+  const errs: string[] = [];
+  const t = m.s.tlb;
+  for (const c of m.s.cpus) {
+    for (let i = c.id * t.size; i < (c.id + 1) * t.size; i++) {
+      const pcid = t.pcid[i];
+      if (pcid < 0) continue;
+      let mm: Mm | undefined;
+      if (m.s.config.pcid) {
+        const slot = pcid - 1;
+        if (c.asidStale[slot]) continue; // flushed before this ASID is used again
+        mm = m.s.mms.get(c.asidMm[slot]);
+      } else mm = c.mm ?? undefined;
+      if (!mm || mm.dead) {
+        errs.push(`cpu ${c.id}: TLB entry for pcid ${pcid} of a dead mm`);
+        continue;
+      }
+      const va = t.vpn[i] * 4096;
+      const w = peek(m, mm.pgd, va);
+      if (!w) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} for mm ${mm.id} but the tables do not`);
+      else if (w.pfn !== t.pfn[i]) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} to frame ${t.pfn[i]}, tables say ${w.pfn}`);
+      else if (t.perm[i] & TLB_W && !w.rw) errs.push(`cpu ${c.id}: TLB grants write to 0x${va.toString(16)}, tables do not`);
+    }
+  }
+  return errs;
+}
+
+/** After every task exited and every file is gone: all frames but the boot reservation free. */
+export function leakedFrames(m: Machine): number {
+  return m.pm.nframes - m.s.reservedFrames - 1 /* zero page */ - m.s.buddy.freeFrames;
+}

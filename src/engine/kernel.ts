@@ -1,0 +1,667 @@
+/**
+ * The kernel's syscall surface: the one entry everything else (scenario runner, worker,
+ * CLI, benchmarks, tests) calls. Tasks are named, as in scenarios.
+ *
+ * Contract: no method throws on any input. Bad arguments give the errno Linux gives; a task
+ * that is dead or unknown gives ESRCH; accesses the kernel answers with a signal kill the
+ * task and report the signal. Allocation failures run the OOM killer and retry, as the page
+ * allocator does, until the request succeeds or nothing is left to kill.
+ */
+import { PAGE_SIZE } from './hw/physmem';
+import { PTE_P, PTE_RW, entryPfn } from './hw/pte';
+import { switchMm } from './hw/cpu';
+import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
+import { anonVmaPrepare, FAULT_OK, handleMmFault } from './mm/fault';
+import { doMprotect } from './mm/mprotect';
+import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
+import { findPte } from './mm/pgtable';
+import { doMunmap, zapAndFlush } from './mm/unmap';
+import { findVma, splitVma, vmasIn } from './mm/vma';
+import * as msh from './mshare/msharefs';
+import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, accessPage } from './sys/access';
+import { doMmap, protFlags, type MmapFlags } from './sys/mmap';
+import { err, ok, sig, type SysResult } from './sys/result';
+import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
+import { resetLocks } from './sys/locks';
+import {
+  VM_HUGETLB, VM_MSHARE, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
+  type Errno, type Inode, type MachineConfig, type Policies, type Task,
+} from './types';
+
+export type { SysResult };
+
+const MAX_OOM_ROUNDS = 64;
+
+export interface MmapArgs {
+  addr: number | null;
+  len: number;
+  prot: string;
+  flags: Partial<MmapFlags>;
+  fd?: number;
+  file?: string;
+  off?: number;
+  label?: string | null;
+}
+
+export class Kernel {
+  readonly m: Machine;
+
+  constructor(config: Partial<MachineConfig> = {}) {
+    this.m = new Machine({ ...DEFAULT_CONFIG, ...config });
+    msh.registerMshare();
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  task(name: string): Task | null {
+    const pid = this.m.s.names.get(name);
+    return pid === undefined ? null : (this.m.s.tasks.get(pid) ?? null);
+  }
+
+  private live(name: string): Task | SysResult {
+    const t = this.task(name);
+    if (!t || !isAlive(t)) return err('ESRCH', `no running task named ${name}`);
+    if (t.state === 'blocked') return err('EAGAIN', `${name} is blocked in a userfaultfd fault`);
+    return t;
+  }
+
+  /** Address of the first VMA labelled `label` in `name`'s mm, or null. */
+  labelAddr(name: string, label: string): number | null {
+    const t = this.task(name);
+    const mm = t?.mm;
+    if (!mm || mm.dead) return null;
+    for (const v of mm.vmas) if (v.label === label) return v.start;
+    return null;
+  }
+
+  /** Run `fn` as `t` (charging its cgroup, on its CPU), with OOM-kill-and-retry around it. */
+  private withOom<T>(t: Task | null, fn: () => T | null, isFail: (r: T | null) => boolean = (r) => r === null): T | null {
+    const m = this.m;
+    for (let round = 0; round < MAX_OOM_ROUNDS; round++) {
+      m.oom = null;
+      m.chargeTo = t ? t.cgroup.id : 0;
+      if (t) m.localCpu = t.cpu;
+      resetLocks();
+      const r = fn();
+      const req = m.oom as OomRequest | null;
+      if (!isFail(r) || !req) return r;
+      const victim = oomKill(m, req.cgroup, t ? `${t.name} needed ${PAGE_SIZE << req.order} bytes` : 'allocation');
+      if (!victim) return r;
+      if (t && !isAlive(t)) return r;
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- machine-wide
+
+  policy(p: Partial<Policies>): SysResult {
+    Object.assign(this.m.s.policies, p);
+    return ok(0);
+  }
+
+  spawn(name: string): SysResult {
+    if (this.liveName(name)) return err('EEXIST', `a task named ${name} is already running`);
+    const t = this.withOom(null, () => spawn(this.m, name));
+    return t ? ok(t.pid) : err('ENOMEM');
+  }
+
+  private liveName(name: string): boolean {
+    const t = this.task(name);
+    return !!t && isAlive(t);
+  }
+
+  fork(name: string, child?: string): SysResult {
+    const p = this.live(name);
+    if (!('pid' in p)) return p;
+    const cname = child ?? `${name}.${p.forks + 1}`;
+    if (this.liveName(cname)) return err('EEXIST', `a task named ${cname} is already running`);
+    const c = this.withOom(p, () => forkTask(this.m, p, cname));
+    if (!c) return isAlive(p) ? err('ENOMEM') : sig('SIGKILL', 'killed by the OOM killer during fork');
+    p.forks++;
+    return ok(c.pid);
+  }
+
+  thread(name: string, tname?: string): SysResult {
+    const p = this.live(name);
+    if (!('pid' in p)) return p;
+    const n = tname ?? `${name}.t${p.forks + 1}`;
+    if (this.liveName(n)) return err('EEXIST', `a task named ${n} is already running`);
+    p.forks++;
+    return ok(cloneThread(this.m, p, n).pid);
+  }
+
+  exit(name: string): SysResult {
+    const t = this.task(name);
+    if (!t || !isAlive(t)) return err('ESRCH', `no running task named ${name}`);
+    this.m.chargeTo = t.cgroup.id;
+    this.m.localCpu = t.cpu;
+    resetLocks();
+    // exit() from a thread ends that thread; from the group leader it is exit_group().
+    if (t.tgid === t.pid) {
+      for (const o of [...this.m.s.tasks.values()]) if (o.tgid === t.tgid && o !== t && isAlive(o)) exitTask(this.m, o, null, null);
+    }
+    exitTask(this.m, t, null, null);
+    return ok(0);
+  }
+
+  run(name: string, cpu?: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    if (cpu !== undefined && (cpu < 0 || cpu >= this.m.s.config.cpus || !Number.isInteger(cpu))) return err('EINVAL', `cpu must be 0..${this.m.s.config.cpus - 1}`);
+    if (cpu !== undefined) t.cpu = cpu;
+    this.m.localCpu = t.cpu;
+    switchMm(this.m, t.cpu, t.mm!, t.pid);
+    return ok(t.cpu);
+  }
+
+  // ---------------------------------------------------------------- memory syscalls
+
+  mmap(name: string, a: MmapArgs): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const flags: MmapFlags = {
+      shared: !!a.flags.shared, private: !!a.flags.private, anon: !!a.flags.anon, fixed: !!a.flags.fixed,
+      populate: !!a.flags.populate, hugetlb: !!a.flags.hugetlb, noreserve: !!a.flags.noreserve,
+    };
+    let inode: Inode | null = null;
+    if (a.fd !== undefined) {
+      const f = t.fds.get(a.fd);
+      if (!f) return err('EBADF', `${name} has no fd ${a.fd}`);
+      inode = f.inode;
+    } else if (a.file !== undefined) {
+      inode = this.m.s.paths.get(a.file) ?? null;
+      if (!inode) return err('ENOENT', `no file ${a.file}`);
+    }
+    if (inode && (inode.kind === 'dir')) return err('ENODEV');
+    if (inode && inode.kind === 'info') return err('EACCES');
+    if (a.addr !== null && (a.addr < 0 || !Number.isFinite(a.addr))) return err('EINVAL');
+    const req = { addr: a.addr, len: a.len, prot: protFlags(a.prot), flags, inode, off: a.off ?? 0, label: a.label ?? null };
+    const m = this.m;
+    m.chargeTo = t.cgroup.id;
+    m.localCpu = t.cpu;
+    resetLocks();
+    if (inode?.kind === 'msharefs') {
+      const r = msh.mmapRegion(m, t, inode, req);
+      if (typeof r === 'string') return err(r, msh.lastDetail());
+      return ok(r.start, { addr: r.start });
+    }
+    // 2024 flavour: a fixed mapping inside an attached region goes into the host mm.
+    if (flags.fixed && a.addr !== null) {
+      const v = findVma(t.mm!, a.addr);
+      if (v && v.flags & VM_MSHARE) {
+        const r = msh.mmapInsideRegion(m, t, v, req);
+        if (typeof r === 'string') return err(r, msh.lastDetail());
+        return ok(r, { addr: r });
+      }
+    }
+    const addr = doMmap(m, t.mm!, req);
+    if (typeof addr === 'string') return err(addr);
+    if (flags.populate) {
+      const vma = findVma(t.mm!, addr)!;
+      const write = (vma.flags & VM_WRITE) !== 0 && !flags.shared;
+      const r = this.populate(t, addr, Math.ceil(a.len / PAGE_SIZE) * PAGE_SIZE, write);
+      if (r) return r;
+    }
+    return ok(addr, { addr });
+  }
+
+  /** populate_vma_page_range: fault every page in (MAP_POPULATE). */
+  private populate(t: Task, addr: number, len: number, write: boolean): SysResult | null {
+    const m = this.m;
+    const mm = t.mm!;
+    const step = findVma(mm, addr)!.flags & VM_HUGETLB ? 0x200000 : PAGE_SIZE;
+    for (let va = addr; va < addr + len; va += step) {
+      const vma = findVma(mm, va);
+      if (!vma) break;
+      const r = this.withOom(t, () => (handleMmFault(m, mm, vma, va, write) === FAULT_OK ? 1 : null));
+      if (r === null) return isAlive(t) ? err('ENOMEM') : sig('SIGKILL', 'killed by the OOM killer');
+    }
+    return null;
+  }
+
+  munmap(name: string, addr: number, len: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const r = checkRange(this.m, addr, len);
+    if (typeof r === 'string') return err(r);
+    const [start, end] = r;
+    const m = this.m;
+    m.localCpu = t.cpu;
+    m.chargeTo = t.cgroup.id;
+    resetLocks();
+    for (const v of vmasIn(t.mm!, start, end)) {
+      if (v.flags & VM_MSHARE && (v.start < start || v.end > end)) {
+        const e = msh.partialUnmap(m, v);
+        if (e) return err(e, 'msharefs VMAs cannot be split (may_split)');
+      }
+    }
+    doMunmap(m, t.mm!, start, end);
+    return ok(0);
+  }
+
+  mprotect(name: string, addr: number, len: number, prot: string): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const r = checkRange(this.m, addr, len);
+    if (typeof r === 'string') return err(r);
+    const [start, end] = r;
+    const mm = t.mm!;
+    // Every page of the range must be mapped (ENOMEM otherwise).
+    let cursor = start;
+    const vmas = vmasIn(mm, start, end);
+    for (const v of vmas) {
+      if (v.start > cursor) return err('ENOMEM', 'the range has unmapped holes');
+      cursor = v.end;
+    }
+    if (cursor < end) return err('ENOMEM', 'the range has unmapped holes');
+    const m = this.m;
+    m.localCpu = t.cpu;
+    resetLocks();
+    const pf = protFlags(prot);
+    if (vmas.some((v) => v.flags & VM_MSHARE)) {
+      if (vmas.length !== 1) return err('EINVAL');
+      const e = msh.mprotectRegion(m, t, vmas[0], start, end, pf);
+      return e ? err(e, msh.lastDetail()) : ok(0);
+    }
+    for (const v of vmas) {
+      if (v.flags & VM_HUGETLB && (start % 0x200000 || end % 0x200000)) return err('EINVAL', 'hugetlb ranges are 2 MiB aligned');
+    }
+    doMprotect(m, mm, start, end, pf);
+    return ok(0);
+  }
+
+  madvise(name: string, addr: number, len: number, advice: string): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    if (advice !== 'dontneed') return err('EINVAL');
+    const r = checkRange(this.m, addr, len);
+    if (typeof r === 'string') return err(r);
+    const [start, end] = r;
+    const vmas = vmasIn(t.mm!, start, end);
+    if (vmas.length === 0) return err('ENOMEM');
+    // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
+    if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
+    this.m.localCpu = t.cpu;
+    zapAndFlush(this.m, t.mm!, start, end);
+    return ok(0);
+  }
+
+  // ---------------------------------------------------------------- user accesses
+
+  /** One access through the MMU with OOM handling; returns the pfn or a finished result. */
+  private access(t: Task, va: number, write: boolean): number | SysResult {
+    const m = this.m;
+    if (va < 0 || va >= m.geo.userTop || !Number.isInteger(va)) {
+      killGroup(m, t, 'SIGSEGV', va, 'non-canonical or kernel address');
+      return sig('SIGSEGV', `address 0x${va.toString(16)} is not a user address`);
+    }
+    for (let round = 0; round < MAX_OOM_ROUNDS; round++) {
+      m.oom = null;
+      m.chargeTo = t.cgroup.id;
+      resetLocks();
+      const r = accessPage(m, t, va, write);
+      if (r >= 0) return r;
+      if (r === ACCESS_SEGV) {
+        killGroup(m, t, 'SIGSEGV', va, `${write ? 'write' : 'read'} at 0x${va.toString(16)}`);
+        return sig('SIGSEGV', `segmentation fault at 0x${va.toString(16)}`);
+      }
+      if (r === ACCESS_BUS) {
+        killGroup(m, t, 'SIGBUS', va, `bus error at 0x${va.toString(16)}`);
+        return sig('SIGBUS', `bus error at 0x${va.toString(16)}`);
+      }
+      if (r === ACCESS_BLOCKED) {
+        t.state = 'blocked';
+        t.blockedOn = { addr: va, write };
+        m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'block' });
+        return ok(null, { blocked: true, detail: `${t.name} sleeps in a userfaultfd missing fault at 0x${va.toString(16)}` });
+      }
+      if (r === ACCESS_OOM) {
+        const req = m.oom as OomRequest | null;
+        const victim = oomKill(m, req?.cgroup ?? null, `page fault in ${t.name}`);
+        if (!victim) {
+          killGroup(m, t, 'SIGKILL', va, 'out of memory and nothing left to kill');
+          return sig('SIGKILL', 'out of memory');
+        }
+        if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
+      }
+    }
+    return err('ENOMEM');
+  }
+
+  read(name: string, addr: number, size = 8): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    if (!(size >= 1 && size <= 8)) return err('EINVAL', 'read size is 1..8 bytes');
+    let value = 0;
+    for (let i = size - 1; i >= 0; i--) {
+      const r = this.access(t, addr + i, false);
+      if (typeof r !== 'number') return r;
+      value = value * 256 + this.m.pm.u8[r * PAGE_SIZE + ((addr + i) % PAGE_SIZE)];
+    }
+    return ok(value, { value });
+  }
+
+  write(name: string, addr: number, value: number | string): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const bytes = encodeValue(value);
+    if (!bytes) return err('EINVAL', 'value must be a non-negative integer or a string');
+    let pfn = -1;
+    let page = -1;
+    for (let i = 0; i < bytes.length; i++) {
+      const va = addr + i;
+      const p = Math.floor(va / PAGE_SIZE);
+      if (p !== page) {
+        const r = this.access(t, va, true);
+        if (typeof r !== 'number') return r;
+        pfn = r;
+        page = p;
+      }
+      this.m.pm.u8[pfn * PAGE_SIZE + (va % PAGE_SIZE)] = bytes[i];
+    }
+    return ok(bytes.length);
+  }
+
+  touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    if (!(len > 0)) return err('EINVAL');
+    const first = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    const write = mode === 'write';
+    let n = 0;
+    for (let va = first; va < addr + len; va += PAGE_SIZE) {
+      const r = this.access(t, va, write);
+      if (typeof r !== 'number') return r;
+      n++;
+    }
+    return ok(n);
+  }
+
+  // ---------------------------------------------------------------- files and cgroups
+
+  file(path: string, size: number): SysResult {
+    if (!path.startsWith('/')) return err('EINVAL', 'paths are absolute');
+    if (this.m.s.paths.has(path)) return err('EEXIST', `${path} exists`);
+    if (msh.isMsharefsPath(this.m, path)) return err('EPERM', 'create msharefs files with open ... create');
+    if (!(size >= 0)) return err('EINVAL');
+    const huge = path.startsWith('/dev/hugepages/');
+    if (huge && size % 0x200000) return err('EINVAL', 'hugetlbfs file sizes are multiples of 2M');
+    const inode = newInode(this.m, path, huge ? 'hugetlb' : 'tmpfs', size);
+    this.m.s.paths.set(path, inode);
+    return ok(0);
+  }
+
+  cgroup(name: string, limit?: number): SysResult {
+    const s = this.m.s;
+    if (s.cgroups.has(name)) {
+      const cg = s.cgroups.get(name)!;
+      if (limit !== undefined) cg.limit = limit;
+      return ok(cg.id);
+    }
+    const cg = { id: s.nextCgroupId++, name, limit: limit ?? Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
+    s.cgroups.set(name, cg);
+    s.cgroupById.set(cg.id, cg);
+    return ok(cg.id);
+  }
+
+  join(name: string, cgroup: string): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const cg = this.m.s.cgroups.get(cgroup);
+    if (!cg) return err('ENOENT', `no cgroup ${cgroup}`);
+    for (const o of this.m.s.tasks.values()) if (o.tgid === t.tgid) o.cgroup = cg;
+    return ok(0);
+  }
+
+  mount(path = '/sys/fs/mshare'): SysResult {
+    const e = msh.mount(this.m, path);
+    return e ? err(e) : ok(0);
+  }
+
+  open(name: string, path: string, create: boolean, fdName?: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    let inode = this.m.s.paths.get(path) ?? null;
+    if (msh.isMsharefsPath(this.m, path)) {
+      const r = msh.openFile(this.m, t, path, create);
+      if (typeof r === 'string') return err(r, msh.lastDetail());
+      inode = r;
+    } else if (!inode) {
+      if (!create) return err('ENOENT', `no file ${path}`);
+      inode = newInode(this.m, path, path.startsWith('/dev/hugepages/') ? 'hugetlb' : 'tmpfs', 0);
+      this.m.s.paths.set(path, inode);
+    }
+    let fd = fdName ?? 3;
+    if (fdName === undefined) while (t.fds.has(fd)) fd++;
+    else if (t.fds.has(fd)) return err('EBADF', `fd ${fd} is already open`);
+    t.fds.set(fd, { fd, inode, name: path });
+    inode.opens++;
+    return ok(fd);
+  }
+
+  close(name: string, fd: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const f = t.fds.get(fd);
+    if (!f) return err('EBADF');
+    t.fds.delete(fd);
+    f.inode.opens--;
+    maybeEvict(this.m, f.inode);
+    return ok(0);
+  }
+
+  ftruncate(name: string, fd: number, size: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const f = t.fds.get(fd);
+    if (!f) return err('EBADF');
+    if (f.inode.kind === 'msharefs') {
+      const e = msh.ftruncate(this.m, t, f.inode, size);
+      return e ? err(e, msh.lastDetail()) : ok(0);
+    }
+    if (!(size >= 0)) return err('EINVAL');
+    if (f.inode.kind !== 'tmpfs' && f.inode.kind !== 'hugetlb') return err('EINVAL');
+    if (f.inode.kind === 'hugetlb' && size % 0x200000) return err('EINVAL');
+    // Truncating down drops the cache pages beyond the new end (truncate_pagecache).
+    if (size < f.inode.size) {
+      const keep = Math.ceil(size / PAGE_SIZE);
+      for (const v of [...f.inode.mmaps]) {
+        const from = v.start + (keep - v.pgoff) * PAGE_SIZE;
+        if (from < v.end) zapAndFlush(this.m, v.mm, Math.max(v.start, from), v.end);
+      }
+      for (const [idx, pfn] of [...f.inode.pages]) {
+        if (idx >= keep) {
+          f.inode.pages.delete(idx);
+          this.m.putPage(pfn);
+        }
+      }
+    }
+    f.inode.size = size;
+    return ok(0);
+  }
+
+  ioctlCreateMapping(name: string, fd: number, off: number, size: number, prot: string, file?: string, hugetlb = false): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const f = t.fds.get(fd);
+    if (!f) return err('EBADF');
+    this.m.localCpu = t.cpu;
+    const r = msh.ioctlCreateMapping(this.m, t, f.inode, off, size, protFlags(prot), file, hugetlb);
+    return typeof r === 'string' ? err(r, msh.lastDetail()) : ok(0);
+  }
+
+  ioctlUnmap(name: string, fd: number, off: number, size: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const f = t.fds.get(fd);
+    if (!f) return err('EBADF');
+    this.m.localCpu = t.cpu;
+    const e = msh.ioctlUnmap(this.m, t, f.inode, off, size);
+    return e ? err(e, msh.lastDetail()) : ok(0);
+  }
+
+  mshareInfo(name: string, fd: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const f = t.fds.get(fd);
+    if (!f) return err('EBADF');
+    const r = msh.info(this.m, f.inode);
+    if (typeof r === 'string') return err(r, msh.lastDetail());
+    return ok(r.size, { start: r.start, size: r.size });
+  }
+
+  unlink(path: string): SysResult {
+    const s = this.m.s;
+    const inode = s.paths.get(path);
+    if (!inode) return err('ENOENT', `no file ${path}`);
+    if (inode.kind === 'info') return err('EPERM');
+    if (inode.kind === 'dir') {
+      for (const p of s.paths.keys()) if (p.startsWith(path + '/')) return err('ENOTEMPTY');
+    }
+    s.paths.delete(path);
+    inode.nlink = 0;
+    maybeEvict(this.m, inode);
+    if (inode.kind === 'dir') s.inodes.delete(inode.id);
+    return ok(0);
+  }
+
+  // ---------------------------------------------------------------- gup and userfaultfd
+
+  gup(name: string, addr: number, len: number, write: boolean): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const r = checkRange(this.m, addr, len);
+    if (typeof r === 'string') return err(r);
+    const m = this.m;
+    const mm = t.mm!;
+    let pinned = 0;
+    for (let va = r[0]; va < r[1]; va += PAGE_SIZE) {
+      const vma = findVma(mm, va);
+      if (!vma) return err('EFAULT', `no VMA at 0x${va.toString(16)}`);
+      let ei = findPte(m, mm, va);
+      let present = ei >= 0 && (m.pm.u32[ei] & PTE_P) !== 0 && (!write || (m.pm.u32[ei] & PTE_RW) !== 0);
+      if (!present) {
+        // faultin_page -> handle_mm_fault on the VMA itself. On an msharefs VMA that is
+        // SIGBUS: only the x86 user-fault path redirects to the host (M23).
+        if (vma.flags & VM_MSHARE) {
+          m.trace.emit({ type: 'gup', pid: t.pid, addr: va, pages: pinned, action: 'pin' });
+          return err('EFAULT', 'get_user_pages cannot fault in an msharefs region (handle_mm_fault on VM_MSHARE returns SIGBUS)');
+        }
+        const res = this.withOom(t, () => (handleMmFault(m, mm, vma, va, write) === FAULT_OK ? 1 : null));
+        if (res === null) return err(isAlive(t) ? 'EFAULT' : 'ENOMEM');
+        ei = findPte(m, mm, va);
+        present = ei >= 0 && (m.pm.u32[ei] & PTE_P) !== 0;
+        if (!present) return err('EFAULT');
+      }
+      const pfn = entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]);
+      if (pfn === m.s.zeroPfn) return err('EFAULT', 'cannot pin the zero page for write');
+      m.pm.d.pincount[pfn]++;
+      m.pm.d.refcount[pfn]++;
+      t.pins.push({ addr: va, pfn });
+      pinned++;
+    }
+    m.trace.emit({ type: 'gup', pid: t.pid, addr: r[0], pages: pinned, action: 'pin' });
+    return ok(pinned);
+  }
+
+  unpin(name: string, addr: number, len: number): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    let n = 0;
+    t.pins = t.pins.filter((p) => {
+      if (p.addr < addr || p.addr >= addr + len) return true;
+      this.m.pm.d.pincount[p.pfn]--;
+      this.m.putPage(p.pfn);
+      n++;
+      return false;
+    });
+    this.m.trace.emit({ type: 'gup', pid: t.pid, addr, pages: n, action: 'unpin' });
+    return n ? ok(n) : err('EINVAL', 'nothing pinned there');
+  }
+
+  uffdRegister(name: string, addr: number, len: number, mode: 'missing' | 'wp'): SysResult {
+    const t = this.live(name);
+    if (!('pid' in t)) return t;
+    const r = checkRange(this.m, addr, len);
+    if (typeof r === 'string') return err(r);
+    const [start, end] = r;
+    const mm = t.mm!;
+    const vmas = vmasIn(mm, start, end);
+    if (vmas.length === 0) return err('EINVAL');
+    if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'userfaultfd is not supported on msharefs VMAs (M23)');
+    if (vmas[0].start < start) splitVma(mm, vmas[0], start);
+    const all = vmasIn(mm, start, end);
+    if (all[all.length - 1].end > end) splitVma(mm, all[all.length - 1], end);
+    for (const v of vmasIn(mm, start, end)) v.flags |= mode === 'missing' ? VM_UFFD_MISSING : VM_UFFD_WP;
+    return ok(0);
+  }
+
+  uffdCopy(name: string, addr: number, value: number | string): SysResult {
+    const t = this.task(name);
+    if (!t || !isAlive(t)) return err('ESRCH');
+    const m = this.m;
+    const mm = t.mm!;
+    const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    const vma = findVma(mm, va);
+    if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
+    const ei0 = findPte(m, mm, va);
+    if (ei0 >= 0 && m.pm.u32[ei0] & PTE_P) return err('EEXIST');
+    // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
+    m.chargeTo = t.cgroup.id;
+    resetLocks();
+    const saved = vma.flags;
+    vma.flags &= ~VM_UFFD_MISSING;
+    let res: number;
+    if (vma.file) {
+      const p = getCachePage(m, vma.file, vma.pgoff + (va - vma.start) / PAGE_SIZE);
+      res = p < 0 ? -1 : handleMmFault(m, mm, vma, va, false);
+    } else {
+      anonVmaPrepare(m, vma);
+      res = handleMmFault(m, mm, vma, va, true);
+    }
+    vma.flags = saved;
+    if (res !== FAULT_OK) return err('ENOMEM');
+    const ei = findPte(m, mm, va);
+    const pfn = entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]);
+    const bytes = encodeValue(value) ?? new Uint8Array(0);
+    m.pm.u8.set(bytes.subarray(0, PAGE_SIZE), pfn * PAGE_SIZE + (addr % PAGE_SIZE));
+    m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'copy' });
+    let woken = 0;
+    for (const o of m.s.tasks.values()) {
+      if (o.state === 'blocked' && o.mm === mm && o.blockedOn && Math.floor(o.blockedOn.addr / PAGE_SIZE) * PAGE_SIZE === va) {
+        o.state = 'running';
+        const w = o.blockedOn.write;
+        o.blockedOn = null;
+        m.trace.emit({ type: 'uffd', pid: o.pid, addr: va, action: 'wake' });
+        const r = this.access(o, va, w);
+        if (typeof r === 'number') woken++;
+      }
+    }
+    return ok(woken);
+  }
+
+  setConfigPolicies(p: Partial<Policies>): void {
+    Object.assign(this.m.s.policies, p);
+  }
+}
+
+export function checkRange(m: Machine, addr: number, len: number): [number, number] | Errno {
+  if (!Number.isFinite(addr) || !Number.isFinite(len) || addr < 0 || len < 0) return 'EINVAL';
+  if (addr % PAGE_SIZE !== 0) return 'EINVAL';
+  if (len === 0) return 'EINVAL';
+  const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  if (end > m.geo.userTop) return 'EINVAL';
+  return [addr, end];
+}
+
+function encodeValue(value: number | string): Uint8Array | null {
+  if (typeof value === 'string') return new TextEncoder().encode(value);
+  if (!Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) return null;
+  const out = new Uint8Array(8);
+  let v = value;
+  for (let i = 0; i < 8; i++) {
+    out[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+/**
+ * The machine: physical memory, the kernel state graph, the trace, and the page allocator
+ * entry points every mm/ module uses (alloc_pages/free_pages with memcg charging).
+ *
+ * Contract: one Machine is driven by one thread. `chargeTo` is the memory cgroup that pays
+ * for allocations made by the operation in progress (set by the syscall layer from the
+ * current task, switched by the mshare fault path under charge=owner).
+ */
+import { FrameUse, HUGE_ORDER, PAGE_SIZE, PhysMem, FRAME_USE_NAMES, PG_HEAD, PG_TAIL } from './hw/physmem';
+import { buddyAlloc, buddyFree, buddyInit, newBuddyState } from './mm/buddy';
+import { newTlbState } from './hw/tlb';
+import { Trace } from './trace';
+import type { Cgroup, KernelState, MachineConfig, Policies } from './types';
+
+export const RESERVED_BYTES = 1 << 20; // low 1 MiB: the "kernel image" boot reservation
+
+export interface Geometry {
+  levels: 4 | 5;
+  /** Shift of the address bits each depth indexes (depth 0 = PGD). */
+  shifts: number[];
+  /** FrameUse of the table at each depth. */
+  uses: FrameUse[];
+  /** Depth of the PUD table (its parent entry is the 512 GiB "slot" mshare links). */
+  pudDepth: number;
+  pmdDepth: number;
+  pteDepth: number;
+  /** First non-canonical user address (TASK_SIZE rounded up). */
+  userTop: number;
+}
+
+export function geometry(levels: 4 | 5): Geometry {
+  const shifts = levels === 5 ? [48, 39, 30, 21, 12] : [39, 30, 21, 12];
+  const uses = levels === 5
+    ? [FrameUse.Pgd, FrameUse.P4d, FrameUse.Pud, FrameUse.Pmd, FrameUse.Pte]
+    : [FrameUse.Pgd, FrameUse.Pud, FrameUse.Pmd, FrameUse.Pte];
+  return {
+    levels,
+    shifts,
+    uses,
+    pudDepth: levels - 3,
+    pmdDepth: levels - 2,
+    pteDepth: levels - 1,
+    userTop: levels === 5 ? 2 ** 56 : 2 ** 47,
+  };
+}
+
+export const DEFAULT_CONFIG: MachineConfig = { ram: 256 << 20, cpus: 2, tlb: 64, pcid: true, levels: 4, mshare: 2024 };
+
+export function defaultPolicies(flavour: 2024 | 2025): Policies {
+  return flavour === 2024
+    ? { charge: 'faulter', ownerExit: 'keep', mprotect: 'global', tlbFlush: 'all' }
+    : { charge: 'owner', ownerExit: 'unmap', mprotect: 'einval', tlbFlush: 'all' };
+}
+
+export interface OomRequest {
+  /** The cgroup whose limit was hit, or null for a global (machine) shortage. */
+  cgroup: Cgroup | null;
+  order: number;
+}
+
+export class Machine {
+  readonly pm: PhysMem;
+  readonly geo: Geometry;
+  s: KernelState;
+  readonly trace = new Trace();
+  /** Cgroup id charged for allocations of the operation in progress. */
+  chargeTo = 0;
+  /** Set by a failed allocation; the syscall layer runs the OOM killer and retries. */
+  oom: OomRequest | null = null;
+  /** The CPU the current operation runs on (the "local" CPU for TLB flushes). */
+  localCpu = 0;
+
+  constructor(config: MachineConfig) {
+    this.pm = new PhysMem(config.ram);
+    this.geo = geometry(config.levels);
+    const root: Cgroup = { id: 0, name: '/', limit: Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
+    this.s = {
+      config: { ...config },
+      policies: defaultPolicies(config.mshare),
+      buddy: newBuddyState(),
+      tlb: newTlbState(config.cpus, config.tlb),
+      cpus: Array.from({ length: config.cpus }, (_, id) => ({
+        id, mm: null, task: 0, asid: -1, asidMm: [0, 0, 0, 0, 0, 0], asidStale: [false, false, false, false, false, false],
+        nextAsid: 0, contextSwitches: 0, shootdownsReceived: 0, flushes: 0,
+      })),
+      tasks: new Map(),
+      names: new Map(),
+      mms: new Map(),
+      inodes: new Map(),
+      paths: new Map(),
+      anonVmas: new Map(),
+      cgroups: new Map([['/', root]]),
+      cgroupById: new Map([[0, root]]),
+      regions: new Map(),
+      mounts: new Set(),
+      nextPid: 1,
+      nextMmId: 1,
+      nextInodeId: 1,
+      nextAnonVmaId: 1,
+      nextCgroupId: 1,
+      nextRegionId: 1,
+      zeroPfn: 0,
+      reservedFrames: 0,
+      oomKills: 0,
+      lockInversions: [],
+    };
+    const reserved = RESERVED_BYTES / PAGE_SIZE;
+    const d = this.pm.d;
+    for (let p = 0; p < reserved; p++) {
+      d.use[p] = FrameUse.Kernel;
+      d.refcount[p] = 1;
+    }
+    buddyInit(this.pm, this.s.buddy, reserved);
+    this.s.reservedFrames = reserved;
+    // The shared zero page (R8): allocated once, never freed, never counted in RSS.
+    const z = buddyAlloc(this.pm, this.s.buddy, 0);
+    this.pm.zeroFrame(z);
+    d.use[z] = FrameUse.Zero;
+    d.refcount[z] = 1;
+    this.s.zeroPfn = z;
+  }
+
+  cgroup(id: number): Cgroup {
+    return this.s.cgroupById.get(id) ?? this.s.cgroupById.get(0)!;
+  }
+
+  /**
+   * alloc_pages(order) charged to `chargeTo`. Returns the first pfn, or -1 with `oom` set
+   * when the machine or the cgroup is out of memory. Frames come back zeroed.
+   */
+  allocFrames(order: number, use: FrameUse, owner: number): number {
+    const bytes = PAGE_SIZE << order;
+    const cg = this.cgroup(this.chargeTo);
+    // Charge first, like mem_cgroup_charge(): a cgroup over its limit fails before the buddy.
+    if (cg.id !== 0 && cg.current + bytes > cg.limit) {
+      this.oom = { cgroup: cg, order };
+      return -1;
+    }
+    const pfn = buddyAlloc(this.pm, this.s.buddy, order);
+    if (pfn < 0) {
+      this.oom = { cgroup: null, order };
+      return -1;
+    }
+    const d = this.pm.d;
+    const n = 1 << order;
+    for (let i = 0; i < n; i++) {
+      const p = pfn + i;
+      d.use[p] = use;
+      d.flags[p] = 0;
+      d.refcount[p] = i === 0 ? 1 : 0;
+      d.mapcount[p] = 0;
+      d.owner[p] = owner;
+      d.share[p] = 0;
+      d.mapping[p] = 0;
+      d.pincount[p] = 0;
+      d.memcg[p] = cg.id;
+      d.index[p] = 0;
+    }
+    if (order === HUGE_ORDER && use === FrameUse.Hugetlb) {
+      d.flags[pfn] |= PG_HEAD;
+      for (let i = 1; i < n; i++) d.flags[pfn + i] |= PG_TAIL;
+    }
+    const base = pfn * 1024;
+    this.pm.u32.fill(0, base, base + n * 1024);
+    cg.current += bytes;
+    if (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte || use === FrameUse.Pgd || use === FrameUse.P4d) cg.pagetables += bytes;
+    else if (use === FrameUse.Anon) cg.anon += bytes;
+    else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem += bytes;
+    if (this.trace.recording) this.trace.emit({ type: 'frame-alloc', pfn, order, use: FRAME_USE_NAMES[use] });
+    else this.trace.emit({ type: 'frame-alloc', pfn, order, use: '' });
+    return pfn;
+  }
+
+  /** free_pages(): uncharge and give the block back to the buddy allocator. */
+  freeFrames(pfn: number, order: number): void {
+    const d = this.pm.d;
+    const use = d.use[pfn] as FrameUse;
+    const bytes = PAGE_SIZE << order;
+    const cg = this.cgroup(d.memcg[pfn]);
+    cg.current -= bytes;
+    if (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte || use === FrameUse.Pgd || use === FrameUse.P4d) cg.pagetables -= bytes;
+    else if (use === FrameUse.Anon) cg.anon -= bytes;
+    else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem -= bytes;
+    const n = 1 << order;
+    for (let i = 0; i < n; i++) {
+      const p = pfn + i;
+      d.use[p] = FrameUse.Free;
+      d.flags[p] = 0;
+      d.refcount[p] = 0;
+      d.mapcount[p] = 0;
+      d.owner[p] = 0;
+      d.share[p] = 0;
+      d.mapping[p] = 0;
+      d.pincount[p] = 0;
+      d.memcg[p] = 0;
+      d.index[p] = 0;
+    }
+    buddyFree(this.pm, this.s.buddy, pfn, order);
+    this.trace.emit({ type: 'frame-free', pfn, order });
+  }
+
+  /** Drop one reference on a data page (put_page); frees it at zero. */
+  putPage(pfn: number): void {
+    const d = this.pm.d;
+    if (--d.refcount[pfn] === 0) {
+      this.freeFrames(pfn, d.use[pfn] === FrameUse.Hugetlb ? HUGE_ORDER : 0);
+    }
+  }
+}

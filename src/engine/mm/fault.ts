@@ -1,0 +1,231 @@
+/**
+ * The page-fault handler (mm/memory.c): handle_mm_fault and its cases R8-R14, R19, and
+ * fault-around of 16 pages for file/shmem read faults.
+ *
+ * Locking contract: the caller (do_user_addr_fault in kernel/access.ts) holds mm's mmap_lock
+ * for read. For an mshare region the caller holds the process's lock and the host's nested,
+ * and passes the host mm and host VMA here: this file never knows about mshare.
+ */
+import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
+import { PTE_A, PTE_D, PTE_P, PTE_RW, PTE_SPECIAL, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
+import { flushTlbRange } from '../hw/cpu';
+import type { Machine } from '../machine';
+import type { FaultKind } from '../trace';
+import { VM_EXEC, VM_SHARED, VM_WRITE, VM_HUGETLB, type AnonVma, type Mm, type Vma } from '../types';
+import { entryIndex, ensureTable, pgIndex } from './pgtable';
+import { fileSizePages, getCachePage } from './pagecache';
+import { hugetlbFault } from './hugetlb';
+
+export const FAULT_OK = 0;
+export const FAULT_SIGSEGV = 1;
+export const FAULT_SIGBUS = 2;
+export const FAULT_OOM = 3;
+/** VM_FAULT_NOPAGE / RETRY: nothing mapped for the access, walk again (mshare link). */
+export const FAULT_RETRY = 4;
+export type FaultResult = 0 | 1 | 2 | 3 | 4;
+
+/** fault_around_bytes = 64 KiB: 16 pages around a file read fault. */
+export const FAULT_AROUND_PAGES = 16;
+
+/** Kind of the last handled fault, for the trace (set by each case below). */
+export let lastFaultKind: FaultKind = 'spurious';
+
+function nxHi(vma: Vma, pfn: number): number {
+  return makeHi(pfn, (vma.flags & VM_EXEC) === 0);
+}
+
+/** anon_vma_prepare(). */
+export function anonVmaPrepare(m: Machine, vma: Vma): AnonVma {
+  if (vma.anonVma) return vma.anonVma;
+  const av: AnonVma = { id: m.s.nextAnonVmaId++, vmas: new Set([vma]) };
+  m.s.anonVmas.set(av.id, av);
+  vma.anonVma = av;
+  return av;
+}
+
+/** Allocate an anonymous page for `vma` at `va` with rmap set up (folio_add_new_anon_rmap). */
+function newAnonPage(m: Machine, mm: Mm, vma: Vma, va: number): number {
+  const av = anonVmaPrepare(m, vma);
+  const pfn = m.allocFrames(0, FrameUse.Anon, mm.id);
+  if (pfn < 0) return -1;
+  const d = m.pm.d;
+  d.mapping[pfn] = av.id;
+  d.index[pfn] = Math.floor(va / 4096);
+  d.mapcount[pfn] = 1;
+  d.flags[pfn] |= PG_ANON_EXCLUSIVE;
+  return pfn;
+}
+
+export function handleMmFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolean): FaultResult {
+  if (vma.flags & VM_HUGETLB) return hugetlbFault(m, mm, vma, va, write);
+  const table = ensureTable(m, mm, va, m.geo.pteDepth);
+  if (table === -1) return FAULT_OOM;
+  if (table === -2) return FAULT_SIGBUS;
+  const ei = entryIndex(table, pgIndex(va, 12));
+  const u32 = m.pm.u32;
+  const lo = u32[ei];
+  if (!(lo & PTE_P)) {
+    if (vma.file === null) return doAnonymousPage(m, mm, vma, va, ei, write);
+    if (vma.flags & VM_SHARED) return doSharedFault(m, mm, vma, va, ei, write, table);
+    return write ? doCowFault(m, mm, vma, va, ei) : doReadFault(m, mm, vma, va, ei, table);
+  }
+  if (write && !(lo & PTE_RW)) return doWpPage(m, mm, vma, va, ei);
+  // The entry already allows the access (another thread or sharer got there first, or a
+  // stale TLB entry): a spurious fault.
+  u32[ei] = lo | PTE_A | (write ? PTE_D : 0);
+  lastFaultKind = 'spurious';
+  return FAULT_OK;
+}
+
+/** R8 (read: the zero page) and R9 (write: a new zeroed page). */
+function doAnonymousPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, write: boolean): FaultResult {
+  const u32 = m.pm.u32;
+  if (!write) {
+    const z = m.s.zeroPfn;
+    u32[ei] = makeLo(z, PTE_P | PTE_US | PTE_A | PTE_SPECIAL);
+    u32[ei + 1] = nxHi(vma, z);
+    lastFaultKind = 'anon-zero';
+    return FAULT_OK;
+  }
+  const pfn = newAnonPage(m, mm, vma, va);
+  if (pfn < 0) return FAULT_OOM;
+  u32[ei] = makeLo(pfn, PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+  u32[ei + 1] = nxHi(vma, pfn);
+  mm.rssAnon++;
+  lastFaultKind = 'anon-new';
+  return FAULT_OK;
+}
+
+function fileIndex(vma: Vma, va: number): number {
+  return vma.pgoff + (va - vma.start) / 4096;
+}
+
+/** Map a page-cache page at `ei` (finish_fault / set_pte_range). */
+function mapCachePage(m: Machine, mm: Mm, vma: Vma, ei: number, pfn: number, flags: number): void {
+  const u32 = m.pm.u32;
+  u32[ei] = makeLo(pfn, flags);
+  u32[ei + 1] = nxHi(vma, pfn);
+  m.pm.d.refcount[pfn]++;
+  m.pm.d.mapcount[pfn]++;
+  mm.rssShmem++;
+}
+
+/**
+ * filemap_map_pages(): map the pages already in the page cache within the 64 KiB-aligned
+ * window around `va`, inside the VMA and the same PTE table, where the PTE is empty.
+ */
+function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, flags: number): void {
+  const win = FAULT_AROUND_PAGES * 4096;
+  const tableStart = Math.floor(va / 0x200000) * 0x200000;
+  const start = Math.max(Math.floor(va / win) * win, vma.start, tableStart);
+  const end = Math.min(start + win, vma.end, tableStart + 0x200000);
+  const inode = vma.file!;
+  const u32 = m.pm.u32;
+  for (let a = start; a < end; a += 4096) {
+    if (a === va) continue;
+    const ei = entryIndex(table, pgIndex(a, 12));
+    if (u32[ei] & PTE_P) continue;
+    const pfn = inode.pages.get(fileIndex(vma, a));
+    if (pfn === undefined) continue;
+    mapCachePage(m, mm, vma, ei, pfn, flags);
+  }
+}
+
+/** R11/R12: shared file or shmem mapping. Every mapper maps the same frame. */
+function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, write: boolean, table: number): FaultResult {
+  const inode = vma.file!;
+  const idx = fileIndex(vma, va);
+  if (idx >= fileSizePages(inode)) {
+    lastFaultKind = 'sigbus';
+    return FAULT_SIGBUS;
+  }
+  const pfn = getCachePage(m, inode, idx);
+  if (pfn < 0) return FAULT_OOM;
+  // shmem needs no write-notify, so a writable shared VMA maps writable even on a read.
+  const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
+  mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw | (write ? PTE_D : 0));
+  if (!write) faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A | rw);
+  lastFaultKind = 'shmem';
+  return FAULT_OK;
+}
+
+/** R13, read: a private file mapping maps the page-cache page read-only. */
+function doReadFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, table: number): FaultResult {
+  const inode = vma.file!;
+  const idx = fileIndex(vma, va);
+  if (idx >= fileSizePages(inode)) {
+    lastFaultKind = 'sigbus';
+    return FAULT_SIGBUS;
+  }
+  const pfn = getCachePage(m, inode, idx);
+  if (pfn < 0) return FAULT_OOM;
+  mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A);
+  faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A);
+  lastFaultKind = 'file-private';
+  return FAULT_OK;
+}
+
+/** R13, write: a private file mapping copies the page into a new anonymous page. */
+function doCowFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultResult {
+  const inode = vma.file!;
+  const idx = fileIndex(vma, va);
+  if (idx >= fileSizePages(inode)) {
+    lastFaultKind = 'sigbus';
+    return FAULT_SIGBUS;
+  }
+  const src = getCachePage(m, inode, idx);
+  if (src < 0) return FAULT_OOM;
+  const pfn = newAnonPage(m, mm, vma, va);
+  if (pfn < 0) return FAULT_OOM;
+  m.pm.copyFrame(pfn, src);
+  const u32 = m.pm.u32;
+  u32[ei] = makeLo(pfn, PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+  u32[ei + 1] = nxHi(vma, pfn);
+  mm.rssAnon++;
+  lastFaultKind = 'file-cow';
+  return FAULT_OK;
+}
+
+/** do_wp_page: R10 (zero page), R19 (reuse or copy), R13 (private file page), shared upgrade. */
+function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultResult {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const lo = u32[ei];
+  const old = entryPfn(lo, u32[ei + 1]);
+  if (vma.flags & VM_SHARED) {
+    // wp_page_shared: shmem, the page stays; the PTE becomes writable and dirty.
+    u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+    lastFaultKind = 'shmem';
+    return FAULT_OK;
+  }
+  const isZero = (lo & PTE_SPECIAL) !== 0;
+  const use = d.use[old] as FrameUse;
+  if (!isZero && use === FrameUse.Anon) {
+    // wp_can_reuse_anon_folio: exclusive, or the only reference left (and not pinned).
+    const exclusive = (d.flags[old] & PG_ANON_EXCLUSIVE) !== 0;
+    if (exclusive || (d.refcount[old] === 1 && d.mapcount[old] === 1 && d.pincount[old] === 0)) {
+      d.flags[old] |= PG_ANON_EXCLUSIVE;
+      u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+      lastFaultKind = 'cow-reuse';
+      if (m.trace.recording) m.trace.emit({ type: 'cow', pid: 0, addr: va, action: 'reuse' });
+      return FAULT_OK;
+    }
+  }
+  const pfn = newAnonPage(m, mm, vma, va);
+  if (pfn < 0) return FAULT_OOM;
+  if (!isZero) m.pm.copyFrame(pfn, old);
+  u32[ei] = makeLo(pfn, PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+  u32[ei + 1] = nxHi(vma, pfn);
+  mm.rssAnon++;
+  if (!isZero) {
+    d.mapcount[old]--;
+    if (use === FrameUse.Anon) mm.rssAnon--;
+    else mm.rssShmem--;
+  }
+  // R28: the old translation must be gone from every TLB before the old frame can be reused.
+  flushTlbRange(m, mm, va, va + 4096);
+  if (!isZero) m.putPage(old);
+  lastFaultKind = isZero ? 'zero-cow' : use === FrameUse.Anon ? 'cow-copy' : 'file-cow';
+  if (m.trace.recording) m.trace.emit({ type: 'cow', pid: 0, addr: va, action: 'copy' });
+  return FAULT_OK;
+}

@@ -1,0 +1,160 @@
+/**
+ * fork(): dup_mmap + copy_page_range (kernel/fork.c, mm/memory.c), rules R15-R18, H6, M17.
+ *
+ * Page tables are copied only where vma_needs_copy() says so: the VMA has an anon_vma (it
+ * has held anonymous pages) — shared file/shmem/hugetlb-shared and msharefs VMAs are not
+ * copied and the child faults them in lazily. Copied writable COW PTEs are write-protected
+ * in both parent and child; the child's PTE is marked old. A page that may be DMA-pinned is
+ * copied for the child right away (R17).
+ */
+import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
+import { PTE_A, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, entryPfn } from '../hw/pte';
+import { flushTlbRange } from '../hw/cpu';
+import type { Machine } from '../machine';
+import { VM_MAYWRITE, VM_SHARED, type Mm, type Vma } from '../types';
+import { walkRange } from './pagewalk';
+import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
+import { linkVma } from './vma';
+import { anonVmaPrepare } from './fault';
+
+export function newMm(m: Machine): Mm | null {
+  const mm: Mm = {
+    id: m.s.nextMmId++,
+    pgd: -1,
+    vmas: [],
+    rssFile: 0,
+    rssAnon: 0,
+    rssShmem: 0,
+    hugetlbPages: 0,
+    pgtablesBytes: 0,
+    users: 1,
+    tasks: [],
+    cpumask: 0,
+    hostOf: null,
+    dead: false,
+    lockedVm: 0,
+  };
+  const pgd = allocTable(m, mm, 0);
+  if (pgd < 0) return null;
+  mm.pgd = pgd;
+  m.s.mms.set(mm.id, mm);
+  return mm;
+}
+
+function isCowMapping(vma: Vma): boolean {
+  return (vma.flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+/** vma_needs_copy (R15). */
+export function vmaNeedsCopy(vma: Vma): boolean {
+  return vma.anonVma !== null && (vma.flags & VM_SHARED) === 0;
+}
+
+/**
+ * Copy `src`'s tables for `svma` into `dst` (copy_page_range). Returns false when an
+ * allocation failed (the caller tears the child down and returns ENOMEM).
+ */
+function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): boolean {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const cow = isCowMapping(svma);
+  let ok = true;
+  let wrprotected = false;
+  walkRange(m, src.pgd, svma.start, svma.end, {
+    pteTable: (table, from, to) => {
+      if (!ok) return;
+      const dtable = ensureTable(m, dst, from, m.geo.pteDepth);
+      if (dtable < 0) {
+        ok = false;
+        return;
+      }
+      for (let va = from; va < to; va += 4096) {
+        const si = entryIndex(table, pgIndex(va, 12));
+        let lo = u32[si];
+        if (!(lo & (PTE_P | PTE_PROTNONE))) continue;
+        const hi = u32[si + 1];
+        const di = entryIndex(dtable, pgIndex(va, 12));
+        if (lo & PTE_SPECIAL) {
+          u32[di] = lo & ~PTE_A;
+          u32[di + 1] = hi;
+          continue;
+        }
+        const pfn = entryPfn(lo, hi);
+        if (d.use[pfn] === FrameUse.Anon && d.pincount[pfn] > 0) {
+          // copy_present_page: a possibly pinned page gets an immediate private copy (R17).
+          const np = m.allocFrames(0, FrameUse.Anon, dst.id);
+          if (np < 0) {
+            ok = false;
+            return;
+          }
+          m.pm.copyFrame(np, pfn);
+          d.mapping[np] = anonVmaPrepare(m, dvma).id;
+          d.index[np] = Math.floor(va / 4096);
+          d.mapcount[np] = 1;
+          d.flags[np] |= PG_ANON_EXCLUSIVE;
+          u32[di] = (((np & 0xfffff) << 12) | (lo & 0xfff)) >>> 0;
+          u32[di + 1] = hi;
+          dst.rssAnon++;
+          continue;
+        }
+        d.refcount[pfn]++;
+        d.mapcount[pfn]++;
+        if (d.use[pfn] === FrameUse.Anon) {
+          d.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
+          dst.rssAnon++;
+        } else dst.rssShmem++;
+        if (cow && lo & PTE_RW) {
+          lo &= ~PTE_RW; // R16: write-protect in the parent and the child
+          u32[si] = lo;
+          wrprotected = true;
+        }
+        u32[di] = lo & ~PTE_A; // the child's PTE is old
+        u32[di + 1] = hi;
+      }
+    },
+    huge: (depth, ei, va) => {
+      if (!ok) return;
+      // copy_hugetlb_page_range for a private hugetlb mapping.
+      const dtable = ensureTable(m, dst, va, depth);
+      if (dtable < 0) {
+        ok = false;
+        return;
+      }
+      let lo = u32[ei];
+      const hi = u32[ei + 1];
+      const pfn = entryPfn(lo, hi);
+      d.refcount[pfn]++;
+      d.mapcount[pfn]++;
+      if (cow && lo & PTE_RW) {
+        lo &= ~PTE_RW;
+        u32[ei] = lo;
+        wrprotected = true;
+      }
+      const di = entryIndex(dtable, pgIndex(va, m.geo.shifts[depth]));
+      u32[di] = (lo & ~PTE_A) | PTE_PS;
+      u32[di + 1] = hi;
+      dst.hugetlbPages += 512;
+    },
+  });
+  if (wrprotected) flushTlbRange(m, src, svma.start, svma.end);
+  return ok;
+}
+
+/**
+ * dup_mmap: a new mm with a copy of every VMA of `src`; tables copied per R15.
+ * Returns null when out of memory (nothing is left allocated).
+ */
+export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | null {
+  const dst = newMm(m);
+  if (!dst) return null;
+  for (const svma of src.vmas) {
+    const dvma: Vma = { ...svma, mm: dst };
+    linkVma(dst, dvma);
+    if (dvma.region) dvma.region.attached.add(dvma); // M17: the VMA, no tables
+    if (vmaNeedsCopy(svma) && !copyPageRange(m, dst, src, svma, dvma)) {
+      teardown(dst);
+      return null;
+    }
+  }
+  return dst;
+}

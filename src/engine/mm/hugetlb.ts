@@ -1,0 +1,153 @@
+/**
+ * hugetlb 2 MiB pages and PMD sharing (mm/hugetlb.c), rules H1-H8.
+ *
+ * Huge pages come straight from the buddy allocator as order-9 blocks (like surplus pages
+ * with overcommit); HugePages_Total in meminfo is what is in use. A shared hugetlb VMA that
+ * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another mm's PMD page for
+ * the same file offset (huge_pmd_share); the page's share count (pt_share_count) counts the
+ * extra sharers and every sharer's VmPTE includes the page (H8).
+ */
+import { FrameUse, HUGE_ORDER } from '../hw/physmem';
+import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
+import { flushTlbRange } from '../hw/cpu';
+import type { Machine } from '../machine';
+import { VM_EXEC, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
+import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, anonVmaPrepare, type FaultResult } from './fault';
+import { getCachePage, fileSizePages } from './pagecache';
+import { allocTable, ensureTable, entryIndex, findTable, pgIndex } from './pgtable';
+
+export const HPAGE = 0x200000;
+export const PUD_SIZE = 0x40000000;
+
+let lastShared = false;
+/** Whether the last hugetlb fault linked a shared PMD page (for the trace). */
+export function lastFaultShared(): boolean {
+  return lastShared;
+}
+
+/** want_pmd_share(): VM_MAYSHARE, no uffd-wp, and the VMA covers the whole 1 GiB unit (H3). */
+export function wantPmdShare(vma: Vma, addr: number): boolean {
+  if (!(vma.flags & VM_MAYSHARE) || !vma.file || vma.flags & VM_UFFD_WP) return false;
+  const base = Math.floor(addr / PUD_SIZE) * PUD_SIZE;
+  return base >= vma.start && base + PUD_SIZE <= vma.end;
+}
+
+/** huge_pmd_share's search of i_mmap for a sharer with a PMD page for the same offset (H4). */
+function findSharablePmd(m: Machine, mm: Mm, vma: Vma, base: number): number {
+  const idx = vma.pgoff + (base - vma.start) / 4096;
+  for (const s of vma.file!.mmaps) {
+    if (s === vma || s.mm === mm) continue;
+    if ((s.flags & ~VM_LOCKED) !== (vma.flags & ~VM_LOCKED)) continue;
+    const sbase = s.start + (idx - s.pgoff) * 4096;
+    if (sbase % PUD_SIZE !== 0 || sbase < s.start || sbase + PUD_SIZE > s.end) continue;
+    const pmd = findTable(m, s.mm.pgd, sbase, m.geo.pmdDepth);
+    if (pmd >= 0) return pmd;
+  }
+  return -1;
+}
+
+/** huge_pte_alloc: the PMD table for `addr`, shared when possible. -1 when out of memory. */
+function hugePmdAlloc(m: Machine, mm: Mm, vma: Vma, addr: number): number {
+  lastShared = false;
+  const pud = ensureTable(m, mm, addr, m.geo.pudDepth);
+  if (pud < 0) return -1;
+  const u32 = m.pm.u32;
+  const ei = entryIndex(pud, pgIndex(addr, 30));
+  if (u32[ei] & PTE_P) return entryPfn(u32[ei], u32[ei + 1]);
+  let pmd = -1;
+  if (wantPmdShare(vma, addr)) pmd = findSharablePmd(m, mm, vma, Math.floor(addr / PUD_SIZE) * PUD_SIZE);
+  if (pmd >= 0) {
+    m.pm.d.share[pmd]++;
+    mm.pgtablesBytes += 4096; // mm_inc_nr_pmds in every sharer (H8)
+    lastShared = true;
+  } else {
+    pmd = allocTable(m, mm, m.geo.pmdDepth);
+    if (pmd < 0) return -1;
+  }
+  u32[ei] = makeLo(pmd, PAGE_TABLE);
+  u32[ei + 1] = makeHi(pmd, false);
+  return pmd;
+}
+
+export function hugetlbFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolean): FaultResult {
+  const hva = Math.floor(va / HPAGE) * HPAGE;
+  const pmd = hugePmdAlloc(m, mm, vma, hva);
+  if (pmd < 0) return FAULT_OOM;
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const ei = entryIndex(pmd, pgIndex(hva, 21));
+  const lo = u32[ei];
+  const nx = (vma.flags & VM_EXEC) === 0;
+  if (lo & PTE_P) {
+    if (!write || lo & PTE_RW) {
+      u32[ei] = lo | PTE_A | (write ? PTE_D : 0);
+      return FAULT_OK;
+    }
+    if (vma.flags & VM_SHARED) {
+      u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+      return FAULT_OK;
+    }
+    // hugetlb_wp: private COW of a 2 MiB page.
+    const old = entryPfn(lo, u32[ei + 1]);
+    if (d.mapcount[old] === 1 && d.refcount[old] === 1) {
+      u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+      return FAULT_OK;
+    }
+    const pfn = m.allocFrames(HUGE_ORDER, FrameUse.Hugetlb, mm.id);
+    if (pfn < 0) return FAULT_OOM;
+    m.pm.u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
+    d.mapping[pfn] = anonVmaPrepare(m, vma).id;
+    d.index[pfn] = hva / 4096;
+    d.mapcount[pfn] = 1;
+    u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | PTE_D | PTE_RW);
+    u32[ei + 1] = makeHi(pfn, nx);
+    d.mapcount[old]--;
+    flushTlbRange(m, mm, hva, hva + HPAGE);
+    m.putPage(old);
+    return FAULT_OK;
+  }
+  let pfn: number;
+  if (vma.file) {
+    const idx = vma.pgoff + (hva - vma.start) / 4096;
+    if (idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
+    pfn = getCachePage(m, vma.file, idx);
+    if (pfn < 0) return FAULT_OOM;
+    d.refcount[pfn]++;
+  } else {
+    pfn = m.allocFrames(HUGE_ORDER, FrameUse.Hugetlb, mm.id);
+    if (pfn < 0) return FAULT_OOM;
+    d.mapping[pfn] = anonVmaPrepare(m, vma).id;
+    d.index[pfn] = hva / 4096;
+  }
+  d.mapcount[pfn]++;
+  const rw = vma.flags & VM_WRITE && (write || vma.flags & VM_SHARED) ? PTE_RW : 0;
+  u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | rw | (write ? PTE_D : 0));
+  u32[ei + 1] = makeHi(pfn, nx);
+  mm.hugetlbPages += 512;
+  return FAULT_OK;
+}
+
+/**
+ * huge_pmd_unshare for every 1 GiB unit touching [start, end) (H5, H7): when `mm`'s PUD entry
+ * points at a PMD page shared with others, clear the entry and drop the share count instead
+ * of zapping entries other mms still use. Returns the unshared units' bases.
+ */
+export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number): number[] {
+  const out: number[] = [];
+  const u32 = m.pm.u32;
+  for (let base = Math.floor(start / PUD_SIZE) * PUD_SIZE; base < end; base += PUD_SIZE) {
+    const pud = findTable(m, mm.pgd, base, m.geo.pudDepth);
+    if (pud < 0) continue;
+    const ei = entryIndex(pud, pgIndex(base, 30));
+    if (!(u32[ei] & PTE_P)) continue;
+    const pmd = entryPfn(u32[ei], u32[ei + 1]);
+    if (m.pm.d.share[pmd] <= 0) continue;
+    u32[ei] = 0;
+    u32[ei + 1] = 0;
+    m.pm.d.share[pmd]--;
+    mm.pgtablesBytes -= 4096;
+    flushTlbRange(m, mm, base, base + PUD_SIZE);
+    out.push(base);
+  }
+  return out;
+}

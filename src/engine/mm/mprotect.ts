@@ -1,0 +1,61 @@
+/**
+ * mprotect (mm/mprotect.c): split, change vm_flags, rewrite the PTEs, flush (R5, R28, H7).
+ *
+ * Removing write clears RW; PROT_NONE turns present entries into PROT_NONE entries (P=0,
+ * bit 8 set, the frame kept: R5). Adding write makes shared mappings writable at once; a
+ * private (COW) mapping stays read-only and the next write fault decides copy or reuse.
+ */
+import { PTE_HI_NX, PTE_P, PTE_PROTNONE, PTE_RW, PTE_SPECIAL } from '../hw/pte';
+import { flushTlbRange } from '../hw/cpu';
+import type { Machine } from '../machine';
+import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+import { unshareHugePmds } from './hugetlb';
+import { walkRange } from './pagewalk';
+import { entryIndex, pgIndex } from './pgtable';
+import { mergeVma, splitVma, vmasIn } from './vma';
+
+export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
+
+/** Rewrite the leaf entries of [start, end) in `mm` for the VMA flags `flags`. */
+export function changeProtection(m: Machine, mm: Mm, start: number, end: number, flags: number): void {
+  const u32 = m.pm.u32;
+  const none = (flags & PROT_MASK) === 0;
+  const write = (flags & VM_WRITE) !== 0 && (flags & VM_SHARED) !== 0;
+  const nx = (flags & VM_EXEC) === 0;
+  const fix = (ei: number) => {
+    let lo = u32[ei];
+    const special = (lo & PTE_SPECIAL) !== 0;
+    if (none) lo = (lo & ~PTE_P) | PTE_PROTNONE;
+    else if (lo & PTE_PROTNONE && !(lo & PTE_P)) lo = (lo & ~PTE_PROTNONE) | PTE_P;
+    if (!(flags & VM_WRITE)) lo &= ~PTE_RW;
+    else if (write && !special) lo |= PTE_RW;
+    u32[ei] = lo >>> 0;
+    u32[ei + 1] = nx ? (u32[ei + 1] | PTE_HI_NX) >>> 0 : (u32[ei + 1] & ~PTE_HI_NX) >>> 0;
+  };
+  walkRange(m, mm.pgd, start, end, {
+    pteTable: (table, from, to) => {
+      for (let va = from; va < to; va += 4096) {
+        const ei = entryIndex(table, pgIndex(va, 12));
+        if (u32[ei] & (PTE_P | PTE_PROTNONE)) fix(ei);
+      }
+    },
+    huge: (_d, ei) => fix(ei),
+  });
+  flushTlbRange(m, mm, start, end);
+}
+
+/** mprotect on page-aligned [start, end) already checked to be fully mapped. */
+export function doMprotect(m: Machine, mm: Mm, start: number, end: number, prot: number): void {
+  let vmas = vmasIn(mm, start, end);
+  if (vmas[0].start < start) splitVma(mm, vmas[0], start);
+  vmas = vmasIn(mm, start, end);
+  const last = vmas[vmas.length - 1];
+  if (last.end > end) splitVma(mm, last, end);
+  vmas = vmasIn(mm, start, end);
+  for (const v of vmas) {
+    if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, v.start, v.end); // H7
+    v.flags = (v.flags & ~PROT_MASK) | prot;
+    changeProtection(m, mm, v.start, v.end, v.flags);
+  }
+  for (const v of vmas) if (mm.vmas.includes(v)) mergeVma(mm, v as Vma);
+}

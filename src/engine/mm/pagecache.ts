@@ -1,0 +1,66 @@
+/**
+ * tmpfs files, shared anonymous memory and the page cache (mm/shmem.c, mm/filemap.c).
+ *
+ * A page-cache page holds one reference for the cache itself; every PTE mapping it adds a
+ * reference and a mapcount. Pages of an inode are freed when the inode is evicted: unlinked
+ * (or anonymous), no open descriptor and no VMA left (iput).
+ */
+import { FrameUse, HUGE_ORDER } from '../hw/physmem';
+import type { Machine } from '../machine';
+import type { Inode, InodeKind } from '../types';
+import { vmOps } from './vmops';
+
+export function newInode(m: Machine, path: string, kind: InodeKind, size: number): Inode {
+  const inode: Inode = {
+    id: m.s.nextInodeId++,
+    path,
+    kind,
+    size,
+    pages: new Map(),
+    mmaps: new Set(),
+    nlink: kind === 'shmem-anon' ? 0 : 1,
+    opens: 0,
+    region: null,
+    memcg: m.chargeTo,
+  };
+  m.s.inodes.set(inode.id, inode);
+  return inode;
+}
+
+/**
+ * find_get_page / shmem_get_folio: the page at `index` (4K units), created zeroed when
+ * missing. Hugetlb inodes hold 2 MiB pages keyed by the 2 MiB-aligned index.
+ * Returns the pfn, or -1 when out of memory.
+ */
+export function getCachePage(m: Machine, inode: Inode, index: number): number {
+  const have = inode.pages.get(index);
+  if (have !== undefined) return have;
+  const huge = inode.kind === 'hugetlb';
+  const pfn = m.allocFrames(huge ? HUGE_ORDER : 0, huge ? FrameUse.Hugetlb : FrameUse.Shmem, 0);
+  if (pfn < 0) return -1;
+  const d = m.pm.d;
+  d.mapping[pfn] = inode.id;
+  d.index[pfn] = index;
+  inode.pages.set(index, pfn);
+  return pfn;
+}
+
+/** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */
+export function truncateInode(m: Machine, inode: Inode): void {
+  for (const pfn of inode.pages.values()) m.putPage(pfn);
+  inode.pages.clear();
+}
+
+/** iput(): evict the inode when nothing names, opens or maps it. Returns true when evicted. */
+export function maybeEvict(m: Machine, inode: Inode): boolean {
+  if (inode.nlink > 0 || inode.opens > 0 || inode.mmaps.size > 0) return false;
+  if (!m.s.inodes.has(inode.id)) return false;
+  if (inode.kind === 'msharefs') vmOps.mshare?.evict(m, inode);
+  truncateInode(m, inode);
+  m.s.inodes.delete(inode.id);
+  return true;
+}
+
+export function fileSizePages(inode: Inode): number {
+  return Math.ceil(inode.size / 4096);
+}

@@ -1,0 +1,182 @@
+/**
+ * The /proc views: /proc/meminfo, /proc/PID/status, /proc/PID/maps, smaps, cgroup
+ * memory.stat, and the mshare region report — computed from the counters and, for smaps,
+ * by walking the tables (R22-R25, M18, H8). Sizes are bytes here; the report prints kB.
+ */
+import { FrameUse } from '../hw/physmem';
+import { PTE_D, PTE_P, PTE_PROTNONE, PTE_SPECIAL, entryPfn } from '../hw/pte';
+import { tlbTotals } from '../hw/tlb';
+import type { Machine } from '../machine';
+import { VM_MSHARE, type Mm, type Task, type Vma } from '../types';
+import { walkRange } from './pagewalk';
+import { entryIndex, pgIndex } from './pgtable';
+import { protString } from './vma';
+
+export interface Meminfo {
+  MemTotal: number;
+  MemFree: number;
+  MemUsed: number;
+  AnonPages: number;
+  Shmem: number;
+  Cached: number;
+  Mapped: number;
+  PageTables: number;
+  SecPageTables: number;
+  HugePages_Total: number;
+  Hugetlb: number;
+  KernelReserved: number;
+}
+
+export function meminfo(m: Machine): Meminfo {
+  const d = m.pm.d;
+  const n = m.pm.nframes;
+  let anon = 0, shmem = 0, pt = 0, huge = 0, mapped = 0;
+  for (let p = 0; p < n; p++) {
+    const u = d.use[p];
+    if (u === FrameUse.Anon) anon++;
+    else if (u === FrameUse.Shmem) {
+      shmem++;
+      if (d.mapcount[p] > 0) mapped++;
+    } else if (u >= FrameUse.Pgd && u <= FrameUse.Pte) pt++;
+    else if (u === FrameUse.Hugetlb) huge++;
+  }
+  const total = (n - m.s.reservedFrames) * 4096;
+  const free = m.s.buddy.freeFrames * 4096;
+  return {
+    MemTotal: total,
+    MemFree: free,
+    MemUsed: total - free,
+    AnonPages: anon * 4096,
+    Shmem: shmem * 4096,
+    Cached: shmem * 4096,
+    Mapped: mapped * 4096,
+    PageTables: pt * 4096,
+    SecPageTables: 0,
+    HugePages_Total: huge / 512,
+    Hugetlb: huge * 4096,
+    KernelReserved: m.s.reservedFrames * 4096,
+  };
+}
+
+export interface Status {
+  VmSize: number;
+  VmRSS: number;
+  RssAnon: number;
+  RssFile: number;
+  RssShmem: number;
+  VmPTE: number;
+  HugetlbPages: number;
+  Threads: number;
+}
+
+export function status(mm: Mm | null, threads = 1): Status {
+  if (!mm || mm.dead) return { VmSize: 0, VmRSS: 0, RssAnon: 0, RssFile: 0, RssShmem: 0, VmPTE: 0, HugetlbPages: 0, Threads: 0 };
+  let size = 0;
+  for (const v of mm.vmas) size += v.end - v.start;
+  return {
+    VmSize: size,
+    VmRSS: (mm.rssAnon + mm.rssFile + mm.rssShmem) * 4096,
+    RssAnon: mm.rssAnon * 4096,
+    RssFile: mm.rssFile * 4096,
+    RssShmem: mm.rssShmem * 4096,
+    VmPTE: mm.pgtablesBytes,
+    HugetlbPages: mm.hugetlbPages * 4096,
+    Threads: threads,
+  };
+}
+
+export interface MapsEntry {
+  start: string;
+  end: string;
+  perms: string;
+  offset: number;
+  label: string | null;
+  path: string | null;
+  mshare: string | null;
+  kind: 'anon' | 'shmem' | 'file' | 'hugetlb' | 'mshare';
+}
+
+export function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+export function vmaKind(v: Vma): MapsEntry['kind'] {
+  if (v.flags & VM_MSHARE) return 'mshare';
+  if (v.file?.kind === 'hugetlb' || (!v.file && v.flags & 0x400000)) return 'hugetlb';
+  if (!v.file) return 'anon';
+  return v.file.kind === 'shmem-anon' ? 'shmem' : 'file';
+}
+
+export function maps(mm: Mm | null): MapsEntry[] {
+  if (!mm || mm.dead) return [];
+  return mm.vmas.map((v) => ({
+    start: hex(v.start),
+    end: hex(v.end),
+    perms: protString(v),
+    offset: v.file ? v.pgoff * 4096 : 0,
+    label: v.label,
+    path: v.file ? (v.file.kind === 'shmem-anon' ? '/dev/zero (deleted)' : v.file.path) : null,
+    mshare: v.region ? v.region.path : null,
+    kind: vmaKind(v),
+  }));
+}
+
+export interface Smaps {
+  Size: number;
+  Rss: number;
+  Pss: number;
+  Shared_Clean: number;
+  Shared_Dirty: number;
+  Private_Clean: number;
+  Private_Dirty: number;
+  Anonymous: number;
+}
+
+/** smaps of one VMA (R25): shared/private by mapcount, Pss = sum of size/mapcount. */
+export function smaps(m: Machine, vma: Vma): Smaps {
+  const out: Smaps = { Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0 };
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const count = (lo: number, pfn: number, size: number) => {
+    if (lo & PTE_SPECIAL) return;
+    const mc = Math.max(1, d.mapcount[pfn]);
+    out.Rss += size;
+    out.Pss += size / mc;
+    const dirty = (lo & PTE_D) !== 0;
+    if (mc > 1) dirty ? (out.Shared_Dirty += size) : (out.Shared_Clean += size);
+    else dirty ? (out.Private_Dirty += size) : (out.Private_Clean += size);
+    if (d.use[pfn] === FrameUse.Anon) out.Anonymous += size;
+  };
+  walkRange(m, vma.mm.pgd, vma.start, vma.end, {
+    // smaps walks from the process VMA and does not follow an mshare link (M22).
+    table: (_dp, _ei, _va, child) => d.owner[child] === vma.mm.id || d.use[child] !== FrameUse.Pud,
+    pteTable: (table, from, to) => {
+      for (let va = from; va < to; va += 4096) {
+        const ei = entryIndex(table, pgIndex(va, 12));
+        const lo = u32[ei];
+        if (lo & (PTE_P | PTE_PROTNONE)) count(lo, entryPfn(lo, u32[ei + 1]), 4096);
+      }
+    },
+    huge: (_dp, ei) => count(u32[ei], entryPfn(u32[ei], u32[ei + 1]), 0x200000),
+  });
+  out.Pss = Math.round(out.Pss);
+  return out;
+}
+
+export function taskThreads(m: Machine, t: Task): number {
+  let n = 0;
+  for (const o of m.s.tasks.values()) if (o.tgid === t.tgid && (o.state === 'running' || o.state === 'blocked')) n++;
+  return n;
+}
+
+export function tlbReport(m: Machine) {
+  const t = tlbTotals(m.s.tlb);
+  return {
+    hits: t.hits,
+    misses: t.misses,
+    walks: t.walks,
+    flushes: t.flushPage + t.flushMm + t.flushAll,
+    shootdowns: t.shootdowns,
+    perCpu: m.s.tlb.counters.map((c, i) => ({ cpu: i, ...c, contextSwitches: m.s.cpus[i].contextSwitches })),
+  };
+}

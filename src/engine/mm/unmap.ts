@@ -1,0 +1,145 @@
+/**
+ * Teardown: zap_page_range, free_pgtables, munmap and exit_mmap (R20, R21, H5, H7, M13, M19).
+ *
+ * Order matters (R20): entries are cleared and pages collected first (mmu_gather), the TLB is
+ * flushed, and only then are the pages released, so no CPU can reach a freed frame. Table
+ * pages are freed only when no VMA covers any part of their span.
+ */
+import { FrameUse } from '../hw/physmem';
+import { PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
+import { flushTlbRange } from '../hw/cpu';
+import type { Machine } from '../machine';
+import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
+import { unshareHugePmds } from './hugetlb';
+import { maybeEvict } from './pagecache';
+import { walkRange } from './pagewalk';
+import { entryIndex, freeTable, pgIndex } from './pgtable';
+import { rangeOverlapsVma, splitVma, unlinkVma, vmasIn } from './vma';
+import { vmOps } from './vmops';
+
+/** True for an entry in `mm` that points at a table page `mm` only borrows (an mshare PUD). */
+function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
+  const d = m.pm.d;
+  return d.use[child] === FrameUse.Pud && d.owner[child] !== mm.id;
+}
+
+/**
+ * Clear the leaf entries of [start, end) in `mm`, drop RSS and mapcounts, and append the
+ * frames to release to `gather`. The caller flushes the TLB and then calls `releasePages`.
+ */
+export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): void {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  walkRange(m, mm.pgd, start, end, {
+    table: (_depth, _ei, _va, child) => !isBorrowedPud(m, mm, child),
+    pteTable: (table, from, to) => {
+      for (let va = from; va < to; va += 4096) {
+        const ei = entryIndex(table, pgIndex(va, 12));
+        const lo = u32[ei];
+        if (lo === 0 && u32[ei + 1] === 0) continue;
+        const pfn = entryPfn(lo, u32[ei + 1]);
+        u32[ei] = 0;
+        u32[ei + 1] = 0;
+        if (lo & PTE_SPECIAL) continue; // the zero page is never counted (R8)
+        d.mapcount[pfn]--;
+        if (d.use[pfn] === FrameUse.Anon) mm.rssAnon--;
+        else mm.rssShmem--;
+        gather.push(pfn);
+      }
+    },
+    huge: (_depth, ei) => {
+      const pfn = entryPfn(u32[ei], u32[ei + 1]);
+      u32[ei] = 0;
+      u32[ei + 1] = 0;
+      d.mapcount[pfn]--;
+      mm.hugetlbPages -= 512;
+      gather.push(pfn);
+    },
+  });
+}
+
+export function releasePages(m: Machine, gather: number[]): void {
+  for (const pfn of gather) m.putPage(pfn);
+  gather.length = 0;
+}
+
+/** zap_page_range + TLB flush + release: what MADV_DONTNEED and unmapping do to the leaves. */
+export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): void {
+  const gather: number[] = [];
+  for (const v of vmasIn(mm, start, end)) {
+    if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, Math.max(start, v.start), Math.min(end, v.end));
+  }
+  zapRange(m, mm, start, end, gather);
+  flushTlbRange(m, mm, start, end);
+  releasePages(m, gather);
+}
+
+/**
+ * free_pgtables(): free every table under [start, end) whose whole span no VMA touches.
+ * Shared hugetlb PMD pages are unshared rather than freed (H5); the host's mshare PUD page
+ * is kept while processes are linked to it (M19); borrowed mshare PUDs are never freed.
+ */
+export function freePgtables(m: Machine, mm: Mm, start: number, end: number): void {
+  freeLevel(m, mm, mm.pgd, 0, start, end);
+}
+
+function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: number, end: number): void {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const shift = m.geo.shifts[depth];
+  const size = 2 ** shift;
+  for (let va = Math.floor(start / size) * size; va < end; va += size) {
+    const ei = entryIndex(table, pgIndex(va, shift));
+    const lo = u32[ei];
+    if (!(lo & PTE_P) || lo & PTE_PS) continue;
+    const child = entryPfn(lo, u32[ei + 1]);
+    if (isBorrowedPud(m, mm, child)) continue;
+    if (depth + 1 < m.geo.pteDepth) freeLevel(m, mm, child, depth + 1, Math.max(start, va), Math.min(end, va + size));
+    if (rangeOverlapsVma(mm, va, va + size)) continue;
+    if (d.share[child] > 0) {
+      if (d.use[child] === FrameUse.Pud) continue; // M19: linked processes still use it
+      u32[ei] = 0;
+      u32[ei + 1] = 0;
+      d.share[child]--;
+      mm.pgtablesBytes -= 4096;
+      continue;
+    }
+    u32[ei] = 0;
+    u32[ei + 1] = 0;
+    freeTable(m, mm, child);
+  }
+}
+
+/** do_munmap on page-aligned [start, end): split, zap, flush, free pages and tables. */
+export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
+  let vmas = vmasIn(mm, start, end);
+  if (vmas.length === 0) return;
+  const first = vmas[0];
+  if (first.start < start) splitVma(mm, first, start);
+  const last = vmasIn(mm, start, end).at(-1)!;
+  if (last.end > end) splitVma(mm, last, end);
+  vmas = vmasIn(mm, start, end);
+  // mshare VMAs unlink their slots (M13) before anything walks those slots.
+  for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
+  zapAndFlush(m, mm, start, end);
+  for (const v of vmas) {
+    unlinkVma(mm, v);
+  }
+  freePgtables(m, mm, start, end);
+  for (const v of vmas) if (v.file) maybeEvict(m, v.file);
+}
+
+/** exit_mmap (R21): unmap everything, free every table and the PGD. */
+export function exitMmap(m: Machine, mm: Mm): void {
+  const top = m.geo.userTop;
+  const vmas = [...mm.vmas];
+  for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
+  zapAndFlush(m, mm, 0, top);
+  const files = vmas.map((v) => v.file).filter((f) => f !== null);
+  for (const v of vmas) unlinkVma(mm, v);
+  freePgtables(m, mm, 0, top);
+  m.freeFrames(mm.pgd, 0);
+  mm.pgd = -1;
+  mm.dead = true;
+  for (const f of files) maybeEvict(m, f!);
+}

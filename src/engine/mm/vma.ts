@@ -1,0 +1,130 @@
+/**
+ * VMA bookkeeping for one mm (like mm/vma.c): lookup, insert, split, merge, free-area search.
+ *
+ * mm.vmas is an array sorted by start with no overlaps; lookups are binary searches. Every
+ * VMA backed by an inode is also in inode.mmaps (i_mmap) and every VMA with anonymous pages
+ * in its anon_vma's set, so the reverse map can find it.
+ *
+ *   mm.vmas:  [ 0x10000-0x20000 anon rw- ][ 0x7f00..-0x7f00.. shmem rw-s ] ...
+ */
+import { VM_EXEC, VM_MSHARE, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+
+export const PAGE = 4096;
+
+/** Index of the first VMA with end > addr (may not contain addr). */
+export function vmaLowerBound(mm: Mm, addr: number): number {
+  const v = mm.vmas;
+  let lo = 0;
+  let hi = v.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** find_vma: the VMA containing addr, or null. */
+export function findVma(mm: Mm, addr: number): Vma | null {
+  const i = vmaLowerBound(mm, addr);
+  const v = mm.vmas[i];
+  return v && v.start <= addr ? v : null;
+}
+
+/** VMAs intersecting [start, end). */
+export function vmasIn(mm: Mm, start: number, end: number): Vma[] {
+  const out: Vma[] = [];
+  for (let i = vmaLowerBound(mm, start); i < mm.vmas.length && mm.vmas[i].start < end; i++) out.push(mm.vmas[i]);
+  return out;
+}
+
+export function rangeOverlapsVma(mm: Mm, start: number, end: number): boolean {
+  const i = vmaLowerBound(mm, start);
+  return i < mm.vmas.length && mm.vmas[i].start < end;
+}
+
+export function linkVma(mm: Mm, vma: Vma): void {
+  const i = vmaLowerBound(mm, vma.start);
+  mm.vmas.splice(i, 0, vma);
+  if (vma.file) vma.file.mmaps.add(vma);
+  if (vma.anonVma) vma.anonVma.vmas.add(vma);
+}
+
+export function unlinkVma(mm: Mm, vma: Vma): void {
+  const i = mm.vmas.indexOf(vma);
+  if (i >= 0) mm.vmas.splice(i, 1);
+  if (vma.file) vma.file.mmaps.delete(vma);
+  if (vma.anonVma) vma.anonVma.vmas.delete(vma);
+  if (vma.region) vma.region.attached.delete(vma);
+}
+
+/** Split `vma` at `addr` (page aligned, strictly inside); returns the new upper VMA. */
+export function splitVma(mm: Mm, vma: Vma, addr: number): Vma {
+  const upper: Vma = { ...vma, start: addr, pgoff: vma.pgoff + (addr - vma.start) / PAGE };
+  vma.end = addr;
+  linkVma(mm, upper);
+  if (upper.region) upper.region.attached.add(upper);
+  return upper;
+}
+
+/** Two neighbours can merge when nothing observable distinguishes them (vma_merge). */
+function canMerge(a: Vma, b: Vma): boolean {
+  return (
+    a.end === b.start &&
+    a.flags === b.flags &&
+    a.file === b.file &&
+    a.label === b.label &&
+    a.region === null &&
+    b.region === null &&
+    (a.file === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff) &&
+    (a.anonVma === b.anonVma || a.anonVma === null || b.anonVma === null)
+  );
+}
+
+/** Merge `vma` with its neighbours where possible; returns the surviving VMA. */
+export function mergeVma(mm: Mm, vma: Vma): Vma {
+  let i = mm.vmas.indexOf(vma);
+  let cur = vma;
+  const next = mm.vmas[i + 1];
+  if (next && canMerge(cur, next)) {
+    cur.end = next.end;
+    cur.anonVma = cur.anonVma ?? next.anonVma;
+    if (cur.anonVma) cur.anonVma.vmas.add(cur);
+    unlinkVma(mm, next);
+  }
+  i = mm.vmas.indexOf(cur);
+  const prev = mm.vmas[i - 1];
+  if (prev && canMerge(prev, cur)) {
+    prev.end = cur.end;
+    prev.anonVma = prev.anonVma ?? cur.anonVma;
+    if (prev.anonVma) prev.anonVma.vmas.add(prev);
+    unlinkVma(mm, cur);
+    cur = prev;
+  }
+  return cur;
+}
+
+/**
+ * Top-down search for a free range of `len` bytes aligned to `align` below `top`
+ * (arch_get_unmapped_area_topdown). Returns -1 when the address space is full.
+ */
+export function unmappedArea(mm: Mm, len: number, align: number, top: number, bottom: number): number {
+  let ceiling = top;
+  for (let i = mm.vmas.length - 1; i >= -1; i--) {
+    const floor = i >= 0 ? mm.vmas[i].end : bottom;
+    if (i >= 0 && mm.vmas[i].start >= ceiling) continue;
+    const cand = Math.floor((ceiling - len) / align) * align;
+    if (cand >= floor && cand >= bottom) return cand;
+    if (i >= 0) ceiling = Math.min(ceiling, mm.vmas[i].start);
+  }
+  return -1;
+}
+
+export function protString(vma: Vma): string {
+  return (
+    (vma.flags & VM_READ ? 'r' : '-') +
+    (vma.flags & VM_WRITE ? 'w' : '-') +
+    (vma.flags & VM_EXEC ? 'x' : '-') +
+    (vma.flags & (VM_SHARED | VM_MSHARE) ? 's' : 'p')
+  );
+}

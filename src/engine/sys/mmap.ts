@@ -1,0 +1,106 @@
+/**
+ * mmap(2) for regular mappings (mm/mmap.c do_mmap): argument checks with Linux's errnos,
+ * address choice, VMA creation and merge, MAP_POPULATE. msharefs files are handled by
+ * mshare/ before this is reached.
+ */
+import type { Machine } from '../machine';
+import { newInode } from '../mm/pagecache';
+import { doMunmap } from '../mm/unmap';
+import { linkVma, mergeVma, rangeOverlapsVma, unmappedArea } from '../mm/vma';
+import {
+  VM_EXEC, VM_HUGETLB, VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE,
+  type Errno, type Inode, type Mm, type Vma,
+} from '../types';
+import { HPAGE } from '../mm/hugetlb';
+
+export const PAGE = 4096;
+/** Where top-down allocation starts (mmap_base), below the stack like a real process. */
+export const MMAP_BASE = 0x7f0000000000;
+/** The lowest address mmap hands out without MAP_FIXED (mmap_min_addr is 64 KiB). */
+export const MMAP_MIN_ADDR = 0x10000;
+
+export interface MmapFlags {
+  shared: boolean;
+  private: boolean;
+  anon: boolean;
+  fixed: boolean;
+  populate: boolean;
+  hugetlb: boolean;
+  noreserve: boolean;
+}
+
+export interface MmapRequest {
+  addr: number | null; // null = auto
+  len: number;
+  prot: number; // VM_READ|VM_WRITE|VM_EXEC bits
+  flags: MmapFlags;
+  inode: Inode | null;
+  off: number;
+  label: string | null;
+}
+
+export function protFlags(prot: string): number {
+  if (prot === 'none') return 0;
+  return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
+}
+
+/** Check the request and pick the range; returns [start, len] or an errno. */
+export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number): [number, number] | Errno {
+  const top = m.geo.userTop;
+  if (req.len <= 0) return 'EINVAL';
+  if (req.flags.shared === req.flags.private) return 'EINVAL';
+  if (req.off % PAGE !== 0 || req.off < 0) return 'EINVAL';
+  const len = Math.ceil(req.len / align) * align;
+  if (len > top) return 'ENOMEM';
+  if (req.flags.fixed) {
+    if (req.addr === null || req.addr % align !== 0) return 'EINVAL';
+    if (req.addr + len > top || req.addr < 0) return 'ENOMEM';
+    return [req.addr, len];
+  }
+  if (req.addr !== null && req.addr >= MMAP_MIN_ADDR) {
+    const hint = Math.ceil(req.addr / align) * align;
+    if (hint + len <= top && !rangeOverlapsVma(mm, hint, hint + len)) return [hint, len];
+  }
+  const start = unmappedArea(mm, len, align, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  if (start < 0) return 'ENOMEM';
+  return [start, len];
+}
+
+/**
+ * do_mmap for anonymous, tmpfs, shmem and hugetlb mappings. Returns the start of the new
+ * mapping (the VMA may have merged with a neighbour) or an errno.
+ */
+export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
+  const hugetlb = req.flags.hugetlb || req.inode?.kind === 'hugetlb';
+  if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return 'EINVAL';
+  if (req.flags.anon && req.inode) return 'EINVAL';
+  if (hugetlb && req.off % HPAGE !== 0) return 'EINVAL';
+  const range = mmapRange(m, mm, req, hugetlb ? HPAGE : PAGE);
+  if (typeof range === 'string') return range;
+  const [start, len] = range;
+  let flags = req.prot | VM_MAYWRITE;
+  if (req.flags.shared) flags |= VM_SHARED | VM_MAYSHARE;
+  if (hugetlb) flags |= VM_HUGETLB;
+  if (req.flags.noreserve) flags |= VM_NORESERVE;
+  let inode = req.inode;
+  if (!inode && req.flags.shared) {
+    // Shared anonymous memory is shmem: an unlinked tmpfs inode of the mapping's size (R11).
+    inode = newInode(m, hugetlb ? 'anon_hugepage' : '/dev/zero', hugetlb ? 'hugetlb' : 'shmem-anon', len);
+    inode.nlink = 0;
+  }
+  if (req.flags.fixed) doMunmap(m, mm, start, start + len);
+  const vma: Vma = {
+    start,
+    end: start + len,
+    flags,
+    file: inode,
+    pgoff: inode ? req.off / PAGE : start / PAGE,
+    anonVma: null,
+    label: req.label,
+    region: null,
+    mm,
+  };
+  linkVma(mm, vma);
+  if (!inode && !hugetlb) mergeVma(mm, vma);
+  return start;
+}

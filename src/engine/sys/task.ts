@@ -1,0 +1,160 @@
+/**
+ * Tasks: spawn, fork, clone(CLONE_VM), exit, kill, and the OOM killer (kernel/fork.c,
+ * kernel/exit.c, mm/oom_kill.c).
+ *
+ * A task dies by exit or by a signal; its mm goes when the last task using it is gone
+ * (mmput -> exit_mmap). Signals kill the whole thread group, as a fatal signal does.
+ */
+import { dropMmFromCpus } from '../hw/cpu';
+import type { Machine } from '../machine';
+import { dupMmap, newMm } from '../mm/fork';
+import { maybeEvict } from '../mm/pagecache';
+import { exitMmap } from '../mm/unmap';
+import type { Cgroup, Mm, Signal, Task } from '../types';
+
+export interface MshareTaskHooks {
+  /** exit_mshare(): the owner's regions lose their owner (and are unmapped under owner_exit=unmap). */
+  ownerExit(m: Machine, task: Task): void;
+  /** Sharers of the regions `mm` maps, for the OOM report. */
+  regionSharers(m: Machine, mm: Mm): string[];
+}
+export const taskHooks: { mshare: MshareTaskHooks | null } = { mshare: null };
+
+export function newTask(m: Machine, name: string, mm: Mm, parent: number, tgid: number | null, cgroup: Cgroup): Task {
+  const pid = m.s.nextPid++;
+  const t: Task = {
+    pid,
+    tgid: tgid ?? pid,
+    name,
+    mm,
+    state: 'running',
+    signal: null,
+    parent,
+    cpu: (pid - 1) % m.s.config.cpus,
+    cgroup,
+    fds: new Map(),
+    forks: 0,
+    blockedOn: null,
+    killReason: null,
+    pins: [],
+    pending: null,
+  };
+  mm.tasks.push(pid);
+  m.s.tasks.set(pid, t);
+  m.s.names.set(name, pid);
+  return t;
+}
+
+export function spawn(m: Machine, name: string): Task | null {
+  const mm = newMm(m);
+  if (!mm) return null;
+  return newTask(m, name, mm, 0, null, m.cgroup(0));
+}
+
+export function forkTask(m: Machine, parent: Task, childName: string): Task | null {
+  const mm = dupMmap(m, parent.mm!, (dead) => mmput(m, dead));
+  if (!mm) return null;
+  const child = newTask(m, childName, mm, parent.pid, null, parent.cgroup);
+  // Open files are inherited (the same open file description).
+  for (const [fd, f] of parent.fds) {
+    child.fds.set(fd, { ...f });
+    f.inode.opens++;
+  }
+  return child;
+}
+
+export function cloneThread(m: Machine, parent: Task, name: string): Task {
+  const mm = parent.mm!;
+  mm.users++;
+  const t = newTask(m, name, mm, parent.pid, parent.tgid, parent.cgroup);
+  t.fds = parent.fds; // CLONE_FILES
+  return t;
+}
+
+/** mmput: the last user of `mm` tears it down. */
+export function mmput(m: Machine, mm: Mm): void {
+  if (--mm.users > 0) return;
+  exitMmap(m, mm);
+  dropMmFromCpus(m, mm);
+  m.s.mms.delete(mm.id);
+}
+
+/** do_exit for one task. */
+export function exitTask(m: Machine, t: Task, signal: Signal | null, reason: string | null): void {
+  if (t.state === 'exited' || t.state === 'killed') return;
+  t.state = signal ? 'killed' : 'exited';
+  t.signal = signal;
+  t.killReason = reason;
+  t.blockedOn = null;
+  for (const p of t.pins) {
+    m.pm.d.pincount[p.pfn]--;
+    m.putPage(p.pfn);
+  }
+  t.pins = [];
+  taskHooks.mshare?.ownerExit(m, t);
+  const threadsLeft = [...m.s.tasks.values()].some((o) => o !== t && o.tgid === t.tgid && (o.state === 'running' || o.state === 'blocked'));
+  if (!threadsLeft) {
+    for (const f of t.fds.values()) {
+      f.inode.opens--;
+      maybeEvict(m, f.inode);
+    }
+    t.fds = new Map();
+  }
+  for (const c of m.s.cpus) if (c.task === t.pid) c.task = 0;
+  const mm = t.mm!;
+  mm.tasks = mm.tasks.filter((p) => p !== t.pid);
+  mmput(m, mm);
+}
+
+/** A fatal signal: the whole thread group dies. */
+export function killGroup(m: Machine, t: Task, signal: Signal, addr: number, reason: string): void {
+  m.trace.emit({ type: 'signal', pid: t.pid, signal, addr, reason });
+  const group = [...m.s.tasks.values()].filter((o) => o.tgid === t.tgid && (o.state === 'running' || o.state === 'blocked'));
+  for (const o of group) exitTask(m, o, signal, reason);
+}
+
+export function isAlive(t: Task): boolean {
+  return t.state === 'running' || t.state === 'blocked';
+}
+
+/** oom_badness(): resident pages plus page-table pages (plus swap, which we do not model). */
+export function oomBadness(t: Task): number {
+  const mm = t.mm!;
+  return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.pgtablesBytes / 4096 + mm.hugetlbPages;
+}
+
+/**
+ * out_of_memory(): pick the task with the largest badness (in `cgroup` when the cgroup's
+ * limit was hit) and kill it with SIGKILL. Returns the victim, or null if none is eligible.
+ */
+export function oomKill(m: Machine, cgroup: Cgroup | null, why: string): Task | null {
+  let victim: Task | null = null;
+  let best = -1;
+  for (const t of m.s.tasks.values()) {
+    if (!isAlive(t) || t.tgid !== t.pid) continue;
+    if (cgroup && t.cgroup !== cgroup) continue;
+    const b = oomBadness(t);
+    if (b > best) {
+      best = b;
+      victim = t;
+    }
+  }
+  if (!victim) return null;
+  const mm = victim.mm!;
+  const cgName = cgroup ? cgroup.name : '/';
+  const reason = cgroup ? `memory cgroup ${cgroup.name} out of memory` : `out of memory: ${why}`;
+  m.trace.emit({
+    type: 'oom-kill',
+    victim: victim.pid,
+    name: victim.name,
+    reason,
+    rssPages: mm.rssAnon + mm.rssFile + mm.rssShmem,
+    pgtablesBytes: mm.pgtablesBytes,
+    cgroup: cgName,
+    regionSharers: taskHooks.mshare?.regionSharers(m, mm) ?? [],
+  });
+  m.s.oomKills++;
+  if (cgroup) cgroup.oomKills++;
+  killGroup(m, victim, 'SIGKILL', 0, reason);
+  return victim;
+}

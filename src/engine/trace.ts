@@ -1,0 +1,86 @@
+/**
+ * Typed trace events (the simulator's tracepoints) into a bounded ring.
+ *
+ * Every event kind is counted even when the ring is off, so a 1,500-process run keeps exact
+ * totals without allocating millions of objects; the ring keeps the most recent `capacity`
+ * events in full for the UI's animation and for tests.
+ */
+
+export type FaultKind =
+  | 'anon-zero' // R8: read maps the zero page
+  | 'anon-new' // R9: write allocates
+  | 'zero-cow' // R10: write on the zero page
+  | 'cow-copy' // R19: copy
+  | 'cow-reuse' // R19: reuse in place
+  | 'shmem' // R12: page cache page mapped
+  | 'file-private' // R13: page cache page mapped read-only in a private mapping
+  | 'file-cow' // R13: write to a private file mapping copies
+  | 'hugetlb'
+  | 'hugetlb-share' // H4: PUD entry pointed at another mm's PMD page
+  | 'mshare-link' // M7: P4D/PGD entry copied from the host, nothing allocated
+  | 'mshare-host' // M8: fault handled against the host VMA
+  | 'spurious' // the PTE was already fine (another thread / mshare sharer filled it)
+  | 'uffd-missing' // the task blocks until `uffd copy`
+  | 'sigsegv'
+  | 'sigbus'
+  | 'oom';
+
+export type TraceEvent =
+  | { type: 'fault'; pid: number; addr: number; write: boolean; kind: FaultKind; errorCode: number }
+  | { type: 'frame-alloc'; pfn: number; order: number; use: string }
+  | { type: 'frame-free'; pfn: number; order: number }
+  | { type: 'pte-set'; mm: number; addr: number; level: string; pfn: number }
+  | { type: 'pte-clear'; mm: number; addr: number; level: string }
+  | { type: 'tlb-fill'; cpu: number; addr: number; pcid: number }
+  | { type: 'tlb-flush'; cpu: number; scope: 'page' | 'mm' | 'all'; mm: number }
+  | { type: 'tlb-shootdown'; from: number; to: number; mm: number }
+  | { type: 'cow'; pid: number; addr: number; action: 'copy' | 'reuse' }
+  | { type: 'lock'; pid: number; mm: number; lock: 'mmap_lock'; mode: 'read' | 'write'; action: 'acquire' | 'release'; nested: boolean }
+  | { type: 'oom-kill'; victim: number; name: string; reason: string; rssPages: number; pgtablesBytes: number; cgroup: string; regionSharers: string[] }
+  | { type: 'signal'; pid: number; signal: string; addr: number; reason: string }
+  | { type: 'context-switch'; cpu: number; pid: number; mm: number; pcid: number; flushed: boolean }
+  | { type: 'mshare'; action: string; region: string; pid: number; detail: string }
+  | { type: 'uffd'; pid: number; addr: number; action: 'block' | 'copy' | 'wake' }
+  | { type: 'gup'; pid: number; addr: number; pages: number; action: 'pin' | 'unpin' };
+
+export type TraceType = TraceEvent['type'];
+
+export class Trace {
+  ring: TraceEvent[] = [];
+  capacity: number;
+  /** Total events ever emitted (the ring's head position). */
+  seq = 0;
+  counts: Record<string, number> = {};
+  faultKinds: Record<string, number> = {};
+  /** When false nothing is recorded in the ring, but counts stay exact. */
+  recording = true;
+
+  constructor(capacity = 4096) {
+    this.capacity = capacity;
+  }
+
+  emit(e: TraceEvent): void {
+    this.seq++;
+    this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
+    if (e.type === 'fault') this.faultKinds[e.kind] = (this.faultKinds[e.kind] ?? 0) + 1;
+    if (!this.recording) return;
+    // Amortised O(1): trim half the ring at once instead of shifting every time.
+    if (this.ring.length >= this.capacity * 2) this.ring = this.ring.slice(this.capacity);
+    this.ring.push(e);
+  }
+
+  /** Events emitted since sequence number `since` that are still in the ring. */
+  since(since: number): TraceEvent[] {
+    const have = this.ring.length;
+    const first = this.seq - have;
+    const from = Math.max(0, since - first);
+    return this.ring.slice(from);
+  }
+
+  reset(): void {
+    this.ring = [];
+    this.seq = 0;
+    this.counts = {};
+    this.faultKinds = {};
+  }
+}

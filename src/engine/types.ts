@@ -1,0 +1,217 @@
+/**
+ * Kernel objects of the simulated machine (like include/linux/mm_types.h).
+ *
+ * Everything here is plain data: no methods, no class instances. The whole kernel state is
+ * one `KernelState` graph, so a checkpoint is `structuredClone(state)` plus a copy of the two
+ * physical buffers (object identity and cycles survive structuredClone). Logic lives in the
+ * modules that operate on these records (fault.ts, vma.ts, fork.ts, ...).
+ */
+import type { BuddyState } from './mm/buddy';
+import type { TlbState } from './hw/tlb';
+
+// VMA flags (a subset of vm_flags, same meaning).
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
+export const VM_SHARED = 0x8;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYSHARE = 0x80;
+export const VM_LOCKED = 0x2000;
+export const VM_NORESERVE = 0x200000;
+export const VM_HUGETLB = 0x400000;
+export const VM_DONTEXPAND = 0x40000;
+/** VM_MSHARE: the VMA is an msharefs mapping; its contents live in the region's host mm. */
+export const VM_MSHARE = 0x40000000;
+export const VM_UFFD_MISSING = 0x200;
+export const VM_UFFD_WP = 0x1000;
+
+export type Errno =
+  | 'EPERM' | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EIO' | 'EBADF' | 'EAGAIN' | 'ENOMEM' | 'EACCES'
+  | 'EFAULT' | 'EBUSY' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'EINVAL' | 'ENOSPC' | 'ENOSYS'
+  | 'EOPNOTSUPP' | 'EOVERFLOW' | 'ENOTEMPTY' | 'ENODEV' | 'ETXTBSY' | 'EFBIG' | 'E2BIG' | 'ENOTTY';
+
+export type Signal = 'SIGSEGV' | 'SIGBUS' | 'SIGKILL';
+
+export interface Vma {
+  start: number;
+  end: number;
+  flags: number;
+  /** Backing inode for shmem/tmpfs/hugetlb/msharefs mappings; null for private anonymous. */
+  file: Inode | null;
+  /** Page offset into `file` of `start`. */
+  pgoff: number;
+  anonVma: AnonVma | null;
+  label: string | null;
+  /** For an msharefs VMA: the region whose host mm holds the real VMAs. */
+  region: MshareRegion | null;
+  /** The mm this VMA belongs to (vm_mm). */
+  mm: Mm;
+}
+
+/** A family of VMAs that may map the same anonymous pages (anon_vma, simplified to one level). */
+export interface AnonVma {
+  id: number;
+  vmas: Set<Vma>;
+}
+
+export interface Mm {
+  id: number;
+  /** pfn of the top-level table (PGD; PML5 with 5-level paging). */
+  pgd: number;
+  vmas: Vma[]; // sorted by start, non-overlapping
+  rssFile: number;
+  rssAnon: number;
+  rssShmem: number;
+  hugetlbPages: number; // in 4K units, for HugetlbPages in status
+  pgtablesBytes: number;
+  users: number;
+  /** Task ids using this mm (threads share). */
+  tasks: number[];
+  /** Bitmask of CPUs this mm is loaded on (mm_cpumask). */
+  cpumask: number;
+  /** mshare host mm: the region it serves; null for a process mm. */
+  hostOf: MshareRegion | null;
+  /** Default cgroup to charge (the owner task's cgroup for host mms). */
+  dead: boolean;
+  lockedVm: number;
+}
+
+export type TaskState = 'running' | 'exited' | 'killed' | 'blocked';
+
+export interface OpenFile {
+  fd: number;
+  inode: Inode;
+  name: string;
+}
+
+export interface Task {
+  pid: number;
+  tgid: number;
+  name: string;
+  mm: Mm | null;
+  state: TaskState;
+  signal: Signal | null;
+  parent: number;
+  cpu: number;
+  cgroup: Cgroup;
+  fds: Map<number, OpenFile>;
+  forks: number;
+  /** A blocked userfaultfd fault: the address and access waiting for `uffd copy`. */
+  blockedOn: { addr: number; write: boolean } | null;
+  killReason: string | null;
+  /** Pages pinned by get_user_pages (FOLL_PIN), released by `unpin` or exit. */
+  pins: { addr: number; pfn: number }[];
+  /** The pending access a userfaultfd-blocked task retries when woken. */
+  pending: { addr: number; write: boolean; value: number | string | null } | null;
+}
+
+export type InodeKind = 'tmpfs' | 'shmem-anon' | 'hugetlb' | 'msharefs' | 'dir' | 'info';
+
+export interface Inode {
+  id: number;
+  path: string;
+  kind: InodeKind;
+  size: number;
+  /** Page cache: file page index -> pfn (hugetlb: index of the 2 MiB page, in 4K units). */
+  pages: Map<number, number>;
+  /** Every VMA mapping this inode (i_mmap). */
+  mmaps: Set<Vma>;
+  nlink: number;
+  opens: number;
+  region: MshareRegion | null;
+  /** The cgroup charged for page-cache pages created without a faulting task. */
+  memcg: number;
+}
+
+export interface MshareRegion {
+  id: number;
+  path: string;
+  inode: Inode;
+  host: Mm;
+  /** Start of the region in the processes' address space (2024: same VA everywhere). */
+  start: number;
+  size: number;
+  /** Host VA that corresponds to `start` (2024: start; 2025: mshare_base = 512 GiB). */
+  hostBase: number;
+  owner: number; // pid, 0 when none
+  flavour: 2024 | 2025;
+  initialized: boolean;
+  /** Set when the owner exited under owner_exit=unmap: no new attaches, faults SIGSEGV. */
+  orphaned: boolean;
+  /** Process VMAs attached to this region. */
+  attached: Set<Vma>;
+}
+
+export interface Cgroup {
+  id: number;
+  name: string;
+  limit: number; // bytes, Infinity = max
+  current: number; // bytes
+  pagetables: number; // bytes
+  anon: number;
+  shmem: number;
+  oomKills: number;
+}
+
+export interface CpuState {
+  id: number;
+  /** The mm loaded in CR3, or null. */
+  mm: Mm | null;
+  /** Task currently running on this CPU (pid), 0 when idle. */
+  task: number;
+  /** ASID slot in use (0..5), -1 without PCID. */
+  asid: number;
+  /** Per ASID slot: mm id cached in that slot (0 = none) and whether it must be flushed on reuse. */
+  asidMm: number[];
+  asidStale: boolean[];
+  nextAsid: number;
+  contextSwitches: number;
+  shootdownsReceived: number;
+  flushes: number;
+}
+
+export interface Policies {
+  charge: 'faulter' | 'owner';
+  ownerExit: 'keep' | 'unmap';
+  mprotect: 'global' | 'einval';
+  tlbFlush: 'all' | 'sharers';
+}
+
+export interface MachineConfig {
+  ram: number;
+  cpus: number;
+  tlb: number;
+  pcid: boolean;
+  levels: 4 | 5;
+  mshare: 2024 | 2025;
+}
+
+export interface KernelState {
+  config: MachineConfig;
+  policies: Policies;
+  buddy: BuddyState;
+  tlb: TlbState;
+  cpus: CpuState[];
+  tasks: Map<number, Task>;
+  names: Map<string, number>;
+  mms: Map<number, Mm>;
+  inodes: Map<number, Inode>;
+  /** Path -> inode for every live name (tmpfs files, msharefs entries, directories). */
+  paths: Map<string, Inode>;
+  anonVmas: Map<number, AnonVma>;
+  cgroups: Map<string, Cgroup>;
+  cgroupById: Map<number, Cgroup>;
+  regions: Map<number, MshareRegion>;
+  mounts: Set<string>;
+  nextPid: number;
+  nextMmId: number;
+  nextInodeId: number;
+  nextAnonVmaId: number;
+  nextCgroupId: number;
+  nextRegionId: number;
+  zeroPfn: number;
+  reservedFrames: number;
+  oomKills: number;
+  /** Lock-order violations observed (mmap_lock nesting), as messages. */
+  lockInversions: string[];
+}
