@@ -69,6 +69,12 @@ export class Trace {
     this.ring.push(e);
   }
 
+  /** Count an event without building it (the ring is off). */
+  count(type: TraceType): void {
+    this.seq++;
+    this.counts[type] = (this.counts[type] ?? 0) + 1;
+  }
+
   /** Events emitted since sequence number `since` that are still in the ring. */
   since(since: number): TraceEvent[] {
     const have = this.ring.length;

@@ -39,6 +39,8 @@ export const PG_HEAD = 1 << 1; // head of a hugetlb block
 export const PG_TAIL = 1 << 2; // tail frame of a hugetlb block
 export const PG_BUDDY = 1 << 3; // head of a free buddy block (order in `order`)
 export const PG_DIRTY = 1 << 4;
+/** The frame's contents may be non-zero (it was used since boot): zero it on allocation. */
+export const PG_UNCLEAN = 1 << 5;
 
 /** Descriptor fields: name, element type, bytes per element. Order fixes the buffer layout. */
 export const DESC_FIELDS = [
@@ -122,7 +124,7 @@ export class PhysMem {
 
   zeroFrame(pfn: number): void {
     const base = pfn * U32_PER_PAGE;
-    this.u32.fill(0, base, base + U32_PER_PAGE);
+    this.u32.subarray(base, base + U32_PER_PAGE).fill(0);
   }
 
   copyFrame(dst: number, src: number): void {
