@@ -103,7 +103,7 @@ export function checkInvariants(m: Machine): string[] {
     const use = d.use[p];
     if (use === FrameUse.Anon || use === FrameUse.Shmem || (use === FrameUse.Hugetlb && !(d.flags[p] & PG_TAIL))) {
       if (mapcount[p] !== d.mapcount[p]) errs.push(`frame ${p}: mapcount ${d.mapcount[p]} but ${mapcount[p]} entries map it`);
-      const cacheRef = use === FrameUse.Anon ? 0 : d.mapping[p] && m.s.inodes.get(d.mapping[p])?.pages.get(d.index[p]) === p ? 1 : 0;
+      const cacheRef = use === FrameUse.Anon ? 0 : d.mapping[p] && m.s.inodes.get(d.mapping[p])?.pages[d.index[p]] === p ? 1 : 0;
       if (d.refcount[p] < d.mapcount[p] + cacheRef + d.pincount[p]) errs.push(`frame ${p}: refcount ${d.refcount[p]} < mapcount ${d.mapcount[p]} + cache ${cacheRef} + pins ${d.pincount[p]}`);
       if (d.refcount[p] <= 0) errs.push(`frame ${p}: in use with refcount ${d.refcount[p]}`);
     }

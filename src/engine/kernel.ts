@@ -11,14 +11,15 @@ import { PAGE_SIZE } from './hw/physmem';
 import { PTE_P, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
-import { anonVmaPrepare, FAULT_OK, handleMmFault } from './mm/fault';
+import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { findVma, splitVma, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
-import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, accessPage } from './sys/access';
+import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessPage, userFault } from './sys/access';
+import { rangeFaultCode, touchRange } from './hw/mmu-range';
 import { doMmap, protFlags, type MmapFlags } from './sys/mmap';
 import { err, ok, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
@@ -301,20 +302,9 @@ export class Kernel {
       resetLocks();
       const r = accessPage(m, t, va, write);
       if (r >= 0) return r;
-      if (r === ACCESS_SEGV) {
-        killGroup(m, t, 'SIGSEGV', va, `${write ? 'write' : 'read'} at 0x${va.toString(16)}`);
-        return sig('SIGSEGV', `segmentation fault at 0x${va.toString(16)}`);
-      }
-      if (r === ACCESS_BUS) {
-        killGroup(m, t, 'SIGBUS', va, `bus error at 0x${va.toString(16)}`);
-        return sig('SIGBUS', `bus error at 0x${va.toString(16)}`);
-      }
-      if (r === ACCESS_BLOCKED) {
-        t.state = 'blocked';
-        t.blockedOn = { addr: va, write };
-        m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'block' });
-        return ok(null, { blocked: true, detail: `${t.name} sleeps in a userfaultfd missing fault at 0x${va.toString(16)}` });
-      }
+      if (r === ACCESS_SEGV) return this.deliver(t, va, write, 'SIGSEGV');
+      if (r === ACCESS_BUS) return this.deliver(t, va, write, 'SIGBUS');
+      if (r === ACCESS_BLOCKED) return this.block(t, va, write);
       if (r === ACCESS_OOM) {
         const req = m.oom as OomRequest | null;
         const victim = oomKill(m, req?.cgroup ?? null, `page fault in ${t.name}`);
@@ -362,19 +352,63 @@ export class Kernel {
     return ok(bytes.length);
   }
 
+  /**
+   * One access to every page of [addr, addr+len). The MMU runs the pages in one batch
+   * (touchRange) and stops at a fault; the fault is handled exactly as `access` would, and
+   * the batch resumes after that page. Counters and trace equal a page-by-page loop.
+   */
   touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (!(len > 0)) return err('EINVAL');
-    const first = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL');
+    const m = this.m;
     const write = mode === 'write';
-    let n = 0;
-    for (let va = first; va < addr + len; va += PAGE_SIZE) {
-      const r = this.access(t, va, write);
-      if (typeof r !== 'number') return r;
-      n++;
+    let va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    const end = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
+    if (end > m.geo.userTop) return this.access(t, Math.max(va, m.geo.userTop), write) as SysResult;
+    const pages = (end - va) / PAGE_SIZE;
+    let faultedAt = -1;
+    let rounds = 0;
+    while (va < end) {
+      m.localCpu = t.cpu;
+      switchMm(m, t.cpu, t.mm!, t.pid);
+      va = touchRange(m, t.cpu, va, end, write);
+      if (va >= end) break;
+      // The same page faulting again and again would be a kernel bug: stop as access() does.
+      rounds = va === faultedAt ? rounds + 1 : 0;
+      faultedAt = va;
+      if (rounds >= 8) return this.deliver(t, va, write, 'SIGBUS');
+      m.oom = null;
+      m.chargeTo = t.cgroup.id;
+      resetLocks();
+      const f = userFault(m, t, va, rangeFaultCode);
+      if (f === FAULT_SIGSEGV || f === FAULT_SIGBUS) return this.deliver(t, va, write, f === FAULT_SIGSEGV ? 'SIGSEGV' : 'SIGBUS');
+      if (f === FAULT_BLOCK) return this.block(t, va, write);
+      if (f === FAULT_OOM) {
+        const req = m.oom as OomRequest | null;
+        const victim = oomKill(m, req?.cgroup ?? null, `page fault in ${t.name}`);
+        if (!victim) {
+          killGroup(m, t, 'SIGKILL', va, 'out of memory and nothing left to kill');
+          return sig('SIGKILL', 'out of memory');
+        }
+        if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
+      }
+      // The batch resumes at the faulting page: the retried access walks again, as the CPU does.
     }
-    return ok(n);
+    return ok(pages);
+  }
+
+  private deliver(t: Task, va: number, write: boolean, signal: 'SIGSEGV' | 'SIGBUS'): SysResult {
+    const what = signal === 'SIGSEGV' ? 'segmentation fault' : 'bus error';
+    killGroup(this.m, t, signal, va, `${write ? 'write' : 'read'} at 0x${va.toString(16)}: ${what}`);
+    return sig(signal, `${what} at 0x${va.toString(16)}`);
+  }
+
+  private block(t: Task, va: number, write: boolean): SysResult {
+    t.state = 'blocked';
+    t.blockedOn = { addr: va, write };
+    this.m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'block' });
+    return ok(null, { blocked: true, detail: `${t.name} sleeps in a userfaultfd missing fault at 0x${va.toString(16)}` });
   }
 
   // ---------------------------------------------------------------- files and cgroups
@@ -469,12 +503,11 @@ export class Kernel {
         const from = v.start + (keep - v.pgoff) * PAGE_SIZE;
         if (from < v.end) zapAndFlush(this.m, v.mm, Math.max(v.start, from), v.end);
       }
-      for (const [idx, pfn] of [...f.inode.pages]) {
-        if (idx >= keep) {
-          f.inode.pages.delete(idx);
-          this.m.putPage(pfn);
-        }
-      }
+      const pages = f.inode.pages;
+      pages.forEach((pfn, idx) => {
+        if (idx >= keep) this.m.putPage(pfn);
+      });
+      if (pages.length > keep) pages.length = keep;
     }
     f.inode.size = size;
     return ok(0);

@@ -119,16 +119,25 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
   const tableStart = Math.floor(va / 0x200000) * 0x200000;
   const start = Math.max(Math.floor(va / win) * win, vma.start, tableStart);
   const end = Math.min(start + win, vma.end, tableStart + 0x200000);
-  const inode = vma.file!;
+  const pages = vma.file!.pages;
   const u32 = m.pm.u32;
-  for (let a = start; a < end; a += 4096) {
-    if (a === va) continue;
-    const ei = entryIndex(table, pgIndex(a, 12));
-    if (u32[ei] & PTE_P) continue;
-    const pfn = inode.pages.get(fileIndex(vma, a));
+  const d = m.pm.d;
+  const nx = (vma.flags & VM_EXEC) === 0;
+  // Hot loop (every file read fault): indices advance by one page, entries by two words.
+  let idx = fileIndex(vma, start);
+  let ei = entryIndex(table, pgIndex(start, 12));
+  let mapped = 0;
+  for (let a = start; a < end; a += 4096, idx++, ei += 2) {
+    if (a === va || u32[ei] & PTE_P) continue;
+    const pfn = pages[idx];
     if (pfn === undefined) continue;
-    mapCachePage(m, mm, vma, ei, pfn, flags);
+    u32[ei] = makeLo(pfn, flags);
+    u32[ei + 1] = makeHi(pfn, nx);
+    d.refcount[pfn]++;
+    d.mapcount[pfn]++;
+    mapped++;
   }
+  mm.rssShmem += mapped;
 }
 
 /** R11/R12: shared file or shmem mapping. Every mapper maps the same frame. */

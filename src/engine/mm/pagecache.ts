@@ -16,7 +16,7 @@ export function newInode(m: Machine, path: string, kind: InodeKind, size: number
     path,
     kind,
     size,
-    pages: new Map(),
+    pages: [],
     mmaps: new Set(),
     nlink: kind === 'shmem-anon' ? 0 : 1,
     opens: 0,
@@ -33,7 +33,7 @@ export function newInode(m: Machine, path: string, kind: InodeKind, size: number
  * Returns the pfn, or -1 when out of memory.
  */
 export function getCachePage(m: Machine, inode: Inode, index: number): number {
-  const have = inode.pages.get(index);
+  const have = inode.pages[index];
   if (have !== undefined) return have;
   const huge = inode.kind === 'hugetlb';
   const pfn = m.allocFrames(huge ? HUGE_ORDER : 0, huge ? FrameUse.Hugetlb : FrameUse.Shmem, 0);
@@ -41,14 +41,14 @@ export function getCachePage(m: Machine, inode: Inode, index: number): number {
   const d = m.pm.d;
   d.mapping[pfn] = inode.id;
   d.index[pfn] = index;
-  inode.pages.set(index, pfn);
+  inode.pages[index] = pfn;
   return pfn;
 }
 
 /** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */
 export function truncateInode(m: Machine, inode: Inode): void {
-  for (const pfn of inode.pages.values()) m.putPage(pfn);
-  inode.pages.clear();
+  inode.pages.forEach((pfn) => m.putPage(pfn)); // forEach skips holes
+  inode.pages = [];
 }
 
 /** iput(): evict the inode when nothing names, opens or maps it. Returns true when evicted. */

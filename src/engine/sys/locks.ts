@@ -47,7 +47,7 @@ export function unlockMm(m: Machine, mm: Mm, pid: number): void {
 
 /** Drop everything (after an aborted operation) so one failure cannot poison later checks. */
 export function resetLocks(): void {
-  held.length = 0;
+  if (held.length) held.length = 0;
 }
 
 export function lockEdges(): string[] {
