@@ -34,7 +34,7 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
   let cacheRw = 0;
   let cacheUs = 0;
   let cacheNx = 0;
-  const tSize = t.size;
+  let cacheHuge = -1; // pfn of a cached 2 MiB leaf for cacheBase, or -1
   const tVpn = t.vpn;
   const tPcid = t.pcid;
   const tPerm = t.perm;
@@ -71,7 +71,28 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
         nx |= hi & PTE_HI_NX;
         table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
       }
-      if (d < levels - 1) {
+      if (d === levels - 2) {
+        // A 2 MiB leaf (hugetlb): cache it like the PDE cache does.
+        const s = shifts[d];
+        const idx = s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
+        const ei = table * 1024 + idx * 2;
+        const lo = u32[ei];
+        if (lo & PTE_P && lo & PTE_PS) {
+          const hi = u32[ei + 1];
+          if (!(us & lo & PTE_US) || (write && !(rw & lo & PTE_RW))) {
+            rangeFaultCode = user | 1;
+            return va;
+          }
+          const want = write ? PTE_A | PTE_D : PTE_A;
+          if ((lo & want) !== want) u32[ei] = lo | want;
+          cacheBase = region;
+          cacheHuge = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+          cacheNx = nx | (hi & PTE_HI_NX);
+        }
+      }
+      if (cacheBase === region && cacheHuge >= 0) {
+        // Served from the cached huge leaf below.
+      } else if (d < levels - 1) {
         // Not a plain 4-level path: use the architectural walk for this page.
         cacheBase = -1;
         const r = walk(m, pgd, va, write, false);
@@ -84,12 +105,21 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
         t.pfn[slot] = r;
         tPerm[slot] = (write ? TLB_W : 0) | TLB_U;
         continue;
+      } else {
+        cacheBase = region;
+        cacheHuge = -1;
+        cacheTable = table;
+        cacheRw = rw;
+        cacheUs = us;
+        cacheNx = nx;
       }
-      cacheBase = region;
-      cacheTable = table;
-      cacheRw = rw;
-      cacheUs = us;
-      cacheNx = nx;
+    }
+    if (cacheHuge >= 0) {
+      tVpn[slot] = vpn;
+      tPcid[slot] = pcid;
+      t.pfn[slot] = cacheHuge + ((va >>> 12) & 511);
+      tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (cacheNx ? TLB_NX : 0);
+      continue;
     }
     const ei = cacheTable * 1024 + ((va >>> 12) & 511) * 2;
     const lo = u32[ei];
@@ -110,6 +140,5 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
     t.pfn[slot] = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
     tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (nx ? TLB_NX : 0);
   }
-  void tSize;
   return end;
 }
