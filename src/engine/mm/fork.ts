@@ -68,12 +68,16 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
         ok = false;
         return;
       }
-      for (let va = from; va < to; va += 4096) {
-        const si = entryIndex(table, pgIndex(va, 12));
+      // Entries of one table are consecutive: step the indices instead of recomputing them.
+      const first = pgIndex(from, 12);
+      const sBase = entryIndex(table, first);
+      const dBase = entryIndex(dtable, first);
+      for (let va = from, k = 0; va < to; va += 4096, k += 2) {
+        const si = sBase + k;
         let lo = u32[si];
         if (!(lo & (PTE_P | PTE_PROTNONE))) continue;
         const hi = u32[si + 1];
-        const di = entryIndex(dtable, pgIndex(va, 12));
+        const di = dBase + k;
         if (lo & PTE_SPECIAL) {
           u32[di] = lo & ~PTE_A;
           u32[di + 1] = hi;
