@@ -1,0 +1,175 @@
+/**
+ * The run's report: the JSON of SCENARIO.md ("JSON report") and a /proc-style text form.
+ *
+ * The listed fields are a contract (tests and users parse them): sizes in kB like /proc,
+ * addresses as "0x..." strings, and `size` of an mshare region in bytes as in the example.
+ * Extra fields are additions only (snake_case, like the contract's own): digest, machine,
+ * policies, oom_kills, lock_inversions, trace_counts, fault_kinds, and per-entry extras.
+ */
+import type { Runner } from './runner';
+import { meminfo, maps, status, tlbReport, hex } from '../engine/mm/proc';
+import { sharerMms } from '../engine/mshare/region';
+import { stateDigest } from '../engine/snapshot';
+import { isAlive } from '../engine/sys/task';
+import { taskStatus } from './expect';
+
+const kB = (bytes: number): number => Math.floor(bytes / 1024);
+
+export interface ReportStatus {
+  VmSize: number; VmRSS: number; RssAnon: number; RssFile: number; RssShmem: number; VmPTE: number;
+  [extra: string]: number;
+}
+
+export interface ReportMap {
+  start: string; end: string; perms: string; label: string | null; mshare: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ReportProcess {
+  pid: number; name: string; state: string; signal: string | null; mm: number | null;
+  status: ReportStatus; maps: ReportMap[];
+  [extra: string]: unknown;
+}
+
+export interface ReportMshare {
+  path: string; start: string; size: number; owner: number; sharers: number;
+  host: { VmRSS: number; VmPTE: number };
+  [extra: string]: unknown;
+}
+
+export interface Report {
+  ok: boolean;
+  steps: number;
+  meminfo: { MemTotal: number; MemFree: number; AnonPages: number; Shmem: number; PageTables: number; [extra: string]: number };
+  processes: ReportProcess[];
+  mshare: ReportMshare[];
+  cgroups: { name: string; current: number; pagetables: number; [extra: string]: unknown }[];
+  tlb: { hits: number; misses: number; flushes: number; shootdowns: number; [extra: string]: number };
+  failures: { line: number; text: string; message: string; [extra: string]: unknown }[];
+  errors: { line: number; command: string; errno: string | null; [extra: string]: unknown }[];
+  [extra: string]: unknown;
+}
+
+export function buildReport(r: Runner): Report {
+  const k = r.kernel;
+  const m = k.m;
+  const s = m.s;
+  const mi = meminfo(m);
+  const processes: ReportProcess[] = [...s.tasks.values()].map((t) => {
+    const alive = isAlive(t);
+    const st = alive ? taskStatus(k, t) : { ...status(null), VmPin: 0 };
+    return {
+      pid: t.pid,
+      name: t.name,
+      state: t.state,
+      signal: t.signal,
+      mm: alive && t.mm ? t.mm.id : null,
+      status: {
+        VmSize: kB(st.VmSize), VmRSS: kB(st.VmRSS), RssAnon: kB(st.RssAnon), RssFile: kB(st.RssFile),
+        RssShmem: kB(st.RssShmem), VmPTE: kB(st.VmPTE), VmPin: kB(st.VmPin), HugetlbPages: kB(st.HugetlbPages),
+      },
+      maps: (alive ? maps(t.mm) : []).map((e) => ({
+        start: e.start, end: e.end, perms: e.perms, label: e.label, mshare: e.mshare,
+        offset: e.offset, path: e.path, kind: e.kind,
+      })),
+      tgid: t.tgid,
+      parent: t.parent,
+      cgroup: t.cgroup.name,
+      ...(t.killReason ? { kill_reason: t.killReason } : {}),
+    };
+  });
+  const mshare: ReportMshare[] = [...s.regions.values()].map((rg) => {
+    const hs = status(rg.host);
+    return {
+      path: rg.path,
+      start: hex(rg.start),
+      size: rg.size,
+      owner: rg.owner,
+      sharers: sharerMms(rg).length,
+      host: { VmRSS: kB(hs.VmRSS), VmPTE: kB(hs.VmPTE) },
+      flavour: rg.flavour,
+      host_base: hex(rg.hostBase),
+      host_mm: rg.host.id,
+      orphaned: rg.orphaned,
+    };
+  });
+  // The root cgroup has no memory.current in Linux; list the ones the script made.
+  const cgroups = [...s.cgroups.values()].filter((c) => c.id !== 0).map((c) => ({
+    name: c.name,
+    current: kB(c.current),
+    pagetables: kB(c.pagetables),
+    anon: kB(c.anon),
+    shmem: kB(c.shmem),
+    limit: Number.isFinite(c.limit) ? kB(c.limit) : null,
+    oom_kills: c.oomKills,
+  }));
+  const tlb = tlbReport(m);
+  return {
+    ok: r.failures.length === 0,
+    steps: r.position,
+    meminfo: {
+      MemTotal: kB(mi.MemTotal), MemFree: kB(mi.MemFree), AnonPages: kB(mi.AnonPages), Shmem: kB(mi.Shmem),
+      PageTables: kB(mi.PageTables), Cached: kB(mi.Cached), Mapped: kB(mi.Mapped), SecPageTables: kB(mi.SecPageTables),
+      HugePages_Total: mi.HugePages_Total, Hugetlb: kB(mi.Hugetlb),
+    },
+    processes,
+    mshare,
+    cgroups,
+    tlb: { hits: tlb.hits, misses: tlb.misses, flushes: tlb.flushes, shootdowns: tlb.shootdowns, walks: tlb.walks },
+    failures: r.failures.map((f) => ({ line: f.line, text: f.text, message: f.message, step: f.step })),
+    errors: r.errors.map((e) => ({
+      line: e.line, command: e.command, errno: e.errno, signal: e.signal, ...(e.detail ? { detail: e.detail } : {}), step: e.step,
+    })),
+    total_steps: r.total,
+    digest: stateDigest(m),
+    machine: { ...s.config, ram: kB(s.config.ram) },
+    policies: { ...s.policies },
+    oom_kills: s.oomKills,
+    lock_inversions: [...s.lockInversions],
+    trace_counts: { ...m.trace.counts },
+    fault_kinds: { ...m.trace.faultKinds },
+  };
+}
+
+const pad = (v: string | number, n: number): string => String(v).padStart(n);
+
+/** The /proc-style text report the CLI prints without --json. */
+export function textReport(rep: Report, file: string): string {
+  const out: string[] = [];
+  const verdict = rep.ok ? 'every expect held' : `${rep.failures.length} expect(s) FAILED`;
+  out.push(`${file}: ${rep.steps}/${String(rep.total_steps)} steps, ${verdict}, digest ${String(rep.digest)}`);
+  out.push('', '== /proc/meminfo');
+  for (const [k, v] of Object.entries(rep.meminfo)) {
+    out.push(`${(k + ':').padEnd(17)}${pad(v, 10)}${k.startsWith('HugePages_') ? '' : ' kB'}`);
+  }
+  out.push('', '== tasks');
+  out.push(`${pad('PID', 6)}  ${'NAME'.padEnd(14)} ${'STATE'.padEnd(16)} ${pad('VmRSS', 10)} ${pad('VmPTE', 10)}`);
+  for (const p of rep.processes) {
+    const state = p.signal ? `${p.state} ${p.signal}` : p.state;
+    out.push(`${pad(p.pid, 6)}  ${p.name.padEnd(14)} ${state.padEnd(16)} ${pad(p.status.VmRSS, 7)} kB ${pad(p.status.VmPTE, 7)} kB`);
+  }
+  if (rep.mshare.length > 0) {
+    out.push('', '== mshare regions');
+    for (const g of rep.mshare) {
+      out.push(`${g.path}  start ${g.start} size ${g.size} owner ${g.owner} sharers ${g.sharers}  host VmRSS ${g.host.VmRSS} kB VmPTE ${g.host.VmPTE} kB`);
+    }
+  }
+  if (rep.cgroups.length > 0) {
+    out.push('', '== cgroups');
+    for (const c of rep.cgroups) out.push(`${c.name}  current ${c.current} kB  pagetables ${c.pagetables} kB`);
+  }
+  out.push('', `== tlb  hits ${rep.tlb.hits}  misses ${rep.tlb.misses}  flushes ${rep.tlb.flushes}  shootdowns ${rep.tlb.shootdowns}`);
+  if (typeof rep.oom_kills === 'number' && rep.oom_kills > 0) out.push(`== oom kills: ${rep.oom_kills}`);
+  if (rep.failures.length > 0) {
+    out.push('', '== failed expects');
+    for (const f of rep.failures) out.push(`${file}:${f.line}: ${f.text}: ${f.message}`);
+  }
+  if (rep.errors.length > 0) {
+    out.push('', '== errors (the script went on)');
+    for (const e of rep.errors) {
+      const what = e.errno ?? String(e.signal);
+      out.push(`${file}:${e.line}: ${e.command} -> ${what}${e.detail ? ` (${String(e.detail)})` : ''}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

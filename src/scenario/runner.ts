@@ -1,0 +1,429 @@
+/**
+ * The scenario runner: a script executed step by step on a Kernel, with a position that can
+ * move forward (run the next steps) and back (restore the nearest checkpoint and replay).
+ *
+ * Steps. Every command is one step (chapters, notes and expects included, so the timeline can
+ * stop on them); `repeat N: X` is N steps. Steps are numbered 0..total-1 and the position is
+ * the number of steps run, 0..total. A repeat body is instantiated one iteration at a time
+ * when it runs (`instantiate(cmd, i)`), never expanded up front: `repeat 1500:` costs one
+ * AST node and one small object per executed step.
+ *
+ * Checkpoints. One at position 0 (the freshly built machine), then at most one every
+ * `checkpointEvery` steps. A checkpoint copies every frame in use, which for the 1,500-process
+ * database is ~250 MiB, so two limits apply: time (a checkpoint is taken only once the steps
+ * since the last one took `1/checkpointOverhead` times as long as that one cost, so copying
+ * stays under that share of the run) and memory (over `checkpointBudget` bytes, every other
+ * checkpoint is dropped). The clock only decides WHERE checkpoints go, never what a step
+ * does, so results stay deterministic. Determinism (DESIGN.md) makes replay exact: the same
+ * steps from the same checkpoint give the same stateDigest.
+ *
+ * Contract: the constructor throws MachineBuildError when the `machine` line cannot be built
+ * (use Runner.fromSource for a result instead). step() never throws for a script that
+ * parsed: syscall failures are results, failed expects are records. An exception out of the
+ * engine is a bug; it propagates as a RunnerBugError naming the step.
+ */
+import { instantiate, type Command, type MachineOptions, type Script } from './ast';
+import { parseScript, type ParseError } from './parser';
+import { cloneRunState, execCommand, newRunState, type RunState } from './exec';
+import { evalExpect, type ExpectOutcome } from './expect';
+import { Kernel, type SysResult } from '../engine/kernel';
+import { checkpointBytes, restoreCheckpoint, takeCheckpoint, type Checkpoint } from '../engine/snapshot';
+import type { MachineConfig } from '../engine/types';
+
+export interface RunnerOptions {
+  /** At most one checkpoint every K steps (0 = only at step 0, e.g. for the CLI). Default 50. */
+  checkpointEvery?: number;
+  /**
+   * Largest share of run time spent copying checkpoints (default 0.25). Infinity takes one
+   * every `checkpointEvery` steps whatever it costs (tests use it for fixed positions).
+   */
+  checkpointOverhead?: number;
+  /** Most bytes all checkpoints may hold before they are thinned. Default: the machine's RAM size. */
+  checkpointBudget?: number;
+  /** Keep full trace events in the ring (the UI animates them). Counts are always exact. Default true. */
+  recordTrace?: boolean;
+  /** Keep a StepRecord for every step run (the timeline). Default true; the CLI turns it off. */
+  keepRecords?: boolean;
+}
+
+export interface StepRecord {
+  /** Step number, 0-based. */
+  index: number;
+  line: number;
+  /** The command's source, with `{i}` replaced for a repeat iteration. */
+  text: string;
+  kind: Command['kind'];
+  /** Iteration 1..N inside a repeat. */
+  iteration?: number;
+  /** The syscall's outcome; null for expect, note and chapter steps. */
+  result: SysResult | null;
+  expect?: ExpectOutcome;
+  /** The chapter the step belongs to (the latest `## Title` at or before it). */
+  chapter?: string;
+  /** The caption of a `note` step. */
+  note?: string;
+  /** Trace sequence numbers before and after the step: its events are (traceFrom, traceSeq]. */
+  traceFrom: number;
+  traceSeq: number;
+}
+
+export interface Failure { step: number; line: number; text: string; message: string }
+export interface StepError {
+  step: number;
+  line: number;
+  command: string;
+  errno: string | null;
+  signal: string | null;
+  detail?: string;
+}
+
+export interface RunOptions {
+  /** Called every `chunk` steps and at the end. */
+  onProgress?(pos: number, total: number): void;
+  /** Polled every `chunk` steps; true stops the run (the position stays where it got to). */
+  shouldCancel?(): boolean;
+  /** Steps between progress calls and cancel polls. Default 64. */
+  chunk?: number;
+}
+
+/** The `machine` line could not be built (bad RAM size and the like): CLI exit status 2. */
+export class MachineBuildError extends Error {
+  constructor(readonly line: number, readonly col: number, message: string) {
+    super(message);
+  }
+}
+
+/** An exception out of the engine while running a step: a bug, reported with the step. */
+export class RunnerBugError extends Error {
+  constructor(readonly step: number, readonly line: number, readonly text: string, readonly error: unknown) {
+    super(`line ${line} (${text}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** SCENARIO.md's defaults for a script without a `machine` line. */
+export const DEFAULT_MACHINE: MachineConfig = { ram: 256 << 20, cpus: 2, tlb: 64, pcid: true, levels: 4, mshare: 2024 };
+
+export function machineConfig(o: MachineOptions): MachineConfig {
+  return {
+    ram: o.ram ?? DEFAULT_MACHINE.ram,
+    cpus: o.cpus ?? DEFAULT_MACHINE.cpus,
+    tlb: o.tlb ?? DEFAULT_MACHINE.tlb,
+    pcid: o.pcid ?? DEFAULT_MACHINE.pcid,
+    levels: o.levels ?? DEFAULT_MACHINE.levels,
+    mshare: o.mshare === '2025' ? 2025 : o.mshare === '2024' ? 2024 : DEFAULT_MACHINE.mshare,
+  };
+}
+
+/** What a checkpoint holds besides the machine: everything else the next step reads. */
+interface Saved {
+  pos: number;
+  machine: Checkpoint;
+  run: RunState;
+  chapter: string | undefined;
+  trace: { seq: number; counts: Record<string, number>; faultKinds: Record<string, number> };
+  failures: number;
+  errors: number;
+  bytes: number;
+}
+
+/** Wall-clock milliseconds, only to place checkpoints (never to decide what a step does). */
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export type FromSourceResult = { ok: true; runner: Runner } | { ok: false; errors: ParseError[] };
+
+export class Runner {
+  readonly script: Script;
+  readonly kernel: Kernel;
+  /** Total steps: one per command, N per `repeat N:`. */
+  readonly total: number;
+  /** Records of the steps run so far (empty when keepRecords is false). */
+  readonly records: StepRecord[] = [];
+  readonly failures: Failure[] = [];
+  readonly errors: StepError[] = [];
+
+  /** starts[i] = step number of command i's first step (prefix sums of the step counts). */
+  private readonly starts: number[];
+  private pos = 0;
+  /** The command and iteration (1-based, 0 for non-repeats) the next step runs. */
+  private ci = 0;
+  private iter = 0;
+  private run: RunState = newRunState();
+  private chapter: string | undefined;
+  private checkpoints: Saved[] = [];
+  private readonly interval: number;
+  private readonly overhead: number;
+  private budget: number;
+  /** Steps and milliseconds of stepping since the last checkpoint. */
+  private sinceSteps = 0;
+  private sinceMs = 0;
+  /** Milliseconds the last checkpoint took per frame in use: the next one's cost is predicted from it. */
+  private msPerFrame = 0;
+  private readonly keepRecords: boolean;
+
+  constructor(script: Script, opts: RunnerOptions = {}) {
+    this.script = script;
+    this.starts = new Array<number>(script.commands.length);
+    let n = 0;
+    script.commands.forEach((c, i) => {
+      this.starts[i] = n;
+      n += c.kind === 'repeat' ? c.count : 1;
+    });
+    this.total = n;
+    this.interval = opts.checkpointEvery ?? 50;
+    this.overhead = opts.checkpointOverhead ?? 0.25;
+    this.budget = opts.checkpointBudget ?? 0;
+    this.keepRecords = opts.keepRecords ?? true;
+    const machine = script.commands.find((c) => c.kind === 'machine');
+    try {
+      this.kernel = new Kernel(machineConfig(machine?.kind === 'machine' ? machine.options : {}));
+    } catch (e) {
+      // PhysMem refuses sizes it cannot hold (RangeError); no stack trace, a positioned message.
+      throw new MachineBuildError(machine?.line ?? 1, machine?.col ?? 1, `machine: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.kernel.m.trace.recording = opts.recordTrace ?? true;
+    if (!this.budget) this.budget = this.kernel.m.s.config.ram;
+    this.seek(0);
+    this.checkpoints.push(this.save());
+  }
+
+  /** Parse and build; parse errors and machine errors come back as positioned errors. */
+  static fromSource(src: string, file = '<script>', opts?: RunnerOptions): FromSourceResult {
+    const parsed = parseScript(src, file);
+    if (!parsed.ok) return parsed;
+    try {
+      return { ok: true, runner: new Runner(parsed.script, opts) };
+    } catch (e) {
+      if (e instanceof MachineBuildError) return { ok: false, errors: [{ file, line: e.line, col: e.col, message: e.message }] };
+      throw e;
+    }
+  }
+
+  /** Steps run so far (0..total). */
+  get position(): number {
+    return this.pos;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.total;
+  }
+
+  /** The result `expect last` would see now. */
+  get last(): SysResult | null {
+    return this.run.last;
+  }
+
+  /** The command (instantiated for a repeat iteration) that step `n` runs. */
+  commandAt(n: number): Command | null {
+    if (n < 0 || n >= this.total) return null;
+    const ci = this.commandIndex(n);
+    const c = this.script.commands[ci];
+    return c.kind === 'repeat' ? instantiate(c, n - this.starts[ci] + 1) : c;
+  }
+
+  /** Run one step; null at the end. */
+  step(): StepRecord | null {
+    if (this.pos >= this.total) return null;
+    const raw = this.script.commands[this.ci];
+    const cmd = raw.kind === 'repeat' ? instantiate(raw, this.iter) : raw;
+    const trace = this.kernel.m.trace;
+    const rec: StepRecord = {
+      index: this.pos, line: cmd.line, text: cmd.text, kind: cmd.kind,
+      result: null, traceFrom: trace.seq, traceSeq: trace.seq,
+    };
+    if (raw.kind === 'repeat') rec.iteration = this.iter;
+    const t0 = now();
+    try {
+      this.exec(cmd, rec);
+    } catch (e) {
+      throw new RunnerBugError(this.pos, cmd.line, cmd.text, e);
+    }
+    if (this.chapter !== undefined) rec.chapter = this.chapter;
+    rec.traceSeq = trace.seq;
+    if (this.keepRecords) this.records.push(rec);
+    this.pos++;
+    this.advance();
+    this.sinceSteps++;
+    this.sinceMs += now() - t0;
+    if (this.interval > 0 && this.pos < this.total && this.sinceSteps >= this.interval && this.checkpointPaysOff()) {
+      this.checkpoint();
+    }
+    return rec;
+  }
+
+  /** Run until the end or until cancelled. Returns whether it reached the end. */
+  runToEnd(opts: RunOptions = {}): boolean {
+    const chunk = Math.max(1, opts.chunk ?? 64);
+    while (this.pos < this.total) {
+      for (let i = 0; i < chunk && this.pos < this.total; i++) this.step();
+      opts.onProgress?.(this.pos, this.total);
+      if (opts.shouldCancel?.()) return this.pos >= this.total;
+    }
+    opts.onProgress?.(this.pos, this.total);
+    return true;
+  }
+
+  /** runToEnd that yields to the event loop between chunks (a worker stays responsive). */
+  async runToEndAsync(opts: RunOptions = {}): Promise<boolean> {
+    const chunk = Math.max(1, opts.chunk ?? 64);
+    while (this.pos < this.total) {
+      for (let i = 0; i < chunk && this.pos < this.total; i++) this.step();
+      opts.onProgress?.(this.pos, this.total);
+      if (opts.shouldCancel?.()) return this.pos >= this.total;
+      await new Promise<void>((r) => setTimeout(r, 0));
+    }
+    return true;
+  }
+
+  /**
+   * Move to position n (0..total, clamped): forward by stepping, back by restoring the
+   * nearest checkpoint at or before n and replaying. Returns the new position.
+   */
+  goto(n: number): number {
+    const target = Math.max(0, Math.min(this.total, Math.floor(Number.isFinite(n) ? n : 0)));
+    if (target < this.pos) {
+      let cp = this.checkpoints[0];
+      for (const c of this.checkpoints) if (c.pos <= target && c.pos >= cp.pos) cp = c;
+      this.restore(cp);
+      // Later checkpoints stay valid (replay is deterministic) but we drop them to bound memory.
+      this.checkpoints = this.checkpoints.filter((c) => c.pos <= cp.pos);
+    }
+    while (this.pos < target) this.step();
+    return this.pos;
+  }
+
+  /** Positions that hold a checkpoint (for tests and the timeline's tick marks). */
+  checkpointPositions(): number[] {
+    return this.checkpoints.map((c) => c.pos);
+  }
+
+  /** Bytes the checkpoints hold (at most checkpointBudget, plus the one at step 0). */
+  checkpointBytes(): number {
+    return this.checkpoints.reduce((s, c) => s + c.bytes, 0);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private exec(cmd: Command, rec: StepRecord): void {
+    switch (cmd.kind) {
+      case 'chapter':
+        this.chapter = cmd.title;
+        return;
+      case 'note':
+        rec.note = cmd.caption;
+        return;
+      case 'expect': {
+        const out = evalExpect(this.kernel, this.run, cmd.expr);
+        rec.expect = out;
+        if (!out.ok) this.failures.push({ step: this.pos, line: cmd.line, text: cmd.text, message: out.message });
+        return;
+      }
+      default: {
+        const r = execCommand(this.kernel, this.run, cmd);
+        if (!r) return;
+        rec.result = r;
+        this.run.last = r;
+        this.run.lastText = cmd.text;
+        if (r.errno !== null || r.signal !== null) {
+          const e: StepError = { step: this.pos, line: cmd.line, command: cmd.text, errno: r.errno, signal: r.signal };
+          if (r.detail) e.detail = r.detail;
+          this.errors.push(e);
+        }
+      }
+    }
+  }
+
+  /** Index of the command that runs step n (binary search over starts). */
+  private commandIndex(n: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Point the cursor (ci, iter) at step n. */
+  private seek(n: number): void {
+    this.pos = n;
+    if (n >= this.total) {
+      this.ci = this.script.commands.length;
+      this.iter = 0;
+      return;
+    }
+    this.ci = this.commandIndex(n);
+    this.iter = this.script.commands[this.ci].kind === 'repeat' ? n - this.starts[this.ci] + 1 : 0;
+  }
+
+  /** Move the cursor past the step just run. */
+  private advance(): void {
+    const c = this.script.commands[this.ci];
+    if (c.kind === 'repeat' && this.iter < c.count) {
+      this.iter++;
+      return;
+    }
+    this.ci++;
+    this.iter = this.script.commands[this.ci]?.kind === 'repeat' ? 1 : 0;
+  }
+
+  private save(): Saved {
+    const m = this.kernel.m;
+    const machine = takeCheckpoint(m);
+    return {
+      pos: this.pos,
+      machine,
+      run: cloneRunState(this.run),
+      chapter: this.chapter,
+      trace: { seq: m.trace.seq, counts: { ...m.trace.counts }, faultKinds: { ...m.trace.faultKinds } },
+      failures: this.failures.length,
+      errors: this.errors.length,
+      bytes: checkpointBytes(machine),
+    };
+  }
+
+  private restore(c: Saved): void {
+    const m = this.kernel.m;
+    restoreCheckpoint(m, c.machine);
+    // The ring's events belong to the abandoned future; counts go back to the checkpoint's.
+    m.trace.ring = [];
+    m.trace.seq = c.trace.seq;
+    m.trace.counts = { ...c.trace.counts };
+    m.trace.faultKinds = { ...c.trace.faultKinds };
+    this.run = cloneRunState(c.run);
+    this.chapter = c.chapter;
+    this.failures.length = c.failures;
+    this.errors.length = c.errors;
+    if (this.keepRecords) this.records.length = c.pos;
+    this.seek(c.pos);
+    this.sinceSteps = 0;
+    this.sinceMs = 0;
+  }
+
+  /** Has stepping since the last checkpoint taken long enough to afford the next one? */
+  private checkpointPaysOff(): boolean {
+    if (this.overhead === Infinity) return true;
+    return this.sinceMs * this.overhead >= this.msPerFrame * this.framesInUse();
+  }
+
+  /** Frames a checkpoint would copy (the copy dominates its cost). */
+  private framesInUse(): number {
+    const m = this.kernel.m;
+    return m.pm.nframes - m.s.buddy.freeFrames;
+  }
+
+  /** Take a periodic checkpoint, then thin the older ones to stay within the budget. */
+  private checkpoint(): void {
+    const t0 = now();
+    this.checkpoints.push(this.save());
+    this.msPerFrame = (now() - t0) / this.framesInUse();
+    this.sinceSteps = 0;
+    this.sinceMs = 0;
+    while (this.checkpointBytes() > this.budget && this.checkpoints.length > 1) {
+      const n = this.checkpoints.length;
+      // Keep step 0 and the newest; of the rest every other one goes, so the gaps double.
+      // With only [0, newest] left, the newest alone is too big: drop it.
+      this.checkpoints = n > 2 ? this.checkpoints.filter((_, i) => i === 0 || i === n - 1 || i % 2 === 0) : this.checkpoints.slice(0, 1);
+    }
+  }
+}
