@@ -52,5 +52,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**', 'dist/**'],
     environment: 'node',
+    // Simulations of a gigabyte run a few seconds on a loaded 2-core machine; this is a hang
+    // guard, not a speed assertion.
+    testTimeout: 60_000,
   },
 });

@@ -53,8 +53,12 @@ export function checkInvariants(m: Machine): string[] {
         pointers[child]++;
         const borrowed = d.use[child] === FrameUse.Pud && d.owner[child] !== mm.id;
         if (borrowed) {
-          // An mshare PUD: counted in the host, not here (M18).
-          if (!seenTable[child]) visit(child, depth + 1, va, mm, { anon: 0, shmem: 0, pt: 0 }, false);
+          // An mshare PUD: counted in the host, not here (M18). The host mm visits it with
+          // its own accounting; visiting it here first would mark its tables seen and the
+          // host's RSS and pgtables_bytes would then look short (a false report whenever a
+          // sharer's mm id is lower than the host's).
+          const owner = m.s.mms.get(d.owner[child]);
+          if (!owner || owner.dead || !owner.hostOf) errs.push(`mm ${mm.id}: 0x${va.toString(16)} links PUD ${child} of mm ${d.owner[child]}, which is not a live mshare host`);
           continue;
         }
         const use = d.use[child];

@@ -16,9 +16,9 @@ import { doMprotect } from './mm/mprotect';
 import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
-import { findVma, splitVma, vmasIn } from './mm/vma';
+import { findVma, hugetlbSplitOk, splitVma, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
-import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessPage, userFault } from './sys/access';
+import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
 import { doMmap, protFlags, type MmapFlags } from './sys/mmap';
 import { err, ok, sig, type SysResult } from './sys/result';
@@ -226,6 +226,7 @@ export class Kernel {
     const r = checkRange(this.m, addr, len);
     if (typeof r === 'string') return err(r);
     const [start, end] = r;
+    if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb mappings are unmapped in whole 2 MiB pages');
     const m = this.m;
     m.localCpu = t.cpu;
     m.chargeTo = t.cgroup.id;
@@ -282,6 +283,7 @@ export class Kernel {
     if (vmas.length === 0) return err('ENOMEM');
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
+    if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     this.m.localCpu = t.cpu;
     zapAndFlush(this.m, t.mm!, start, end);
     return ok(0);
@@ -322,12 +324,24 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     if (!(size >= 1 && size <= 8)) return err('EINVAL', 'read size is 1..8 bytes');
-    let value = 0;
-    for (let i = size - 1; i >= 0; i--) {
-      const r = this.access(t, addr + i, false);
-      if (typeof r !== 'number') return r;
-      value = value * 256 + this.m.pm.u8[r * PAGE_SIZE + ((addr + i) % PAGE_SIZE)];
+    // One load: one access per page it touches, in address order (so a fault reports the
+    // first byte), then the bytes little-endian.
+    const bytes: number[] = [];
+    let pfn = -1;
+    let page = -1;
+    for (let i = 0; i < size; i++) {
+      const va = addr + i;
+      const p = Math.floor(va / PAGE_SIZE);
+      if (p !== page) {
+        const r = this.access(t, va, false);
+        if (typeof r !== 'number') return r;
+        pfn = r;
+        page = p;
+      }
+      bytes.push(this.m.pm.u8[pfn * PAGE_SIZE + (va % PAGE_SIZE)]);
     }
+    let value = 0;
+    for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[i];
     return ok(value, { value });
   }
 
@@ -456,6 +470,8 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     let inode = this.m.s.paths.get(path) ?? null;
+    // Creating an msharefs file allocates the host mm's PGD: charge it to the opener.
+    this.m.chargeTo = t.cgroup.id;
     if (msh.isMsharefsPath(this.m, path)) {
       const r = msh.openFile(this.m, t, path, create);
       if (typeof r === 'string') return err(r, msh.lastDetail());
@@ -571,6 +587,10 @@ export class Kernel {
     for (let va = r[0]; va < r[1]; va += PAGE_SIZE) {
       const vma = findVma(mm, va);
       if (!vma) return err('EFAULT', `no VMA at 0x${va.toString(16)}`);
+      // check_vma_flags(): the VMA must allow the access. Without this a read pin of a
+      // PROT_NONE page faulted it in over its PROT_NONE entry (counted twice), and a write
+      // pin of a read-only mapping installed a writable PTE the task could then store through.
+      if (accessError(vma, write, false)) return err('EFAULT', `the VMA at 0x${va.toString(16)} does not allow ${write ? 'writing' : 'reading'}`);
       let ei = findPte(m, mm, va);
       let present = ei >= 0 && (m.pm.u32[ei] & PTE_P) !== 0 && (!write || (m.pm.u32[ei] & PTE_RW) !== 0);
       if (!present) {
@@ -622,6 +642,7 @@ export class Kernel {
     const vmas = vmasIn(mm, start, end);
     if (vmas.length === 0) return err('EINVAL');
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'userfaultfd is not supported on msharefs VMAs (M23)');
+    if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     if (vmas[0].start < start) splitVma(mm, vmas[0], start);
     const all = vmasIn(mm, start, end);
     if (all[all.length - 1].end > end) splitVma(mm, all[all.length - 1], end);

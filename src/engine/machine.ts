@@ -103,6 +103,7 @@ export class Machine {
       reservedFrames: 0,
       oomKills: 0,
       lockInversions: [],
+      lockEdges: [],
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
     const d = this.pm.d;

@@ -218,4 +218,6 @@ export interface KernelState {
   oomKills: number;
   /** Lock-order violations observed (mmap_lock nesting), as messages. */
   lockInversions: string[];
+  /** Lock-class edges seen ("mm->host"), per machine so checkpoints and machines stay apart. */
+  lockEdges: string[];
 }

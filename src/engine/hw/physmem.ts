@@ -111,8 +111,8 @@ export class PhysMem {
   readonly d: FrameDescViews;
 
   constructor(ramBytes: number) {
-    if (!Number.isInteger(ramBytes) || ramBytes < MIN_RAM || ramBytes > MAX_RAM || ramBytes % (4 << 20) !== 0) {
-      throw new RangeError(`ram must be a multiple of 4M between 16M and 4G (got ${ramBytes} bytes)`);
+    if (!Number.isInteger(ramBytes) || ramBytes < MIN_RAM || ramBytes > MAX_RAM || ramBytes % (2 << 20) !== 0) {
+      throw new RangeError(`ram must be a multiple of 2M between 16M and 4G (got ${ramBytes} bytes)`);
     }
     this.nframes = ramBytes / PAGE_SIZE;
     this.ram = new SharedArrayBuffer(ramBytes);

@@ -14,7 +14,7 @@ import type { FaultKind } from '../trace';
 import { VM_EXEC, VM_SHARED, VM_WRITE, VM_HUGETLB, type AnonVma, type Mm, type Vma } from '../types';
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { fileSizePages, getCachePage } from './pagecache';
-import { hugetlbFault } from './hugetlb';
+import { hugetlbFault, lastFaultShared } from './hugetlb';
 
 export const FAULT_OK = 0;
 export const FAULT_SIGSEGV = 1;
@@ -57,7 +57,16 @@ function newAnonPage(m: Machine, mm: Mm, vma: Vma, va: number): number {
 }
 
 export function handleMmFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolean): FaultResult {
-  if (vma.flags & VM_HUGETLB) return hugetlbFault(m, mm, vma, va, write);
+  if (vma.flags & VM_HUGETLB) {
+    const r = hugetlbFault(m, mm, vma, va, write);
+    // hugetlb.ts cannot set lastFaultKind (it is this module's binding): name the case here,
+    // or the trace would repeat whatever kind the previous fault had.
+    lastFaultKind = r === FAULT_SIGBUS ? 'sigbus' : lastFaultShared() ? 'hugetlb-share' : 'hugetlb';
+    return r;
+  }
+  // vmf->address is page aligned (address & PAGE_MASK): callers pass the faulting byte, and
+  // the file index below must be a whole page (a read of 8 bytes faults at addr+7 first).
+  va -= va % 4096;
   const table = ensureTable(m, mm, va, m.geo.pteDepth);
   if (table === -1) return FAULT_OOM;
   if (table === -2) return FAULT_SIGBUS;

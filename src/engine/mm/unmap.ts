@@ -83,21 +83,36 @@ export function freePgtables(m: Machine, mm: Mm, start: number, end: number): vo
   freeLevel(m, mm, mm.pgd, 0, start, end);
 }
 
-function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: number, end: number): void {
+/**
+ * Returns true when a table entry in the range was kept (a linked mshare PUD, a borrowed
+ * one): the table holding it is not empty and must not be freed either. With 5-level paging
+ * the host's P4D page sits above the kept PUD; freeing it orphaned the PUD page for good.
+ */
+function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: number, end: number): boolean {
   const u32 = m.pm.u32;
   const d = m.pm.d;
   const shift = m.geo.shifts[depth];
   const size = 2 ** shift;
+  let kept = false;
   for (let va = Math.floor(start / size) * size; va < end; va += size) {
     const ei = entryIndex(table, pgIndex(va, shift));
     const lo = u32[ei];
     if (!(lo & PTE_P) || lo & PTE_PS) continue;
     const child = entryPfn(lo, u32[ei + 1]);
-    if (isBorrowedPud(m, mm, child)) continue;
-    if (depth + 1 < m.geo.pteDepth) freeLevel(m, mm, child, depth + 1, Math.max(start, va), Math.min(end, va + size));
+    if (isBorrowedPud(m, mm, child)) {
+      kept = true;
+      continue;
+    }
+    if (depth + 1 < m.geo.pteDepth && freeLevel(m, mm, child, depth + 1, Math.max(start, va), Math.min(end, va + size))) {
+      kept = true;
+      continue;
+    }
     if (rangeOverlapsVma(mm, va, va + size)) continue;
     if (d.share[child] > 0) {
-      if (d.use[child] === FrameUse.Pud) continue; // M19: linked processes still use it
+      if (d.use[child] === FrameUse.Pud) {
+        kept = true;
+        continue; // M19: linked processes still use it
+      }
       u32[ei] = 0;
       u32[ei + 1] = 0;
       d.share[child]--;
@@ -108,6 +123,7 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
     u32[ei + 1] = 0;
     freeTable(m, mm, child);
   }
+  return kept;
 }
 
 /** do_munmap on page-aligned [start, end): split, zap, flush, free pages and tables. */

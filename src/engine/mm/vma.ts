@@ -7,7 +7,7 @@
  *
  *   mm.vmas:  [ 0x10000-0x20000 anon rw- ][ 0x7f00..-0x7f00.. shmem rw-s ] ...
  */
-import { VM_EXEC, VM_MSHARE, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+import { VM_EXEC, VM_HUGETLB, VM_MSHARE, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
 
 export const PAGE = 4096;
 
@@ -65,6 +65,21 @@ export function splitVma(mm: Mm, vma: Vma, addr: number): Vma {
   linkVma(mm, upper);
   if (upper.region) upper.region.attached.add(upper);
   return upper;
+}
+
+/**
+ * hugetlb_vm_op_split: a hugetlb VMA splits only on a huge-page (2 MiB) boundary, so munmap,
+ * MAP_FIXED, madvise and userfaultfd ranges that would cut one inside a huge page are EINVAL.
+ * (Split anyway, two VMAs would map one huge leaf: fork copied it twice, munmap of one 4 KiB
+ * zapped the whole 2 MiB.) True when cutting [start, end) out of `mm` splits no hugetlb VMA
+ * off a huge-page boundary.
+ */
+export function hugetlbSplitOk(mm: Mm, start: number, end: number): boolean {
+  for (const v of vmasIn(mm, start, end)) {
+    if (!(v.flags & VM_HUGETLB)) continue;
+    if ((start > v.start && start % 0x200000 !== 0) || (end < v.end && end % 0x200000 !== 0)) return false;
+  }
+  return true;
 }
 
 /** Two neighbours can merge when nothing observable distinguishes them (vma_merge). */

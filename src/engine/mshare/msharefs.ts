@@ -15,7 +15,7 @@ import type { Machine } from '../machine';
 import { doMprotect } from '../mm/mprotect';
 import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
-import { entryIndex, findTable, pgIndex } from '../mm/pgtable';
+import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
 import { linkVma, rangeOverlapsVma, splitVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
@@ -150,8 +150,17 @@ function attach(m: Machine, t: Task, r: MshareRegion, start: number, prot: numbe
  * 2024: the creator's VMAs inside [start, end) move into the host mm, with the page tables
  * under their slots: the host's slot entry takes the creator's PUD page, which the creator
  * keeps linked (share count 1). RSS and pgtables_bytes move with them.
+ * Returns ENOMEM (and moves nothing) when the host's slot table cannot be allocated.
  */
-function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number): void {
+function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number): Errno | null {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const depth = m.geo.pudDepth - 1;
+  // The host's table holding the slot entries: its PGD with 4 levels, a P4D page with 5
+  // (allocated here, before anything moves, so a failure leaves the creator intact).
+  for (let slot = start; slot < end; slot += MSHARE_ALIGN) {
+    if (slotPud(m, mm, slot, depth) >= 0 && ensureTable(m, host, slot, depth) < 0) return 'ENOMEM';
+  }
   const inside = vmasIn(mm, start, end);
   if (inside.length && inside[0].start < start) splitVma(mm, inside[0], start);
   const all = vmasIn(mm, start, end);
@@ -161,17 +170,15 @@ function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number):
     v.mm = host;
     linkVma(host, v);
   }
-  const u32 = m.pm.u32;
-  const d = m.pm.d;
-  const depth = m.geo.pudDepth - 1;
   for (let slot = start; slot < end; slot += MSHARE_ALIGN) {
-    const pt = findTable(m, mm.pgd, slot, depth);
-    if (pt < 0) continue;
-    const ei = entryIndex(pt, pgIndex(slot, m.geo.shifts[depth]));
-    if (!(u32[ei] & PTE_P)) continue;
+    const ei = slotPud(m, mm, slot, depth);
+    if (ei < 0) continue;
     const pud = entryPfn(u32[ei], u32[ei + 1]);
     walkRange(m, mm.pgd, slot, slot + MSHARE_ALIGN, {
-      table: (_dep, _e, _va, child) => {
+      // Only the PMD and PTE pages below the PUD; the PUD itself (and, with 5 levels, the
+      // creator's own P4D above it) is handled below, once.
+      table: (dep, _e, _va, child) => {
+        if (dep < m.geo.pudDepth) return;
         d.owner[child] = host.id;
         mm.pgtablesBytes -= 4096;
         host.pgtablesBytes += 4096;
@@ -188,17 +195,28 @@ function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number):
           host.rssShmem++;
         }
       },
+      huge: () => {
+        mm.hugetlbPages -= 512;
+        host.hugetlbPages += 512;
+      },
     });
     d.owner[pud] = host.id;
     mm.pgtablesBytes -= 4096;
     host.pgtablesBytes += 4096;
-    const ht = findTable(m, host.pgd, slot, depth);
-    const hostTable = ht >= 0 ? ht : host.pgd; // 4-level: the PGD itself
-    const hei = entryIndex(hostTable, pgIndex(slot, m.geo.shifts[depth]));
+    const hei = entryIndex(findTable(m, host.pgd, slot, depth), pgIndex(slot, m.geo.shifts[depth]));
     u32[hei] = u32[ei];
     u32[hei + 1] = u32[ei + 1];
     d.share[pud] = 1; // the creator stays linked
   }
+  return null;
+}
+
+/** u32 index of `mm`'s present slot entry (the one pointing at a PUD page) for `slot`, or -1. */
+function slotPud(m: Machine, mm: Mm, slot: number, depth: number): number {
+  const pt = findTable(m, mm.pgd, slot, depth);
+  if (pt < 0) return -1;
+  const ei = entryIndex(pt, pgIndex(slot, m.geo.shifts[depth]));
+  return m.pm.u32[ei] & PTE_P ? ei : -1;
 }
 
 /** mmap(2) of an msharefs file: create (2024, first mmap) or attach (M4). */
@@ -217,12 +235,13 @@ export function mmapRegion(m: Machine, t: Task, inode: Inode, req: MmapRequest):
       if (start < 0) return fail('ENOMEM', 'no 512G-aligned gap left');
       if (start % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the start must be 512G-aligned (mshare_align)');
       if (start + req.len > top) return fail('ENOMEM', 'beyond the user address space');
+      const e = moveIntoHost(m, mm, r.host, start, start + req.len);
+      if (e) return fail(e, 'no memory for the host page tables');
       r.start = start;
       r.size = req.len;
       r.hostBase = start;
       r.initialized = true;
       inode.size = req.len;
-      moveIntoHost(m, mm, r.host, start, start + req.len);
       return attach(m, t, r, start, req.prot, req.label);
     }
     if (req.len !== r.size) return fail('EINVAL', `the region is ${r.size} bytes; map all of it`);

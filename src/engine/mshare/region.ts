@@ -146,10 +146,9 @@ export function hostTlbNotify(m: Machine, host: Mm, start: number, end: number):
     flushTlbAll(m);
     return;
   }
-  const seen = new Set<Mm>();
+  // Every attachment, not every mm: a process that mapped the region twice (at two
+  // addresses) caches the page under both, and each range must go.
   for (const v of region.attached) {
-    if (seen.has(v.mm)) continue;
-    seen.add(v.mm);
     const s = Math.max(v.start, start - region.hostBase + v.start);
     const e = Math.min(v.end, end - region.hostBase + v.start);
     if (s < e) flushTlbRange(m, v.mm, s, e);

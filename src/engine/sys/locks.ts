@@ -9,8 +9,8 @@
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
 
+/** Locks held by the operation in progress: always empty between operations (resetLocks). */
 const held: { mm: Mm; mode: 'read' | 'write'; cls: string }[] = [];
-const edges = new Set<string>();
 
 function cls(mm: Mm): string {
   return mm.hostOf ? 'host' : 'mm';
@@ -23,8 +23,10 @@ export function lockMm(m: Machine, mm: Mm, mode: 'read' | 'write', pid: number):
       m.s.lockInversions.push(`recursive mmap_lock on mm ${mm.id}`);
       continue;
     }
-    edges.add(`${h.cls}->${c}`);
-    if (edges.has(`${c}->${h.cls}`) && h.cls !== c) {
+    const edges = m.s.lockEdges;
+    const edge = `${h.cls}->${c}`;
+    if (!edges.includes(edge)) edges.push(edge);
+    if (edges.includes(`${c}->${h.cls}`) && h.cls !== c) {
       m.s.lockInversions.push(`lock inversion: ${c} mmap_lock taken while holding ${h.cls} (and the reverse was seen)`);
     } else if (h.cls === c) {
       m.s.lockInversions.push(`two ${c} mmap_locks held at once (mm ${h.mm.id} then mm ${mm.id})`);
@@ -50,6 +52,6 @@ export function resetLocks(): void {
   if (held.length) held.length = 0;
 }
 
-export function lockEdges(): string[] {
-  return [...edges].sort();
+export function lockEdges(m: Machine): string[] {
+  return [...m.s.lockEdges].sort();
 }

@@ -6,7 +6,7 @@
 import type { Machine } from '../machine';
 import { newInode } from '../mm/pagecache';
 import { doMunmap } from '../mm/unmap';
-import { linkVma, mergeVma, rangeOverlapsVma, unmappedArea } from '../mm/vma';
+import { hugetlbSplitOk, linkVma, mergeVma, rangeOverlapsVma, unmappedArea } from '../mm/vma';
 import {
   VM_EXEC, VM_HUGETLB, VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE,
   type Errno, type Inode, type Mm, type Vma,
@@ -47,7 +47,8 @@ export function protFlags(prot: string): number {
 /** Check the request and pick the range; returns [start, len] or an errno. */
 export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number): [number, number] | Errno {
   const top = m.geo.userTop;
-  if (req.len <= 0) return 'EINVAL';
+  // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).
+  if (!(req.len > 0)) return 'EINVAL';
   if (req.flags.shared === req.flags.private) return 'EINVAL';
   if (req.off % PAGE !== 0 || req.off < 0) return 'EINVAL';
   const len = Math.ceil(req.len / align) * align;
@@ -88,7 +89,10 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
     inode = newInode(m, hugetlb ? 'anon_hugepage' : '/dev/zero', hugetlb ? 'hugetlb' : 'shmem-anon', len);
     inode.nlink = 0;
   }
-  if (req.flags.fixed) doMunmap(m, mm, start, start + len);
+  if (req.flags.fixed) {
+    if (!hugetlbSplitOk(mm, start, start + len)) return 'EINVAL'; // would split a huge page
+    doMunmap(m, mm, start, start + len);
+  }
   const vma: Vma = {
     start,
     end: start + len,

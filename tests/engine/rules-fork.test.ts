@@ -1,0 +1,139 @@
+/**
+ * fork (kernel-semantics.md §3.3, R15-R19): which tables are copied, the write-protection of
+ * COW pages on both sides, refcounts and mapcounts, pinned pages, and copy vs reuse.
+ */
+import { describe, expect, it } from 'vitest';
+import { PG_ANON_EXCLUSIVE } from '../../src/engine/hw/physmem';
+import {
+  K, PAGE, USE, allocs, anon, consistent, desc, faultKindsSince, fileMap, kernel, okv, pageTables, pfnOf, pte,
+  shanon, st, teardown,
+} from './helpers';
+
+describe('fork (R15-R19)', () => {
+  it('R15: fork copies no tables for shared file/shmem mappings or never-written private mappings; the child faults them in lazily', () => {
+    //  parent                                  child after fork
+    //  [ shared anon, touched   ]  tables       [ same VMA ]  no tables
+    //  [ tmpfs MAP_SHARED, touched] tables      [ same VMA ]  no tables
+    //  [ private anon, read only ]  zero page   [ same VMA ]  no tables (no anon_vma)
+    const k = kernel();
+    okv(k.file('/f', 16 * K));
+    okv(k.spawn('p'));
+    const sh = okv(k.mmap('p', shanon(null, 16 * K)));
+    const f = okv(k.mmap('p', fileMap('/f', null, 16 * K, 'rw', true)));
+    const ro = okv(k.mmap('p', anon(null, 16 * K)));
+    okv(k.touch('p', sh, 16 * K, 'write'));
+    okv(k.touch('p', f, 16 * K, 'write'));
+    okv(k.touch('p', ro, 16 * K, 'read'));
+    expect(st(k, 'p').VmPTE).toBeGreaterThan(0);
+    okv(k.fork('p', 'c'));
+    expect(st(k, 'c').VmPTE).toBe(0);
+    expect(st(k, 'c').VmRSS).toBe(0);
+    expect(pte(k, 'c', sh)).toBeNull();
+    expect(k.task('c')!.mm!.vmas.length).toBe(k.task('p')!.mm!.vmas.length);
+    // Lazily: the child's first access faults and finds the same page-cache page.
+    const seq = k.m.trace.seq;
+    okv(k.read('c', sh));
+    expect(faultKindsSince(k, seq)).toEqual(['shmem']);
+    expect(pfnOf(k, 'c', sh)).toBe(pfnOf(k, 'p', sh));
+    // A written private mapping has an anon_vma: its tables are copied.
+    okv(k.write('p', ro, 1));
+    okv(k.fork('p', 'c2'));
+    expect(pte(k, 'c2', ro)).toMatchObject({ present: true, pfn: pfnOf(k, 'p', ro) });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('R16: a copied writable COW PTE is write-protected in the parent and the child; the child PTE is old (A clear), dirty kept (private)', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, PAGE)));
+    okv(k.write('p', va, 1));
+    expect(pte(k, 'p', va)).toMatchObject({ rw: true, accessed: true, dirty: true });
+    okv(k.fork('p', 'c'));
+    expect(pte(k, 'p', va)).toMatchObject({ rw: false, accessed: true, dirty: true });
+    expect(pte(k, 'c', va)).toMatchObject({ rw: false, accessed: false, dirty: true });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('R17: copying takes a reference and a mapcount, the child RSS grows, PageAnonExclusive is cleared; a pinned page is copied at once', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 2 * PAGE)));
+    okv(k.write('p', va, 11));
+    okv(k.write('p', va + PAGE, 22));
+    const shared = pfnOf(k, 'p', va);
+    expect(desc(k, shared).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    okv(k.gup('p', va + PAGE, PAGE, true)); // the second page is DMA-pinned
+    const pinned = pfnOf(k, 'p', va + PAGE);
+    okv(k.fork('p', 'c'));
+    expect(desc(k, shared)).toMatchObject({ refcount: 2, mapcount: 2 });
+    expect(desc(k, shared).flags & PG_ANON_EXCLUSIVE).toBe(0);
+    expect(pfnOf(k, 'c', va)).toBe(shared);
+    expect(st(k, 'c').RssAnon).toBe(2 * PAGE);
+    // copy_present_page: the child has its own copy, the parent keeps its writable PTE.
+    const copy = pfnOf(k, 'c', va + PAGE);
+    expect(copy).not.toBe(pinned);
+    expect(desc(k, copy)).toMatchObject({ use: USE.anon, refcount: 1, mapcount: 1 });
+    expect(desc(k, pinned)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 1 });
+    expect(pte(k, 'p', va + PAGE)!.rw).toBe(true);
+    expect(okv(k.read('c', va + PAGE, 1))).toBe(22);
+    // The parent can keep writing into the pinned page without a fault; the child does not see it.
+    okv(k.write('p', va + PAGE, 33));
+    expect(pfnOf(k, 'p', va + PAGE)).toBe(pinned);
+    expect(okv(k.read('c', va + PAGE, 1))).toBe(22);
+    okv(k.unpin('p', va + PAGE, PAGE));
+    consistent(k);
+    teardown(k);
+  });
+
+  it('R18: the child gets a new PGD plus PUD/PMD/PTE pages for every copied range, so its VmPTE grows', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 3 * PAGE)));
+    okv(k.touch('p', va, 3 * PAGE, 'write'));
+    const pt = pageTables(k);
+    expect(st(k, 'p').VmPTE).toBe(12 * K);
+    okv(k.fork('p', 'c'));
+    expect(st(k, 'c').VmPTE).toBe(12 * K); // PUD + PMD + PTE
+    expect(pageTables(k) - pt).toBe(4 * PAGE); // + the PGD, not in VmPTE
+    consistent(k);
+    teardown(k);
+  });
+
+  it('R19: after fork the first writer copies (new frame); the other side then holds the only reference and reuses in place', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, PAGE)));
+    okv(k.write('p', va, 5));
+    const old = pfnOf(k, 'p', va);
+    okv(k.fork('p', 'c'));
+    let seq = k.m.trace.seq;
+    let a0 = allocs(k);
+    okv(k.write('c', va, 6));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-copy']);
+    expect(allocs(k) - a0).toBe(1);
+    const copy = pfnOf(k, 'c', va);
+    expect(copy).not.toBe(old);
+    expect(desc(k, old)).toMatchObject({ refcount: 1, mapcount: 1 });
+    expect(okv(k.read('p', va, 1))).toBe(5);
+    seq = k.m.trace.seq;
+    a0 = allocs(k);
+    okv(k.write('p', va, 7));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-reuse']);
+    expect(allocs(k)).toBe(a0);
+    expect(pfnOf(k, 'p', va)).toBe(old);
+    expect(pte(k, 'p', va)!.rw).toBe(true);
+    expect(desc(k, old).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(okv(k.read('c', va, 1))).toBe(6);
+    // Reuse also when the other side exited instead of writing.
+    okv(k.fork('p', 'c2'));
+    okv(k.exit('c2'));
+    seq = k.m.trace.seq;
+    okv(k.write('p', va, 8));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-reuse']);
+    expect(pfnOf(k, 'p', va)).toBe(old);
+    consistent(k);
+    teardown(k);
+  });
+});

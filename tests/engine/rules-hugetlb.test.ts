@@ -1,0 +1,206 @@
+/**
+ * hugetlb PMD sharing, the page-table sharing mainline ships (kernel-semantics.md §3.7, H1-H8).
+ *
+ *   a: PGD ─> PUD(a) ─┐
+ *                     ├─> PMD (one page, share count 1) ─> 2 MiB leaves (PS)
+ *   b: PGD ─> PUD(b) ─┘
+ */
+import { describe, expect, it } from 'vitest';
+import { PTE_PS } from '../../src/engine/hw/pte';
+import {
+  G, K, M, PAGE, USE, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, mmOf, okv, pageTables, st,
+  teardown,
+} from './helpers';
+import type { Kernel } from '../../src/engine/kernel';
+
+const HP = '/dev/hugepages/db';
+
+/** The PMD table page `name` reaches for `va` (its PUD entry's target), or -1. */
+function pmdOf(k: Kernel, name: string, va: number): number {
+  const e = entryAt(k, mmOf(k, name).pgd, va, 1);
+  if (!e || !(e.lo & 1)) return -1;
+  return (e.lo >>> 12) + (e.hi & 0xfffff) * 0x100000;
+}
+
+/** Two processes mapping `file` MAP_SHARED over one aligned 1 GiB unit each (a at 4G, b at 8G). */
+function twoSharers(k: Kernel, file = HP, bprot = 'rw', blen = G, boff = 0) {
+  okv(k.spawn('a'));
+  okv(k.spawn('b'));
+  okv(k.mmap('a', fileMap(file, 4 * G, G, 'rw', true)));
+  okv(k.mmap('b', { ...fileMap(file, 8 * G, blen, bprot, true), off: boff }));
+  okv(k.write('a', 4 * G, 0xbeef));
+}
+
+describe('hugetlb PMD sharing (H1-H8)', () => {
+  it('H1: two processes mapping the same hugetlbfs file share the PMD page with no application change (fault kinds hugetlb, hugetlb-share)', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('a'));
+    okv(k.spawn('b'));
+    okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', true)));
+    let seq = k.m.trace.seq;
+    okv(k.write('a', 4 * G, 0xbeef));
+    expect(faultKindsSince(k, seq)).toEqual(['hugetlb']);
+    seq = k.m.trace.seq;
+    expect(okv(k.read('b', 8 * G, 2))).toBe(0xbeef);
+    expect(faultKindsSince(k, seq)).toEqual(['hugetlb-share']);
+    const pmd = pmdOf(k, 'a', 4 * G);
+    expect(pmdOf(k, 'b', 8 * G)).toBe(pmd);
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 1, owner: mmOf(k, 'a').id });
+    // The leaf is a 2 MiB PMD entry (PS), the same page for both.
+    const leaf = entryAt(k, mmOf(k, 'b').pgd, 8 * G, 2)!;
+    expect(leaf.lo & PTE_PS).toBe(PTE_PS);
+    expect(desc(k, (leaf.lo >>> 12) + (leaf.hi & 0xfffff) * 0x100000).use).toBe(USE.hugetlb);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('H2: only hugetlb mappings share (a tmpfs file does not); MAP_HUGETLB shared anonymous memory shares across fork', () => {
+    const k = kernel();
+    okv(k.file('/big', G));
+    twoSharers(k, '/big');
+    okv(k.read('b', 8 * G));
+    expect(pmdOf(k, 'b', 8 * G)).not.toBe(pmdOf(k, 'a', 4 * G));
+    expect(desc(k, pmdOf(k, 'a', 4 * G)).share).toBe(0);
+    teardown(k);
+
+    const k2 = kernel();
+    okv(k2.spawn('p'));
+    okv(k2.mmap('p', { addr: 4 * G, len: G, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true } }));
+    okv(k2.write('p', 4 * G, 1));
+    okv(k2.fork('p', 'c'));
+    const seq = k2.m.trace.seq;
+    expect(okv(k2.read('c', 4 * G, 1))).toBe(1);
+    expect(faultKindsSince(k2, seq)).toEqual(['hugetlb-share']);
+    expect(pmdOf(k2, 'c', 4 * G)).toBe(pmdOf(k2, 'p', 4 * G));
+    consistent(k2);
+    teardown(k2);
+  });
+
+  it('H3: want_pmd_share needs VM_MAYSHARE, a VMA covering the whole 1 GiB unit, and no uffd-wp', () => {
+    const cases: [string, (k: Kernel) => void][] = [
+      ['MAP_PRIVATE', (k) => {
+        okv(k.spawn('a'));
+        okv(k.spawn('b'));
+        okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
+        okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', false)));
+        okv(k.write('a', 4 * G, 1));
+      }],
+      ['1 GiB - 2 MiB', (k) => twoSharers(k, HP, 'rw', G - 2 * M)],
+      ['uffd-wp', (k) => {
+        okv(k.spawn('a'));
+        okv(k.spawn('b'));
+        okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
+        okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', true)));
+        okv(k.uffdRegister('b', 8 * G, G, 'wp'));
+        okv(k.write('a', 4 * G, 1));
+      }],
+    ];
+    for (const [what, setup] of cases) {
+      const k = kernel();
+      okv(k.file(HP, G));
+      setup(k);
+      const seq = k.m.trace.seq;
+      okv(k.read('b', 8 * G));
+      expect(faultKindsSince(k, seq), what).toEqual(['hugetlb']);
+      expect(pmdOf(k, 'b', 8 * G), what).not.toBe(pmdOf(k, 'a', 4 * G));
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('H4: a sharer must map the same file offset at the same offset in its 1 GiB unit, with identical vm_flags; the VA may differ', () => {
+    const same = kernel();
+    okv(same.file(HP, 2 * G));
+    twoSharers(same);
+    okv(same.read('b', 8 * G));
+    expect(pmdOf(same, 'b', 8 * G)).toBe(pmdOf(same, 'a', 4 * G));
+    teardown(same);
+    for (const [what, prot, off] of [['other file offset', 'rw', G], ['other vm_flags', 'r', 0]] as const) {
+      const k = kernel();
+      okv(k.file(HP, 2 * G));
+      twoSharers(k, HP, prot, G, off);
+      okv(k.read('b', 8 * G));
+      expect(pmdOf(k, 'b', 8 * G), what).not.toBe(pmdOf(k, 'a', 4 * G));
+      expect(desc(k, pmdOf(k, 'a', 4 * G)).share, what).toBe(0);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('H5: pt_share_count counts the extra sharers; unshare clears the PUD entry and decrements; the page is freed once nobody maps it', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    twoSharers(k);
+    okv(k.spawn('c'));
+    okv(k.mmap('c', fileMap(HP, 12 * G, G, 'rw', true)));
+    okv(k.read('b', 8 * G));
+    okv(k.read('c', 12 * G));
+    const pmd = pmdOf(k, 'a', 4 * G);
+    expect(desc(k, pmd).share).toBe(2);
+    okv(k.munmap('b', 8 * G, G));
+    expect(desc(k, pmd).share).toBe(1);
+    expect(st(k, 'b').VmPTE).toBe(0);
+    consistent(k);
+    // The allocator exits first: the page stays for c.
+    okv(k.exit('a'));
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 0 });
+    expect(okv(k.read('c', 12 * G, 2))).toBe(0xbeef);
+    consistent(k);
+    okv(k.exit('c'));
+    expect(desc(k, pmd).use).toBe(USE.free);
+    teardown(k);
+  });
+
+  it('H6: fork copies nothing for a shared hugetlb range; the child shares the PMD page through huge_pte_alloc on its first fault', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('p'));
+    okv(k.mmap('p', fileMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.write('p', 4 * G, 3));
+    okv(k.fork('p', 'c'));
+    expect(st(k, 'c').VmPTE).toBe(0);
+    expect(okv(k.read('c', 4 * G, 1))).toBe(3);
+    expect(pmdOf(k, 'c', 4 * G)).toBe(pmdOf(k, 'p', 4 * G));
+    expect(desc(k, pmdOf(k, 'p', 4 * G)).share).toBe(1);
+    expect(st(k, 'c').VmPTE).toBe(8 * K); // its own PUD + the shared PMD (H8)
+    consistent(k);
+    teardown(k);
+  });
+
+  it('H7: mprotect or munmap of part of a shared 1 GiB unit first unshares the whole unit for that mm', () => {
+    for (const op of ['mprotect', 'munmap'] as const) {
+      const k = kernel();
+      okv(k.file(HP, G));
+      twoSharers(k);
+      okv(k.read('b', 8 * G));
+      const pmd = pmdOf(k, 'a', 4 * G);
+      expect(pmdOf(k, 'b', 8 * G)).toBe(pmd);
+      if (op === 'mprotect') okv(k.mprotect('b', 8 * G + 2 * M, 2 * M, 'r'));
+      else okv(k.munmap('b', 8 * G + 2 * M, 2 * M));
+      expect(desc(k, pmd).share, op).toBe(0);
+      expect(pmdOf(k, 'b', 8 * G), op).not.toBe(pmd);
+      // b faults its own PMD now (its VMAs no longer cover the unit), a is untouched.
+      expect(okv(k.read('b', 8 * G, 2)), op).toBe(0xbeef);
+      expect(pmdOf(k, 'b', 8 * G), op).not.toBe(pmd);
+      expect(okv(k.read('a', 4 * G, 2)), op).toBe(0xbeef);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('H8: every sharer\'s VmPTE includes the shared PMD page, while meminfo PageTables counts it once', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    twoSharers(k);
+    okv(k.read('b', 8 * G));
+    expect(st(k, 'a').VmPTE).toBe(8 * K); // PUD + PMD
+    expect(st(k, 'b').VmPTE).toBe(8 * K); // PUD + the shared PMD
+    expect(pageTables(k)).toBe(5 * PAGE); // 2 PGD + 2 PUD + 1 PMD
+    // hugetlb_usage moves only in the mm that installed the leaf: b found a's entry present.
+    expect(st(k, 'a').HugetlbPages).toBe(2 * M);
+    consistent(k);
+    teardown(k);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * TLB and PCID (kernel-semantics.md §3.6, R26-R28): 6 dynamic ASIDs per CPU, IPIs only to CPUs
+ * running the mm, lazy flushing through stale ASIDs, and the flushes COW/munmap/mprotect need.
+ */
+import { describe, expect, it } from 'vitest';
+import { TLB_NR_DYN_ASIDS } from '../../src/engine/hw/cpu';
+import { K, PAGE, anon, consistent, faultKindsSince, kernel, okv, shootdowns, teardown, tlb } from './helpers';
+
+function switches(k: ReturnType<typeof kernel>, since: number) {
+  return k.m.trace.since(since).flatMap((e) => (e.type === 'context-switch' ? [{ pid: e.pid, pcid: e.pcid, flushed: e.flushed }] : []));
+}
+
+describe('TLB and PCID (R26-R28)', () => {
+  it('R26: Linux uses 6 dynamic ASIDs per CPU, PCID = ASID + 1 (0 reserved); a 7th mm recycles the oldest slot and flushes it', () => {
+    expect(TLB_NR_DYN_ASIDS).toBe(6);
+    const k = kernel({ cpus: 1 });
+    const names = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'];
+    for (const n of names) okv(k.spawn(n));
+    const seq = k.m.trace.seq;
+    for (const n of names) okv(k.run(n, 0));
+    okv(k.run('t3', 0)); // still cached in its slot: no flush
+    const sw = switches(k, seq);
+    expect(sw.map((s) => s.pcid)).toEqual([1, 2, 3, 4, 5, 6, 1, 3]);
+    expect(sw.map((s) => s.flushed)).toEqual([true, true, true, true, true, true, true, false]);
+    // t1's slot went to t7: t1 needs a new slot (the next round-robin one) and a flush.
+    okv(k.run('t1', 0));
+    expect(switches(k, seq).at(-1)).toMatchObject({ pcid: 2, flushed: true });
+    // Without PCID every CR3 load flushes the (non-global) TLB and the PCID is 0.
+    const k2 = kernel({ cpus: 1, pcid: false });
+    okv(k2.spawn('a'));
+    okv(k2.spawn('b'));
+    const s2 = k2.m.trace.seq;
+    const f0 = tlb(k2).flushAll;
+    for (const n of ['a', 'b', 'a', 'b']) okv(k2.run(n, 0));
+    expect(switches(k2, s2).map((s) => [s.pcid, s.flushed])).toEqual([[0, true], [0, true], [0, true], [0, true]]);
+    expect(tlb(k2).flushAll - f0).toBe(4);
+    teardown(k);
+    teardown(k2);
+  });
+
+  it.todo('R26: with PTI the user PCID is the kernel PCID with bit 11 set (+2048) — PTI is not modelled');
+
+  it('R27: a remote flush IPIs only CPUs where the mm is loaded; a CPU holding a cached ASID of it flushes on its next switch', () => {
+    const k = kernel({ cpus: 2 });
+    okv(k.spawn('a'));
+    okv(k.thread('a', 'a.t'));
+    okv(k.spawn('b'));
+    const va = okv(k.mmap('a', anon(null, 4 * PAGE)));
+    okv(k.run('a', 0));
+    okv(k.run('a.t', 1));
+    okv(k.touch('a', va, 4 * PAGE, 'write'));
+    okv(k.touch('a.t', va, 4 * PAGE, 'read'));
+    // a's mm is loaded on both CPUs: munmap on CPU 0 sends one IPI, to CPU 1.
+    const s1 = shootdowns(k, 1);
+    const s0 = shootdowns(k, 0);
+    okv(k.munmap('a', va, PAGE));
+    expect(shootdowns(k, 1) - s1).toBe(1);
+    expect(shootdowns(k, 0)).toBe(s0);
+    // b replaces a.t on CPU 1: a's translations stay cached under their PCID, but no IPI.
+    okv(k.run('b', 1));
+    okv(k.munmap('a', va + PAGE, PAGE));
+    expect(shootdowns(k, 1) - s1).toBe(1);
+    expect(k.m.s.cpus[1].asidStale.some(Boolean)).toBe(true);
+    consistent(k); // the stale slot's entries are not reachable
+    const seq = k.m.trace.seq;
+    const flushMm = k.m.s.tlb.counters[1].flushMm;
+    okv(k.run('a.t', 1));
+    expect(switches(k, seq)).toEqual([expect.objectContaining({ flushed: true })]);
+    expect(k.m.s.tlb.counters[1].flushMm).toBe(flushMm + 1);
+    // The unmapped page must fault, not hit a stale TLB entry.
+    expect(k.read('a.t', va + PAGE).signal).toBe('SIGSEGV');
+    teardown(k);
+  });
+
+  it('R28: mprotect(read) and munmap flush before the change is visible: a stale writable entry is never used (on another CPU either)', () => {
+    const k = kernel({ cpus: 2 });
+    okv(k.spawn('a'));
+    okv(k.thread('a', 'a.t'));
+    okv(k.run('a', 0));
+    okv(k.run('a.t', 1));
+    const va = okv(k.mmap('a', anon(null, 2 * PAGE)));
+    okv(k.write('a', va, 1));
+    okv(k.write('a.t', va, 2)); // CPU 1 caches a writable translation
+    okv(k.mprotect('a', va, PAGE, 'r'));
+    consistent(k);
+    expect(okv(k.read('a.t', va, 1))).toBe(2);
+    expect(k.write('a.t', va, 3).signal).toBe('SIGSEGV');
+    teardown(k);
+
+    const k2 = kernel();
+    okv(k2.spawn('a'));
+    const v2 = okv(k2.mmap('a', anon(null, PAGE)));
+    okv(k2.write('a', v2, 1));
+    okv(k2.munmap('a', v2, PAGE));
+    consistent(k2);
+    expect(k2.read('a', v2).signal).toBe('SIGSEGV');
+    teardown(k2);
+  });
+
+  it('R28: COW write-protection at fork is flushed (the parent\'s next write faults); installing a PTE where there was none flushes nothing', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 64 * K)));
+    okv(k.run('p')); // the first CR3 load takes (and flushes) an ASID: not what is measured
+    const before = tlb(k);
+    okv(k.touch('p', va, 64 * K, 'write')); // 16 new PTEs
+    okv(k.touch('p', va, 64 * K, 'read'));
+    const after = tlb(k);
+    expect([after.flushPage, after.flushMm, after.flushAll, after.shootdowns]).toEqual([before.flushPage, before.flushMm, before.flushAll, before.shootdowns]);
+    okv(k.fork('p', 'c'));
+    consistent(k);
+    const seq = k.m.trace.seq;
+    okv(k.write('p', va, 1));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-copy']);
+    teardown(k);
+  });
+});
