@@ -9,7 +9,7 @@
  */
 import type { Machine } from '../machine';
 import { pcidOf } from './cpu';
-import { walk } from './mmu';
+import { walk, walkNx } from './mmu';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
 import { TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
 
@@ -103,7 +103,7 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
         tVpn[slot] = vpn;
         tPcid[slot] = pcid;
         t.pfn[slot] = r;
-        tPerm[slot] = (write ? TLB_W : 0) | TLB_U;
+        tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (walkNx() ? TLB_NX : 0);
         continue;
       } else {
         cacheBase = region;

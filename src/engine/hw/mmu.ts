@@ -41,11 +41,15 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
   t.vpn[slot] = vpn;
   t.pcid[slot] = pcid;
   t.pfn[slot] = r;
-  t.perm[slot] = (write ? TLB_W : 0) | TLB_U | (walkNx ? TLB_NX : 0);
+  t.perm[slot] = (write ? TLB_W : 0) | TLB_U | (lastWalkNx ? TLB_NX : 0);
   return r;
 }
 
-let walkNx = false;
+/** NX of the last successful walk (read by the TLB fill; avoids allocating a result object). */
+let lastWalkNx = false;
+export function walkNx(): boolean {
+  return lastWalkNx;
+}
 
 /** The hardware walk; also used by the page-walk view and the reference-walker tests. */
 export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
@@ -79,7 +83,7 @@ export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: 
     if (!us || (write && !rw) || (exec && nx)) return -1 - (base | 1);
     const want = write ? PTE_A | PTE_D : PTE_A;
     if ((lo & want) !== want) u32[ei] = lo | want;
-    walkNx = nx !== 0;
+    lastWalkNx = nx !== 0;
     if (d === levels - 1) return pfn;
     // Huge leaf: the frame inside the 2 MiB / 1 GiB page.
     const sub = s > 23 ? Math.floor(va / 4096) % 2 ** (s - 12) : (loVa >>> 12) & ((1 << (s - 12)) - 1);
