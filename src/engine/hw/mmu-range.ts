@@ -6,6 +6,12 @@
  * reached, with the RW/US/NX accumulated above it, so walks for later pages of the same
  * 2 MiB region start at the PTE level. The cache lives only for one call and is dropped at
  * the first fault (the handler may rewrite tables), so it can never serve a stale entry.
+ *
+ * After the first `tlb.size` pages of a batch the outcome of every lookup is known: each page's
+ * direct-mapped slot holds the page `size` pages before it, filled by this same call, so it
+ * misses. `sweep` then skips the lookups, counts the misses in bulk and fills only the last
+ * `size` pages — the TLB a page-by-page loop leaves behind (tests/mmu-range.test.ts checks
+ * counters and digests are identical).
  */
 import type { Machine } from '../machine';
 import { pcidOf } from './cpu';
@@ -21,6 +27,146 @@ export let rangeFaultCode = 0;
  * the first page that faulted, or `end` when every access completed.
  */
 export function touchRange(m: Machine, cpu: number, va: number, end: number, write: boolean): number {
+  const size = m.s.tlb.size;
+  const p1 = Math.min(end, va + size * 4096);
+  const r = touchExact(m, cpu, va, p1, write);
+  if (r < p1 || p1 === end) return r;
+  // Past the first `size` pages every lookup of a page-by-page loop would miss: the page's
+  // direct-mapped slot holds the page `size` pages before it, filled by this same call.
+  if (Math.floor(va / 4096 / 4294967296) !== Math.floor((end - 4096) / 4096 / 4294967296)) return touchExact(m, cpu, p1, end, write);
+  return sweep(m, cpu, p1, end, write);
+}
+
+let ringPfn = new Int32Array(64);
+let ringPerm = new Uint8Array(64);
+
+function sweep(m: Machine, cpu: number, from: number, end: number, write: boolean): number {
+  const t = m.s.tlb;
+  const size = t.size;
+  if (ringPfn.length < size) {
+    ringPfn = new Int32Array(size);
+    ringPerm = new Uint8Array(size);
+  }
+  const mask = size - 1;
+  const u32 = m.pm.u32;
+  const shifts = m.geo.shifts;
+  const levels = shifts.length;
+  const pgd = m.s.cpus[cpu].mm!.pgd;
+  const user = 4 | (write ? 2 : 0);
+  const want = write ? PTE_A | PTE_D : PTE_A;
+  const wbit = write ? TLB_W : 0;
+  let cacheEnd = -1;
+  let cacheTable = 0;
+  let cacheRw = 0;
+  let cacheUs = 0;
+  let cacheNx = 0;
+  let huge = -1; // first pfn of a cached 2 MiB leaf, or -1
+  let hugePerm = 0;
+  let va = from;
+  let stop = end;
+  for (; va < end; va += 4096) {
+    if (va >= cacheEnd) {
+      const regionStart = Math.floor(va / 0x200000) * 0x200000;
+      let table = pgd;
+      let rw = PTE_RW;
+      let us = PTE_US;
+      let nx = 0;
+      let d = 0;
+      const hiVa = Math.floor(va / 4294967296);
+      const loVa = va >>> 0;
+      huge = -1;
+      let leafLo = 0;
+      let leafEi = -1;
+      for (; d < levels - 1; d++) {
+        const s = shifts[d];
+        const idx = s >= 32 ? (hiVa >>> (s - 32)) & 511 : s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
+        const ei = table * 1024 + idx * 2;
+        const lo = u32[ei];
+        if (!(lo & PTE_P)) break;
+        const hi = u32[ei + 1];
+        rw &= lo;
+        us &= lo;
+        nx |= hi & PTE_HI_NX;
+        if (lo & PTE_PS) {
+          leafLo = lo;
+          leafEi = ei;
+          table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+          break;
+        }
+        if (!(lo & PTE_A)) u32[ei] = lo | PTE_A;
+        table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+      }
+      if (d < levels - 1) {
+        if (leafEi < 0 || d !== levels - 2) {
+          // A hole, or a 1 GiB leaf: stop here; the caller's fault path / next batch decides.
+          stop = va;
+          rangeFaultCode = user;
+          break;
+        }
+        if (!us || (write && !rw)) {
+          stop = va;
+          rangeFaultCode = user | 1;
+          break;
+        }
+        if ((leafLo & want) !== want) u32[leafEi] = leafLo | want;
+        huge = table;
+        hugePerm = wbit | TLB_U | (nx ? TLB_NX : 0);
+      } else {
+        cacheTable = table;
+        cacheRw = rw;
+        cacheUs = us;
+        cacheNx = nx;
+      }
+      cacheEnd = regionStart + 0x200000;
+    }
+    const vpn = va / 4096;
+    const ri = vpn & mask;
+    if (huge >= 0) {
+      ringPfn[ri] = huge + (vpn & 511);
+      ringPerm[ri] = hugePerm;
+      continue;
+    }
+    const ei = cacheTable * 1024 + (vpn & 511) * 2;
+    const lo = u32[ei];
+    if (!(lo & PTE_P)) {
+      stop = va;
+      rangeFaultCode = user;
+      break;
+    }
+    if (!(cacheUs & lo & PTE_US) || (write && !(cacheRw & lo & PTE_RW))) {
+      stop = va;
+      rangeFaultCode = user | 1;
+      break;
+    }
+    if ((lo & want) !== want) u32[ei] = lo | want;
+    const hi = u32[ei + 1];
+    ringPfn[ri] = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+    ringPerm[ri] = wbit | TLB_U | ((cacheNx | (hi & PTE_HI_NX)) !== 0 ? TLB_NX : 0);
+  }
+  // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk,
+  // the last `size` pages filled.
+  // A page that faulted was looked up and walked too.
+  const n = (stop - from) / 4096 + (stop < end ? 1 : 0);
+  const ctr = t.counters[cpu];
+  ctr.misses += n;
+  ctr.walks += n;
+  const pcid = pcidOf(m, cpu);
+  const tVpn = t.vpn;
+  const tPcid = t.pcid;
+  const tPfn = t.pfn;
+  const tPerm = t.perm;
+  for (let a = Math.max(from, stop - size * 4096); a < stop; a += 4096) {
+    const vpn = a / 4096;
+    const slot = tlbSlot(t, cpu, vpn, pcid);
+    tVpn[slot] = vpn;
+    tPcid[slot] = pcid;
+    tPfn[slot] = ringPfn[vpn & mask];
+    tPerm[slot] = ringPerm[vpn & mask];
+  }
+  return stop;
+}
+
+function touchExact(m: Machine, cpu: number, va: number, end: number, write: boolean): number {
   const t = m.s.tlb;
   const ctr = t.counters[cpu];
   const pcid = pcidOf(m, cpu);
