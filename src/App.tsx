@@ -1,46 +1,25 @@
-import { useEffect, useState } from 'react';
-import * as Comlink from 'comlink';
-import { SMOKE_WORDS, hex32, smokePattern, type SmokeApi } from './worker/smoke-api';
+import { lazy, Suspense, useEffect } from 'react';
+import { startEngine } from './ui/engine-client';
+import { pushUpdate } from './ui/frame-loop';
+import { loadScript } from './ui/actions';
+import { log, store, useUi } from './ui/store';
+import { defaultScenario, findScenario } from './ui/scenarios/gallery';
+import { installTestApi } from './ui/test-api';
+import { installKeyboard } from './ui/keyboard';
+import { Toolbar } from './ui/components/Toolbar';
+import { Timeline } from './ui/components/Timeline';
+import { ProcessesPanel } from './ui/components/ProcessesPanel';
+import { AddressSpacePanel } from './ui/components/AddressSpacePanel';
+import { TreePanel } from './ui/components/TreePanel';
+import { PhysMemPanel } from './ui/components/PhysMemPanel';
+import { RightPanel } from './ui/components/RightPanel';
+import { consoleFocus } from './ui/console-focus';
 
-/** Word the page writes into the shared buffer for the worker to read back. */
-const PAGE_MARK = 0xfeed_f00d;
-
-type Smoke =
-  | { state: 'running' }
-  | { state: 'done'; first: number; patternOk: boolean; shared: boolean }
-  | { state: 'failed'; message: string };
-
-async function runSmoke(api: Comlink.Remote<SmokeApi>): Promise<Smoke> {
-  const sab = await api.create();
-  const words = new Uint32Array(sab);
-  let patternOk = words.length === SMOKE_WORDS;
-  for (let i = 0; i < words.length; i++) patternOk &&= Atomics.load(words, i) === smokePattern(i);
-  // A copy would not show the page's write to the worker; a shared buffer does.
-  const last = SMOKE_WORDS - 1;
-  Atomics.store(words, last, PAGE_MARK);
-  const shared = (await api.read(last)) === PAGE_MARK;
-  return { state: 'done', first: words[0], patternOk, shared };
-}
-
-function useSmoke(enabled: boolean): Smoke {
-  const [smoke, setSmoke] = useState<Smoke>({ state: 'running' });
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    const worker = new Worker(new URL('./worker/smoke.worker.ts', import.meta.url), { type: 'module' });
-    const api = Comlink.wrap<SmokeApi>(worker);
-    runSmoke(api).then(
-      (result) => live && setSmoke(result),
-      (err: unknown) => live && setSmoke({ state: 'failed', message: String(err) }),
-    );
-    return () => {
-      live = false;
-      api[Comlink.releaseProxy]();
-      worker.terminate();
-    };
-  }, [enabled]);
-  return smoke;
-}
+// The console and script editor (CodeMirror) load after the first paint.
+const ConsolePanel = lazy(() => import('./ui/components/ConsolePanel').then((m) => ({ default: m.ConsolePanel })));
+import { Gallery } from './ui/components/Gallery';
+import { Plumbing } from './ui/components/Plumbing';
+import { Tour } from './ui/components/Tour';
 
 function NotIsolated() {
   return (
@@ -66,40 +45,80 @@ function NotIsolated() {
   );
 }
 
+let booted: Promise<void> | null = null;
+
+/** Starts the worker and runs the first scenario (?scenario=ID, else the mshare basics). Once per page. */
+function boot(): Promise<void> {
+  if (booted) return booted;
+  booted = (async () => {
+    await startEngine(pushUpdate);
+    performance.mark('mshare:engine-ready');
+    store.setState({ ready: true });
+    const wanted = new URLSearchParams(location.search).get('scenario');
+    const entry = (wanted && findScenario(wanted)) || defaultScenario();
+    if (wanted && !findScenario(wanted)) log('err', `no built-in scenario "${wanted}"; running ${entry.id}`);
+    await loadScript(entry.source, `${entry.id}.msh`);
+    performance.mark('mshare:first-scenario');
+  })();
+  return booted;
+}
+
 export function App() {
   const isolated = globalThis.crossOriginIsolated === true;
-  const smoke = useSmoke(isolated);
+  const theme = useUi((s) => s.theme);
+  const animations = useUi((s) => s.animations);
+  const ready = useUi((s) => s.ready);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  useEffect(() => {
+    document.documentElement.classList.toggle('no-anim', !animations);
+  }, [animations]);
+  useEffect(() => {
+    if (!isolated) return;
+    performance.mark('mshare:shell');
+    const p = boot();
+    installTestApi(p);
+    p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
+    return installKeyboard(() => consoleFocus.view?.focus());
+  }, [isolated]);
+
+  if (!isolated) {
+    return (
+      <main className="plain">
+        <h1>mshare explorer</h1>
+        <NotIsolated />
+        <Plumbing isolated={false} />
+      </main>
+    );
+  }
   return (
-    <main>
-      <h1>mshare explorer</h1>
-      <p className="note">Placeholder page: checks the browser plumbing (worker, comlink, SharedArrayBuffer).</p>
-      <dl>
-        <dt>crossOriginIsolated</dt>
-        <dd data-testid="coi-status">{String(isolated)}</dd>
-        {isolated && smoke.state === 'running' && (
-          <>
-            <dt>worker</dt>
-            <dd data-testid="smoke-running">starting…</dd>
-          </>
-        )}
-        {smoke.state === 'done' && (
-          <>
-            <dt>SharedArrayBuffer word 0, written by the worker</dt>
-            <dd data-testid="sab-value">{hex32(smoke.first)}</dd>
-            <dt>all {SMOKE_WORDS} words match the pattern</dt>
-            <dd data-testid="sab-pattern">{smoke.patternOk ? 'yes' : 'no'}</dd>
-            <dt>worker sees the page's write (shared, not copied)</dt>
-            <dd data-testid="sab-shared">{smoke.shared ? 'yes' : 'no'}</dd>
-          </>
-        )}
-        {smoke.state === 'failed' && (
-          <>
-            <dt>worker</dt>
-            <dd data-testid="smoke-error">{smoke.message}</dd>
-          </>
-        )}
-      </dl>
-      {!isolated && <NotIsolated />}
-    </main>
+    <div className="app" aria-busy={!ready}>
+      <Toolbar />
+      <Timeline />
+      <main className="grid">
+        <div className="col left">
+          <ProcessesPanel />
+          <PhysMemPanel />
+        </div>
+        <div className="col mid">
+          <AddressSpacePanel />
+          <TreePanel />
+        </div>
+        <div className="col right">
+          <RightPanel />
+        </div>
+        <div className="bottom">
+          <Suspense fallback={<section className="panel console-panel" aria-label="Console and script"><p className="empty">loading the console…</p></section>}>
+            <ConsolePanel />
+          </Suspense>
+        </div>
+      </main>
+      <footer className="statusbar">
+        <Plumbing isolated />
+      </footer>
+      <Gallery />
+      <Tour />
+    </div>
   );
 }

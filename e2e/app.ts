@@ -1,0 +1,44 @@
+// Helpers for UI specs: open the explorer and drive it the way a user (or a test author) does.
+import { expect, type Page, type TestInfo } from '@playwright/test';
+
+export interface Opened {
+  errors: string[];
+}
+
+/** Opens the app (optionally with a query such as `?scenario=fork-cow`) and waits until idle. */
+export async function openApp(page: Page, query = ''): Promise<Opened> {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.goto('/' + query);
+  await page.waitForFunction(() => !!window.mshareExplorer);
+  await page.evaluate(() => window.mshareExplorer!.ready);
+  await page.evaluate(() => window.mshareExplorer!.setAnimations(false));
+  await waitIdle(page);
+  return { errors };
+}
+
+export async function waitIdle(page: Page): Promise<void> {
+  await page.evaluate(() => window.mshareExplorer!.waitIdle());
+}
+
+export async function position(page: Page): Promise<{ position: number; total: number }> {
+  return page.evaluate(() => window.mshareExplorer!.position());
+}
+
+/** Screenshot of one panel (or the page) into the test's output folder. */
+export async function shoot(page: Page, info: TestInfo, name: string, testId?: string): Promise<void> {
+  const path = info.outputPath(`${name}.png`);
+  if (testId) await page.getByTestId(testId).screenshot({ path });
+  else await page.screenshot({ path });
+}
+
+export async function consoleLines(page: Page): Promise<string[]> {
+  return page.getByRole('log', { name: 'Console output' }).locator('li').allInnerTexts();
+}
+
+export async function expectNoErrors(opened: Opened): Promise<void> {
+  expect(opened.errors).toEqual([]);
+}

@@ -1,0 +1,48 @@
+// Performance figures for the explorer (not a test: prints numbers). Needs the built app
+// served on 4173 (`npm run build && npm run preview`), then:
+//   npx tsx e2e/perf-figures.ts [scenario-id]      (default: database-mshare)
+// Prints: load to interactive, the run's frame intervals (p50/p95) while the scenario runs
+// at full speed, and per-view draw times.
+import { chromium } from '@playwright/test';
+import { launchOptions } from './browser';
+
+const id = process.argv[2] ?? 'database-mshare';
+const browser = await chromium.launch(launchOptions);
+const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+await page.addInitScript('globalThis.__name = (f) => f'); // tsx names functions; the page has no helper
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto('http://127.0.0.1:4173/');
+await page.waitForSelector('.toolbar button');
+const shell = await page.evaluate(() => performance.now());
+await page.waitForFunction(() => !!window.mshareExplorer);
+await page.evaluate(() => window.mshareExplorer!.ready);
+await page.evaluate(() => window.mshareExplorer!.waitIdle());
+const firstScenario = await page.evaluate(() => performance.now());
+const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])));
+const fcp = await page.evaluate(() => Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1));
+console.log(`marks (ms since navigation start): ${JSON.stringify(marks)}; first contentful paint ${fcp} ms`);
+console.log(`seen by the test: toolbar ${shell.toFixed(0)} ms; default scenario run and drawn ${firstScenario.toFixed(0)} ms`);
+await page.evaluate((x) => window.mshareExplorer!.loadScenario(x, { run: false }), id);
+const res = await page.evaluate(async () => {
+  const deltas: number[] = [];
+  let last = performance.now();
+  let on = true;
+  const tick = (t: number) => {
+    deltas.push(t - last);
+    last = t;
+    if (on) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  const t0 = performance.now();
+  document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
+  await new Promise((r) => setTimeout(r, 100));
+  await window.mshareExplorer!.waitIdle();
+  on = false;
+  const ms = performance.now() - t0;
+  const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))];
+  const views = Object.fromEntries(Object.entries(window.mshareExplorer!.drawTimes()).map(([k, v]) => [k, `p50 ${q(v, 0.5).toFixed(1)} p95 ${q(v, 0.95).toFixed(1)} max ${q(v, 1).toFixed(1)} ms (${v.length} draws)`]));
+  return { ms, frames: deltas.length, p50: q(deltas, 0.5), p95: q(deltas, 0.95), max: q(deltas, 1), views, pos: window.mshareExplorer!.position() };
+});
+console.log(`${id}: ${res.pos.total} steps in ${res.ms.toFixed(0)} ms; frame interval p50 ${res.p50.toFixed(1)} ms, p95 ${res.p95.toFixed(1)} ms, max ${res.max.toFixed(1)} ms over ${res.frames} frames`);
+for (const [k, v] of Object.entries(res.views)) console.log(`  ${k}: ${v}`);
+await browser.close();

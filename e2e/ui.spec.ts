@@ -1,0 +1,218 @@
+import { expect, test } from '@playwright/test';
+import { consoleLines, expectNoErrors, openApp, position, shoot, waitIdle } from './app';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('opens isolated, runs the mshare basics and draws every view', async ({ page }, info) => {
+  const opened = await openApp(page);
+  expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+  const { position: pos, total } = await position(page);
+  expect(total).toBeGreaterThan(10);
+  expect(pos).toBe(total);
+  await expect(page.getByTestId('timeline-position')).toHaveText(`step ${total} / ${total}`);
+  // Every view says what it shows.
+  for (const id of ['processes', 'addrspace', 'tree', 'physmem']) {
+    await expect(page.getByTestId(`panel-${id}`).locator('.caption')).not.toBeEmpty();
+  }
+  await expect(page.getByTestId('proc-host')).toHaveCount(1);
+  await expect(page.getByTestId('vma').first()).toBeVisible();
+  await shoot(page, info, 'app');
+  await shoot(page, info, 'processes', 'panel-processes');
+  await shoot(page, info, 'addrspace', 'panel-addrspace');
+  await shoot(page, info, 'tree', 'panel-tree');
+  await shoot(page, info, 'physmem', 'panel-physmem');
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  await expect(page.getByRole('table', { name: '/proc/meminfo' })).toBeVisible();
+  await shoot(page, info, 'counters');
+  await expectNoErrors(opened);
+});
+
+test('the shared PUD page is drawn once with several parents after the mshare scenario', async ({ page }, info) => {
+  const opened = await openApp(page, '?scenario=mshare-basics-2024');
+  const shared = page.locator('[data-testid="pt-node"][data-shared="true"]');
+  await expect(shared.first()).toBeVisible();
+  const parents = Number(await shared.first().getAttribute('data-parents'));
+  expect(parents).toBeGreaterThanOrEqual(2);
+  expect(await shared.first().getAttribute('data-level')).toBe('PUD');
+  // Drawn once: one node per table page.
+  const pfns = await page.locator('[data-testid="pt-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-pfn')));
+  expect(new Set(pfns).size).toBe(pfns.length);
+  await shoot(page, info, 'tree-shared', 'panel-tree');
+  // An entry opens in the inspector; a table collapses and expands.
+  const pmd = page.locator('[data-testid="pt-node"][data-level="PMD"]').first();
+  await pmd.locator('.pt-row').first().click();
+  await expect(page.getByTestId('inspector')).toContainText(/Entry \d+ of PMD/);
+  await expect(page.getByRole('list', { name: 'Page-table entry' }).or(page.getByLabel('Page-table entry'))).toContainText('present');
+  const nodesBefore = await page.locator('[data-testid="pt-node"]').count();
+  await pmd.getByRole('button', { name: /^Collapse PMD/ }).click();
+  await expect(page.locator('[data-testid="pt-node"]')).toHaveCount(nodesBefore - 1);
+  await page.locator('[data-testid="pt-node"][data-level="PMD"]').first().getByRole('button', { name: /^Expand PMD/ }).click();
+  await expect(page.locator('[data-testid="pt-node"]')).toHaveCount(nodesBefore);
+  await expectNoErrors(opened);
+});
+
+test('runs a scenario from the gallery', async ({ page }, info) => {
+  const opened = await openApp(page);
+  await page.getByRole('button', { name: 'Scenarios' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Scenario gallery' });
+  await expect(dialog).toBeVisible();
+  await shoot(page, info, 'gallery');
+  await dialog.getByRole('button', { name: /^Run fork/ }).first().click();
+  await expect(dialog).toBeHidden();
+  await waitIdle(page);
+  const lines = await consoleLines(page);
+  expect(lines.some((l) => /loaded fork-cow\.msh/.test(l))).toBe(true);
+  const { position: pos, total } = await position(page);
+  expect(pos).toBe(total);
+  await expectNoErrors(opened);
+});
+
+test('fork from the toolbar appends the scenario line to the console', async ({ page }) => {
+  const opened = await openApp(page);
+  const before = await page.getByTestId(/^proc-(mm|group)$/).count();
+  const acting = (await page.locator('.toolbar .acting').innerText()).replace(/^as /, '');
+  await page.getByRole('button', { name: 'Fork', exact: true }).click();
+  await waitIdle(page);
+  const lines = await consoleLines(page);
+  expect(lines).toContain(`› ${acting}: fork`);
+  await expect(page.getByTestId(/^proc-(mm|group)$/)).toHaveCount(before + 1);
+  const script = await page.evaluate(() => window.mshareExplorer!.position());
+  expect(script.position).toBe(script.total);
+  await expectNoErrors(opened);
+});
+
+test('clicking a page reads it and the walk view shows its translation', async ({ page }, info) => {
+  const opened = await openApp(page);
+  const cell = page.getByTestId('page').nth(3);
+  const va = await cell.getAttribute('data-va');
+  await cell.click();
+  await waitIdle(page);
+  const walk = page.getByTestId('walk-view');
+  await expect(walk).toBeVisible();
+  await expect(walk.getByTestId('walk-address')).toContainText(va!);
+  await expect(walk.getByTestId('walk-level')).toHaveCount(4);
+  await expect(walk.getByTestId('walk-result')).toContainText('phys');
+  const lines = await consoleLines(page);
+  expect(lines.some((l) => l.includes(`read ${va}`))).toBe(true);
+  await shoot(page, info, 'walk');
+  await expectNoErrors(opened);
+});
+
+test('steps back and forward with the keyboard and the buttons', async ({ page }) => {
+  const opened = await openApp(page);
+  const { total } = await position(page);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowLeft');
+  await waitIdle(page);
+  expect((await position(page)).position).toBe(total - 1);
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await waitIdle(page);
+  expect((await position(page)).position).toBe(total - 2);
+  await expect(page.getByTestId('timeline-position')).toHaveText(`step ${total - 2} / ${total}`);
+  await page.keyboard.press('ArrowRight');
+  await waitIdle(page);
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await waitIdle(page);
+  expect((await position(page)).position).toBe(total);
+  await expectNoErrors(opened);
+});
+
+test('the script editor shows parse errors at line and column', async ({ page }, info) => {
+  const opened = await openApp(page);
+  await page.getByRole('tab', { name: 'Script' }).click();
+  const editor = page.getByRole('textbox', { name: 'Script editor' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type('\ndb0: mmap auto 4K rw privat\n');
+  await page.getByRole('button', { name: 'Run script' }).click();
+  const errors = page.getByTestId('script-errors');
+  await expect(errors).toBeVisible();
+  await expect(errors).toContainText(/:\d+:\d+/);
+  await shoot(page, info, 'script-error');
+  expect(opened.errors).toEqual([]);
+});
+
+test('the test API loads scenarios, reports JSON and a digest', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  expect(await page.evaluate(() => window.mshareExplorer!.position().total)).toBeGreaterThan(0);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn a\na: mmap auto 64K rw private,anon as heap\na: touch heap 64K write\na: fork as b\nexpect b.RssAnon == 64K'));
+  const report = (await page.evaluate(() => window.mshareExplorer!.report())) as { ok: boolean; steps: number; processes: { name: string }[] };
+  expect(report.ok).toBe(true);
+  expect(report.steps).toBe(5);
+  expect(report.processes.map((p) => p.name)).toEqual(['a', 'b']);
+  const digest = await page.evaluate(() => window.mshareExplorer!.digest());
+  expect(digest).toMatch(/^[0-9a-f]{8}$/);
+  await expect(page.evaluate(() => window.mshareExplorer!.loadScenario('spawn'))).rejects.toThrow(/1:\d+/);
+  await expectNoErrors(opened);
+});
+
+test('dark theme', async ({ page }, info) => {
+  const opened = await openApp(page);
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await waitIdle(page);
+  await shoot(page, info, 'app-dark');
+  await expectNoErrors(opened);
+});
+
+test('the console runs typed commands; / focuses it', async ({ page }) => {
+  const opened = await openApp(page);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  const input = page.getByRole('textbox', { name: 'Console input' });
+  await expect(input).toBeFocused();
+  await page.keyboard.type('spawn zed');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  expect(await consoleLines(page)).toContain('› spawn zed');
+  await page.keyboard.type('zed: mmap auto 1M rw private,anon as heap');
+  await page.keyboard.press('Escape');
+  await input.press('Enter');
+  await waitIdle(page);
+  const report = (await page.evaluate(() => window.mshareExplorer!.report())) as { processes: { name: string; maps: { label: string | null }[] }[] };
+  expect(report.processes.find((p) => p.name === 'zed')?.maps.map((m) => m.label)).toEqual(['heap']);
+  // A typo is reported with its column, nothing runs.
+  await input.fill('zed: mmap auto 1M rw privat');
+  await input.press('Escape'); // close the completion popup (Enter would accept "private")
+  await input.press('Enter');
+  await waitIdle(page);
+  expect((await consoleLines(page)).some((l) => /^\d+: /.test(l))).toBe(true);
+  await expectNoErrors(opened);
+});
+
+test('mmap from the toolbar form and the tour', async ({ page }, info) => {
+  const opened = await openApp(page);
+  await page.getByRole('button', { name: 'mmap' }).click();
+  const form = page.getByRole('dialog', { name: 'mmap' });
+  await form.getByLabel('mmap size').fill('256K');
+  await form.getByLabel('mmap label').fill('buf');
+  await form.getByRole('button', { name: 'mmap' }).click();
+  await waitIdle(page);
+  expect((await consoleLines(page)).some((l) => /: mmap auto 256K rw private,anon as buf$/.test(l))).toBe(true);
+  await page.getByRole('button', { name: 'Tour' }).click();
+  const card = page.getByRole('dialog', { name: /^Tour:/ });
+  await expect(card).toContainText('Processes and mm_structs');
+  await card.getByRole('button', { name: 'Next' }).click();
+  await expect(card).toContainText('Address space');
+  await card.getByRole('button', { name: 'Next' }).click();
+  await shoot(page, info, 'tour');
+  await card.getByRole('button', { name: 'Close' }).click();
+  await expect(card).toBeHidden();
+  await expectNoErrors(opened);
+});
+
+test('machine settings restart the machine with 5-level paging', async ({ page }, info) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  const { position: before } = await position(page);
+  await page.getByRole('button', { name: 'Machine…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Machine settings' });
+  await dialog.getByLabel('Paging levels').selectOption('5');
+  await dialog.getByRole('button', { name: 'Restart machine' }).click();
+  await waitIdle(page);
+  expect((await position(page)).position).toBe(before);
+  await expect(page.locator('[data-testid="pt-node"][data-level="P4D"]').first()).toBeVisible();
+  const lines = await consoleLines(page);
+  expect(lines.some((l) => l.includes('5-level paging'))).toBe(true);
+  await shoot(page, info, 'tree-5level', 'panel-tree');
+  await expectNoErrors(opened);
+});

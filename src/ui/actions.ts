@@ -1,0 +1,186 @@
+/**
+ * What the UI does to the machine. Every user action that changes the machine goes through
+ * `runLine` (so it appears in the console as one scenario line) or through the timeline.
+ * Calls into the worker are counted so `whenIdle` (the test API) can wait for them.
+ */
+import type { ExecResult, LoadResult, MachineSettings } from '../worker/api';
+import { getEngine } from './engine-client';
+import { drawn } from './frame-loop';
+import { emptySelection, log, store } from './store';
+
+let inFlight = 0;
+const idleWaiters: (() => void)[] = [];
+
+async function track<T>(p: Promise<T>): Promise<T> {
+  inFlight++;
+  try {
+    const r = await p;
+    await caughtUp();
+    return r;
+  } finally {
+    inFlight--;
+    if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
+  }
+}
+
+/** Resolves once the store holds at least the generation the worker has published. */
+async function caughtUp(): Promise<void> {
+  const gen = await getEngine().generation();
+  while (store.getState().generation < gen) await drawn();
+}
+
+/** Resolves when no call is in flight, the worker is idle and the page drew its last state. */
+export async function whenIdle(): Promise<void> {
+  for (;;) {
+    if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
+    const gen = await getEngine().idle();
+    while (store.getState().generation < gen) await drawn();
+    await drawn();
+    if (inFlight === 0 && !store.getState().running) return;
+  }
+}
+
+function applyLoad(res: LoadResult, name: string): boolean {
+  if (!res.ok) {
+    store.setState({ scriptErrors: res.errors });
+    for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
+    return false;
+  }
+  store.setState({
+    source: res.source,
+    scriptName: name,
+    chapters: res.chapters,
+    notes: res.notes,
+    scriptErrors: [],
+  });
+  return true;
+}
+
+/** Loads a script; `run` = run it to the end (with progress) after loading. */
+export async function loadScript(source: string, name: string, run = true): Promise<boolean> {
+  const engine = getEngine();
+  store.setState({ playing: false });
+  const res = await track(engine.load(source, name) as Promise<LoadResult>);
+  if (!applyLoad(res, name)) return false;
+  store.setState({ selection: emptySelection, compare: null });
+  log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);
+  if (run) await runToEnd();
+  autoSelect();
+  return true;
+}
+
+/** Select the first running process when nothing is selected (so views are not empty). */
+export function autoSelect(): void {
+  const s = store.getState();
+  const snap = s.snapshot;
+  if (!snap) return;
+  const alive = (pid: number | null) => pid !== null && snap.tasks.some((t) => t.pid === pid && t.state === 'running');
+  if (alive(s.selection.pid)) return;
+  // Prefer a process that maps an mshare region and something else: it shows the most.
+  const running = snap.tasks.filter((t) => t.state === 'running');
+  const mmOf = (mm: number) => snap.mms.find((m) => m.id === mm);
+  const score = (mm: number) => {
+    const m = mmOf(mm);
+    if (!m) return 0;
+    return (m.vmas.some((v) => v.kind === 'mshare') ? 2 : 0) + (m.vmas.some((v) => v.kind !== 'mshare') ? 1 : 0);
+  };
+  const best = [...running].sort((a, b) => score(b.mm) - score(a.mm) || a.pid - b.pid)[0];
+  if (!best) return;
+  // Compare with another process: one attached to the same mshare region, else a relative
+  // (fork parent or child), else any other process with an mm of its own.
+  const others = running.filter((t) => t.pid !== best.pid && t.mm !== best.mm);
+  const other =
+    (score(best.mm) >= 2 ? others.find((t) => score(t.mm) >= 2) : undefined) ??
+    others.find((t) => t.parent === best.pid || best.parent === t.pid) ??
+    others[0];
+  store.setState({ selection: { ...emptySelection, pid: best.pid, mm: best.mm }, compare: other?.pid ?? null });
+}
+
+export async function runToEnd(): Promise<void> {
+  const s = store.getState();
+  if (s.position >= s.total) return;
+  store.setState({ playing: false });
+  await track(getEngine().play(Infinity));
+  autoSelect();
+}
+
+export async function play(): Promise<void> {
+  const s = store.getState();
+  if (s.position >= s.total) return;
+  store.setState({ playing: true });
+  try {
+    await track(getEngine().play(s.speed));
+  } finally {
+    store.setState({ playing: false });
+    autoSelect();
+  }
+}
+
+export function pause(): void {
+  store.setState({ playing: false });
+  void getEngine().pause();
+}
+
+export function togglePlay(): void {
+  if (store.getState().playing || store.getState().running) pause();
+  else void play();
+}
+
+export async function stepForward(): Promise<void> {
+  await track(getEngine().step());
+  autoSelect();
+}
+
+export async function stepBack(): Promise<void> {
+  if (store.getState().position === 0) return;
+  await track(getEngine().back());
+}
+
+export async function gotoStep(n: number): Promise<void> {
+  const s = store.getState();
+  const target = Math.max(0, Math.min(s.total, n));
+  if (target > s.position + 64) await track(getEngine().play(Infinity, target));
+  else await track(getEngine().goto(target));
+  autoSelect();
+}
+
+/** Runs one scenario line as the console does; returns whether it parsed. */
+export async function runLine(line: string): Promise<boolean> {
+  const text = line.trim();
+  if (!text) return true;
+  log('cmd', text);
+  const res = await track(getEngine().exec(text) as Promise<ExecResult>);
+  if (!res.ok) {
+    for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
+    return false;
+  }
+  store.setState({ source: await getEngine().getSource(), scriptErrors: [] });
+  const r = res.record;
+  if (r?.result) {
+    const x = r.result;
+    if (x.signal) log('err', `${x.signal}${x.detail ? ': ' + x.detail : ''}`);
+    else if (x.errno) log('err', `${x.errno}${x.detail ? ': ' + x.detail : ''}`);
+    else {
+      const v = x.value;
+      const extra = x.addr !== undefined && x.addr !== v ? ` (0x${x.addr.toString(16)})` : x.start !== undefined ? ` start=0x${x.start.toString(16)} size=${x.size}` : '';
+      log('out', `= ${typeof v === 'number' && v > 0xffff ? '0x' + v.toString(16) : String(v)}${extra}`);
+    }
+  } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
+  autoSelect();
+  return true;
+}
+
+export async function restartMachine(settings: MachineSettings): Promise<void> {
+  log('info', `restarting the machine: ${Math.round(settings.ram / 2 ** 20)}M RAM, ${settings.cpus} CPUs, ${settings.levels}-level paging, mshare=${settings.mshare}`);
+  const res = await track(getEngine().restart(settings) as Promise<LoadResult>);
+  applyLoad(res, store.getState().scriptName);
+  autoSelect();
+}
+
+export async function getReport(): Promise<unknown> {
+  return getEngine().report();
+}
+
+export async function getDigest(): Promise<string> {
+  return getEngine().digest();
+}

@@ -1,0 +1,38 @@
+/**
+ * A CodeMirror 6 editor in React, created once per mount; `onReady` hands out the view.
+ *
+ * The editor lives in an open shadow root: CodeMirror's style-mod then installs its styles
+ * with adoptedStyleSheets instead of <style> tags, which the page's CSP (style-src 'self')
+ * blocks. Our editor styles come in through a same-origin <link> (editor.css).
+ */
+import { useEffect, useRef } from 'react';
+import { EditorState, type Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import editorCss from '../editor/editor.css?url';
+
+export function CodeEditor(props: { doc: string; extensions: Extension[]; label: string; onReady?: (v: EditorView) => void; className?: string }) {
+  const host = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    const el = host.current!;
+    const shadow = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
+    shadow.replaceChildren();
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = editorCss;
+    const parent = document.createElement('div');
+    parent.className = 'cm-root';
+    shadow.append(link, parent);
+    const view = new EditorView({
+      root: shadow,
+      parent,
+      state: EditorState.create({
+        doc: props.doc,
+        extensions: [...props.extensions, EditorView.contentAttributes.of({ 'aria-label': props.label })],
+      }),
+    });
+    props.onReady?.(view);
+    return () => view.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return <div className={props.className} ref={host} />;
+}

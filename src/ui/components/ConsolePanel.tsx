@@ -1,0 +1,139 @@
+import { useEffect, useRef, useState } from 'react';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { keymap, placeholder, EditorView, lineNumbers, highlightActiveLine } from '@codemirror/view';
+import { completionKeymap, completionStatus } from '@codemirror/autocomplete';
+import { Prec } from '@codemirror/state';
+import { lintGutter } from '@codemirror/lint';
+import { CodeEditor } from './CodeEditor';
+import { scenarioSupport } from '../editor/scenario-lang';
+import { loadScript, runLine } from '../actions';
+import { engineReady } from '../engine-client';
+import { store, useUi } from '../store';
+import { consoleFocus } from '../console-focus';
+import type { ScriptError } from '../../worker/api';
+
+
+const check = async (src: string) => (await engineReady()).check(src) as Promise<ScriptError[]>;
+
+function ConsoleTab() {
+  const lines = useUi((s) => s.console);
+  const logRef = useRef<HTMLOListElement | null>(null);
+  const historyRef = useRef<{ items: string[]; at: number }>({ items: [], at: 0 });
+  useEffect(() => {
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+  const submit = (view: EditorView): boolean => {
+    if (completionStatus(view.state) === 'active') return false;
+    const text = view.state.doc.toString();
+    if (!text.trim()) return true;
+    const h = historyRef.current;
+    h.items.push(text);
+    h.at = h.items.length;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '' } });
+    void runLine(text);
+    return true;
+  };
+  const recall = (view: EditorView, dir: -1 | 1): boolean => {
+    if (completionStatus(view.state) === 'active') return false;
+    const h = historyRef.current;
+    if (!h.items.length) return false;
+    h.at = Math.max(0, Math.min(h.items.length, h.at + dir));
+    const text = h.items[h.at] ?? '';
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: text.length } });
+    return true;
+  };
+  return (
+    <div className="console">
+      <ol className="console-log" role="log" aria-label="Console output" ref={logRef} data-testid="console-log">
+        {lines.map((l) => (
+          <li key={l.id} className={`cl-${l.kind}`}>{l.kind === 'cmd' ? <><span className="prompt">›</span> {l.text}</> : l.text}</li>
+        ))}
+      </ol>
+      <CodeEditor
+        className="console-input"
+        label="Console input"
+        doc=""
+        onReady={(v) => (consoleFocus.view = v)}
+        extensions={[
+          Prec.highest(keymap.of([
+            { key: 'Enter', run: submit },
+            { key: 'ArrowUp', run: (v) => recall(v, -1) },
+            { key: 'ArrowDown', run: (v) => recall(v, 1) },
+            { key: 'Escape', run: (v) => (completionStatus(v.state) ? false : (v.contentDOM.blur(), true)) },
+          ])),
+          keymap.of([...completionKeymap, ...defaultKeymap]),
+          placeholder('type a command, e.g.  db1: fork   (Tab completes, ↑ recalls)'),
+          ...scenarioSupport(),
+        ]}
+      />
+    </div>
+  );
+}
+
+function ScriptTab() {
+  const source = useUi((s) => s.source);
+  const errors = useUi((s) => s.scriptErrors);
+  const name = useUi((s) => s.scriptName);
+  const viewRef = useRef<EditorView | null>(null);
+  // Show the latest script when it changes from outside (console lines, loading).
+  useEffect(() => {
+    const v = viewRef.current;
+    if (v && v.state.doc.toString() !== source) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: source } });
+  }, [source]);
+  const run = async (runIt: boolean) => {
+    const text = viewRef.current?.state.doc.toString() ?? '';
+    await loadScript(text, name || 'script.msh', runIt);
+  };
+  return (
+    <div className="script">
+      <div className="script-actions">
+        <button type="button" className="primary" onClick={() => void run(true)}>Run script</button>
+        <button type="button" onClick={() => void run(false)}>Load at step 0</button>
+        <span className="hint">{name}</span>
+      </div>
+      <CodeEditor
+        className="script-editor"
+        label="Script editor"
+        doc={source}
+        onReady={(v) => (viewRef.current = v)}
+        extensions={[lineNumbers(), highlightActiveLine(), history(), lintGutter(), keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]), ...scenarioSupport(check)]}
+      />
+      {errors.length > 0 && (
+        <ul className="script-errors" aria-label="Script errors" data-testid="script-errors">
+          {errors.map((e, i) => (
+            <li key={i}>
+              <button type="button" className="link" onClick={() => {
+                const v = viewRef.current;
+                if (!v || e.line > v.state.doc.lines) return;
+                const l = v.state.doc.line(e.line);
+                v.dispatch({ selection: { anchor: Math.min(l.to, l.from + e.col - 1) }, scrollIntoView: true });
+                v.focus();
+              }}>{e.file}:{e.line}:{e.col}</button>: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function ConsolePanel() {
+  const [tab, setTab] = useState<'console' | 'script'>('console');
+  useEffect(() => store.subscribe((s, p) => {
+    if (s.scriptErrors.length && s.scriptErrors !== p.scriptErrors) setTab('script');
+  }), []);
+  return (
+    <section className="panel console-panel" aria-label="Console and script">
+      <div role="tablist" aria-label="Console or script" className="tabs">
+        <button role="tab" type="button" aria-selected={tab === 'console'} onClick={() => setTab('console')}>Console</button>
+        <button role="tab" type="button" aria-selected={tab === 'script'} onClick={() => setTab('script')}>Script</button>
+        <span className="caption">Every action is one scenario line; the session is a script you can edit and re-run. Press / to type.</span>
+      </div>
+      <div className="panel-body">
+        <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
+        <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+      </div>
+    </section>
+  );
+}

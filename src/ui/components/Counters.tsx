@@ -1,0 +1,70 @@
+import { createChart, SERIES } from '../views/chart';
+import { useView } from '../use-view';
+import { kB } from '../format';
+import { useUi } from '../store';
+
+function Table({ label, rows }: { label: string; rows: [string, string | number][] }) {
+  return (
+    <table className="kv" aria-label={label}>
+      <caption>{label}</caption>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Counters() {
+  const snap = useUi((s) => s.snapshot);
+  const pid = useUi((s) => s.selection.pid);
+  const { ref } = useView(createChart, (s) => [s.series, s.position, s.total], 'chart');
+  if (!snap) return null;
+  const mi = snap.meminfo;
+  const task = snap.tasks.find((t) => t.pid === pid);
+  const st = task?.status;
+  return (
+    <div className="counters" data-testid="counters">
+      <p className="caption">/proc/meminfo, /proc/PID/status, TLB statistics and cgroup memory.stat now; the chart follows them over the timeline.</p>
+      <div className="chart-host" ref={ref} />
+      <ul className="legend" aria-label="Chart series">
+        {SERIES.map((s) => (
+          <li key={s.key}><span className={`sw series-${s.key}`} />{s.name}</li>
+        ))}
+      </ul>
+      <div className="kv-grid">
+        <Table label="/proc/meminfo" rows={[
+          ['MemTotal', kB(mi.MemTotal)], ['MemFree', kB(mi.MemFree)], ['AnonPages', kB(mi.AnonPages)], ['Shmem', kB(mi.Shmem)],
+          ['PageTables', kB(mi.PageTables)], ['Hugetlb', kB(mi.Hugetlb)], ['Mapped', kB(mi.Mapped)],
+        ]} />
+        {task && st && (
+          <Table label={`/proc/${task.pid}/status (${task.name})`} rows={[
+            ['VmSize', kB(st.VmSize)], ['VmRSS', kB(st.VmRSS)], ['RssAnon', kB(st.RssAnon)], ['RssFile', kB(st.RssFile)],
+            ['RssShmem', kB(st.RssShmem)], ['VmPTE', kB(st.VmPTE)], ['Threads', st.Threads],
+          ]} />
+        )}
+        <Table label="TLB" rows={[
+          ['hits', snap.tlb.hits.toLocaleString('en-US')], ['misses', snap.tlb.misses.toLocaleString('en-US')], ['walks', snap.tlb.walks.toLocaleString('en-US')],
+          ['flushes', snap.tlb.flushes.toLocaleString('en-US')], ['shootdowns', snap.tlb.shootdowns.toLocaleString('en-US')],
+          ...snap.tlb.perCpu.map((c) => [`cpu${c.cpu} hit/miss/ipi`, `${c.hits}/${c.misses}/${c.shootdowns}`] as [string, string]),
+        ]} />
+        {snap.cgroups.map((c) => (
+          <Table key={c.name} label={`cgroup ${c.name}`} rows={[
+            ['memory.current', kB(c.current)], ['pagetables', kB(c.pagetables)], ['anon', kB(c.anon)], ['shmem', kB(c.shmem)],
+            ['limit', c.limit === null ? 'max' : kB(c.limit)], ['oom_kill', c.oomKills],
+          ]} />
+        ))}
+        {snap.regions.map((r) => {
+          const host = snap.mms.find((m) => m.id === r.hostMm);
+          return (
+            <Table key={r.id} label={`mshare ${r.path}`} rows={[
+              ['sharers', r.sharers], ['owner pid', r.owner || '—'], ['host VmRSS', kB(host?.status.VmRSS ?? 0)], ['host VmPTE', kB(host?.status.VmPTE ?? 0)],
+              ['flavour', r.flavour], ['orphaned', String(r.orphaned)],
+            ]} />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

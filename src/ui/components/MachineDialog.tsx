@@ -1,0 +1,39 @@
+import { useEffect, useRef, useState } from 'react';
+import { restartMachine } from '../actions';
+import { useUi } from '../store';
+
+export function MachineDialog({ onClose }: { onClose: () => void }) {
+  const cfg = useUi((s) => s.snapshot?.config);
+  const ref = useRef<HTMLDialogElement | null>(null);
+  const [ram, setRam] = useState(String(Math.round((cfg?.ram ?? 256 << 20) / 2 ** 20)));
+  const [cpus, setCpus] = useState(String(cfg?.cpus ?? 2));
+  const [levels, setLevels] = useState(String(cfg?.levels ?? 4));
+  const [mshare, setMshare] = useState(String(cfg?.mshare ?? 2024));
+  const [tlb, setTlb] = useState(String(cfg?.tlb ?? 64));
+  const [pcid, setPcid] = useState(cfg?.pcid ?? true);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-label="Machine settings" onClose={onClose}>
+      <form method="dialog" className="form" onSubmit={(e) => {
+        e.preventDefault();
+        onClose();
+        void restartMachine({ ram: Number(ram) * 2 ** 20, cpus: Number(cpus), levels: Number(levels) as 4 | 5, mshare: Number(mshare) as 2024 | 2025, tlb: Number(tlb), pcid });
+      }}>
+        <h2>Machine</h2>
+        <p>Changing these rebuilds the machine and replays the script to the current step.</p>
+        <label>RAM <select aria-label="RAM" value={ram} onChange={(e) => setRam(e.target.value)}>{[64, 128, 256, 512, 1024, 2048].map((r) => <option key={r} value={r}>{r >= 1024 ? `${r / 1024} GiB` : `${r} MiB`}</option>)}</select></label>
+        <label>CPUs <select aria-label="CPUs" value={cpus} onChange={(e) => setCpus(e.target.value)}>{[1, 2, 4, 8].map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label>TLB entries per CPU <select aria-label="TLB entries" value={tlb} onChange={(e) => setTlb(e.target.value)}>{[16, 64, 256, 1024].map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label className="check"><input type="checkbox" checked={pcid} onChange={(e) => setPcid(e.target.checked)} />PCID</label>
+        <label>paging <select aria-label="Paging levels" value={levels} onChange={(e) => setLevels(e.target.value)}><option value="4">4-level</option><option value="5">5-level</option></select></label>
+        <label>mshare flavour <select aria-label="mshare flavour" value={mshare} onChange={(e) => setMshare(e.target.value)}><option value="2024">2024 (LSFMM, msharefs v2)</option><option value="2025">2025 (PATCH v3)</option></select></label>
+        <div className="row">
+          <button type="submit" className="primary">Restart machine</button>
+          <button type="button" onClick={() => { ref.current?.close(); }}>Cancel</button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

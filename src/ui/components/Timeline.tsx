@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import { gotoStep, pause, play, runToEnd, stepBack, stepForward } from '../actions';
+import { store, useUi, useUiShallow } from '../store';
+import { Icon } from './Icons';
+
+const SPEEDS = [1, 2, 4, 10, 30, 100, 1000];
+
+function latest<T extends { index: number }>(list: T[], position: number): T | undefined {
+  let best: T | undefined;
+  for (const m of list) if (m.index < position) best = m;
+  return best;
+}
+
+export function Timeline() {
+  const { position, total, running, playing, speed, chapters, notes } = useUiShallow((s) => ({
+    position: s.position, total: s.total, running: s.running, playing: s.playing, speed: s.speed, chapters: s.chapters, notes: s.notes,
+  }));
+  const last = useUi((s) => s.records[s.records.length - 1]);
+  const [scrub, setScrub] = useState<number | null>(null);
+  useEffect(() => setScrub(null), [position]);
+  const chapter = latest(chapters, position);
+  const note = latest(notes, position);
+  const showNote = note && (!chapter || note.index > chapter.index);
+  return (
+    <section className="timeline" aria-label="Timeline" data-testid="timeline">
+      <div className="tl-controls">
+        <button type="button" onClick={() => void gotoStep(0)} aria-label="Go to start" title="Go to start"><Icon name="start" /></button>
+        <button type="button" onClick={() => void stepBack()} aria-label="Step back" title="Step back (←)" disabled={position === 0}><Icon name="back" /></button>
+        {playing || running ? (
+          <button type="button" className="primary" onClick={pause} aria-label="Pause" title="Pause (space)"><Icon name="pause" /></button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void play()} aria-label="Play" title="Play (space)" disabled={position >= total}><Icon name="play" /></button>
+        )}
+        <button type="button" onClick={() => void stepForward()} aria-label="Step forward" title="Step forward (→)" disabled={position >= total}><Icon name="step" /></button>
+        <button type="button" onClick={() => void runToEnd()} aria-label="Run to end" title="Run to the end" disabled={position >= total}><Icon name="end" /></button>
+        <label className="inline">
+          speed{' '}
+          <select aria-label="Play speed (steps per second)" value={speed} onChange={(e) => store.setState({ speed: Number(e.target.value) })}>
+            {SPEEDS.map((s) => (
+              <option key={s} value={s}>{s === 1000 ? 'max' : `${s}/s`}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="tl-track">
+        <div className="tl-chapters" aria-hidden="true">
+          {chapters.map((c) => (
+            <span key={c.index} className={`tl-chapter${chapter === c ? ' current' : ''}`} style={{ left: `${(c.index / Math.max(1, total)) * 100}%` }} title={c.title} />
+          ))}
+        </div>
+        <input
+          type="range"
+          min={0}
+          max={total}
+          value={scrub ?? position}
+          aria-label="Timeline position"
+          aria-valuetext={`step ${position} of ${total}`}
+          onChange={(e) => setScrub(Number(e.target.value))}
+          onPointerUp={(e) => void gotoStep(Number((e.target as HTMLInputElement).value))}
+          onKeyUp={(e) => {
+            if (e.key.startsWith('Arrow') || e.key === 'Home' || e.key === 'End' || e.key.startsWith('Page')) void gotoStep(Number((e.target as HTMLInputElement).value));
+          }}
+          onKeyDown={(e) => e.stopPropagation()}
+        />
+        {running && <progress className="tl-progress" max={Math.max(1, total)} value={position} aria-label="Run progress" />}
+      </div>
+      <div className="tl-status">
+        <span className="tl-pos" data-testid="timeline-position">step {position} / {total}</span>
+        <span className="tl-caption" data-testid="timeline-caption">
+          {chapter && <strong>{chapter.title}</strong>}
+          {showNote && <span className="tl-note">{chapter ? ' — ' : ''}{note.title}</span>}
+          {!chapter && !showNote && last && <span>{last.text}</span>}
+        </span>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,196 @@
+import { useState, type ReactNode } from 'react';
+import { runLine } from '../actions';
+import { hex, size } from '../format';
+import { store, useUi } from '../store';
+import { MachineDialog } from './MachineDialog';
+
+/** Runs lines one after another, stopping at the first that does not parse. */
+async function runLines(lines: string[]): Promise<void> {
+  for (const l of lines) if (!(await runLine(l))) return;
+}
+
+function selected() {
+  const s = store.getState();
+  const snap = s.snapshot;
+  const task = snap?.tasks.find((t) => t.pid === s.selection.pid && t.state === 'running');
+  const mm = task && snap?.mms.find((m) => m.id === task.mm);
+  const vma = mm && s.selection.vma?.mm === mm.id ? mm.vmas.find((v) => v.startNum === s.selection.vma!.start) : mm?.vmas[0];
+  return { s, snap, task, mm, vma };
+}
+
+function freshName(prefix: string): string {
+  const names = new Set(store.getState().snapshot?.tasks.map((t) => t.name));
+  for (let i = 1; ; i++) if (!names.has(`${prefix}${i}`)) return `${prefix}${i}`;
+}
+
+function Popover(props: { label: string; children: (close: () => void) => ReactNode; disabled?: boolean }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="popover-wrap">
+      <button type="button" aria-expanded={open} aria-haspopup="dialog" disabled={props.disabled} onClick={() => setOpen(!open)}>{props.label} <span aria-hidden="true">▾</span></button>
+      {open && (
+        <div className="popover" role="dialog" aria-label={props.label} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+          {props.children(() => setOpen(false))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function MmapForm({ close }: { close: () => void }) {
+  const [addr, setAddr] = useState('auto');
+  const [len, setLen] = useState('2M');
+  const [prot, setProt] = useState('rw');
+  const [flags, setFlags] = useState<Record<string, boolean>>({ private: true, anon: true });
+  const [label, setLabel] = useState('');
+  const { task } = selected();
+  const line = `${task?.name ?? 'TASK'}: mmap ${addr || 'auto'} ${len} ${prot} ${Object.keys(flags).filter((f) => flags[f]).join(',') || 'private'}${label ? ` as ${label}` : ''}`;
+  return (
+    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLine(line); }}>
+      <label>address <input aria-label="mmap address" value={addr} onChange={(e) => setAddr(e.target.value)} size={16} /></label>
+      <label>size <input aria-label="mmap size" value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
+      <label>prot <select aria-label="mmap protection" value={prot} onChange={(e) => setProt(e.target.value)}>{['r', 'rw', 'rx', 'rwx', 'none'].map((p) => <option key={p}>{p}</option>)}</select></label>
+      <fieldset><legend>flags</legend>
+        {['private', 'shared', 'anon', 'fixed', 'populate', 'hugetlb', 'noreserve'].map((f) => (
+          <label key={f} className="check"><input type="checkbox" checked={!!flags[f]} onChange={(e) => setFlags({ ...flags, [f]: e.target.checked })} />{f}</label>
+        ))}
+      </fieldset>
+      <label>label <input aria-label="mmap label" value={label} onChange={(e) => setLabel(e.target.value.replace(/\s/g, ''))} size={10} placeholder="heap" /></label>
+      <code className="preview">{line}</code>
+      <button type="submit" className="primary" disabled={!task}>mmap</button>
+    </form>
+  );
+}
+
+function VmaForm({ close, verb }: { close: () => void; verb: 'mprotect' | 'touch' }) {
+  const { task, vma } = selected();
+  const [prot, setProt] = useState('r');
+  const [mode, setMode] = useState('write');
+  const [len, setLen] = useState(vma ? size(Math.min(vma.endNum - vma.startNum, 4 << 20)) : '64K');
+  const target = vma ? (vma.label ?? hex(vma.startNum)) : 'ADDR';
+  const line = verb === 'mprotect' ? `${task?.name}: mprotect ${target} ${len} ${prot}` : `${task?.name}: touch ${target} ${len} ${mode}`;
+  return (
+    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLine(line); }}>
+      <p>VMA {vma ? `${vma.label ?? ''} ${vma.start}` : '—'}</p>
+      <label>length <input aria-label={`${verb} length`} value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
+      {verb === 'mprotect' ? (
+        <label>prot <select aria-label="new protection" value={prot} onChange={(e) => setProt(e.target.value)}>{['none', 'r', 'rw', 'rx', 'rwx'].map((p) => <option key={p}>{p}</option>)}</select></label>
+      ) : (
+        <label>access <select aria-label="touch access" value={mode} onChange={(e) => setMode(e.target.value)}><option>read</option><option>write</option></select></label>
+      )}
+      <code className="preview">{line}</code>
+      <button type="submit" className="primary" disabled={!task || !vma}>{verb}</button>
+    </form>
+  );
+}
+
+function RegionForm({ close }: { close: () => void }) {
+  const snap = useUi((s) => s.snapshot);
+  const [name, setName] = useState(`r${(snap?.regions.length ?? 0) + 1}`);
+  const [len, setLen] = useState('8M');
+  const { task } = selected();
+  const flavour = snap?.config.mshare ?? 2024;
+  const mounted = true;
+  const slot = 0x10000000000 * ((snap?.regions.length ?? 0) + 1);
+  const path = `/sys/fs/mshare/${name}`;
+  const n = task?.name ?? 'TASK';
+  const lines = flavour === 2024
+    ? [`${n}: open ${path} create as ${name}`, `${n}: mmap ${hex(slot)} 512G rw shared fd=${name} as ${name}`, `${n}: mmap ${hex(slot)} ${len} rw shared,anon,fixed`]
+    : [`${n}: open ${path} create as ${name}`, `${n}: ftruncate ${name} 512G`, `${n}: ioctl ${name} create_mapping 0 ${len} rw`, `${n}: mmap auto 512G rw shared fd=${name} as ${name}`];
+  return (
+    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLines(lines); }}>
+      <p>Creates an msharefs region ({flavour} flavour) owned by {n}.{mounted ? '' : ' Mount msharefs first.'}</p>
+      <label>name <input aria-label="region name" value={name} onChange={(e) => setName(e.target.value.replace(/[^\w.-]/g, ''))} size={10} /></label>
+      <label>memory <input aria-label="region memory size" value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
+      <pre className="preview">{lines.join('\n')}</pre>
+      <button type="submit" className="primary" disabled={!task}>Create region</button>
+    </form>
+  );
+}
+
+function AttachForm({ close }: { close: () => void }) {
+  const snap = useUi((s) => s.snapshot);
+  const regions = snap?.regions ?? [];
+  const [path, setPath] = useState(regions[0]?.path ?? '');
+  const { task } = selected();
+  const r = regions.find((x) => x.path === path);
+  const fd = (path.split('/').pop() ?? 'f').replace(/[^\w]/g, '') || 'f';
+  const n = task?.name ?? 'TASK';
+  const lines = r ? (r.flavour === 2024
+    ? [`${n}: open ${path} as ${fd}`, `${n}: mshare_info ${fd}`, `${n}: mmap ${hex(r.start)} ${size(r.size)} rw shared fd=${fd} as ${fd}`]
+    : [`${n}: open ${path} as ${fd}`, `${n}: mmap auto ${size(r.size)} rw shared fd=${fd} as ${fd}`]) : [];
+  return (
+    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLines(lines); }}>
+      <label>region <select aria-label="region to attach" value={path} onChange={(e) => setPath(e.target.value)}>{regions.map((x) => <option key={x.id}>{x.path}</option>)}</select></label>
+      <pre className="preview">{lines.join('\n') || 'no region yet'}</pre>
+      <button type="submit" className="primary" disabled={!task || !r}>Attach {n}</button>
+    </form>
+  );
+}
+
+function PolicyForm({ close }: { close: () => void }) {
+  const p = useUi((s) => s.snapshot?.policies);
+  const set = (k: string, v: string) => { close(); void runLine(`policy ${k}=${v}`); };
+  const row = (k: string, cur: string | undefined, values: string[]) => (
+    <label key={k}>{k} <select aria-label={`policy ${k}`} value={cur} onChange={(e) => set(k, e.target.value)}>{values.map((v) => <option key={v}>{v}</option>)}</select></label>
+  );
+  return (
+    <div className="form">
+      <p>mshare's open questions as switches (each change is a <code>policy</code> line).</p>
+      {row('charge', p?.charge, ['faulter', 'owner'])}
+      {row('owner_exit', p?.ownerExit, ['keep', 'unmap'])}
+      {row('mprotect', p?.mprotect, ['global', 'einval'])}
+      {row('tlb_flush', p?.tlbFlush, ['all', 'sharers'])}
+    </div>
+  );
+}
+
+export function Toolbar() {
+  const task = useUi((s) => s.snapshot?.tasks.find((t) => t.pid === s.selection.pid && t.state === 'running'));
+  const theme = useUi((s) => s.theme);
+  const hasVma = useUi((s) => !!s.snapshot?.mms.find((m) => m.id === task?.mm)?.vmas.length);
+  const mounted = useUi((s) => (s.snapshot?.regions.length ?? 0) > 0);
+  const [machineOpen, setMachineOpen] = useState(false);
+  const name = task?.name;
+  const vmaLine = (verb: string) => {
+    const { vma } = selected();
+    if (!vma || !name) return;
+    const target = vma.label ?? hex(vma.startNum);
+    if (verb === 'munmap') void runLine(`${name}: munmap ${hex(vma.startNum)} ${size(vma.endNum - vma.startNum)}`);
+    if (verb === 'read') void runLine(`${name}: read ${target}`);
+    if (verb === 'write') void runLine(`${name}: write ${target} 1`);
+  };
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Actions">
+      <h1 className="brand">mshare explorer</h1>
+      <span className="acting" aria-live="polite" title="Toolbar actions run as the selected process">{name ? `as ${name}` : 'no process'}</span>
+      <button type="button" onClick={() => store.setState({ galleryOpen: true })}>Scenarios</button>
+      <span className="sep" />
+      <button type="button" onClick={() => void runLine(`spawn ${freshName('p')}`)}>Spawn</button>
+      <button type="button" disabled={!name} onClick={() => void runLine(`${name}: fork`)} title={name ? `${name}: fork` : 'select a process'}>Fork</button>
+      <button type="button" disabled={!name} onClick={() => void runLine(`${name}: thread`)}>Thread</button>
+      <button type="button" disabled={!name} onClick={() => void runLine(`${name}: exit`)}>Exit</button>
+      <span className="sep" />
+      <Popover label="mmap" disabled={!name}>{(close) => <MmapForm close={close} />}</Popover>
+      <button type="button" disabled={!hasVma} onClick={() => vmaLine('munmap')}>munmap</button>
+      <Popover label="mprotect" disabled={!hasVma}>{(close) => <VmaForm close={close} verb="mprotect" />}</Popover>
+      <button type="button" disabled={!hasVma} onClick={() => vmaLine('read')}>Read</button>
+      <button type="button" disabled={!hasVma} onClick={() => vmaLine('write')}>Write</button>
+      <Popover label="Touch" disabled={!hasVma}>{(close) => <VmaForm close={close} verb="touch" />}</Popover>
+      <span className="sep" />
+      <button type="button" onClick={() => void runLine('mount msharefs')}>Mount msharefs</button>
+      <Popover label="Create region" disabled={!name}>{(close) => <RegionForm close={close} />}</Popover>
+      <Popover label="Attach" disabled={!name || !mounted}>{(close) => <AttachForm close={close} />}</Popover>
+      <Popover label="Policies">{(close) => <PolicyForm close={close} />}</Popover>
+      <span className="grow" />
+      <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
+      <button type="button" onClick={() => setMachineOpen(true)}>Machine…</button>
+      <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => {
+        const next = theme === 'dark' ? 'light' : 'dark';
+        store.setState({ theme: next });
+        try { localStorage.setItem('mshare-explorer.theme', next); } catch { /* ignore */ }
+      }}>{theme === 'dark' ? '☀' : '☾'}</button>
+      {machineOpen && <MachineDialog onClose={() => setMachineOpen(false)} />}
+    </header>
+  );
+}

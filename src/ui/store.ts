@@ -1,0 +1,134 @@
+/**
+ * UI state: a zustand vanilla store (usable from d3 views and tests without React) and its
+ * React hooks. Durable state (the machine) lives in the worker; this holds what the page
+ * shows of it (the latest snapshot) and ephemeral UI state (selection, view options).
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { ModelSnapshot } from '../engine/abi';
+import type { TraceEvent } from '../engine/trace';
+import type { Marker, ScriptError, SeriesPoint, StepRecord } from '../worker/api';
+
+export interface Selection {
+  pid: number | null;
+  mm: number | null;
+  /** A VMA by its mm and start address. */
+  vma: { mm: number; start: number } | null;
+  /** A page-table page (pfn). */
+  table: number | null;
+  /** An entry: the table's pfn and the entry index. */
+  pte: { table: number; index: number } | null;
+  frame: number | null;
+  /** The address the page walk shows (in `pid`'s address space). */
+  addr: number | null;
+}
+
+export interface ConsoleLine {
+  id: number;
+  kind: 'cmd' | 'out' | 'err' | 'info';
+  text: string;
+}
+
+export type RightTab = 'inspector' | 'walk' | 'counters';
+export type Theme = 'light' | 'dark';
+
+export interface UiState {
+  isolated: boolean;
+  ready: boolean;
+  snapshot: ModelSnapshot | null;
+  generation: number;
+  position: number;
+  total: number;
+  /** The worker is running steps (play or a long run). */
+  running: boolean;
+  /** The user pressed play (as opposed to a run to the end). */
+  playing: boolean;
+  speed: number;
+  source: string;
+  scriptName: string;
+  chapters: Marker[];
+  notes: Marker[];
+  /** The most recent step records (last RECORD_CAP), by index. */
+  records: StepRecord[];
+  events: TraceEvent[];
+  /** The events of the latest update only (what just happened: the views highlight it). */
+  lastEvents: TraceEvent[];
+  series: SeriesPoint[];
+  console: ConsoleLine[];
+  scriptErrors: ScriptError[];
+  selection: Selection;
+  /** A second process drawn next to the selected one in the page-table tree. */
+  compare: number | null;
+  theme: Theme;
+  animations: boolean;
+  rightTab: RightTab;
+  galleryOpen: boolean;
+  /** The tour's current step, null when not touring. */
+  tourStep: number | null;
+  progress: { done: number; goal: number } | null;
+}
+
+export const RECORD_CAP = 400;
+export const EVENT_CAP = 600;
+export const CONSOLE_CAP = 300;
+
+export const emptySelection: Selection = { pid: null, mm: null, vma: null, table: null, pte: null, frame: null, addr: null };
+
+function initialTheme(): Theme {
+  try {
+    const saved = localStorage.getItem('mshare-explorer.theme');
+    if (saved === 'light' || saved === 'dark') return saved;
+  } catch {
+    /* storage may be off */
+  }
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export const store = createStore<UiState>(() => ({
+  isolated: globalThis.crossOriginIsolated === true,
+  ready: false,
+  snapshot: null,
+  generation: 0,
+  position: 0,
+  total: 0,
+  running: false,
+  playing: false,
+  speed: 4,
+  source: '',
+  scriptName: '',
+  chapters: [],
+  notes: [],
+  records: [],
+  events: [],
+  lastEvents: [],
+  series: [],
+  console: [],
+  scriptErrors: [],
+  selection: emptySelection,
+  compare: null,
+  theme: initialTheme(),
+  animations: true,
+  rightTab: 'inspector',
+  galleryOpen: false,
+  tourStep: null,
+  progress: null,
+}));
+
+export function useUi<T>(selector: (s: UiState) => T): T {
+  return useStore(store, selector);
+}
+
+export function useUiShallow<T>(selector: (s: UiState) => T): T {
+  return useStore(store, useShallow(selector));
+}
+
+let consoleId = 0;
+export function log(kind: ConsoleLine['kind'], text: string): void {
+  const line = { id: ++consoleId, kind, text };
+  store.setState((s) => ({ console: [...s.console.slice(-(CONSOLE_CAP - 1)), line] }));
+}
+
+export function select(patch: Partial<Selection>): void {
+  store.setState((s) => ({ selection: { ...s.selection, ...patch } }));
+}

@@ -1,0 +1,75 @@
+/**
+ * `window.mshareExplorer`: a small API for Playwright tests (ours and other people's).
+ *
+ *   await page.goto('/?scenario=<builtin id>')            // or load one from the test:
+ *   await page.evaluate(() => window.mshareExplorer.loadScenario('mshare-basics'));
+ *   await page.evaluate(() => window.mshareExplorer.loadScenario('spawn a\na: fork'));
+ *   await page.evaluate(() => window.mshareExplorer.waitIdle());
+ *   await page.evaluate(() => window.mshareExplorer.setAnimations(false));
+ *   const report = await page.evaluate(() => window.mshareExplorer.report());  // SCENARIO.md JSON
+ *   const digest = await page.evaluate(() => window.mshareExplorer.digest());  // state digest
+ *
+ * loadScenario(sourceOrBuiltinId, { run = true }) resolves when the script is loaded, run to
+ * the end (unless run is false) and drawn; it rejects with the parse errors ("LINE:COL: msg").
+ * waitIdle() resolves when no command or run is in progress and every view drew the latest
+ * state. exec(line) runs one console line. ready is a promise that resolves when the first
+ * scenario has run.
+ */
+import { loadScript, runLine, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
+import { findScenario } from './scenarios/gallery';
+import { store } from './store';
+import { drawStats, frameStats } from './frame-loop';
+
+export interface MshareExplorerApi {
+  ready: Promise<void>;
+  loadScenario(sourceOrId: string, opts?: { run?: boolean }): Promise<void>;
+  waitIdle(): Promise<void>;
+  setAnimations(on: boolean): void;
+  report(): Promise<unknown>;
+  digest(): Promise<string>;
+  exec(line: string): Promise<boolean>;
+  step(): Promise<void>;
+  back(): Promise<void>;
+  goto(n: number): Promise<void>;
+  position(): { position: number; total: number };
+  /** Milliseconds each frame spent in the redraw loop (for performance figures). */
+  frameTimes(): number[];
+  /** Draw times per view (ms). */
+  drawTimes(): Record<string, number[]>;
+}
+
+declare global {
+  interface Window {
+    mshareExplorer?: MshareExplorerApi;
+  }
+}
+
+export function installTestApi(ready: Promise<void>): void {
+  window.mshareExplorer = {
+    ready,
+    async loadScenario(sourceOrId, opts = {}) {
+      await ready;
+      const builtin = findScenario(sourceOrId);
+      const ok = await loadScript(builtin ? builtin.source : sourceOrId, builtin ? `${builtin.id}.msh` : 'test.msh', opts.run ?? true);
+      if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
+      await whenIdle();
+    },
+    waitIdle: () => whenIdle(),
+    setAnimations(on) {
+      store.setState({ animations: on });
+    },
+    report: () => getReport(),
+    digest: () => getDigest(),
+    exec: async (line) => {
+      const ok = await runLine(line);
+      await whenIdle();
+      return ok;
+    },
+    step: async () => { await stepForward(); await whenIdle(); },
+    back: async () => { await stepBack(); await whenIdle(); },
+    goto: async (n) => { await gotoStep(n); await whenIdle(); },
+    position: () => ({ position: store.getState().position, total: store.getState().total }),
+    frameTimes: () => [...frameStats],
+    drawTimes: () => JSON.parse(JSON.stringify(drawStats)) as Record<string, number[]>,
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The processes-and-mm_structs graph as data: one node per mm_struct in use (its tasks
+ * inside: threads share one), fork edges from the parent's mm, one node per mshare host mm,
+ * and an edge from every attached VMA to its host. Identical siblings (same parent, same
+ * mappings and counters) are grouped: "db1..db1500 ×1500". Layout: top-down, one row per
+ * fork depth, mshare hosts in a row of their own below. Pure and deterministic.
+ */
+import type { MmModel, ModelSnapshot, TaskModel } from '../../engine/abi';
+import { size } from '../format';
+
+export interface ProcNode {
+  id: string;
+  kind: 'mm' | 'group' | 'host';
+  /** mm ids this node stands for (a group: several). */
+  mms: number[];
+  /** Leader pids, one per mm. */
+  pids: number[];
+  title: string;
+  lines: string[];
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface ProcEdge {
+  id: string;
+  kind: 'fork' | 'mshare';
+  from: string;
+  to: string;
+  label?: string;
+}
+
+export interface ProcGraph {
+  nodes: ProcNode[];
+  edges: ProcEdge[];
+  width: number;
+  height: number;
+  ended: TaskModel[];
+}
+
+export const NODE_W = 164;
+const ROW_GAP = 30;
+const COL_GAP = 12;
+const LINE_H = 13;
+const GROUP_MIN = 4;
+
+function signature(mm: MmModel, taskBy: Map<number, TaskModel>): string {
+  const v = mm.vmas.map((x) => `${x.kind}:${x.label ?? ''}:${x.startNum}:${x.endNum}:${x.hostMm ?? ''}`).join('|');
+  const st = mm.status;
+  return `${v}#${st.VmPTE}#${st.VmRSS}#${mm.tasks.length}#${taskBy.get(mm.tasks[0])?.cgroup}`;
+}
+
+/** "db1..db1500" for names sharing a prefix with numeric suffixes, else "a, b, …". */
+export function nameRange(names: string[]): string {
+  const m = names.map((n) => /^(.*?)(\d+)$/.exec(n));
+  if (m.every((x) => x && x[1] === m[0]![1])) {
+    const nums = m.map((x) => Number(x![2])).sort((a, b) => a - b);
+    return `${m[0]![1]}${nums[0]}..${m[0]![1]}${nums[nums.length - 1]}`;
+  }
+  return names.length > 2 ? `${names[0]}, ${names[1]}, …` : names.join(', ');
+}
+
+export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
+  const taskBy = new Map(snap.tasks.map((t) => [t.pid, t]));
+  const procMms = snap.mms.filter((m) => m.host === null && m.tasks.some((p) => taskBy.get(p)?.state === 'running' || taskBy.get(p)?.state === 'blocked'));
+  const mmOfTask = (pid: number) => taskBy.get(pid)?.mm ?? 0;
+  const parentMm = new Map<number, number>();
+  const procIds = new Set(procMms.map((m) => m.id));
+  for (const mm of procMms) {
+    const leader = taskBy.get(mm.tasks[0]);
+    const p = leader ? mmOfTask(leader.parent) : 0;
+    parentMm.set(mm.id, p && p !== mm.id && procIds.has(p) ? p : 0);
+  }
+  // Children lists in pid order, for a preorder walk from the roots.
+  const children = new Map<number, MmModel[]>();
+  for (const mm of procMms) {
+    const p = parentMm.get(mm.id)!;
+    if (!children.has(p)) children.set(p, []);
+    children.get(p)!.push(mm);
+  }
+  const nodes: ProcNode[] = [];
+  const edges: ProcEdge[] = [];
+  const nodeOfMm = new Map<number, string>();
+  const cursor: number[] = [];
+  const rowH: number[] = [];
+  let maxDepth = 0;
+
+  // Rows get their y once every node is placed (a row is as tall as its tallest node).
+  const place = (n: ProcNode, depth: number, wantX: number) => {
+    cursor[depth] = cursor[depth] ?? 0;
+    n.x = Math.max(cursor[depth], wantX);
+    n.y = depth;
+    cursor[depth] = n.x + n.w + COL_GAP;
+    rowH[depth] = Math.max(rowH[depth] ?? 0, n.h);
+    maxDepth = Math.max(maxDepth, depth);
+    nodes.push(n);
+  };
+
+  const mmLines = (mm: MmModel): string[] => {
+    const st = mm.status;
+    const lines = [`mm ${mm.id} · PTE ${size(st.VmPTE)} · RSS ${size(st.VmRSS)}`];
+    if (mm.tasks.length > 1) {
+      const names = mm.tasks.slice(1).map((p) => taskBy.get(p)?.name ?? String(p));
+      lines.push(`+${names.length} thread${names.length > 1 ? 's' : ''}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`);
+    }
+    const attached = mm.vmas.filter((v) => v.kind === 'mshare').length;
+    if (attached) lines.push(`${attached} mshare VMA${attached > 1 ? 's' : ''}`);
+    return lines;
+  };
+
+  const stack: { mm: MmModel; depth: number; wantY: number; node?: ProcNode }[] = [];
+  const pushKids = (parent: number, depth: number, wantY: number) => {
+    const kids = children.get(parent) ?? [];
+    // Group identical siblings.
+    const bySig = new Map<string, MmModel[]>();
+    const sigOf = new Map<number, string>();
+    for (const k of kids) {
+      const sig = (children.get(k.id)?.length ?? 0) > 0 ? `solo:${k.id}` : signature(k, taskBy);
+      sigOf.set(k.id, sig);
+      if (!bySig.has(sig)) bySig.set(sig, []);
+      bySig.get(sig)!.push(k);
+    }
+    const items: { mm: MmModel; group?: MmModel[] }[] = [];
+    for (const k of kids) {
+      const g = bySig.get(sigOf.get(k.id)!)!;
+      if (g.length >= GROUP_MIN) {
+        if (g[0] === k) items.push({ mm: k, group: g });
+      } else items.push({ mm: k });
+    }
+    for (let i = items.length - 1; i >= 0; i--) {
+      const it = items[i];
+      if (it.group) {
+        const g = it.group;
+        const names = g.map((m) => taskBy.get(m.tasks[0])?.name ?? '?');
+        const n: ProcNode = {
+          id: `g${g[0].id}`, kind: 'group', mms: g.map((m) => m.id), pids: g.map((m) => m.tasks[0]),
+          title: `${nameRange(names)} ×${g.length}`,
+          lines: [`${g.length} identical processes`, ...mmLines(g[0]).slice(0, 1).map((l) => l.replace(/^mm \d+ · /, 'each: '))],
+          x: 0, y: 0, w: NODE_W, h: 0,
+        };
+        stack.push({ mm: g[0], depth, wantY, node: n });
+      } else stack.push({ mm: it.mm, depth, wantY });
+    }
+  };
+
+  pushKids(0, 0, 0);
+  while (stack.length) {
+    const item = stack.pop()!;
+    const { mm, depth, wantY } = item;
+    let n = item.node;
+    if (!n) {
+      const leader = taskBy.get(mm.tasks[0]);
+      n = { id: `m${mm.id}`, kind: 'mm', mms: [mm.id], pids: [mm.tasks[0]], title: `${leader?.name ?? '?'}  pid ${leader?.pid ?? '?'}`, lines: mmLines(mm), x: 0, y: 0, w: NODE_W, h: 0 };
+    }
+    n.h = 20 + n.lines.length * LINE_H + 4;
+    place(n, depth, wantY);
+    for (const id of n.mms) nodeOfMm.set(id, n.id);
+    const p = parentMm.get(mm.id)!;
+    if (p) edges.push({ id: `f${n.id}`, kind: 'fork', from: nodeOfMm.get(p)!, to: n.id });
+    if (n.kind === 'mm') pushKids(mm.id, depth + 1, n.x);
+  }
+
+  // mshare hosts in a column of their own, right of every process.
+  const hostCol = maxDepth + 1;
+  const mmBy = new Map(snap.mms.map((m) => [m.id, m]));
+  for (const r of snap.regions) {
+    const host = mmBy.get(r.hostMm);
+    const owner = taskBy.get(r.owner);
+    const n: ProcNode = {
+      id: `h${r.hostMm}`, kind: 'host', mms: [r.hostMm], pids: [],
+      title: `host mm ${r.hostMm}`,
+      lines: [r.path.replace(/^\/sys\/fs\/mshare\//, 'mshare:'), `${r.sharers} sharer${r.sharers === 1 ? '' : 's'} · owner ${owner?.name ?? '—'}${r.orphaned ? ' · orphaned' : ''}`, `PTE ${size(host?.status.VmPTE ?? 0)} · RSS ${size(host?.status.VmRSS ?? 0)}`],
+      x: 0, y: 0, w: NODE_W + 10, h: 0,
+    };
+    n.h = 20 + n.lines.length * LINE_H + 4;
+    place(n, hostCol, 0);
+    nodeOfMm.set(r.hostMm, n.id);
+  }
+  // One edge per attached VMA; a group's VMAs are summed into one labelled edge.
+  const counts = new Map<string, number>();
+  for (const mm of procMms) {
+    for (const v of mm.vmas) {
+      if (v.hostMm === null) continue;
+      const from = nodeOfMm.get(mm.id);
+      const to = nodeOfMm.get(v.hostMm);
+      if (!from || !to) continue;
+      const key = `${from}>${to}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [key, c] of counts) {
+    const [from, to] = key.split('>');
+    edges.push({ id: `s${key}`, kind: 'mshare', from, to, ...(c > 1 ? { label: `×${c}` } : {}) });
+  }
+  const rowY: number[] = [];
+  for (let d = 0, y = 0; d <= hostCol; d++) {
+    rowY[d] = y;
+    y += (rowH[d] ?? 0) + ROW_GAP;
+  }
+  for (const n of nodes) n.y = rowY[n.y];
+  const ended = snap.tasks.filter((t) => t.state === 'exited' || t.state === 'killed');
+  const width = Math.max(NODE_W, ...nodes.map((n) => n.x + n.w));
+  const height = Math.max(40, ...nodes.map((n) => n.y + n.h));
+  return { nodes, edges, width, height, ended };
+}

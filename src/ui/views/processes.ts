@@ -1,0 +1,119 @@
+/**
+ * Processes and mm_structs (SVG): the graph of proc-model.ts with pan/zoom; clicking a
+ * process selects it (and its mm) everywhere.
+ */
+import { select } from 'd3-selection';
+import { store, select as selectUi } from '../store';
+import { buildProcGraph, type ProcEdge, type ProcNode } from './proc-model';
+import { panZoom } from './zoom';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export interface ProcessesView {
+  draw(): boolean;
+  resize(w: number, h: number): void;
+  fit(): void;
+  destroy(): void;
+}
+
+export function createProcesses(container: HTMLElement): ProcessesView {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('class', 'proc-svg');
+  svg.setAttribute('role', 'img');
+  const viewport = document.createElementNS(SVG_NS, 'g');
+  svg.append(viewport);
+  container.append(svg);
+  const defs = select(svg).insert('defs', ':first-child');
+  for (const kind of ['fork', 'mshare']) {
+    defs.append('marker').attr('id', `arrow-${kind}`).attr('viewBox', '0 0 8 8').attr('refX', 7).attr('refY', 4)
+      .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto')
+      .append('path').attr('d', 'M0,0 L8,4 L0,8 z').attr('class', `arrow-${kind}`);
+  }
+  const root = select(viewport);
+  const edgesG = root.append('g');
+  const labelsG = root.append('g');
+  const nodesG = root.append('g');
+  const pz = panZoom(svg, viewport, [0.02, 3]);
+  let lastCount = -1;
+  let sized = false;
+  let lastFitKey = '';
+  let size = { w: 0, h: 0 };
+
+  const activate = (d: ProcNode) => {
+    if (d.kind === 'host') selectUi({ mm: d.mms[0] });
+    else selectUi({ pid: d.pids[0], mm: d.mms[0], vma: null, addr: null });
+  };
+
+  const view: ProcessesView = {
+    draw() {
+      const s = store.getState();
+      const snap = s.snapshot;
+      if (!snap) return true;
+      const g = buildProcGraph(snap);
+      const byId = new Map(g.nodes.map((n) => [n.id, n]));
+      svg.setAttribute('aria-label', `Processes and mm_structs: ${snap.tasks.filter((t) => t.state === 'running').length} running tasks, ${snap.mms.length} mm_structs, ${snap.regions.length} mshare regions`);
+      const path = (e: ProcEdge) => {
+        const a = byId.get(e.from);
+        const b = byId.get(e.to);
+        if (!a || !b) return '';
+        const x1 = a.x + a.w / 2, y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y - 2;
+        const my = (y1 + y2) / 2;
+        return `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
+      };
+      edgesG.selectAll<SVGPathElement, ProcEdge>('path').data(g.edges, (e) => e.id).join('path')
+        .attr('class', (e) => `proc-edge ${e.kind}`)
+        .attr('marker-end', (e) => `url(#arrow-${e.kind})`)
+        .attr('d', path);
+      labelsG.selectAll<SVGTextElement, ProcEdge>('text').data(g.edges.filter((e) => e.label), (e) => e.id).join('text')
+        .attr('class', 'proc-edge-label')
+        .attr('x', (e) => (byId.get(e.from)!.x + byId.get(e.from)!.w / 2 + byId.get(e.to)!.x + byId.get(e.to)!.w / 2) / 2 + 4)
+        .attr('y', (e) => (byId.get(e.from)!.y + byId.get(e.from)!.h + byId.get(e.to)!.y) / 2)
+        .text((e) => e.label!);
+      const sel = s.selection;
+      const ng = nodesG.selectAll<SVGGElement, ProcNode>('g.proc-node').data(g.nodes, (n) => n.id)
+        .join((enter) => {
+          const e = enter.append('g').attr('tabindex', 0).attr('role', 'button');
+          e.append('rect').attr('class', 'box').attr('rx', 5);
+          e.append('text').attr('class', 'title').attr('x', 8).attr('y', 15);
+          e.append('g').attr('class', 'lines');
+          return e;
+        });
+      ng.attr('class', (n) => `proc-node ${n.kind}${(sel.mm !== null && n.mms.includes(sel.mm)) || (sel.pid !== null && n.pids.includes(sel.pid)) ? ' selected' : ''}${s.compare !== null && n.pids.includes(s.compare) ? ' compared' : ''}`)
+        .attr('transform', (n) => `translate(${n.x},${n.y})`)
+        .attr('aria-label', (n) => `${n.kind === 'host' ? 'mshare host' : 'process'} ${n.title}`)
+        .attr('data-testid', (n) => `proc-${n.kind}`)
+        .on('click', (ev: MouseEvent, n) => {
+          if (ev.shiftKey && n.kind !== 'host') store.setState({ compare: n.pids[0] });
+          else activate(n);
+        })
+        .on('keydown', (ev: KeyboardEvent, n) => {
+          if (ev.key === 'Enter') activate(n);
+        });
+      ng.select('rect.box').attr('width', (n) => n.w).attr('height', (n) => n.h);
+      ng.select('text.title').text((n) => n.title);
+      ng.select('g.lines').selectAll('text').data((n) => n.lines).join('text')
+        .attr('x', 8).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
+      if (sized && (g.nodes.length !== lastCount || lastFitKey === '')) {
+        lastCount = g.nodes.length;
+        lastFitKey = 'fit';
+        size = { w: g.width, h: g.height };
+        pz.fit(size.w, size.h, 1.5, 0.5);
+      }
+      return true;
+    },
+    fit() {
+      pz.fit(size.w, size.h, 1.5);
+    },
+    resize(w: number, h: number) {
+      const first = !sized;
+      sized = w > 0 && h > 0;
+      pz.setSize(w, h);
+      if (first && sized) lastFitKey = '';
+    },
+    destroy() {
+      pz.destroy();
+      svg.remove();
+    },
+  };
+  return view;
+}

@@ -1,0 +1,131 @@
+/**
+ * Layout of the page-table DAG: one column per level (PGD left, frames right), nodes in
+ * first-visit order, each child level with the entry that points at it when there is room.
+ * Deterministic: the same model gives the same coordinates (screenshots can be compared).
+ */
+import { size } from '../format';
+import type { PtModel, PtNode, PtRow } from './pt-model';
+
+export const NODE_W = 222;
+export const FRAME_W = 150;
+export const GAP_X = 26;
+export const HEADER_H = 34;
+export const ROW_H = 15;
+export const GAP_Y = 12;
+export const FRAME_H = 30;
+
+export interface PlacedNode {
+  node: PtNode;
+  x: number;
+  y: number;
+  h: number;
+}
+
+export interface PlacedFrames {
+  id: string;
+  table: number;
+  row: PtRow;
+  x: number;
+  y: number;
+  label: string;
+  sub: string;
+  /** Use with the most frames in the run. */
+  use: string;
+}
+
+export interface PlacedEdge {
+  id: string;
+  from: { x: number; y: number };
+  to: { x: number; y: number };
+  /** The edge points into a shared table page. */
+  shared: boolean;
+  /** The edge leads into another mm's tables (an mshare host). */
+  foreign: boolean;
+}
+
+export interface PtLayout {
+  nodes: PlacedNode[];
+  frames: PlacedFrames[];
+  edges: PlacedEdge[];
+  width: number;
+  height: number;
+}
+
+/** Frames as a column of their own (off: leaf rows name the frames and colour them). */
+const FRAMES_COLUMN = false;
+
+export function nodeHeight(n: PtNode): number {
+  const rows = Math.max(1, n.rows.length + (n.truncated ? 1 : 0));
+  return HEADER_H + (n.collapsed ? 0 : rows * ROW_H) + 6;
+}
+
+export function rowY(p: PlacedNode, i: number): number {
+  return p.y + HEADER_H + i * ROW_H + ROW_H / 2;
+}
+
+function majority(uses: Record<string, number>): string {
+  let best = '';
+  let n = -1;
+  for (const [k, v] of Object.entries(uses)) if (v > n) [best, n] = [k, v];
+  return best;
+}
+
+export function layoutPt(model: PtModel): PtLayout {
+  const cursor = new Array<number>(model.levels + 1).fill(16);
+  const placed = new Map<number, PlacedNode>();
+  const nodes: PlacedNode[] = [];
+  const frames: PlacedFrames[] = [];
+  const edges: PlacedEdge[] = [];
+  const colX = (d: number) => d * (NODE_W + GAP_X);
+  // The y each child would like: the row of the first parent that points at it.
+  const want = new Map<number, number>();
+
+  for (const pfn of model.order) {
+    const n = model.nodes.get(pfn)!;
+    const h = nodeHeight(n);
+    const y = Math.max(cursor[n.depth], (want.get(pfn) ?? 0) - HEADER_H / 2);
+    const p: PlacedNode = { node: n, x: colX(n.depth), y, h };
+    placed.set(pfn, p);
+    nodes.push(p);
+    cursor[n.depth] = y + h + GAP_Y;
+    if (n.collapsed) continue;
+    n.rows.forEach((r, i) => {
+      const ry = rowY(p, i);
+      if (r.child !== undefined && !want.has(r.child)) want.set(r.child, ry);
+      if (r.leaf && FRAMES_COLUMN) {
+        const col = model.levels;
+        const fy = Math.max(cursor[col], ry - FRAME_H / 2);
+        cursor[col] = fy + FRAME_H + 6;
+        const l = r.leaf;
+        const times = n.group.length;
+        const use = majority(l.uses);
+        const kinds = Object.entries(l.uses).map(([k, v]) => (Object.keys(l.uses).length > 1 ? `${k} ${v}` : k)).join(', ');
+        frames.push({
+          id: `f${pfn}:${r.first}`, table: pfn, row: r, x: colX(col), y: fy, use,
+          label: `${l.count * times === 1 ? '1 frame' : `${(l.count * times).toLocaleString('en-US')} frames`} × ${size(l.pageBytes)}`,
+          sub: kinds,
+        });
+        edges.push({ id: `e${pfn}:${r.first}:f`, from: { x: p.x + NODE_W, y: ry }, to: { x: colX(col), y: fy + FRAME_H / 2 }, shared: false, foreign: false });
+      }
+    });
+  }
+  // Table-to-table edges, once every node has a place (a shared node has several parents).
+  for (const p of nodes) {
+    if (p.node.collapsed) continue;
+    p.node.rows.forEach((r, i) => {
+      if (r.child === undefined) return;
+      const c = placed.get(r.child);
+      if (!c) return;
+      edges.push({
+        id: `e${p.node.pfn}:${r.first}`,
+        from: { x: p.x + NODE_W, y: rowY(p, i) },
+        to: { x: c.x, y: c.y + HEADER_H / 2 },
+        shared: c.node.shared || c.node.parents.length > 1,
+        foreign: c.node.foreign && !p.node.foreign,
+      });
+    });
+  }
+  const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
+  const height = Math.max(...cursor, 100);
+  return { nodes, frames, edges, width, height };
+}

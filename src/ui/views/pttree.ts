@@ -1,0 +1,253 @@
+/**
+ * The page-table tree view (SVG): the DAG of pt-model.ts laid out by pt-layout.ts, with
+ * pan/zoom, collapse/expand per table, and selection of tables and entries.
+ */
+import { select, type Selection } from 'd3-selection';
+import type { ModelSnapshot } from '../../engine/abi';
+import { readConsistent } from '../engine-client';
+import { hex, size } from '../format';
+import { FRAME_USE_COLOURS } from '../palette';
+import { FRAME_USE_NAMES } from '../../engine/abi';
+import { select as selectUi, store } from '../store';
+import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
+import { FRAME_H, FRAME_W, HEADER_H, layoutPt, NODE_W, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
+import { panZoom } from './zoom';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export interface PtTreeView {
+  draw(): boolean;
+  resize(w: number, h: number): void;
+  fit(): void;
+  zoomBy(k: number): void;
+  destroy(): void;
+}
+
+export function treeRoots(snap: ModelSnapshot, pids: (number | null)[]): PtRoot[] {
+  const roots: PtRoot[] = [];
+  for (const pid of pids) {
+    const t = snap.tasks.find((x) => x.pid === pid);
+    const mm = t && snap.mms.find((m) => m.id === t.mm);
+    if (!mm || roots.some((r) => r.mm === mm.id)) continue;
+    const names = mm.tasks.map((p) => snap.tasks.find((x) => x.pid === p)?.name ?? String(p));
+    roots.push({ label: names.length > 3 ? `${names.slice(0, 3).join(', ')} +${names.length - 3}` : names.join(', '), mm: mm.id, pgd: mm.pgd });
+  }
+  return roots;
+}
+
+function rowText(r: PtRow): [string, string] {
+  const range = r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`;
+  const left = `${range} ${hex(r.va)}`;
+  if (r.child !== undefined) return [left, r.tables ? `→ ${r.tables} tables` : `→ ${hex(r.child)}`];
+  const l = r.leaf!;
+  const use = Object.keys(l.uses).length === 1 ? Object.keys(l.uses)[0] : 'mixed';
+  const page = l.pageBytes === 4096 ? '' : ` ${size(l.pageBytes)}`;
+  return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
+}
+
+export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null) => void): PtTreeView {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('class', 'pt-svg');
+  svg.setAttribute('role', 'img');
+  const viewport = document.createElementNS(SVG_NS, 'g');
+  svg.append(viewport);
+  container.append(svg);
+  const root = select(viewport);
+  const edgesG = root.append('g').attr('class', 'pt-edges');
+  const nodesG = root.append('g').attr('class', 'pt-nodes');
+  const framesG = root.append('g').attr('class', 'pt-frames');
+  const pz = panZoom(svg, viewport);
+  const collapsed = new Set<number>();
+  let lastKey = '';
+  let sized = false;
+  let lastFitKey = '';
+  let layout: PtLayout | null = null;
+
+  function toggle(pfn: number): void {
+    if (collapsed.has(pfn)) collapsed.delete(pfn);
+    else collapsed.add(pfn);
+    view.draw();
+  }
+
+  function drawNodes(l: PtLayout, sel: ReturnType<typeof store.getState>['selection'], fresh: Set<number>): void {
+    const g = nodesG
+      .selectAll<SVGGElement, PlacedNode>('g.pt-node')
+      .data(l.nodes, (d) => String(d.node.pfn))
+      .join((enter) => {
+        const e = enter.append('g').attr('data-testid', 'pt-node');
+        e.append('rect').attr('class', 'pt-box');
+        e.append('rect').attr('class', 'pt-head');
+        e.append('text').attr('class', 'pt-title').attr('x', 8).attr('y', 14);
+        e.append('text').attr('class', 'pt-sub').attr('x', 8).attr('y', 27);
+        const badge = e.append('g').attr('class', 'pt-badge');
+        badge.append('rect').attr('height', 15).attr('rx', 3);
+        badge.append('text').attr('y', 11);
+        e.append('text').attr('class', 'pt-toggle').attr('x', NODE_W - 10).attr('y', 15).attr('text-anchor', 'middle')
+          .attr('role', 'button').attr('tabindex', 0);
+        e.append('g').attr('class', 'pt-rows');
+        return e;
+      });
+    g.attr('transform', (d) => `translate(${d.x},${d.y})`)
+      .attr('class', (d) => `pt-node lvl${d.node.depth}${d.node.shared || d.node.parents.length > 1 ? ' shared' : ''}${d.node.foreign ? ' foreign' : ''}${sel.table === d.node.pfn ? ' selected' : ''}${d.node.group.some((p) => fresh.has(p)) ? ' fresh' : ''}`)
+      .attr('data-shared', (d) => String(d.node.shared || d.node.parents.filter((p) => p >= 0).length > 1))
+      .attr('data-parents', (d) => String(d.node.parents.filter((p) => p >= 0).length))
+      .attr('data-level', (d) => d.node.levelName)
+      .attr('data-pfn', (d) => String(d.node.pfn));
+    g.select('rect.pt-box').attr('width', NODE_W).attr('height', (d) => d.h).attr('rx', 4);
+    g.select('rect.pt-head').attr('width', NODE_W).attr('height', HEADER_H).attr('rx', 4);
+    g.select<SVGTextElement>('text.pt-title').text((d) => (d.node.group.length > 1 ? `${d.node.levelName} ×${d.node.group.length}  ${hex(d.node.pfn)}…` : `${d.node.levelName}  pfn ${hex(d.node.pfn)}`))
+      .on('click', (_e, d) => selectUi({ table: d.node.pfn, pte: null }));
+    g.select<SVGTextElement>('text.pt-sub').text((d) => {
+      const n = d.node;
+      if (n.depth === 0) return `${n.roots.join(' · ')} · mm ${n.owner}`;
+      const parts = [n.group.length > 1 ? `${n.present} present in each` : `${n.present} present`, `mm ${n.owner}${n.foreign ? ' (host)' : ''}`];
+      return parts.join(' · ');
+    });
+    const badge = g.select<SVGGElement>('g.pt-badge')
+      .attr('display', (d) => (d.node.shared || d.node.parents.filter((p) => p >= 0).length > 1 ? null : 'none'));
+    const badgeText = (d: PlacedNode) => {
+      const parents = d.node.parents.filter((p) => p >= 0).length;
+      return `shared${d.node.share ? ' ×' + d.node.share : ''} · ${parents} parent${parents === 1 ? '' : 's'}`;
+    };
+    badge.attr('transform', (d) => `translate(${NODE_W - 8 - badgeText(d).length * 6.2},-16)`);
+    badge.select('rect').attr('width', (d) => badgeText(d).length * 6.2 + 8);
+    badge.select('text').attr('x', 4).text(badgeText);
+    g.select<SVGTextElement>('text.pt-toggle')
+      .text((d) => (d.node.collapsed ? '+' : '−'))
+      .attr('aria-label', (d) => `${d.node.collapsed ? 'Expand' : 'Collapse'} ${d.node.levelName} ${hex(d.node.pfn)}`)
+      .on('click', (e: MouseEvent, d) => {
+        e.stopPropagation();
+        toggle(d.node.pfn);
+      })
+      .on('keydown', (e: KeyboardEvent, d) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          toggle(d.node.pfn);
+        }
+      });
+    g.select<SVGGElement>('g.pt-rows').each(function (d) {
+      const rows = d.node.collapsed ? [] : d.node.rows.map((r, i) => ({ r, i, d }));
+      const extra = !d.node.collapsed && d.node.truncated ? [{ i: rows.length, more: d.node.truncated }] : [];
+      const rg = select(this)
+        .selectAll<SVGGElement, { r: PtRow; i: number; d: PlacedNode }>('g.pt-row')
+        .data(rows, (x) => String(x.r.first))
+        .join((enter) => {
+          const e = enter.append('g').attr('class', 'pt-row');
+          e.append('rect').attr('x', 2).attr('width', NODE_W - 4).attr('height', ROW_H - 1);
+          e.append('text').attr('class', 'l').attr('x', 4);
+          e.append('text').attr('class', 'r').attr('x', NODE_W - 12).attr('text-anchor', 'end');
+          e.append('rect').attr('class', 'use').attr('x', NODE_W - 8).attr('y', 2).attr('width', 5).attr('height', ROW_H - 5).attr('rx', 1);
+          e.append('title');
+          return e;
+        });
+      rg.attr('transform', (x) => `translate(0,${HEADER_H + x.i * ROW_H})`)
+        .classed('selected', (x) => sel.pte?.table === d.node.pfn && sel.pte.index === x.r.first);
+      rg.select('text.l').attr('y', ROW_H - 4).text((x) => rowText(x.r)[0]);
+      rg.select('text.r').attr('y', ROW_H - 4).text((x) => rowText(x.r)[1]);
+      rg.select('rect.use')
+        .attr('display', (x) => (x.r.leaf ? null : 'none'))
+        .style('fill', (x) => (x.r.leaf ? FRAME_USE_COLOURS[FRAME_USE_NAMES.indexOf(Object.keys(x.r.leaf.uses)[0] as never)] || '#999' : null));
+      rg.select('title').text((x) => {
+        const r = x.r;
+        const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
+        if (r.child !== undefined) return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
+        const l = r.leaf!;
+        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), first pfn ${hex(l.firstPfn)}`;
+      });
+      rg.on('click', (_e, x) => {
+        const frame = x.r.leaf ? x.r.leaf.firstPfn : null;
+        selectUi({ table: d.node.pfn, pte: { table: d.node.pfn, index: x.r.first }, frame });
+      });
+      select(this)
+        .selectAll('text.pt-more')
+        .data(extra)
+        .join('text')
+        .attr('class', 'pt-more')
+        .attr('x', 8)
+        .attr('y', (x) => HEADER_H + x.i * ROW_H + ROW_H - 4)
+        .text((x) => `… ${x.more} more entries`);
+    });
+  }
+
+  function drawFrames(l: PtLayout): void {
+    const f = framesG
+      .selectAll<SVGGElement, PlacedFrames>('g.pt-frame')
+      .data(l.frames, (d) => d.id)
+      .join((enter) => {
+        const e = enter.append('g').attr('class', 'pt-frame');
+        e.append('rect').attr('width', FRAME_W).attr('height', FRAME_H).attr('rx', 3);
+        e.append('rect').attr('class', 'swatch').attr('width', 6).attr('height', FRAME_H).attr('rx', 2);
+        e.append('text').attr('class', 'l').attr('x', 12).attr('y', 13);
+        e.append('text').attr('class', 's').attr('x', 12).attr('y', 25);
+        return e;
+      });
+    f.attr('transform', (d) => `translate(${d.x},${d.y})`);
+    f.select('rect.swatch').style('fill', (d) => FRAME_USE_COLOURS[FRAME_USE_NAMES.indexOf(d.use as never)] || '#999');
+    f.select('text.l').text((d) => d.label);
+    f.select('text.s').text((d) => `${d.sub} · ${hex(d.row.leaf!.firstPfn)}…`);
+    f.on('click', (_e, d) => selectUi({ frame: d.row.leaf!.firstPfn, pte: { table: d.table, index: d.row.first }, table: d.table }));
+  }
+
+  function drawEdges(l: PtLayout): void {
+    edgesG
+      .selectAll<SVGPathElement, PtLayout['edges'][number]>('path')
+      .data(l.edges, (d) => d.id)
+      .join('path')
+      .attr('class', (d) => `pt-edge${d.shared ? ' shared' : ''}${d.foreign ? ' foreign' : ''}`)
+      .attr('d', (d) => {
+        const mx = (d.from.x + d.to.x) / 2;
+        return `M${d.from.x},${d.from.y} C${mx},${d.from.y} ${mx},${d.to.y} ${d.to.x},${d.to.y}`;
+      });
+  }
+
+  const view: PtTreeView = {
+    draw() {
+      const s = store.getState();
+      const snap = s.snapshot;
+      if (!snap) return true;
+      const roots = treeRoots(snap, [s.selection.pid, s.compare]);
+      if (roots.length === 0) {
+        onEmpty('Select a running process (in the processes view) to see its page tables.');
+        (edgesG as Selection<SVGGElement, unknown, null, undefined>).selectAll('*').remove();
+        nodesG.selectAll('*').remove();
+        framesG.selectAll('*').remove();
+        return true;
+      }
+      const model = readConsistent(snap.generation, (b) => buildPtModel(b.u32, b.desc, roots, snap.levels, collapsed));
+      if (!model) return false;
+      onEmpty(null);
+      layout = layoutPt(model);
+      svg.setAttribute('aria-label', `Page-table tree of ${roots.map((r) => r.label).join(' and ')}: ${model.nodes.size} table pages`);
+      drawEdges(layout);
+      // Table pages allocated in the latest update flash once.
+      const fresh = new Set<number>();
+      for (const e of s.lastEvents) if (e.type === 'frame-alloc' && /pgd|p4d|pud|pmd|pte/.test(e.use)) fresh.add(e.pfn);
+      drawNodes(layout, s.selection, fresh);
+      drawFrames(layout);
+      const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
+      if (sized && (key !== lastKey || lastFitKey === '')) {
+        lastKey = key;
+        lastFitKey = key;
+        pz.fit(layout.width, layout.height, 1, 0.55);
+      }
+      return true;
+    },
+    fit() {
+      if (layout) pz.fit(layout.width, layout.height, 1.5);
+    },
+    zoomBy(k) {
+      pz.zoomBy(k);
+    },
+    resize(w: number, h: number) {
+      const first = !sized;
+      sized = w > 0 && h > 0;
+      pz.setSize(w, h);
+      if (first && sized) lastFitKey = '';
+    },
+    destroy() {
+      pz.destroy();
+      svg.remove();
+    },
+  };
+  return view;
+}

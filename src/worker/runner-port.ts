@@ -1,0 +1,77 @@
+/**
+ * The one place the worker meets the scenario Runner (src/scenario/runner.ts). Everything
+ * else in src/worker codes against `RunnerPort`; when the Runner changes its signatures,
+ * only this file changes.
+ */
+import type { Kernel } from '../engine/kernel';
+import type { SysResult } from '../engine/sys/result';
+import { Runner } from '../scenario/runner';
+import { buildReport } from '../scenario/report';
+
+export interface ScriptError {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** One executed command, as the timeline and the console show it. */
+export interface StepRecord {
+  index: number;
+  line: number;
+  text: string;
+  kind: string;
+  result: SysResult | null;
+  expect?: { ok: boolean; message?: string };
+  chapter?: string;
+  note?: string;
+}
+
+export interface RunnerPort {
+  /** Number of steps the script expands to (a repeat's iterations are one step each). */
+  readonly total: number;
+  /** Steps executed so far (0 = nothing run). */
+  readonly position: number;
+  /** The kernel; may be a new object after goto() when the script starts with `machine`. */
+  readonly kernel: Kernel;
+  step(): StepRecord | null;
+  /** Brings the machine to the state after `n` steps (checkpoint restore + replay). */
+  goto(n: number): void;
+  /** The SCENARIO.md JSON report of what has run so far. */
+  report(): unknown;
+  /**
+   * Appends source lines to the script without replaying it. Optional: without it the worker
+   * rebuilds the runner from the longer source and replays to the same position.
+   */
+  append?(source: string): { ok: true } | { ok: false; errors: ScriptError[] };
+}
+
+export type CreateResult = { ok: true; runner: RunnerPort } | { ok: false; errors: ScriptError[] };
+
+class Port implements RunnerPort {
+  constructor(private readonly r: Runner) {}
+  get total(): number {
+    return this.r.total;
+  }
+  get position(): number {
+    return this.r.position;
+  }
+  get kernel(): Kernel {
+    return this.r.kernel;
+  }
+  step(): StepRecord | null {
+    return this.r.step();
+  }
+  goto(n: number): void {
+    this.r.goto(n);
+  }
+  report(): unknown {
+    return buildReport(this.r);
+  }
+}
+
+export function createRunner(source: string, file: string): CreateResult {
+  // Records are kept by the UI (it receives each one in an update), not by the Runner.
+  const r = Runner.fromSource(source, file, { keepRecords: false });
+  return r.ok ? { ok: true, runner: new Port(r.runner) } : { ok: false, errors: r.errors };
+}
