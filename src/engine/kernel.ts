@@ -20,7 +20,7 @@ import { findVma, hugetlbSplitOk, splitVma, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
-import { doMmap, protFlags, type MmapFlags } from './sys/mmap';
+import { doMmap, isProt, protFlags, type MmapFlags } from './sys/mmap';
 import { err, ok, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
 import { resetLocks } from './sys/locks';
@@ -32,6 +32,14 @@ import {
 export type { SysResult };
 
 const MAX_OOM_ROUNDS = 64;
+
+/** The values each mshare policy switch takes (SCENARIO.md `policy`). */
+const POLICY_VALUES: { [K in keyof Policies]: readonly Policies[K][] } = {
+  charge: ['faulter', 'owner'],
+  ownerExit: ['keep', 'unmap'],
+  mprotect: ['global', 'einval'],
+  tlbFlush: ['all', 'sharers'],
+};
 
 export interface MmapArgs {
   addr: number | null;
@@ -96,6 +104,11 @@ export class Kernel {
   // ---------------------------------------------------------------- machine-wide
 
   policy(p: Partial<Policies>): SysResult {
+    // Check everything before changing anything: an unknown switch or value is EINVAL.
+    for (const [key, v] of Object.entries(p)) {
+      const allowed = POLICY_VALUES[key as keyof Policies];
+      if (!allowed || !(allowed as readonly unknown[]).includes(v)) return err('EINVAL', `bad policy ${key}=${String(v)}`);
+    }
     Object.assign(this.m.s.policies, p);
     return ok(0);
   }
@@ -176,6 +189,8 @@ export class Kernel {
     if (inode && (inode.kind === 'dir')) return err('ENODEV');
     if (inode && inode.kind === 'info') return err('EACCES');
     if (a.addr !== null && (a.addr < 0 || !Number.isFinite(a.addr))) return err('EINVAL');
+    // An unknown PROT string is EINVAL (like unknown PROT_* bits), not silently PROT_NONE.
+    if (!isProt(a.prot)) return err('EINVAL', `bad protection ${a.prot}`);
     const req = { addr: a.addr, len: a.len, prot: protFlags(a.prot), flags, inode, off: a.off ?? 0, label: a.label ?? null };
     const m = this.m;
     m.chargeTo = t.cgroup.id;
@@ -259,6 +274,7 @@ export class Kernel {
     const m = this.m;
     m.localCpu = t.cpu;
     resetLocks();
+    if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const pf = protFlags(prot);
     if (vmas.some((v) => v.flags & VM_MSHARE)) {
       if (vmas.length !== 1) return err('EINVAL');
@@ -323,7 +339,7 @@ export class Kernel {
   read(name: string, addr: number, size = 8): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (!(size >= 1 && size <= 8)) return err('EINVAL', 'read size is 1..8 bytes');
+    if (!(size >= 1 && size <= 8) || !Number.isInteger(size)) return err('EINVAL', 'read size is 1..8 bytes');
     // One load: one access per page it touches, in address order (so a fault reports the
     // first byte), then the bytes little-endian.
     const bytes: number[] = [];
@@ -432,6 +448,7 @@ export class Kernel {
     if (this.m.s.paths.has(path)) return err('EEXIST', `${path} exists`);
     if (msh.isMsharefsPath(this.m, path)) return err('EPERM', 'create msharefs files with open ... create');
     if (!(size >= 0)) return err('EINVAL');
+    if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
     const huge = path.startsWith('/dev/hugepages/');
     if (huge && size % 0x200000) return err('EINVAL', 'hugetlbfs file sizes are multiples of 2M');
     const inode = newInode(this.m, path, huge ? 'hugetlb' : 'tmpfs', size);
@@ -441,6 +458,9 @@ export class Kernel {
 
   cgroup(name: string, limit?: number): SysResult {
     const s = this.m.s;
+    // memory.max takes a byte count or "max": a negative or NaN limit is EINVAL (it made
+    // every charge fail, or none).
+    if (limit !== undefined && !(limit >= 0)) return err('EINVAL', 'a memory limit is a size in bytes');
     if (s.cgroups.has(name)) {
       const cg = s.cgroups.get(name)!;
       if (limit !== undefined) cg.limit = limit;
@@ -510,6 +530,7 @@ export class Kernel {
       return e ? err(e, msh.lastDetail()) : ok(0);
     }
     if (!(size >= 0)) return err('EINVAL');
+    if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
     if (f.inode.kind !== 'tmpfs' && f.inode.kind !== 'hugetlb') return err('EINVAL');
     if (f.inode.kind === 'hugetlb' && size % 0x200000) return err('EINVAL');
     // Truncating down drops the cache pages beyond the new end (truncate_pagecache).
@@ -535,6 +556,7 @@ export class Kernel {
     const f = t.fds.get(fd);
     if (!f) return err('EBADF');
     this.m.localCpu = t.cpu;
+    if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const r = msh.ioctlCreateMapping(this.m, t, f.inode, off, size, protFlags(prot), file, hugetlb);
     return typeof r === 'string' ? err(r, msh.lastDetail()) : ok(0);
   }
@@ -635,6 +657,7 @@ export class Kernel {
   uffdRegister(name: string, addr: number, len: number, mode: 'missing' | 'wp'): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
+    if (mode !== 'missing' && mode !== 'wp') return err('EINVAL', 'the mode is missing or wp');
     const r = checkRange(this.m, addr, len);
     if (typeof r === 'string') return err(r);
     const [start, end] = r;

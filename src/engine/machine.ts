@@ -52,6 +52,19 @@ export function defaultPolicies(flavour: 2024 | 2025): Policies {
     : { charge: 'owner', ownerExit: 'unmap', mprotect: 'einval', tlbFlush: 'all' };
 }
 
+/**
+ * Refuse a machine that cannot work, with a clear message (as PhysMem does for `ram`):
+ * 0 or NaN CPUs gave tasks a NaN CPU, and the TLB is indexed by masking with size - 1, so its
+ * size must be a power of two (0 or 3 entries silently corrupted the TLB state). The CPU
+ * limit is the scenario language's (MAX_CPUS).
+ */
+function checkConfig(c: MachineConfig): void {
+  if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 64) throw new RangeError(`cpus must be 1..64 (got ${c.cpus})`);
+  if (!Number.isInteger(c.tlb) || c.tlb < 1 || c.tlb > 65536 || (c.tlb & (c.tlb - 1)) !== 0) throw new RangeError(`tlb must be a power of two, 1..65536 entries (got ${c.tlb})`);
+  if (c.levels !== 4 && c.levels !== 5) throw new RangeError(`levels must be 4 or 5 (got ${c.levels})`);
+  if (c.mshare !== 2024 && c.mshare !== 2025) throw new RangeError(`mshare must be 2024 or 2025 (got ${c.mshare})`);
+}
+
 export interface OomRequest {
   /** The cgroup whose limit was hit, or null for a global (machine) shortage. */
   cgroup: Cgroup | null;
@@ -71,6 +84,7 @@ export class Machine {
   localCpu = 0;
 
   constructor(config: MachineConfig) {
+    checkConfig(config);
     this.pm = new PhysMem(config.ram);
     this.geo = geometry(config.levels);
     const root: Cgroup = { id: 0, name: '/', limit: Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
@@ -104,6 +118,8 @@ export class Machine {
       oomKills: 0,
       lockInversions: [],
       lockEdges: [],
+      frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),
+      shmemFrames: new Set(),
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
     const d = this.pm.d;
@@ -119,6 +135,10 @@ export class Machine {
     d.use[z] = FrameUse.Zero;
     d.refcount[z] = 1;
     this.s.zeroPfn = z;
+    const fu = this.s.frameUse;
+    fu[FrameUse.Kernel] = reserved;
+    fu[FrameUse.Zero] = 1;
+    fu[FrameUse.Free] = this.pm.nframes - reserved - 1;
   }
 
   cgroup(id: number): Cgroup {
@@ -161,6 +181,11 @@ export class Machine {
       d.memcg[p] = cg.id;
       d.index[p] = 0;
     }
+    // meminfo's counters (KernelState.frameUse): every frame of the block gets `use`.
+    const fu = this.s.frameUse;
+    fu[use] += n;
+    fu[FrameUse.Free] -= n;
+    if (use === FrameUse.Shmem) for (let i = 0; i < n; i++) this.s.shmemFrames.add(pfn + i);
     if (order === HUGE_ORDER && use === FrameUse.Hugetlb) {
       d.flags[pfn] |= PG_HEAD;
       for (let i = 1; i < n; i++) d.flags[pfn + i] |= PG_TAIL;
@@ -185,8 +210,12 @@ export class Machine {
     else if (use === FrameUse.Anon) cg.anon -= bytes;
     else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem -= bytes;
     const n = 1 << order;
+    const fu = this.s.frameUse;
     for (let i = 0; i < n; i++) {
       const p = pfn + i;
+      const u = d.use[p];
+      fu[u]--;
+      if (u === FrameUse.Shmem) this.s.shmemFrames.delete(p);
       d.use[p] = FrameUse.Free;
       d.flags[p] = PG_UNCLEAN;
       d.refcount[p] = 0;
@@ -198,6 +227,7 @@ export class Machine {
       d.memcg[p] = 0;
       d.index[p] = 0;
     }
+    fu[FrameUse.Free] += n;
     buddyFree(this.pm, this.s.buddy, pfn, order);
     if (this.trace.recording) this.trace.emit({ type: 'frame-free', pfn, order });
     else this.trace.count('frame-free');

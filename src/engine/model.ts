@@ -6,9 +6,9 @@
  * snapshot with buffers from another step.
  */
 import type { Kernel } from './kernel';
-import { maps, meminfo, status, taskThreads, tlbReport, type MapsEntry, type Meminfo, type Status } from './mm/proc';
+import { maps, meminfo, status, tlbReport, type MapsEntry, type Meminfo, type Status } from './mm/proc';
 import { sharerMms } from './mshare/region';
-import type { MachineConfig, Policies } from './types';
+import type { Inode, MachineConfig, Mm, MshareRegion, Policies, Task, Vma } from './types';
 
 export interface TaskModel {
   pid: number;
@@ -75,10 +75,93 @@ export interface ModelSnapshot {
   lockInversions: string[];
 }
 
-export function buildModel(k: Kernel, generation: number): ModelSnapshot {
-  const m = k.m;
-  const s = m.s;
-  const tasks: TaskModel[] = [...s.tasks.values()].map((t) => ({
+/**
+ * The models of the previous build of a machine, by pid and mm id, with what each was made
+ * from. A new build compares a task's or mm's current inputs (counters, a few VMA fields;
+ * no allocation) with those and, when nothing changed, returns the cached model itself. So
+ * an unchanged task or mm is the same object from one snapshot to the next: building costs
+ * little at 1,500 processes, and the worker sends only the changed ones (see
+ * src/worker/snapshot-patch.ts). Validation, not a dirty flag the engine could forget to
+ * set; keyed by the Machine, so a rebuilt machine starts afresh.
+ */
+interface VmaKey {
+  start: number;
+  end: number;
+  flags: number;
+  pgoff: number;
+  label: string | null;
+  file: Inode | null;
+  fileKind: string | null;
+  filePath: string | null;
+  region: MshareRegion | null;
+  regionPath: string | null;
+  hostMm: number | null;
+}
+
+interface MmEntry {
+  model: MmModel;
+  rssAnon: number;
+  rssFile: number;
+  rssShmem: number;
+  pgtablesBytes: number;
+  hugetlbPages: number;
+  vmas: VmaKey[];
+}
+
+interface TaskEntry {
+  model: TaskModel;
+  /** The mm model the status came from (null: a task without a live mm). */
+  src: MmModel | null;
+}
+
+interface ModelCache {
+  tasks: Map<number, TaskEntry>;
+  mms: Map<number, MmEntry>;
+}
+
+const caches = new WeakMap<object, ModelCache>();
+
+function vmaKey(v: Vma): VmaKey {
+  return {
+    start: v.start, end: v.end, flags: v.flags, pgoff: v.pgoff, label: v.label,
+    file: v.file, fileKind: v.file ? v.file.kind : null, filePath: v.file ? v.file.path : null,
+    region: v.region, regionPath: v.region ? v.region.path : null, hostMm: v.region ? v.region.host.id : null,
+  };
+}
+
+function sameVma(k: VmaKey, v: Vma): boolean {
+  return k.start === v.start && k.end === v.end && k.flags === v.flags && k.pgoff === v.pgoff && k.label === v.label &&
+    k.file === v.file && (v.file === null || (k.fileKind === v.file.kind && k.filePath === v.file.path)) &&
+    k.region === v.region && (v.region === null || (k.regionPath === v.region.path && k.hostMm === v.region.host.id));
+}
+
+/** Did nothing the mm's model is made of change? */
+function sameMm(e: MmEntry, mm: Mm): boolean {
+  const m = e.model;
+  if (m.pgd !== mm.pgd || m.users !== mm.users || m.cpumask !== mm.cpumask || m.host !== (mm.hostOf ? mm.hostOf.path : null)) return false;
+  if (e.rssAnon !== mm.rssAnon || e.rssFile !== mm.rssFile || e.rssShmem !== mm.rssShmem || e.pgtablesBytes !== mm.pgtablesBytes || e.hugetlbPages !== mm.hugetlbPages) return false;
+  if (m.tasks.length !== mm.tasks.length || e.vmas.length !== mm.vmas.length) return false;
+  for (let i = 0; i < mm.tasks.length; i++) if (m.tasks[i] !== mm.tasks[i]) return false;
+  for (let i = 0; i < mm.vmas.length; i++) if (!sameVma(e.vmas[i], mm.vmas[i])) return false;
+  return true;
+}
+
+function mmModel(mm: Mm): MmModel {
+  const ms = maps(mm);
+  return {
+    id: mm.id,
+    pgd: mm.pgd,
+    tasks: [...mm.tasks],
+    users: mm.users,
+    host: mm.hostOf ? mm.hostOf.path : null,
+    vmas: mm.vmas.map((v, i) => ({ ...ms[i], startNum: v.start, endNum: v.end, hostMm: v.region ? v.region.host.id : null })),
+    status: status(mm),
+    cpumask: mm.cpumask,
+  };
+}
+
+function taskModel(t: Task, statusMm: Mm | null, threads: number): TaskModel {
+  return {
     pid: t.pid,
     tgid: t.tgid,
     name: t.name,
@@ -89,23 +172,60 @@ export function buildModel(k: Kernel, generation: number): ModelSnapshot {
     mm: t.mm?.id ?? 0,
     cpu: t.cpu,
     cgroup: t.cgroup.name,
-    status: status(t.state === 'running' || t.state === 'blocked' ? t.mm : null, taskThreads(m, t)),
-  }));
-  const mms: MmModel[] = [...s.mms.values()]
-    .filter((mm) => !mm.dead)
-    .map((mm) => {
-      const ms = maps(mm);
-      return {
-        id: mm.id,
-        pgd: mm.pgd,
-        tasks: [...mm.tasks],
-        users: mm.users,
-        host: mm.hostOf ? mm.hostOf.path : null,
-        vmas: mm.vmas.map((v, i) => ({ ...ms[i], startNum: v.start, endNum: v.end, hostMm: v.region ? v.region.host.id : null })),
-        status: status(mm),
-        cpumask: mm.cpumask,
+    status: status(statusMm, threads),
+  };
+}
+
+/** Did nothing the task's model is made of change? (`src`: the mm model its status comes from.) */
+function sameTask(e: TaskEntry, t: Task, src: MmModel | null, threads: number): boolean {
+  const m = e.model;
+  return e.src === src && m.status.Threads === (src ? threads : 0) && m.tgid === t.tgid && m.name === t.name && m.state === t.state &&
+    m.signal === t.signal && m.killReason === t.killReason && m.parent === t.parent && m.mm === (t.mm?.id ?? 0) &&
+    m.cpu === t.cpu && m.cgroup === t.cgroup.name;
+}
+
+/**
+ * The snapshot of `k` now. `cache` (default true) returns the previous build's model objects
+ * for the tasks and mms that did not change; false builds everything afresh (the tests
+ * compare the two).
+ */
+export function buildModel(k: Kernel, generation: number, cache = true): ModelSnapshot {
+  const m = k.m;
+  const s = m.s;
+  const prev = cache ? caches.get(m) : undefined;
+  const next: ModelCache = { tasks: new Map(), mms: new Map() };
+  const mms: MmModel[] = [];
+  for (const mm of s.mms.values()) {
+    if (mm.dead) continue;
+    let e = prev?.mms.get(mm.id);
+    if (!e || !sameMm(e, mm)) {
+      e = {
+        model: mmModel(mm),
+        rssAnon: mm.rssAnon, rssFile: mm.rssFile, rssShmem: mm.rssShmem, pgtablesBytes: mm.pgtablesBytes, hugetlbPages: mm.hugetlbPages,
+        vmas: mm.vmas.map(vmaKey),
       };
-    });
+    }
+    next.mms.set(mm.id, e);
+    mms.push(e.model);
+  }
+  // Threads of each thread group, counted once (taskThreads per task is O(tasks)).
+  const threads = new Map<number, number>();
+  for (const t of s.tasks.values()) {
+    if (t.state === 'running' || t.state === 'blocked') threads.set(t.tgid, (threads.get(t.tgid) ?? 0) + 1);
+  }
+  const tasks: TaskModel[] = [];
+  for (const t of s.tasks.values()) {
+    const live = t.state === 'running' || t.state === 'blocked';
+    const statusMm = live && t.mm && !t.mm.dead ? t.mm : null;
+    // The status of a live task is its mm's (whose model is reused only when unchanged).
+    const src = statusMm ? next.mms.get(statusMm.id)?.model ?? null : null;
+    const n = threads.get(t.tgid) ?? 0;
+    let e = prev?.tasks.get(t.pid);
+    if (!e || (statusMm && !src) || !sameTask(e, t, src, n)) e = { model: taskModel(t, statusMm, n), src };
+    next.tasks.set(t.pid, e);
+    tasks.push(e.model);
+  }
+  if (cache) caches.set(m, next);
   const regions: RegionModel[] = [...s.regions.values()].map((r) => {
     const sm = sharerMms(r);
     return {

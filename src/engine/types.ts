@@ -220,4 +220,11 @@ export interface KernelState {
   lockInversions: string[];
   /** Lock-class edges seen ("mm->host"), per machine so checkpoints and machines stay apart. */
   lockEdges: string[];
+  /**
+   * Frames by use (index = FrameUse), kept by Machine.allocFrames/freeFrames so /proc/meminfo
+   * needs no scan of every frame. Here, not on the Machine, so checkpoints restore them.
+   */
+  frameUse: number[];
+  /** The pfns of Shmem frames (meminfo's Mapped reads their mapcount), kept likewise. */
+  shmemFrames: Set<number>;
 }

@@ -38,10 +38,6 @@ export function okv(r: SysResult): number {
   return r.value as number;
 }
 
-export function errnoOf(r: SysResult): string | null {
-  return r.errno;
-}
-
 export function anon(addr: number | null, len: number, prot = 'rw', extra: Partial<MmapArgs['flags']> = {}): MmapArgs {
   return { addr, len, prot, flags: { private: true, anon: true, fixed: addr !== null, ...extra } };
 }

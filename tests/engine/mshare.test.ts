@@ -552,6 +552,29 @@ describe('TLB, charging and teardown of regions (M11-M19)', () => {
     teardown(k);
   });
 
+  it('M12/M15 (OOM): under charge=owner a sharer\'s fault that fills the owner\'s cgroup OOM-kills the owner, which empties the region', () => {
+    // v3's argument for an owner: the OOM killer then has a task to kill that frees the region.
+    const k = kernel({ mshare: 2025 });
+    okv(k.cgroup('own', 8 * M));
+    okv(k.spawn('a'));
+    okv(k.join('a', 'own'));
+    const s = make(k, 'a', 64 * M);
+    okv(k.touch('a', s, 4 * M, 'write'));
+    const b = attach(k, 'b');
+    expect(k.m.s.policies.charge).toBe('owner');
+    const r = k.touch('b', b, 64 * M, 'write'); // 64 MiB into an 8 MiB cgroup
+    const kill = k.m.trace.ring.find((e) => e.type === 'oom-kill');
+    expect(kill).toMatchObject({ name: 'a', cgroup: 'own' });
+    expect(kill && kill.type === 'oom-kill' && kill.regionSharers).toEqual(expect.arrayContaining([`${P}: a`, `${P}: b`]));
+    expect(k.task('a')).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+    expect(status(region(k, P).host).VmRSS).toBe(0);
+    // Left in the owner's cgroup: the host's PGD and the PUD page b still links (M19).
+    expect(k.m.s.cgroups.get('own')!).toMatchObject({ current: 2 * PAGE, pagetables: 2 * PAGE });
+    expect(r.signal).toBe('SIGSEGV'); // b's retried access finds the region empty (M8)
+    consistent(k);
+    teardown(k);
+  });
+
   it('M15 (owner_exit=keep): the owner\'s exit leaves the region\'s memory in place for the other sharers', () => {
     const k = kernel({ mshare: 2025 });
     k.policy({ ownerExit: 'keep' });
@@ -689,6 +712,8 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     teardown(k);
   });
 
+  it.todo('M3 (2024): munmap of an object from inside an attached region (the counterpart of a fixed mmap inside) — not implemented: a munmap inside the region is EINVAL (partial unmap), though the ENOTTY detail of ioctl unmap in the 2024 flavour tells users to munmap inside the region instead');
+
   it.todo('M21: THP in a region only with THP=always; MADV_HUGEPAGE on the msharefs VMA has no effect — THP is not modelled');
 
   it.each(both)('M22 (%i): smaps from the process VMA sees none of the region; the host VMA holds it; the OOM report lists every sharer (msharefs rmap)', (flavour) => {
@@ -743,6 +768,61 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     consistent(k);
     okv(k.unpin('a', s, PAGE));
     expect(desc(k, page).use).toBe(USE.free);
+    consistent(k);
+    teardown(k);
+  });
+  it('M11 (regression): tlb_flush=sharers flushes every attachment, also a process that mapped the region twice', () => {
+    // The notifier deduplicated by mm and flushed only the first VMA's range: the second
+    // address kept a writable translation after a global mprotect.
+    const k = kernel({ mshare: 2025 });
+    k.policy({ tlbFlush: 'sharers', mprotect: 'global' });
+    const a1 = make(k);
+    const fd = fdOf(k, 'a');
+    const a2 = okv(k.mmap('a', { addr: 5 * G512, len: G512, prot: 'rw', flags: { shared: true, fixed: true }, fd }));
+    okv(k.write('a', a1, 1));
+    okv(k.write('a', a2, 2)); // both addresses cached writable
+    okv(k.mprotect('a', a1, PAGE, 'r'));
+    consistent(k);
+    expect(okv(k.read('a', a2, 1))).toBe(2);
+    expect(k.write('a', a2, 3).signal).toBe('SIGSEGV');
+    teardown(k);
+  });
+
+  it('M15/M19 (regression, 5-level): the host keeps its P4D page above a PUD page that sharers still link; nothing leaks', () => {
+    // free_pgtables kept the linked PUD but freed the host's P4D above it, orphaning the PUD.
+    const k = kernel({ mshare: 2025, levels: 5 });
+    const s = make(k);
+    okv(k.write('a', s, 1));
+    const b = attach(k, 'b');
+    okv(k.read('b', b));
+    const pud = hostPud(k);
+    okv(k.exit('a')); // owner_exit=unmap: the host range is unmapped while b is linked
+    expect(desc(k, pud)).toMatchObject({ use: USE.pud, share: 1 });
+    const host = region(k, P).host;
+    const p4d = entryAt(k, host.pgd, G512, 0)!;
+    expect(p4d.lo & PTE_P).toBe(PTE_P);
+    expect(desc(k, (p4d.lo >>> 12) + (p4d.hi & 0xfffff) * 0x100000).use).toBe(USE.p4d);
+    consistent(k);
+    teardown(k); // b exits, the file goes: every frame comes back
+  });
+  it('M14/M20 (regression): MSHAREFS_UNMAP and a global mprotect that would split a host hugetlb object inside a 2 MiB page are EINVAL', () => {
+    // Both went straight to do_munmap/mprotect on the host, splitting the hugetlb VMA at 4 KiB
+    // (a 4 KiB unmap zapped the whole 2 MiB leaf and left the VMA pieces around it).
+    const k = kernel({ mshare: 2025 });
+    k.policy({ mprotect: 'global' });
+    const s = make(k, 'a', 0);
+    const fd = fdOf(k, 'a');
+    okv(k.ioctlCreateMapping('a', fd, 0, 4 * M, 'rw', undefined, true));
+    okv(k.write('a', s, 7));
+    expect(k.ioctlUnmap('a', fd, PAGE, PAGE).errno).toBe('EINVAL');
+    expect(k.mprotect('a', s + PAGE, PAGE, 'r').errno).toBe('EINVAL');
+    const host = region(k, P).host;
+    expect(host.vmas.map((v) => [v.start - G512, v.end - G512])).toEqual([[0, 4 * M]]);
+    expect(okv(k.read('a', s, 1))).toBe(7);
+    // On 2 MiB boundaries both work.
+    okv(k.mprotect('a', s + 2 * M, 2 * M, 'r'));
+    okv(k.ioctlUnmap('a', fd, 2 * M, 2 * M));
+    expect(host.vmas.map((v) => [v.start - G512, v.end - G512])).toEqual([[0, 2 * M]]);
     consistent(k);
     teardown(k);
   });

@@ -216,4 +216,23 @@ describe('page faults (R8-R14)', () => {
     consistent(k);
     teardown(k);
   });
+  it('R14 (regression): get_user_pages obeys the VMA (check_vma_flags): no pin of PROT_NONE, no write pin of a read-only mapping', () => {
+    // Before: a read pin of a PROT_NONE page faulted it in over its PROT_NONE entry (RSS and
+    // mapcount counted twice), and a write pin of a read-only mapping left a writable PTE
+    // the task then stored through without a fault.
+    const k = kernel();
+    okv(k.spawn('a'));
+    const none = okv(k.mmap('a', anon(null, PAGE, 'none')));
+    const ro = okv(k.mmap('a', anon(null, PAGE, 'r')));
+    const sh = okv(k.mmap('a', shanon(null, 2 * PAGE)));
+    okv(k.write('a', sh, 1));
+    okv(k.mprotect('a', sh, 2 * PAGE, 'none'));
+    expect(k.gup('a', none, PAGE, false).errno).toBe('EFAULT');
+    expect(k.gup('a', sh, PAGE, false).errno).toBe('EFAULT');
+    expect(k.gup('a', ro, PAGE, true).errno).toBe('EFAULT');
+    expect(pte(k, 'a', ro)?.rw ?? false).toBe(false);
+    consistent(k);
+    expect(k.write('a', ro, 1).signal).toBe('SIGSEGV');
+    teardown(k);
+  });
 });

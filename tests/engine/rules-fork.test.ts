@@ -136,4 +136,25 @@ describe('fork (R15-R19)', () => {
     consistent(k);
     teardown(k);
   });
+  it('R15 (regression): the child of fork is not registered with the parent\'s userfaultfd (no UFFD_FEATURE_EVENT_FORK)', () => {
+    // dup_userfaultfd clears the child's VM_UFFD_* flags; the child used to sleep forever in
+    // a missing fault nobody would answer.
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 2 * PAGE)));
+    okv(k.uffdRegister('p', va, 2 * PAGE, 'missing'));
+    okv(k.fork('p', 'c'));
+    expect(okv(k.read('c', va, 1))).toBe(0);
+    expect(k.task('c')!.state).toBe('running');
+    // The parent still is registered: it sleeps until UFFDIO_COPY fills the page.
+    const r = k.read('p', va, 1);
+    expect(r.blocked).toBe(true);
+    expect(k.task('p')!.state).toBe('blocked');
+    expect(k.read('p', va).errno).toBe('EAGAIN');
+    expect(okv(k.uffdCopy('p', va, 0x44))).toBe(1);
+    expect(k.task('p')!.state).toBe('running');
+    expect(okv(k.read('p', va, 1))).toBe(0x44);
+    consistent(k);
+    teardown(k);
+  });
 });

@@ -203,4 +203,27 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     consistent(k);
     teardown(k);
   });
+  it('H7 (regression): munmap, MAP_FIXED, madvise and userfaultfd ranges that cut a hugetlb VMA inside a 2 MiB page are EINVAL', () => {
+    // hugetlb_vm_op_split refuses: split at 4 KiB, two VMAs mapped one huge leaf, and fork
+    // copied that leaf twice (mapcount 3 for 2 mappings).
+    const k = kernel();
+    okv(k.spawn('a'));
+    const X = 0x10000000;
+    okv(k.mmap('a', { addr: X, len: 4 * M, prot: 'rw', flags: { private: true, anon: true, hugetlb: true, fixed: true } }));
+    okv(k.write('a', X, 1));
+    expect(k.munmap('a', X + PAGE, PAGE).errno).toBe('EINVAL');
+    expect(k.munmap('a', X, PAGE).errno).toBe('EINVAL');
+    expect(k.madvise('a', X, PAGE, 'dontneed').errno).toBe('EINVAL');
+    expect(k.uffdRegister('a', X, PAGE, 'missing').errno).toBe('EINVAL');
+    expect(k.mmap('a', { addr: X + PAGE, len: PAGE, prot: 'rw', flags: { private: true, anon: true, fixed: true } }).errno).toBe('EINVAL');
+    expect(k.mprotect('a', X, PAGE, 'r').errno).toBe('EINVAL');
+    expect(mmOf(k, 'a').vmas.length).toBe(1);
+    okv(k.fork('a', 'c'));
+    consistent(k);
+    // On a 2 MiB boundary the split is fine.
+    okv(k.munmap('a', X + 2 * M, 2 * M));
+    expect(okv(k.read('a', X, 1))).toBe(1);
+    consistent(k);
+    teardown(k);
+  });
 });

@@ -11,7 +11,7 @@ import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PTE_A, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, entryPfn } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
-import { VM_MAYWRITE, VM_SHARED, type Mm, type Vma } from '../types';
+import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, type Mm, type Vma } from '../types';
 import { walkRange } from './pagewalk';
 import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
@@ -153,6 +153,9 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
   if (!dst) return null;
   for (const svma of src.vmas) {
     const dvma: Vma = { ...svma, mm: dst };
+    // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child is not registered; it
+    // faults normally instead of sleeping on a userfaultfd nobody reads for it.
+    dvma.flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
     linkVma(dst, dvma);
     if (dvma.region) dvma.region.attached.add(dvma); // M17: the VMA, no tables
     if (vmaNeedsCopy(svma) && !copyPageRange(m, dst, src, svma, dvma)) {

@@ -27,7 +27,22 @@ export interface Meminfo {
   KernelReserved: number;
 }
 
+/**
+ * /proc/meminfo from the counters the page allocator keeps (KernelState.frameUse, updated by
+ * Machine.allocFrames/freeFrames): constant time but for Mapped, which reads the mapcount of
+ * the Shmem frames only. meminfoScan computes the same from every frame descriptor.
+ */
 export function meminfo(m: Machine): Meminfo {
+  const fu = m.s.frameUse;
+  const mc = m.pm.d.mapcount;
+  let mapped = 0;
+  for (const p of m.s.shmemFrames) if (mc[p] > 0) mapped++;
+  const pt = fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
+  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pt, fu[FrameUse.Hugetlb], mapped);
+}
+
+/** meminfo by a scan of every frame descriptor (the reference the counters are tested against). */
+export function meminfoScan(m: Machine): Meminfo {
   const d = m.pm.d;
   const n = m.pm.nframes;
   let anon = 0, shmem = 0, pt = 0, huge = 0, mapped = 0;
@@ -40,7 +55,11 @@ export function meminfo(m: Machine): Meminfo {
     } else if (u >= FrameUse.Pgd && u <= FrameUse.Pte) pt++;
     else if (u === FrameUse.Hugetlb) huge++;
   }
-  const total = (n - m.s.reservedFrames) * 4096;
+  return meminfoOf(m, anon, shmem, pt, huge, mapped);
+}
+
+function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: number, mapped: number): Meminfo {
+  const total = (m.pm.nframes - m.s.reservedFrames) * 4096;
   const free = m.s.buddy.freeFrames * 4096;
   return {
     MemTotal: total,

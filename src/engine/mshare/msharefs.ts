@@ -17,7 +17,7 @@ import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
 import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
-import { linkVma, rangeOverlapsVma, splitVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
+import { hugetlbSplitOk, linkVma, rangeOverlapsVma, splitVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
 import { doMmap, MMAP_BASE, MMAP_MIN_ADDR, type MmapRequest } from '../sys/mmap';
 import { taskHooks } from '../sys/task';
@@ -317,8 +317,12 @@ export function ioctlUnmap(m: Machine, t: Task, inode: Inode, off: number, size:
   if (!r) return fail('ENOTTY', 'not an msharefs file');
   if (r.flavour === 2024) return fail('ENOTTY', 'the 2024 design has no ioctls; munmap inside the region instead');
   if (!(size > 0) || off < 0 || off % 4096 !== 0 || off + size > r.size) return fail('EINVAL', 'the range must lie inside the region');
+  const hs = r.hostBase + off;
+  const he = hs + Math.ceil(size / 4096) * 4096;
+  // do_munmap on the host splits its VMAs like munmap does: not inside a huge page.
+  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
   lockMm(m, r.host, 'write', t.pid);
-  doMunmap(m, r.host, r.hostBase + off, r.hostBase + off + Math.ceil(size / 4096) * 4096);
+  doMunmap(m, r.host, hs, he);
   unlockMm(m, r.host, t.pid);
   m.trace.emit({ type: 'mshare', action: 'unmap', region: r.path, pid: t.pid, detail: `offset ${off} size ${size}` });
   return null;
@@ -335,6 +339,9 @@ export function mprotectRegion(m: Machine, t: Task, vma: Vma, start: number, end
   const r = vma.region!;
   const hs = start - vma.start + r.hostBase;
   const he = end - vma.start + r.hostBase;
+  // The process VMA was checked by mprotect(2); the host VMAs it reaches must not be split
+  // inside a huge page either (hugetlb mprotect is 2 MiB-aligned).
+  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects change protection in whole 2 MiB pages');
   lockMm(m, r.host, 'write', t.pid);
   // Apply to the host VMAs in the range; holes stay holes.
   for (const hv of vmasIn(r.host, hs, he)) {

@@ -39,6 +39,11 @@ export interface MmapRequest {
   label: string | null;
 }
 
+/** A PROT string: 'none', or letters from r, w, x ('-' allowed as a placeholder, "r-x"). */
+export function isProt(prot: unknown): prot is string {
+  return typeof prot === 'string' && (prot === 'none' || /^[rwx-]{1,3}$/.test(prot));
+}
+
 export function protFlags(prot: string): number {
   if (prot === 'none') return 0;
   return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
