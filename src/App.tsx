@@ -1,9 +1,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { startEngine } from './ui/engine-client';
 import { pushUpdate } from './ui/frame-loop';
-import { loadScript } from './ui/actions';
 import { log, store, useUi } from './ui/store';
-import { defaultScenario, findScenario } from './ui/scenarios/gallery';
 import { installTestApi } from './ui/test-api';
 import { installKeyboard } from './ui/keyboard';
 import { Toolbar } from './ui/components/Toolbar';
@@ -20,6 +18,12 @@ const ConsolePanel = lazy(() => import('./ui/components/ConsolePanel').then((m) 
 import { Gallery } from './ui/components/Gallery';
 import { Plumbing } from './ui/components/Plumbing';
 import { Tour } from './ui/components/Tour';
+import { openInitialScenario } from './ui/talk/boot';
+import { installTalkKeys } from './ui/talk/keys';
+import { useTalk } from './ui/talk/talk-store';
+import { TalkScreen } from './ui/talk/TalkScreen';
+import { TalkNotice } from './ui/talk/TalkNotice';
+import { Notices, SessionBar, installRobustness, resumeSession } from './ui/persist';
 
 function NotIsolated() {
   return (
@@ -40,6 +44,13 @@ function NotIsolated() {
           <code>index.html</code>: it adds them through a service worker and reloads the page once. That needs
           HTTPS (or localhost) and a browser that allows service workers.
         </li>
+        {new URLSearchParams(location.search).has('embed') && (
+          <li>
+            Embedded in another page (<code>?embed</code>): that page must be cross-origin isolated too, and its iframe
+            needs <code>allow="cross-origin-isolated"</code>. Hosts that cannot do that (Google Slides) can show an
+            exported SVG or PNG instead.
+          </li>
+        )}
       </ul>
     </section>
   );
@@ -47,17 +58,15 @@ function NotIsolated() {
 
 let booted: Promise<void> | null = null;
 
-/** Starts the worker and runs the first scenario (?scenario=ID, else the mshare basics). Once per page. */
+/** Starts the worker and opens what the URL asks for (src/ui/talk/boot.ts: ?scenario=ID, a permalink, embed). Once per page. */
 function boot(): Promise<void> {
   if (booted) return booted;
   booted = (async () => {
     await startEngine(pushUpdate);
     performance.mark('mshare:engine-ready');
     store.setState({ ready: true });
-    const wanted = new URLSearchParams(location.search).get('scenario');
-    const entry = (wanted && findScenario(wanted)) || defaultScenario();
-    if (wanted && !findScenario(wanted)) log('err', `no built-in scenario "${wanted}"; running ${entry.id}`);
-    await loadScript(entry.source, `${entry.id}.msh`);
+    installRobustness();
+    if (!(await resumeSession())) await openInitialScenario();
     performance.mark('mshare:first-scenario');
   })();
   return booted;
@@ -80,8 +89,14 @@ export function App() {
     const p = boot();
     installTestApi(p);
     p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
-    return installKeyboard(() => consoleFocus.view?.focus());
+    const removeTalkKeys = installTalkKeys();
+    const removeKeys = installKeyboard(() => consoleFocus.view?.focus());
+    return () => {
+      removeTalkKeys();
+      removeKeys();
+    };
   }, [isolated]);
+  const talkMode = useTalk((s) => s.mode);
 
   if (!isolated) {
     return (
@@ -92,6 +107,7 @@ export function App() {
       </main>
     );
   }
+  if (talkMode !== 'normal') return <><TalkScreen /><Notices /></>;
   return (
     <div className="app" aria-busy={!ready}>
       <Toolbar />
@@ -115,10 +131,13 @@ export function App() {
         </div>
       </main>
       <footer className="statusbar">
+        <SessionBar />
         <Plumbing isolated />
       </footer>
       <Gallery />
       <Tour />
+      <TalkNotice />
+      <Notices />
     </div>
   );
 }

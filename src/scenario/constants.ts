@@ -27,6 +27,14 @@ export const MAX_EXPANDED_COMMANDS = 10_000_000;
 /** Largest SIZE or OFFSET: 2^47 bytes = 128 TiB, the whole 4-level user address space. */
 export const MAX_SIZE = 2 ** 47;
 /**
+ * Largest range one `touch`, `gup` or `mmap ... populate` may cover: 1 GiB = 262,144 pages.
+ * These fault in every page of their range, one at a time, and a read of never-written
+ * anonymous memory maps the zero page at the cost of page tables only (4 KiB per 2 MiB), so
+ * without a bound one `touch x 64T read` ran for minutes before the OOM killer ended it.
+ * 1 GiB keeps any single step to a few seconds; larger areas take several commands.
+ */
+export const MAX_ACCESS_SIZE = 2 ** 30;
+/**
  * Addresses (and expect values, which may be compared with addresses) must be below 2^64
  * and exactly representable as a double: fine for every page-aligned address, including
  * 5-level ones up to 2^57, which exceed 2^53.

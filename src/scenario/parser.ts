@@ -30,7 +30,7 @@ import type {
 } from './ast';
 import {
   ADDR_LIMIT, CGROUP_FIELDS, DEFAULT_MSHARE_PATH, ERRNO_NAMES, FILESYSTEMS, GLOBAL_VERBS,
-  LAST_FIELDS, MADVISE_ADVICE, MAX_CPUS, MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES,
+  LAST_FIELDS, MADVISE_ADVICE, MAX_ACCESS_SIZE, MAX_CPUS, MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES,
   MAX_RAM, MAX_REPEAT, MAX_SCRIPT_CHARS, MAX_TLB, MAX_VALUE, MEMINFO_FIELDS, MIN_CPUS, MIN_RAM,
   MIN_REPEAT, MIN_TLB, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS, POLICY_KEYS, POLICY_VALUES,
   RAM_ALIGN, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TASK_VERBS, TOUCH_ACCESS, UFFD_MODES,
@@ -464,11 +464,23 @@ function readNote({ a, pos, ctx }: ReaderIn): Command {
   return { kind: 'note', ...pos, caption };
 }
 
+/**
+ * `touch`, `gup` and `mmap ... populate` fault in every page of their range: at most
+ * MAX_ACCESS_SIZE, so one command cannot run for minutes.
+ */
+function accessBound(size: number, col: number, verb: string): void {
+  if (size > MAX_ACCESS_SIZE) {
+    fail(col, `${verb} covers at most 1G per command (it faults in every page); split the range over several commands`);
+  }
+}
+
 function readMmap({ a, pos, task }: ReaderIn): Command {
   const addr = a.addr('ADDR', true);
+  const sizeCol = a.peek()?.col ?? a.endCol();
   const size = a.size();
   const prot = a.prot();
   const flags = a.flags();
+  if (flags.includes('populate')) accessBound(size, sizeCol, 'mmap populate');
   const cmd: MmapCmd = { kind: 'mmap', ...pos, task, addr, size, prot, flags };
   a.options({
     keys: {
@@ -555,10 +567,13 @@ const READERS = new Map<string, Reader>([
     return fixed(a, { kind: 'read', ...pos, task, addr, ...(a.more() ? { size: a.size() } : {}) });
   }],
   ['write', ({ a, pos, task }) => fixed(a, { kind: 'write', ...pos, task, addr: a.addr(), value: a.value() })],
-  ['touch', ({ a, pos, task }) => fixed(a, {
-    kind: 'touch', ...pos, task, addr: a.addr(), size: a.size(),
-    access: a.choice('read or write', 'access', TOUCH_ACCESS),
-  })],
+  ['touch', ({ a, pos, task }) => {
+    const addr = a.addr();
+    const col = a.peek()?.col ?? a.endCol();
+    const size = a.size();
+    accessBound(size, col, 'touch');
+    return fixed(a, { kind: 'touch', ...pos, task, addr, size, access: a.choice('read or write', 'access', TOUCH_ACCESS) });
+  }],
   ['run', ({ a, pos, task }) => {
     const cmd: RunCmd = { kind: 'run', ...pos, task };
     a.options({ keys: { cpu: (v, c) => (cmd.cpu = ranged(v, c, 'cpu', 0, MAX_CPUS - 1)) } });
@@ -589,7 +604,10 @@ const READERS = new Map<string, Reader>([
   ['mshare_info', ({ a, pos, task }) => fixed(a, { kind: 'mshare_info', ...pos, task, fd: a.fd() })],
   ['unlink', ({ a, pos }) => fixed(a, { kind: 'unlink', ...pos, path: a.path() })],
   ['gup', ({ a, pos, task }) => {
-    const cmd: GupCmd = { kind: 'gup', ...pos, task, addr: a.addr(), size: a.size(), write: false };
+    const addr = a.addr();
+    const col = a.peek()?.col ?? a.endCol();
+    const cmd: GupCmd = { kind: 'gup', ...pos, task, addr, size: a.size(), write: false };
+    accessBound(cmd.size, col, 'gup');
     a.options({ words: { write: () => (cmd.write = true) } });
     return cmd;
   }],

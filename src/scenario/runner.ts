@@ -17,6 +17,13 @@
  * does, so results stay deterministic. Determinism (DESIGN.md) makes replay exact: the same
  * steps from the same checkpoint give the same stateDigest.
  *
+ * Appending. `append(text)` parses more lines as the continuation of the script (line numbers
+ * go on after the existing text) and adds their steps after the current position, without
+ * rebuilding or replaying anything: the console and the toolbar append one line at a time.
+ * When the position is before the end, the steps after it are dropped first, as an editor
+ * drops its redo history when you type after an undo: the console acts on the state the user
+ * sees, and the script stays a faithful record of what ran (see `append`).
+ *
  * Contract: the constructor throws MachineBuildError when the `machine` line cannot be built
  * (use Runner.fromSource for a result instead). step() never throws for a script that
  * parsed: syscall failures are results, failed expects are records. An exception out of the
@@ -24,6 +31,7 @@
  */
 import { instantiate, type Command, type MachineOptions, type Script } from './ast';
 import { parseScript, type ParseError } from './parser';
+import { MAX_EXPANDED_COMMANDS, MAX_SCRIPT_CHARS } from './constants';
 import { cloneRunState, execCommand, newRunState, type RunState } from './exec';
 import { evalExpect, type ExpectOutcome } from './expect';
 import { Kernel, type SysResult } from '../engine/kernel';
@@ -131,18 +139,43 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 
 export type FromSourceResult = { ok: true; runner: Runner } | { ok: false; errors: ParseError[] };
 
+/**
+ * `added`: steps appended (a `repeat N:` adds N); `line`: the line the appended text starts
+ * on; `dropped`: steps after the position that were dropped first (0 at the end).
+ */
+export type AppendResult = { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ParseError[] };
+
+/** Lines of a script text: a final newline ends the last line rather than starting one. */
+export function countLines(text: string): number {
+  if (text === '') return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') ? n - 1 : n;
+}
+
+/** `repeat N:` with another count, the rest of the line as written. */
+function recount(line: string, count: number): string {
+  return line.replace(/^(\s*repeat\s+)[^\s:]+/, `$1${count}`);
+}
+
 export class Runner {
+  /** The commands to run (the runner's own copy: append and truncation change it). */
   readonly script: Script;
   readonly kernel: Kernel;
-  /** Total steps: one per command, N per `repeat N:`. */
-  readonly total: number;
   /** Records of the steps run so far (empty when keepRecords is false). */
   readonly records: StepRecord[] = [];
   readonly failures: Failure[] = [];
   readonly errors: StepError[] = [];
 
   /** starts[i] = step number of command i's first step (prefix sums of the step counts). */
-  private readonly starts: number[];
+  private starts: number[];
+  /** Total steps: one per command, N per `repeat N:`. */
+  private count: number;
+  /** The script's text when built from source (null from a Script), kept in step with appends. */
+  private text: string | null = null;
+  private file = '<script>';
+  /** Lines of the script so far: appended text starts on the next one. */
+  private lines: number;
   private pos = 0;
   /** The command and iteration (1-based, 0 for non-repeats) the next step runs. */
   private ci = 0;
@@ -161,14 +194,16 @@ export class Runner {
   private readonly keepRecords: boolean;
 
   constructor(script: Script, opts: RunnerOptions = {}) {
-    this.script = script;
+    // A copy: appending must not change a Script the caller may hand to another runner.
+    this.script = { commands: [...script.commands], chapters: [...script.chapters] };
     this.starts = new Array<number>(script.commands.length);
     let n = 0;
     script.commands.forEach((c, i) => {
       this.starts[i] = n;
       n += c.kind === 'repeat' ? c.count : 1;
     });
-    this.total = n;
+    this.count = n;
+    this.lines = script.commands.reduce((l, c) => Math.max(l, c.line), 0);
     this.interval = opts.checkpointEvery ?? 50;
     this.overhead = opts.checkpointOverhead ?? 0.25;
     this.budget = opts.checkpointBudget ?? 0;
@@ -191,11 +226,28 @@ export class Runner {
     const parsed = parseScript(src, file);
     if (!parsed.ok) return parsed;
     try {
-      return { ok: true, runner: new Runner(parsed.script, opts) };
+      const runner = new Runner(parsed.script, opts);
+      runner.text = src;
+      runner.file = file;
+      runner.lines = countLines(src);
+      return { ok: true, runner };
     } catch (e) {
       if (e instanceof MachineBuildError) return { ok: false, errors: [{ file, line: e.line, col: e.col, message: e.message }] };
       throw e;
     }
+  }
+
+  /** Total steps: one per command, N per `repeat N:` (grows with append). */
+  get total(): number {
+    return this.count;
+  }
+
+  /**
+   * The script's text, appended lines included and dropped ones removed (null for a runner
+   * built from a Script rather than from source).
+   */
+  get source(): string | null {
+    return this.text;
   }
 
   /** Steps run so far (0..total). */
@@ -291,6 +343,93 @@ export class Runner {
     return this.pos;
   }
 
+  /**
+   * Append `source` (one or more lines) to the script, as if it had been written after the
+   * existing text: its line numbers continue from there (errors are positioned on them),
+   * `repeat` and `{i}` work as in a file, and `machine` is refused (the machine is built).
+   * Nothing runs; the new commands are the steps after the current position, so `step()` or
+   * `runToEnd()` runs them. Costs the parse of the new text, not a replay.
+   *
+   * Before the end, the steps after the position are dropped first (the future, like an
+   * editor's redo history), and the text loses their lines: what is appended runs on the
+   * state the position shows. A repeat the position is inside is cut to the iterations run
+   * (`repeat 1500:` at iteration 40 becomes `repeat 39:`). The `machine` line always stays.
+   * A failed append (parse errors, limits) changes nothing, the future included.
+   */
+  append(source: string): AppendResult {
+    const commands = this.script.commands;
+    // 1. What stays: the commands run, a repeat the position is inside (cut), and the machine.
+    let keep = this.ci;
+    let cut: Command | null = null;
+    const done = this.iter - 1; // iterations of the current repeat already run
+    if (this.pos < this.count && done > 0) {
+      const c = commands[this.ci];
+      if (c.kind === 'repeat') {
+        cut = { ...c, count: done, text: recount(c.text, done) };
+        keep = this.ci + 1;
+      }
+    }
+    const mi = commands.findIndex((c) => c.kind === 'machine');
+    if (mi >= keep) keep = mi + 1;
+    const dropping = keep < commands.length || cut !== null;
+    // The kept text: every line up to the last kept command (comments after it belonged to the future).
+    let text = this.text;
+    let lines = this.lines;
+    if (dropping) {
+      lines = keep > 0 ? commands[keep - 1].line : 0;
+      if (text !== null) {
+        const all = text.split('\n').slice(0, lines);
+        if (cut) all[cut.line - 1] = recount(all[cut.line - 1], done);
+        text = all.length ? all.join('\n') + '\n' : '';
+      }
+    }
+    // 2. Parse the new text on the lines after the kept text.
+    const parsed = parseScript('\n'.repeat(lines) + source, this.file);
+    if (!parsed.ok) return parsed;
+    const errors: ParseError[] = [];
+    const keptSteps = keep > 0 ? this.starts[keep - 1] + this.stepsOf(cut ?? commands[keep - 1]) : 0;
+    let total = keptSteps;
+    for (const c of parsed.script.commands) {
+      if (c.kind === 'machine') {
+        errors.push({ file: this.file, line: c.line, col: c.col, message: 'machine must be the first command (the machine is built: restart it to change it)' });
+      }
+      total += this.stepsOf(c);
+      if (total > MAX_EXPANDED_COMMANDS && total - this.stepsOf(c) <= MAX_EXPANDED_COMMANDS) {
+        errors.push({ file: this.file, line: c.line, col: c.col, message: `the script would run more than ${MAX_EXPANDED_COMMANDS} commands` });
+      }
+    }
+    const joined = text === null ? null : text === '' || text.endsWith('\n') ? text + source : text + '\n' + source;
+    if (joined !== null && joined.length > MAX_SCRIPT_CHARS) {
+      errors.push({ file: this.file, line: lines + 1, col: 1, message: `script is too large: ${joined.length} characters (at most ${MAX_SCRIPT_CHARS})` });
+    }
+    if (errors.length) return { ok: false, errors };
+    // 3. Commit: drop the future, then add the new commands after the kept ones.
+    const dropped = this.count - keptSteps;
+    if (dropping) {
+      commands.length = keep;
+      this.starts.length = keep;
+      if (cut) commands[keep - 1] = cut;
+      const chapters = this.script.chapters.filter((c) => c.index < keep);
+      this.script.chapters.length = 0;
+      this.script.chapters.push(...chapters);
+      this.checkpoints = this.checkpoints.filter((c) => c.pos <= this.pos);
+    }
+    let n = keptSteps;
+    for (const ch of parsed.script.chapters) this.script.chapters.push({ ...ch, index: ch.index + commands.length });
+    for (const c of parsed.script.commands) {
+      commands.push(c);
+      this.starts.push(n);
+      n += this.stepsOf(c);
+    }
+    const added = n - keptSteps;
+    this.count = n;
+    this.text = joined;
+    this.lines = joined === null ? parsed.script.commands.reduce((l, c) => Math.max(l, c.line), lines) : countLines(joined);
+    // The cursor: the same position, now pointing into the new commands (or the machine step).
+    this.seek(this.pos);
+    return { ok: true, added, line: lines + 1, dropped };
+  }
+
   /** Positions that hold a checkpoint (for tests and the timeline's tick marks). */
   checkpointPositions(): number[] {
     return this.checkpoints.map((c) => c.pos);
@@ -302,6 +441,10 @@ export class Runner {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private stepsOf(c: Command): number {
+    return c.kind === 'repeat' ? c.count : 1;
+  }
 
   private exec(cmd: Command, rec: StepRecord): void {
     switch (cmd.kind) {

@@ -6,6 +6,8 @@
  * the generation, which lets a playing worker continue (see src/worker/api.ts).
  */
 import type { Update } from '../worker/api';
+import type { ModelSnapshot } from '../engine/abi';
+import { SnapshotDecoder } from '../worker/snapshot-patch';
 import { ackGeneration } from './engine-client';
 import { EVENT_CAP, RECORD_CAP, store } from './store';
 
@@ -21,7 +23,7 @@ export const drawStats: Record<string, number[]> = {};
 
 const drawers = new Set<Drawer>();
 const dirty = new Set<Drawer>();
-let queue: Update[] = [];
+let queue: (Update & { snapshot: ModelSnapshot })[] = [];
 let raf = 0;
 /** Frames in a row a drawer could not read a consistent state (a safety valve for waiters). */
 let unclean = 0;
@@ -33,8 +35,18 @@ function schedule(): void {
   if (!raf) raf = requestAnimationFrame(flush);
 }
 
+/** Decodes the snapshot patches of every update, in arrival order (src/worker/snapshot-patch.ts). */
+const snapshots = new SnapshotDecoder();
+
 export function pushUpdate(u: Update): void {
-  queue.push(u);
+  let snapshot: ModelSnapshot;
+  try {
+    snapshot = snapshots.decode(u.snapshot);
+  } catch (e) {
+    console.error(e);
+    return;
+  }
+  queue.push({ ...u, snapshot });
   schedule();
 }
 

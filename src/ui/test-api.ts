@@ -19,8 +19,11 @@ import { loadScript, runLine, whenIdle, getDigest, getReport, stepBack, stepForw
 import { findScenario } from './scenarios/gallery';
 import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
+import { talkTestApi, type TalkTestApi } from './talk/test-api';
+import { robustnessTestApi, type RobustnessTestApi } from './persist';
 
-export interface MshareExplorerApi {
+/** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
+export interface MshareExplorerApi extends RobustnessTestApi {
   ready: Promise<void>;
   loadScenario(sourceOrId: string, opts?: { run?: boolean }): Promise<void>;
   waitIdle(): Promise<void>;
@@ -36,6 +39,8 @@ export interface MshareExplorerApi {
   frameTimes(): number[];
   /** Draw times per view (ms). */
   drawTimes(): Record<string, number[]>;
+  /** Talk mode: permalinks, presenter mode, export (src/ui/talk/test-api.ts). */
+  talk: TalkTestApi;
 }
 
 declare global {
@@ -71,5 +76,7 @@ export function installTestApi(ready: Promise<void>): void {
     position: () => ({ position: store.getState().position, total: store.getState().total }),
     frameTimes: () => [...frameStats],
     drawTimes: () => JSON.parse(JSON.stringify(drawStats)) as Record<string, number[]>,
+    talk: talkTestApi(ready),
+    ...robustnessTestApi(),
   };
 }

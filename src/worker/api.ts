@@ -9,7 +9,10 @@
  *   not copied. They are sent again only inside an Update whose `shared` is set, which
  *   happens only when the machine is rebuilt (a different `machine` line, a restart).
  * - Everything else is structured-cloned and small: a model snapshot, the step records and
- *   trace events since the previous update (capped), a point of the counters chart.
+ *   trace events since the previous update (capped), a point of the counters chart. The
+ *   snapshot travels as a patch against the previous update's (only the tasks and mms that
+ *   changed; see snapshot-patch.ts): the page decodes every update, in order, with one
+ *   SnapshotDecoder (frame-loop.ts pushUpdate) before it reads `snapshot`.
  *
  * Consistency (who writes what): only the worker writes RAM, descriptors and ctl[SEQ],
  * ctl[GEN]; only the page writes ctl[ACK]. The worker makes ctl[SEQ] odd while it changes
@@ -23,6 +26,7 @@ import type { ModelSnapshot } from '../engine/abi';
 import type { TraceEvent } from '../engine/trace';
 import type { SysResult } from '../engine/sys/result';
 import type { ScriptError, StepRecord } from './runner-port';
+import type { WireSnapshot } from './snapshot-patch';
 
 export type { ScriptError, StepRecord, SysResult };
 
@@ -54,7 +58,8 @@ export interface Update {
   total: number;
   /** A play or run is in progress. */
   running: boolean;
-  snapshot: ModelSnapshot;
+  /** Whole, or a patch against the previous update's snapshot: decode it (snapshot-patch.ts). */
+  snapshot: WireSnapshot;
   /** Steps executed since the previous update, oldest first (at most MAX_STEPS_PER_UPDATE). */
   steps: StepRecord[];
   /** Steps executed since the previous update, including those left out of `steps`. */
@@ -135,7 +140,12 @@ export interface EngineApi {
    */
   play(stepsPerSecond: number, until?: number): Promise<RunOutcome>;
   pause(): void;
-  /** Appends one console line to the script and runs it (running to the end first if needed). */
+  /**
+   * Appends one console line to the script and runs it: it becomes the step after the current
+   * position (Runner.append, no replay). Positioned before the end (after back or goto), the
+   * steps after the position are dropped first, like typing after an undo; `getSource()`
+   * then returns the shortened script.
+   */
   exec(line: string): Promise<ExecResult>;
   /** Rebuilds the machine with new settings: rewrites the `machine` line, replays to the same step. */
   restart(settings: MachineSettings): Promise<LoadResult>;

@@ -16,9 +16,19 @@ import {
   type RunOutcome, type SharedBuffers, type Update,
 } from './api';
 import { createRunner, type RunnerPort, type StepRecord } from './runner-port';
+import { SnapshotEncoder } from './snapshot-patch';
+import { explainAllocationFailure, refuseInBrowser } from './browser-limits';
+import { workerTestHooks } from './test-hooks';
 
 const SLICE_MS = 12;
-const PUBLISH_MS = 80;
+/**
+ * A play or run publishes at most this often (a play slower than 1000/PUBLISH_MS steps a
+ * second publishes every step). Each update makes the page redraw every view, which costs
+ * tens of milliseconds at 1,500 processes: at 30 updates a second the page did nothing else
+ * and dropped most frames. ~6 a second still looks alive, and every step record still goes
+ * out (Update.steps), so the timeline and the console miss nothing.
+ */
+const PUBLISH_MS = 150;
 const EMPTY_SCRIPT = '# empty machine\n';
 
 const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
@@ -34,6 +44,10 @@ let pending: StepRecord[] = [];
 let pendingCount = 0;
 let playToken = 0;
 let playing: Promise<RunOutcome> | null = null;
+/** The record of the last step run (exec returns it). */
+let lastRecord: StepRecord | null = null;
+/** An exec that adds more steps than this runs them as a play (in slices) rather than at once. */
+const INLINE_STEPS = 64;
 
 function mustCreate(src: string, f: string): RunnerPort {
   const r = createRunner(src, f);
@@ -65,6 +79,7 @@ function endWrite(): void {
 function runStep(): StepRecord | null {
   const r = runner.step();
   if (r) {
+    lastRecord = r;
     pendingCount++;
     pending.push(r);
     if (pending.length > MAX_STEPS_PER_UPDATE * 2) pending = pending.slice(-MAX_STEPS_PER_UPDATE);
@@ -75,24 +90,30 @@ function runStep(): StepRecord | null {
 // ---------------------------------------------------------------- publishing
 
 let lastShared: SharedBuffers | null = null;
+/** Snapshots go out as patches against the previous update's (snapshot-patch.ts). */
+const snapshots = new SnapshotEncoder();
 
 function publish(reset = false): void {
+  if (!onUpdate) return; // nobody to send to: the encoder must not move past what the page has
   const k = runner.kernel;
   const shared = sharedBuffers();
   const rebuilt = shared.epoch !== lastShared?.epoch;
   lastShared = shared;
+  if (reset || rebuilt) snapshots.reset();
   const trace = k.m.trace;
   if (traceSeq > trace.seq) traceSeq = 0;
   let events = trace.since(traceSeq);
   traceSeq = trace.seq;
-  if (events.length > MAX_EVENTS_PER_UPDATE) events = events.slice(-MAX_EVENTS_PER_UPDATE);
+  // The newest events, plus any OOM kill among the older ones (the page reports each kill).
+  if (events.length > MAX_EVENTS_PER_UPDATE) events = [...events.slice(0, -MAX_EVENTS_PER_UPDATE).filter((e) => e.type === 'oom-kill').slice(-32), ...events.slice(-MAX_EVENTS_PER_UPDATE)];
   const mi = meminfo(k.m);
   const u: Update = {
     generation,
     position: runner.position,
     total: runner.total,
     running: playing !== null,
-    snapshot: buildModel(k, generation),
+    // buildModel reuses the models of unchanged tasks and mms, so the patch holds only changes.
+    snapshot: snapshots.encode(buildModel(k, generation)),
     steps: pending.slice(-MAX_STEPS_PER_UPDATE),
     stepCount: pendingCount,
     events,
@@ -159,7 +180,8 @@ async function play(stepsPerSecond: number, until?: number): Promise<RunOutcome>
   const fast = !Number.isFinite(stepsPerSecond) || stepsPerSecond > 240;
   const run = async (): Promise<RunOutcome> => {
     publish();
-    let published = performance.now();
+    // The first step (or slice) is published at once: a play must answer at once.
+    let published = -Infinity;
     while (runner.position < goal && token === playToken) {
       const t0 = performance.now();
       beginWrite();
@@ -168,9 +190,9 @@ async function play(stepsPerSecond: number, until?: number): Promise<RunOutcome>
         while (runner.position < goal && performance.now() < end) runStep();
       } else runStep();
       endWrite();
-      // A fast run publishes a few times a second (each update is a snapshot the page must
-      // take in); a slow play publishes every step.
-      if (!fast || performance.now() - published >= PUBLISH_MS || runner.position >= goal) {
+      // Publish a few times a second (PUBLISH_MS), whatever the speed; a slow play's steps
+      // are that far apart anyway. The goal reached: always.
+      if (performance.now() - published >= PUBLISH_MS || runner.position >= goal) {
         publish();
         published = performance.now();
         await waitAck(generation);
@@ -199,13 +221,11 @@ async function halt(): Promise<void> {
   while (playing) await playing;
 }
 
-function lineCount(src: string): number {
-  return src.split('\n').length;
-}
-
 const api: EngineApi = {
   init(cb) {
     onUpdate = cb;
+    // A new page (or a reloaded one): its decoder holds nothing yet.
+    snapshots.reset();
     const shared = sharedBuffers();
     lastShared = shared;
     return { shared, ctl: ctl.buffer as SharedArrayBuffer };
@@ -213,8 +233,10 @@ const api: EngineApi = {
 
   load(src, f = 'scenario.msh') {
     stopPlay();
+    const big = refuseInBrowser(src, f);
+    if (big) return { ok: false, errors: [big] };
     const r = createRunner(src, f);
-    if (!r.ok) return { ok: false, errors: r.errors };
+    if (!r.ok) return { ok: false, errors: explainAllocationFailure(r.errors) };
     beginWrite();
     runner = r.runner;
     source = src;
@@ -265,38 +287,23 @@ const api: EngineApi = {
     if (!check.ok) return { ok: false, errors: check.errors };
     if (check.script.commands.length === 0) return { ok: true, record: null, line: 0 };
     await halt();
-    if (runner.position < runner.total) await play(Infinity);
-    const at = lineCount(source) + (source.endsWith('\n') ? 0 : 1);
-    const padded = '\n'.repeat(at - 1) + text;
-    const next = (source.endsWith('\n') ? source : source + '\n') + text + '\n';
-    if (runner.append) {
-      beginWrite();
-      const r = runner.append(padded);
-      if (!r.ok) {
-        endWrite();
-        publish();
-        return { ok: false, errors: r.errors.map((e) => ({ ...e, line: 1 })) };
-      }
+    // Runner.append: one parse, no rebuild, no replay. The line becomes the step after the
+    // current position; if the user went back, the steps after it are dropped first (the
+    // console acts on the state it shows, like typing after an undo).
+    const r = runner.append(text + '\n');
+    if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: 1 })) };
+    source = runner.source;
+    lastRecord = null;
+    if (r.added > INLINE_STEPS) {
+      // `repeat 1500: ...` typed in the console: run in slices (progress shows, pause works).
+      await play(Infinity);
     } else {
-      // Without Runner.append: rebuild from the longer script and replay to the same step,
-      // in chunks (progress shows, pause works).
-      const r = createRunner(next, file);
-      if (!r.ok) return { ok: false, errors: r.errors.filter((e) => e.line >= at).map((e) => ({ ...e, line: 1 })) };
-      const pos = runner.position;
       beginWrite();
-      runner = r.runner;
-      source = next;
+      while (runner.position < runner.total) runStep();
       endWrite();
-      const done = await play(Infinity, pos);
-      if (done.state !== 'done') return { ok: false, errors: [{ file: 'console', line: 1, col: 1, message: 'cancelled while replaying the script' }] };
-      beginWrite();
+      publish();
     }
-    source = next;
-    let record: StepRecord | null = null;
-    while (runner.position < runner.total) record = runStep();
-    endWrite();
-    publish();
-    const res: ExecResult = { ok: true, record, line: at };
+    const res: ExecResult = { ok: true, record: lastRecord, line: r.line };
     return res;
   },
 
@@ -350,4 +357,4 @@ const api: EngineApi = {
   },
 };
 
-Comlink.expose(api);
+Comlink.expose(Object.assign(api, workerTestHooks));

@@ -39,17 +39,26 @@ export interface RunnerPort {
   goto(n: number): void;
   /** The SCENARIO.md JSON report of what has run so far. */
   report(): unknown;
+  /** The script's text: appended lines in, dropped ones out. */
+  readonly source: string;
   /**
-   * Appends source lines to the script without replaying it. Optional: without it the worker
-   * rebuilds the runner from the longer source and replays to the same position.
+   * Appends source lines to the script without replaying it (Runner.append): they become the
+   * steps after the current position; steps after the position are dropped first. `line` is
+   * the line the text starts on, `added` the steps it adds, `dropped` the steps it removed.
    */
-  append?(source: string): { ok: true } | { ok: false; errors: ScriptError[] };
+  append(source: string): { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ScriptError[] };
 }
 
 export type CreateResult = { ok: true; runner: RunnerPort } | { ok: false; errors: ScriptError[] };
 
 class Port implements RunnerPort {
   constructor(private readonly r: Runner) {}
+  get source(): string {
+    return this.r.source ?? '';
+  }
+  append(source: string) {
+    return this.r.append(source);
+  }
   get total(): number {
     return this.r.total;
   }

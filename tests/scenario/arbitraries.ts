@@ -9,7 +9,7 @@ import { trimBlanks } from '../../src/scenario/lexer';
 import type { Addr, Command, ExpectExpr, ExpectValue, FdRef, Prot, Value } from '../../src/scenario/ast';
 import {
   CGROUP_FIELDS, ERRNO_NAMES, FILESYSTEMS, LAST_FIELDS, MADVISE_ADVICE, MAP_FLAGS, MAX_CPUS,
-  MAX_FD, MAX_REPEAT, MAX_SIZE, MEMINFO_FIELDS, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS,
+  MAX_ACCESS_SIZE, MAX_FD, MAX_REPEAT, MAX_SIZE, MEMINFO_FIELDS, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS,
   POLICY_VALUES, RESERVED_TASK_NAMES, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TOUCH_ACCESS,
   UFFD_MODES,
 } from '../../src/scenario/constants';
@@ -43,6 +43,9 @@ export const size = fc.oneof(
   fc.integer({ min: 0, max: MAX_SIZE / 4096 }).map((n) => n * 4096),
   fc.constantFrom(0, K, 4 * K, 2 * K * K, 2 ** 30, 2 ** 39, MAX_SIZE),
 );
+
+/** Sizes `touch`, `gup` and `mmap ... populate` accept: at most MAX_ACCESS_SIZE. */
+export const accessSize = size.filter((n) => n <= MAX_ACCESS_SIZE);
 
 /** Integers a double holds exactly, below 2^64: every safe integer and page multiples. */
 export const bigExact = fc.oneof(
@@ -115,13 +118,14 @@ export const simpleCommand = (r: boolean): fc.Arbitrary<Bare> => {
       task: t, addr: addr(r, true), size, prot, flags: fc.shuffledSubarray([...MAP_FLAGS], { minLength: 1 }),
       src: opt(fc.oneof(fd(r).map((f) => ({ fd: f })), path(r).map((p) => ({ file: p })))),
       off: opt(size), label: opt(label(r)),
-    }).map(({ src, ...m }) => compact({ kind: 'mmap' as const, ...m, ...src })),
+    }).map(({ src, ...m }) => compact({ kind: 'mmap' as const, ...m, ...src }))
+      .map((m) => (m.flags.includes('populate') && m.size > MAX_ACCESS_SIZE ? { ...m, size: m.size % (MAX_ACCESS_SIZE + 1) } : m)),
     fc.record({ kind: fc.constant('munmap' as const), task: t, addr: addr(r), size }),
     fc.record({ kind: fc.constant('mprotect' as const), task: t, addr: addr(r), size, prot }),
     fc.record({ kind: fc.constant('madvise' as const), task: t, addr: addr(r), size, advice: fc.constantFrom(...MADVISE_ADVICE) }),
     fc.tuple(t, addr(r), opt(size)).map(([task, a, s]) => compact({ kind: 'read' as const, task, addr: a, size: s })),
     fc.record({ kind: fc.constant('write' as const), task: t, addr: addr(r), value }),
-    fc.record({ kind: fc.constant('touch' as const), task: t, addr: addr(r), size, access: fc.constantFrom(...TOUCH_ACCESS) }),
+    fc.record({ kind: fc.constant('touch' as const), task: t, addr: addr(r), size: accessSize, access: fc.constantFrom(...TOUCH_ACCESS) }),
     fc.tuple(t, opt(fc.integer({ min: 0, max: MAX_CPUS - 1 }))).map(([task, cpu]) => compact({ kind: 'run' as const, task, cpu })),
     fc.record({ kind: fc.constant('file' as const), path: path(r), size }),
     fc.tuple(t, opt(size)).map(([name, limit]) => compact({ kind: 'cgroup' as const, name, limit })),
@@ -135,7 +139,7 @@ export const simpleCommand = (r: boolean): fc.Arbitrary<Bare> => {
     fc.record({ kind: fc.constant('ioctl_unmap' as const), task: t, fd: fd(r), offset: size, size }),
     fc.record({ kind: fc.constant('mshare_info' as const), task: t, fd: fd(r) }),
     fc.record({ kind: fc.constant('unlink' as const), path: path(r) }),
-    fc.record({ kind: fc.constant('gup' as const), task: t, addr: addr(r), size, write: fc.boolean() }),
+    fc.record({ kind: fc.constant('gup' as const), task: t, addr: addr(r), size: accessSize, write: fc.boolean() }),
     fc.record({ kind: fc.constant('unpin' as const), task: t, addr: addr(r), size }),
     fc.record({ kind: fc.constant('uffd_register' as const), task: t, addr: addr(r), size, mode: fc.constantFrom(...UFFD_MODES) }),
     fc.record({ kind: fc.constant('uffd_copy' as const), task: t, addr: addr(r), value }),

@@ -155,6 +155,10 @@ export function oomKill(m: Machine, cgroup: Cgroup | null, why: string): Task | 
   });
   m.s.oomKills++;
   if (cgroup) cgroup.oomKills++;
-  killGroup(m, victim, 'SIGKILL', 0, reason);
+  // The task keeps what the kernel logs ("Killed process N (name) anon-rss:... pgtables:..."),
+  // so the UI can say why it was chosen after the trace ring has moved on.
+  const kB = (pages: number) => `${pages * 4}kB`;
+  const logged = `${reason}: killed process ${victim.pid} (${victim.name}) anon-rss:${kB(mm.rssAnon)}, file-rss:${kB(mm.rssFile)}, shmem-rss:${kB(mm.rssShmem)}, pgtables:${mm.pgtablesBytes / 1024}kB`;
+  killGroup(m, victim, 'SIGKILL', 0, logged);
   return victim;
 }

@@ -21,6 +21,11 @@ import { mshareOwnerExit } from './mshare-owner-exit';
 import { mshareCharge } from './mshare-charge';
 import { oomMshare } from './oom-mshare';
 import { mshareFork } from './mshare-fork';
+import { talkPageTables } from './talk-page-tables';
+import { talkForkCow } from './talk-fork-cow';
+import { talkMshareLink } from './talk-mshare-link';
+import { talkOwnerExit } from './talk-owner-exit';
+import { talkCharge } from './talk-charge';
 
 export type { BuiltinScenario };
 
@@ -29,7 +34,34 @@ export const BUILTINS: readonly BuiltinScenario[] = [
   databaseNoSharing, databaseOom,
   mshare2024, mshare2025, databaseMshare, databaseHugetlb,
   mshareMprotect, mshareOwnerExit, mshareCharge, oomMshare, mshareFork,
+  talkPageTables, talkForkCow, talkMshareLink, talkOwnerExit, talkCharge,
 ];
+
+/**
+ * The talk pack: built-ins written for presenter mode (chapters and notes as captions), in
+ * talk order, each with the pair of views presenter mode opens for it (ids of
+ * src/ui/talk/views.ts: tree, chart, processes, addrspace, physmem, counters).
+ */
+export const TALK_PACK: readonly { id: string; views: readonly string[] }[] = [
+  { id: 'talk-page-tables', views: ['chart', 'tree'] },
+  { id: 'talk-fork-cow', views: ['tree', 'counters'] },
+  { id: 'talk-mshare-link', views: ['tree', 'processes'] },
+  { id: 'talk-owner-exit', views: ['processes', 'tree'] },
+  { id: 'talk-charge', views: ['counters', 'processes'] },
+];
+
+/**
+ * The chapter titles of a script (its `## Title` lines), in order: what the gallery lists
+ * under each scenario. A plain scan, so the page need not load the parser for it.
+ */
+export function chapters(source: string): string[] {
+  const out: string[] = [];
+  for (const line of source.split('\n')) {
+    const m = /^\s*##[ \t]+(.*?)\s*$/.exec(line);
+    if (m && m[1]) out.push(m[1]);
+  }
+  return out;
+}
 
 export function findBuiltin(id: string): BuiltinScenario | undefined {
   return BUILTINS.find((b) => b.id === id);

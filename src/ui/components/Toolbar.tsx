@@ -3,6 +3,7 @@ import { runLine } from '../actions';
 import { hex, size } from '../format';
 import { store, useUi } from '../store';
 import { MachineDialog } from './MachineDialog';
+import { TalkButtons } from '../talk/TalkButtons';
 
 /** Runs lines one after another, stopping at the first that does not parse. */
 async function runLines(lines: string[]): Promise<void> {
@@ -183,6 +184,7 @@ export function Toolbar() {
       <Popover label="Attach" disabled={!name || !mounted}>{(close) => <AttachForm close={close} />}</Popover>
       <Popover label="Policies">{(close) => <PolicyForm close={close} />}</Popover>
       <span className="grow" />
+      <TalkButtons />
       <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
       <button type="button" onClick={() => setMachineOpen(true)}>Machine…</button>
       <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => {

@@ -16,6 +16,8 @@ interface BuiltinsModule {
   BUILTINS?: GalleryEntry[];
   builtins?: GalleryEntry[];
   default?: GalleryEntry[];
+  /** The talk pack: ids in talk order with the views presenter mode opens for each. */
+  TALK_PACK?: readonly { id: string; views: readonly string[] }[];
 }
 
 const found = import.meta.glob<BuiltinsModule>('../../scenario/builtins/index.ts', { eager: true });
@@ -38,6 +40,12 @@ const INLINE: GalleryEntry = {
 export const GALLERY: GalleryEntry[] = (() => {
   const list = fromModule();
   return list.length ? list : [INLINE];
+})();
+
+/** The talk pack (src/scenario/builtins/index.ts TALK_PACK), only entries that exist. */
+export const TALK_PACK: readonly { id: string; views: readonly string[] }[] = (() => {
+  for (const mod of Object.values(found)) if (Array.isArray(mod.TALK_PACK)) return mod.TALK_PACK.filter((p) => GALLERY.some((g) => g.id === p.id));
+  return [];
 })();
 
 export function findScenario(id: string): GalleryEntry | undefined {

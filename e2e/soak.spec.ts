@@ -1,0 +1,144 @@
+// A long session in one page: thousands of steps back and forward (undo/redo), jumps on the
+// timeline, view switches, console lines and scenario reloads, driven from inside the page so
+// the test measures the app, not Playwright's round trips. JS heap (after a forced GC, over
+// CDP), DOM nodes and, where the browser supports it, page + worker memory are measured after
+// a warm-up and at the end; their growth must stay under the bounds below.
+//
+//   CI: about 40 s of operations (a few thousand steps: more than a presenter clicks in an
+//   hour, at one step every few seconds).
+//   SOAK_MINUTES=60 npx playwright test soak    the same for an hour of wall time.
+import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { launchOptions } from './browser';
+import { expectNoErrors, openApp } from './app';
+
+const minutes = Number(process.env.SOAK_MINUTES ?? '0');
+const RUN_MS = minutes > 0 ? minutes * 60_000 : 40_000;
+
+/** Bounds on growth between the warmed-up start and the end. */
+const MAX_HEAP_GROWTH = 8 * 2 ** 20; // bytes of page JS heap, after GC
+const MAX_DOM_GROWTH = 0.1; // fraction of the DOM nodes at the start (plus 100 nodes of slack)
+const MAX_MEMORY_GROWTH = 64 * 2 ** 20; // bytes, page + engine worker (measureUserAgentSpecificMemory)
+
+test.use({
+  viewport: { width: 1440, height: 900 },
+  // measureUserAgentSpecificMemory answers at once instead of at the next GC (up to 20 s later).
+  launchOptions: { ...launchOptions, args: [...(launchOptions.args ?? []), '--enable-blink-features=ForceEagerMeasureMemory'] },
+});
+
+interface Sample {
+  heap: number;
+  nodes: number;
+  liveNodes: number;
+  listeners: number;
+  memory: number | null;
+}
+
+async function sample(page: Page, cdp: CDPSession): Promise<Sample> {
+  await page.evaluate(() => window.mshareExplorer!.waitIdle());
+  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? -1;
+  const liveNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+  const memory = await page.evaluate(async () => {
+    const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> };
+    if (!crossOriginIsolated || !p.measureUserAgentSpecificMemory) return null;
+    try {
+      return (await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<null>((r) => setTimeout(() => r(null), 15_000))]))?.bytes ?? null;
+    } catch {
+      return null;
+    }
+  });
+  return { heap: usedSize, nodes: metric('Nodes'), liveNodes, listeners: metric('JSEventListeners'), memory };
+}
+
+/** Runs operations inside the page for `ms`, from a seeded generator; returns what it did. */
+async function drive(page: Page, ms: number, seed: number): Promise<Record<string, number>> {
+  return page.evaluate(async ({ ms, seed }) => {
+    const api = window.mshareExplorer!;
+    let x = seed >>> 0;
+    const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const counts: Record<string, number> = { back: 0, step: 0, goto: 0, views: 0, exec: 0, load: 0, steps: 0 };
+    const click = (sel: string) => {
+      const el = document.querySelector<HTMLElement>(sel);
+      if (el) {
+        el.click();
+        counts.views++;
+      }
+    };
+    const scenarios = ['mshare-basics-2024', 'fork-cow', 'mshare-fork'];
+    const deadline = performance.now() + ms;
+    let i = 0;
+    while (performance.now() < deadline) {
+      i++;
+      const { position, total } = api.position();
+      const r = rand();
+      if (r < 0.34 && position > 0) {
+        await api.back();
+        counts.back++;
+        counts.steps++;
+      } else if (r < 0.68 && position < total) {
+        await api.step();
+        counts.step++;
+        counts.steps++;
+      } else if (r < 0.8) {
+        const to = Math.floor(rand() * (total + 1));
+        await api.goto(to);
+        counts.goto++;
+        counts.steps += Math.abs(to - position);
+      } else if (r < 0.97) {
+        const views = ['#tab-inspector', '#tab-walk', '#tab-counters'];
+        click(views[Math.floor(rand() * 3)]);
+        const bottom = document.querySelectorAll<HTMLElement>('[aria-label="Console or script"] [role="tab"]');
+        if (bottom.length) {
+          bottom[Math.floor(rand() * bottom.length)].click();
+          counts.views++;
+        }
+        await api.waitIdle();
+      } else if (r < 0.995) {
+        await api.exec(`note soak ${i}`);
+        counts.exec++;
+      } else {
+        await api.loadScenario(scenarios[Math.floor(rand() * scenarios.length)]);
+        counts.load++;
+      }
+    }
+    return counts;
+  }, { ms, seed });
+}
+
+test('soak: thousands of steps back and forward with view switches do not grow heap or DOM', async ({ page }, info) => {
+  test.setTimeout(RUN_MS + 180_000);
+  const opened = await openApp(page, '?scenario=mshare-basics-2024');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  // Warm-up: every view drawn, caches and capped logs (console, records, frame stats) full.
+  const warm = await drive(page, Math.min(10_000, RUN_MS / 4), 1);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('mshare-basics-2024'));
+  const start = await sample(page, cdp);
+  const t0 = Date.now();
+  const counts = await drive(page, RUN_MS, 2);
+  const wall = (Date.now() - t0) / 1000;
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('mshare-basics-2024'));
+  const end = await sample(page, cdp);
+
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const report = [
+    `soak: ${wall.toFixed(0)} s, ${counts.steps} steps (${counts.back} back, ${counts.step} forward, ${counts.goto} jumps), ${counts.views} view switches, ${counts.exec} console lines, ${counts.load} reloads (warm-up: ${warm.steps} steps)`,
+    `JS heap after GC: ${mib(start.heap)} -> ${mib(end.heap)} (${end.heap >= start.heap ? '+' : ''}${mib(end.heap - start.heap)}; bound +${mib(MAX_HEAP_GROWTH)})`,
+    `DOM nodes (CDP, incl. detached): ${start.nodes} -> ${end.nodes}; in the document: ${start.liveNodes} -> ${end.liveNodes}; JS event listeners: ${start.listeners} -> ${end.listeners}`,
+    start.memory !== null && end.memory !== null
+      ? `page + worker memory (measureUserAgentSpecificMemory): ${mib(start.memory)} -> ${mib(end.memory)} (bound +${mib(MAX_MEMORY_GROWTH)})`
+      : 'page + worker memory: not measured (measureUserAgentSpecificMemory unavailable)',
+  ];
+  for (const l of report) console.log(l);
+  info.annotations.push({ type: 'soak', description: report.join(' | ') });
+
+  expect(counts.steps).toBeGreaterThan(minutes > 0 ? 10_000 : 1_000);
+  expect(end.heap - start.heap).toBeLessThan(MAX_HEAP_GROWTH);
+  expect(end.liveNodes).toBeLessThan(start.liveNodes * (1 + MAX_DOM_GROWTH) + 100);
+  expect(end.nodes).toBeLessThan(start.nodes * (1 + MAX_DOM_GROWTH) + 100);
+  expect(end.listeners).toBeLessThan(start.listeners * (1 + MAX_DOM_GROWTH) + 50);
+  if (start.memory !== null && end.memory !== null) expect(end.memory - start.memory).toBeLessThan(MAX_MEMORY_GROWTH);
+  await expectNoErrors(opened);
+});

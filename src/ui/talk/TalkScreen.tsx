@@ -1,0 +1,219 @@
+/**
+ * Presenter and embed mode: the chosen views fill the screen, no chrome. Presenter mode adds
+ * the chapter title and note as a caption in large type and a dim footer (position, view
+ * pickers, share, exit); embed mode shows only the views (and the caption with `&caption`).
+ *
+ * The d3 views are the same factories the normal layout uses, mounted in a host with CSS
+ * zoom (about 2 on a 1080p projector), which scales their type and lines together; the
+ * chart is a projector-sized chart of its own (big-chart.ts).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { createPtTree } from '../views/pttree';
+import { createProcesses } from '../views/processes';
+import { createAddrSpace } from '../views/addrspace';
+import { createPhysMem } from '../views/physmem';
+import { useView } from '../use-view';
+import { counterRows } from './counters';
+import { useUi, useUiShallow } from '../store';
+import { createBigChart } from './big-chart';
+import { nextStep, prevStep } from './navigation';
+import { captionAt } from './navigation-pure';
+import { exitPresenter } from './presenter-actions';
+import { talkStore, useTalk, type TalkLayout } from './talk-store';
+import { TALK_VIEWS, VIEW_TITLES, type TalkViewId } from './views';
+import { TalkNotice } from './TalkNotice';
+import { keepComparing } from './auto-compare';
+import { SharePopover } from './SharePopover';
+import './talk.css';
+
+/** The zoom of the d3 views: 1 at 540 px of height, 2 on a 1080p projector. */
+function useZoom(): number {
+  const [h, setH] = useState(() => window.innerHeight);
+  useEffect(() => {
+    const on = () => setH(window.innerHeight);
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
+  return Math.max(1, Math.min(2.5, Math.round((h / 540) * 20) / 20));
+}
+
+function TreeView() {
+  const [empty, setEmpty] = useState<string | null>(null);
+  const { ref } = useView((el) => createPtTree(el, setEmpty), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  return (
+    <>
+      <div className="talk-host fill-svg" ref={ref} />
+      {empty && <p className="talk-empty">{empty}</p>}
+    </>
+  );
+}
+
+function ProcessesView() {
+  const { ref } = useView(createProcesses, (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
+  return <div className="talk-host fill-svg" ref={ref} />;
+}
+
+function AddrSpaceView() {
+  const { ref } = useView((el) => createAddrSpace(el, () => {}), (s) => [s.generation, s.selection.pid, s.selection.vma, s.selection.addr, s.theme], 'talk-addrspace');
+  return <div className="talk-host" ref={ref} />;
+}
+
+function PhysMemView() {
+  const { ref } = useView((el) => createPhysMem(el, () => {}), (s) => [s.generation, s.selection.frame, s.theme], 'talk-physmem');
+  return <div className="talk-host talk-physmem" ref={ref} />;
+}
+
+function ChartView() {
+  const { ref } = useView(createBigChart, (s) => [s.series, s.position, s.total, s.chapters, s.theme], 'talk-chart');
+  return <div className="talk-host" ref={ref} />;
+}
+
+function CountersView() {
+  const snap = useUi((s) => s.snapshot);
+  const pids = useUiShallow((s) => [s.selection.pid, s.compare]);
+  if (!snap) return null;
+  return (
+    <table className="talk-counters" aria-label="Counters" data-testid="talk-counters">
+      <tbody>
+        {counterRows(snap, pids).map(([k, v]) => (
+          <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const VIEWS: Record<TalkViewId, () => React.JSX.Element | null> = {
+  tree: TreeView,
+  chart: ChartView,
+  processes: ProcessesView,
+  addrspace: AddrSpaceView,
+  physmem: PhysMemView,
+  counters: CountersView,
+};
+
+/** What a pane's heading says: the view and whom it shows. */
+function usePaneTitle(id: TalkViewId): string {
+  return useUi((s) => {
+    const name = (pid: number | null) => s.snapshot?.tasks.find((t) => t.pid === pid)?.name;
+    const a = name(s.selection.pid);
+    const b = name(s.compare);
+    if (id === 'tree') return a ? `Page tables of ${a}${b ? ` and ${b}` : ''}` : VIEW_TITLES.tree;
+    if (id === 'addrspace') return a ? `Address space of ${a}` : VIEW_TITLES.addrspace;
+    if (id === 'chart') return 'Memory over the timeline';
+    return VIEW_TITLES[id];
+  });
+}
+
+function Pane({ id, zoom, titled }: { id: TalkViewId; zoom: number; titled: boolean }) {
+  const View = VIEWS[id];
+  const title = usePaneTitle(id);
+  // Zoom the d3 views (they draw in CSS pixels with small type); the chart, physical memory
+  // and the counters size their type themselves.
+  // A transform, not CSS zoom: the views' ResizeObservers then see the scaled-down size
+  // and fit their drawings to it.
+  const z = id === 'tree' || id === 'processes' || id === 'addrspace' ? zoom : 1;
+  return (
+    <section className={`talk-pane talk-pane-${id}`} data-talk-view={id} aria-label={title}>
+      {titled && <h2 className="talk-pane-title">{title}</h2>}
+      <div className="talk-zoom">
+        <div className="talk-scale" style={z === 1 ? undefined : { width: `${100 / z}%`, height: `${100 / z}%`, transform: `scale(${z})` }}>
+          <View />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Caption({ big }: { big: boolean }) {
+  const { chapters, notes, position, total, last } = useUiShallow((s) => ({
+    chapters: s.chapters, notes: s.notes, position: s.position, total: s.total, last: s.records[s.records.length - 1],
+  }));
+  const c = captionAt(chapters, notes, position);
+  const lastText = last && last.index === position - 1 && last.kind !== 'note' && last.kind !== 'chapter' ? last.text : '';
+  return (
+    <header className={`talk-caption${big ? ' big' : ''}`} data-testid="talk-caption">
+      <h1 className="talk-chapter" data-testid="talk-chapter">{c.chapter?.title ?? (position === 0 ? 'Start' : '')}</h1>
+      <p className="talk-note" data-testid="talk-note">{c.note?.title ?? ''}</p>
+      {big && (
+        <p className="talk-step" data-testid="talk-step">
+          <span>step {position.toLocaleString('en-US')} / {total.toLocaleString('en-US')}</span>
+          {c.chapterCount > 0 && <span> · chapter {c.chapterNo} of {c.chapterCount}</span>}
+          {lastText && <code className="talk-last">{lastText}</code>}
+        </p>
+      )}
+    </header>
+  );
+}
+
+function Footer() {
+  const views = useTalk((s) => s.views);
+  const layout = useTalk((s) => s.layout);
+  const [shareOpen, setShareOpen] = useState(false);
+  const setView = (i: number, v: string) => {
+    const next = [...views];
+    if (v === '') next.splice(i, 1);
+    else next[i] = v as TalkViewId;
+    talkStore.setState({ views: next.filter((x, j) => next.indexOf(x) === j).slice(0, 2) });
+  };
+  return (
+    <footer className="talk-footer" aria-label="Presenter controls">
+      <button type="button" onClick={() => void prevStep()} aria-label="Previous step">◀</button>
+      <button type="button" onClick={() => void nextStep()} aria-label="Next step">▶</button>
+      {[0, 1].map((i) => (
+        <label key={i}>
+          {i === 0 ? 'left' : 'right'}{' '}
+          <select aria-label={`Presenter view ${i + 1}`} value={views[i] ?? ''} onChange={(e) => setView(i, e.target.value)}>
+            {i === 1 && <option value="">none</option>}
+            {TALK_VIEWS.map((v) => (
+              <option key={v} value={v}>{VIEW_TITLES[v]}</option>
+            ))}
+          </select>
+        </label>
+      ))}
+      <label>
+        layout{' '}
+        <select aria-label="Presenter layout" value={layout} onChange={(e) => talkStore.setState({ layout: e.target.value as TalkLayout })}>
+          <option value="auto">auto</option>
+          <option value="columns">side by side</option>
+          <option value="rows">stacked</option>
+        </select>
+      </label>
+      <span className="grow">→ Space next · ← back · Shift+→/← chapter · Home/End first/last chapter · f full screen · Esc leave</span>
+      <div className="popover-wrap">
+        <button type="button" onClick={() => setShareOpen(!shareOpen)} aria-expanded={shareOpen}>Share</button>
+        {shareOpen && <SharePopover close={() => setShareOpen(false)} up />}
+      </div>
+      <button type="button" onClick={exitPresenter}>Leave presenter mode</button>
+    </footer>
+  );
+}
+
+export function TalkScreen() {
+  const mode = useTalk((s) => s.mode);
+  const views = useTalk((s) => s.views);
+  const caption = useTalk((s) => s.caption);
+  const zoom = useZoom();
+  const layout = useTalk((s) => s.layout);
+  const presenter = mode === 'presenter';
+  // Wide views (the tree, the address space) get the full width, stacked; others side by side.
+  const rows = layout === 'rows' || (layout === 'auto' && views.length === 2 && views.some((v) => v === 'tree' || v === 'addrspace'));
+  const ref = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    // Keys go to the window; keep the focus off the (now unmounted) chrome.
+    ref.current?.focus();
+  }, [mode]);
+  useEffect(() => keepComparing(), []);
+  return (
+    <div className={`talk-screen ${mode}`} data-testid="talk-screen" data-mode={mode} ref={ref} tabIndex={-1}>
+      {(presenter || caption) && <Caption big={presenter} />}
+      <main className={`talk-panes panes-${views.length}${rows ? ' rows' : ''}`} style={rows ? { gridTemplateRows: views.map((v) => (v === 'tree' ? 'minmax(0, 3fr)' : 'minmax(0, 2fr)')).join(' ') } : undefined}>
+        {views.map((v) => (
+          <Pane key={v} id={v} zoom={presenter ? zoom : Math.min(zoom, 1.5)} titled={presenter} />
+        ))}
+      </main>
+      {presenter && <Footer />}
+      <TalkNotice />
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Talk-mode keys, in the capture phase so they win over the global keys (src/ui/keyboard.ts)
+ * while presenter or embed mode is on:
+ *
+ *   p                      presenter mode on (normal layout) / off
+ *   → Space PageDown       next step          (PageDown/PageUp: what presentation clickers send)
+ *   ← PageUp Backspace     previous step
+ *   Shift+→ / Shift+←      next / previous chapter
+ *   Home / End             first / last chapter
+ *   f                      browser full screen on/off
+ *   Esc                    leave presenter mode
+ *
+ * In embed mode with autoplay, Space pauses and resumes. Keys typed into a text field, an
+ * editor or an open dialog are left alone.
+ */
+import { store } from '../store';
+import { togglePlay } from '../actions';
+import { firstChapter, lastChapter, nextChapter, nextStep, prevChapter, prevStep } from './navigation';
+import { enterPresenter, exitPresenter, toggleFullscreen } from './presenter-actions';
+import { talkStore } from './talk-store';
+import { stopAutoplay } from './boot';
+
+function typing(e: KeyboardEvent): boolean {
+  const el = (e.composedPath()[0] ?? e.target) as HTMLElement | null;
+  return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || !!el.closest('dialog[open], [role="dialog"]'));
+}
+
+export function installTalkKeys(): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
+    const mode = talkStore.getState().mode;
+    if (mode === 'normal') {
+      if (e.key === 'p' && !e.shiftKey) {
+        enterPresenter();
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+      return;
+    }
+    const autoplaying = mode === 'embed' && (store.getState().playing || store.getState().running);
+    switch (e.key) {
+      case 'ArrowRight':
+        if (autoplaying) stopAutoplay();
+        void (e.shiftKey ? nextChapter() : nextStep());
+        break;
+      case 'ArrowLeft':
+        if (autoplaying) stopAutoplay();
+        void (e.shiftKey ? prevChapter() : prevStep());
+        break;
+      case ' ':
+        if (mode === 'embed' && talkStore.getState().autoplay !== null) togglePlay();
+        else void nextStep();
+        break;
+      case 'PageDown':
+        void nextStep();
+        break;
+      case 'PageUp':
+      case 'Backspace':
+        void prevStep();
+        break;
+      case 'Home':
+        void firstChapter();
+        break;
+      case 'End':
+        void lastChapter();
+        break;
+      case 'f':
+        toggleFullscreen();
+        break;
+      case 'p':
+      case 'Escape':
+        if (mode !== 'presenter') return;
+        exitPresenter();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  };
+  window.addEventListener('keydown', onKey, true);
+  return () => window.removeEventListener('keydown', onKey, true);
+}

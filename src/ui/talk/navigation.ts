@@ -1,0 +1,57 @@
+/**
+ * Moving through a talk: steps and chapters. A marker at step index i is "reached" once
+ * i < position (the heading or note line itself has run), as in the timeline; the caption
+ * at a position is in navigation-pure.ts.
+ */
+import { gotoStep, stepBack, stepForward } from '../actions';
+import { store } from '../store';
+import type { Marker } from '../../worker/api';
+
+/**
+ * Goes to step `target`, stopping at every chapter and note on the way forward. A long run
+ * publishes the counters only a few times a second; the stops make sure the chart has a
+ * point at each marker (authors put notes right after the interesting steps, e.g. a peak).
+ */
+export async function travel(target: number): Promise<void> {
+  const { position, chapters, notes } = store.getState();
+  if (target > position + 1) {
+    const stops = [...new Set([...chapters, ...notes].map((m) => m.index + 1))].filter((i) => i > position && i < target).sort((a, b) => a - b);
+    for (const i of stops) await gotoStep(i);
+  }
+  await gotoStep(target);
+}
+
+/** The position that shows chapter `c`: just after its heading. */
+const startOf = (c: Marker) => c.index + 1;
+
+export function nextStep(): Promise<void> {
+  return stepForward();
+}
+
+export function prevStep(): Promise<void> {
+  return stepBack();
+}
+
+export function firstChapter(): Promise<void> {
+  const { chapters } = store.getState();
+  return travel(chapters.length ? startOf(chapters[0]) : 0);
+}
+
+export function lastChapter(): Promise<void> {
+  const { chapters, total } = store.getState();
+  return travel(chapters.length ? startOf(chapters[chapters.length - 1]) : total);
+}
+
+export function nextChapter(): Promise<void> {
+  const { chapters, position, total } = store.getState();
+  const next = chapters.find((c) => startOf(c) > position);
+  return travel(next ? startOf(next) : total);
+}
+
+/** To the start of this chapter, or of the previous one when already there. */
+export function prevChapter(): Promise<void> {
+  const { chapters, position } = store.getState();
+  const before = chapters.filter((c) => startOf(c) < position);
+  const target = before[before.length - 1];
+  return travel(target ? startOf(target) : 0);
+}

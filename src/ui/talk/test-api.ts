@@ -1,0 +1,58 @@
+/**
+ * `window.mshareExplorer.talk`: talk mode for tests.
+ *
+ *   await page.evaluate(() => window.mshareExplorer.talk.permalink())        // the full URL
+ *   await page.evaluate(() => window.mshareExplorer.talk.present(['tree']))  // presenter on
+ *   await page.evaluate(() => window.mshareExplorer.talk.exportSvg('tree'))  // SVG text
+ *   await page.evaluate(() => window.mshareExplorer.talk.exportPng('chart', 2)) // {width, height, base64}
+ */
+import { whenIdle } from '../actions';
+import { exportPng, exportSvg } from '../export/export-view';
+import { makeLink } from './permalink';
+import { enterPresenter, exitPresenter } from './presenter-actions';
+import { talkStore, type TalkMode } from './talk-store';
+import { parseViewList, type TalkViewId } from './views';
+
+export interface TalkTestApi {
+  permalink(): Promise<string>;
+  present(views?: string[]): Promise<void>;
+  leave(): Promise<void>;
+  state(): { mode: TalkMode; views: TalkViewId[]; notice: string | null };
+  exportSvg(view: string): Promise<string>;
+  exportPng(view: string, scale: number): Promise<{ width: number; height: number; base64: string }>;
+}
+
+function view(v: string): TalkViewId {
+  const [id] = parseViewList(v, 1);
+  if (!id) throw new Error(`no view "${v}"`);
+  return id;
+}
+
+export function talkTestApi(ready: Promise<void>): TalkTestApi {
+  return {
+    permalink: async () => {
+      await ready;
+      return makeLink();
+    },
+    present: async (views) => {
+      enterPresenter(views ? parseViewList(views.join(','), 2) : undefined);
+      await whenIdle();
+    },
+    leave: async () => {
+      exitPresenter();
+      await whenIdle();
+    },
+    state: () => {
+      const t = talkStore.getState();
+      return { mode: t.mode, views: [...t.views], notice: t.notice?.text ?? null };
+    },
+    exportSvg: async (v) => (await exportSvg(view(v))).text,
+    exportPng: async (v, scale) => {
+      const png = await exportPng(view(v), scale);
+      const bytes = new Uint8Array(await png.blob.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { width: png.width, height: png.height, base64: btoa(bin) };
+    },
+  };
+}
