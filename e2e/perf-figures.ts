@@ -2,7 +2,8 @@
 // served on 4173 (`npm run build && npm run preview`), then:
 //   npx tsx e2e/perf-figures.ts [scenario-id]      (default: database-mshare)
 // Prints: load to interactive, the run's frame intervals (p50/p95) while the scenario runs
-// at full speed, and per-view draw times.
+// at full speed, and per-view draw times; then frame intervals while it plays at 30 steps/s
+// from the middle, and what a console line costs at the end (Runner.append: one step).
 import { chromium } from '@playwright/test';
 import { launchOptions } from './browser';
 
@@ -45,4 +46,36 @@ const res = await page.evaluate(async () => {
 });
 console.log(`${id}: ${res.pos.total} steps in ${res.ms.toFixed(0)} ms; frame interval p50 ${res.p50.toFixed(1)} ms, p95 ${res.p95.toFixed(1)} ms, max ${res.max.toFixed(1)} ms over ${res.frames} frames`);
 for (const [k, v] of Object.entries(res.views)) console.log(`  ${k}: ${v}`);
+const mid = Math.floor(res.pos.total / 2);
+await page.evaluate((n) => window.mshareExplorer!.goto(n), mid);
+await page.selectOption('select[aria-label="Play speed (steps per second)"]', '30');
+const played = await page.evaluate(async () => {
+  const deltas: number[] = [];
+  let last = performance.now();
+  let on = true;
+  const tick = (t: number) => {
+    deltas.push(t - last);
+    last = t;
+    if (on) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  const p0 = window.mshareExplorer!.position().position;
+  document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click();
+  await new Promise((r) => setTimeout(r, 4000));
+  on = false;
+  document.querySelector<HTMLButtonElement>('button[aria-label="Pause"]')?.click();
+  await window.mshareExplorer!.waitIdle();
+  const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))];
+  return { steps: window.mshareExplorer!.position().position - p0, frames: deltas.length, p50: q(deltas, 0.5), p95: q(deltas, 0.95), max: q(deltas, 1) };
+});
+console.log(`play at 30 steps/s from step ${mid}: ${played.steps} steps in 4 s; frame interval p50 ${played.p50.toFixed(1)} ms, p95 ${played.p95.toFixed(1)} ms, max ${played.max.toFixed(1)} ms over ${played.frames} frames`);
+await page.evaluate(() => window.mshareExplorer!.goto(Number.MAX_SAFE_INTEGER));
+for (const line of ['db0: fork as extra1', 'expect extra1 running']) {
+  const ms = await page.evaluate(async (l) => {
+    const t0 = performance.now();
+    if (!(await window.mshareExplorer!.exec(l))) throw new Error(`console line failed: ${l}`);
+    return performance.now() - t0;
+  }, line);
+  console.log(`console '${line}' at step ${res.pos.total}: ${ms.toFixed(0)} ms (run and drawn)`);
+}
 await browser.close();

@@ -19,6 +19,33 @@ const MAX_HEAP_GROWTH = 8 * 2 ** 20; // bytes of page JS heap, after GC
 const MAX_DOM_GROWTH = 0.1; // fraction of the DOM nodes at the start (plus 100 nodes of slack)
 const MAX_MEMORY_GROWTH = 64 * 2 ** 20; // bytes, page + engine worker (measureUserAgentSpecificMemory)
 
+/**
+ * The session's main script: the mshare story at small scale, ~250 steps of cheap commands on a
+ * 32M machine, so a step back (checkpoint restore + replay) costs milliseconds and the soak
+ * does thousands of them. Reloads switch to built-ins now and then.
+ */
+const SOAK_SCRIPT = `machine ram=32M mshare=2024
+## The region
+mount msharefs
+spawn db0
+db0: open /sys/fs/mshare/sga create as F
+db0: mmap 0x10000000000 512G rw shared fd=F as sga
+db0: mmap 0x10000000000 4M rw shared,anon,fixed
+db0: touch sga 4M write
+note one set of page tables for the region
+## Clients
+repeat 40: db0: fork as c{i}
+repeat 40: c{i}: touch sga 1M read
+repeat 40: c{i}: write sga+8K 7
+## Private memory
+repeat 40: c{i}: mmap auto 64K rw private,anon as p
+repeat 40: c{i}: touch p 64K write
+note every client has private pages too
+## Some leave
+repeat 20: c{i}: exit
+expect c21 running
+`;
+
 test.use({
   viewport: { width: 1440, height: 900 },
   // measureUserAgentSpecificMemory answers at once instead of at the next GC (up to 20 s later).
@@ -54,7 +81,7 @@ async function sample(page: Page, cdp: CDPSession): Promise<Sample> {
 
 /** Runs operations inside the page for `ms`, from a seeded generator; returns what it did. */
 async function drive(page: Page, ms: number, seed: number): Promise<Record<string, number>> {
-  return page.evaluate(async ({ ms, seed }) => {
+  return page.evaluate(async ({ ms, seed, soak }) => {
     const api = window.mshareExplorer!;
     let x = seed >>> 0;
     const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
@@ -66,18 +93,29 @@ async function drive(page: Page, ms: number, seed: number): Promise<Record<strin
         counts.views++;
       }
     };
-    const scenarios = ['mshare-basics-2024', 'fork-cow', 'mshare-fork'];
+    const scenarios = [soak, soak, soak, 'mshare-basics-2024', 'fork-cow'];
     const deadline = performance.now() + ms;
     let i = 0;
     while (performance.now() < deadline) {
       i++;
       const { position, total } = api.position();
       const r = rand();
-      if (r < 0.34 && position > 0) {
+      if (r < 0.3) {
+        // Arrow keys held or tapped fast (the timeline's ← and →): a burst, then the page settles.
+        const n = 5 + Math.floor(rand() * 40);
+        for (let k = 0; k < n; k++) {
+          const back = rand() < 0.5;
+          document.body.dispatchEvent(new KeyboardEvent('keydown', { key: back ? 'ArrowLeft' : 'ArrowRight', bubbles: true }));
+          counts[back ? 'back' : 'step']++;
+          counts.steps++;
+          await new Promise((res) => setTimeout(res, 0));
+        }
+        await api.waitIdle();
+      } else if (r < 0.5 && position > 0) {
         await api.back();
         counts.back++;
         counts.steps++;
-      } else if (r < 0.68 && position < total) {
+      } else if (r < 0.7 && position < total) {
         await api.step();
         counts.step++;
         counts.steps++;
@@ -104,22 +142,23 @@ async function drive(page: Page, ms: number, seed: number): Promise<Record<strin
       }
     }
     return counts;
-  }, { ms, seed });
+  }, { ms, seed, soak: SOAK_SCRIPT });
 }
 
 test('soak: thousands of steps back and forward with view switches do not grow heap or DOM', async ({ page }, info) => {
   test.setTimeout(RUN_MS + 180_000);
-  const opened = await openApp(page, '?scenario=mshare-basics-2024');
+  const opened = await openApp(page);
+  await page.evaluate((src) => window.mshareExplorer!.loadScenario(src), SOAK_SCRIPT);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   // Warm-up: every view drawn, caches and capped logs (console, records, frame stats) full.
   const warm = await drive(page, Math.min(10_000, RUN_MS / 4), 1);
-  await page.evaluate(() => window.mshareExplorer!.loadScenario('mshare-basics-2024'));
+  await page.evaluate((src) => window.mshareExplorer!.loadScenario(src), SOAK_SCRIPT);
   const start = await sample(page, cdp);
   const t0 = Date.now();
   const counts = await drive(page, RUN_MS, 2);
   const wall = (Date.now() - t0) / 1000;
-  await page.evaluate(() => window.mshareExplorer!.loadScenario('mshare-basics-2024'));
+  await page.evaluate((src) => window.mshareExplorer!.loadScenario(src), SOAK_SCRIPT);
   const end = await sample(page, cdp);
 
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;

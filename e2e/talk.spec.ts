@@ -154,6 +154,17 @@ test('a permalink opened in a fresh page rebuilds the state: digest, step, machi
   await fresh.evaluate(() => window.mshareExplorer!.loadScenario('talk-page-tables', { run: false }));
   const big = await fresh.evaluate(() => window.mshareExplorer!.talk.permalink());
   expect(big.length).toBeLessThan(2500);
+  // A script that does not compress into a link: Share says so and offers the file instead.
+  let seed = 7;
+  const letter = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return String.fromCharCode(97 + (seed >>> 16) % 26);
+  };
+  const noise = Array.from({ length: 24 }, () => `note ${Array.from({ length: 4000 }, letter).join('')}`).join('\n') + '\nspawn a\n';
+  await fresh.evaluate((src) => window.mshareExplorer!.loadScenario(src, { run: false }), noise);
+  await fresh.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(fresh.getByTestId('share-error')).toContainText(/too long for a link: [\d,]+ characters compressed, the limit is 32,768/);
+  await expect(fresh.getByRole('button', { name: 'Download the script' })).toBeVisible();
   await expectNoErrors(opened);
   await expectNoErrors(opened2);
 });

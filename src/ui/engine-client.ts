@@ -42,8 +42,8 @@ export class EngineLostError extends Error {
 export type EngineStatus =
   | { state: 'starting' }
   | { state: 'ok' }
-  | { state: 'restarting'; reason: string; position: number }
-  | { state: 'recovered'; reason: string; position: number; ms: number; replayed: boolean; note?: string };
+  | { state: 'restarting'; reason: string; position: number; interrupted: boolean }
+  | { state: 'recovered'; reason: string; position: number; ms: number; replayed: boolean; interrupted: boolean; note?: string };
 
 export interface Recovery {
   reason: string;
@@ -92,6 +92,8 @@ let hangMs = DEFAULT_HANG_MS;
 /** Highest (page-side) generation seen from any worker. */
 let maxGen = 0;
 let failCount = 0;
+/** Calls on their way to or from the worker (an interrupted one did not complete). */
+let inFlight = 0;
 let lastTick = 0;
 const failures: number[] = [];
 const recoveries: Recovery[] = [];
@@ -177,7 +179,7 @@ function fail(l: Live, reason: string): void {
   const now = performance.now();
   failures.push(now);
   while (failures.length && failures[0] < now - LOOP_WINDOW_MS) failures.shift();
-  const p = recover(reason, failures.length >= LOOP_LIMIT);
+  const p = recover(reason, failures.length >= LOOP_LIMIT, inFlight > 0);
   recovering = p;
   void p.finally(() => {
     if (recovering === p) recovering = null;
@@ -188,10 +190,10 @@ function fail(l: Live, reason: string): void {
  * A new worker, the page's script loaded into it and run to the page's position (unless
  * `cautious`: crash loop, load at step 0 only).
  */
-async function recover(reason: string, cautious: boolean): Promise<void> {
+async function recover(reason: string, cautious: boolean, interrupted: boolean): Promise<void> {
   const t0 = performance.now();
   const { source, scriptName, position } = store.getState();
-  setStatus({ state: 'restarting', reason, position });
+  setStatus({ state: 'restarting', reason, position, interrupted });
   const l = spawnWorker();
   live = l;
   try {
@@ -208,7 +210,7 @@ async function recover(reason: string, cautious: boolean): Promise<void> {
     const ms = performance.now() - t0;
     const replayed = !cautious && reached === position;
     recoveries.push({ reason, ms, position: reached, replayed });
-    setStatus({ state: 'recovered', reason, position: reached, ms, replayed, ...(note ? { note } : {}) });
+    setStatus({ state: 'recovered', reason, position: reached, ms, replayed, interrupted, ...(note ? { note } : {}) });
   } catch (e) {
     // Failed again while rebuilding: if the new worker died, fail() has started the next
     // attempt; otherwise (it rejected a call) declare it dead now.
@@ -223,6 +225,7 @@ async function call(key: string, args: unknown[]): Promise<unknown> {
   while (recovering) await recovering;
   const l = live;
   if (!l) throw new Error('engine not started');
+  inFlight++;
   try {
     const fn = (l.remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key];
     const r = await guarded(l, fn(...args));
@@ -239,6 +242,8 @@ async function call(key: string, args: unknown[]): Promise<unknown> {
     const reason = `the engine failed in ${key}(): ${message(e)}`;
     fail(l, reason);
     throw new EngineLostError(reason);
+  } finally {
+    inFlight--;
   }
 }
 

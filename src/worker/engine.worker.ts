@@ -180,8 +180,9 @@ async function play(stepsPerSecond: number, until?: number): Promise<RunOutcome>
   const fast = !Number.isFinite(stepsPerSecond) || stepsPerSecond > 240;
   const run = async (): Promise<RunOutcome> => {
     publish();
-    // The first step (or slice) is published at once: a play must answer at once.
-    let published = -Infinity;
+    // A slow play shows its first step at once; a fast run's first update comes after
+    // PUBLISH_MS like the others.
+    let published = fast ? performance.now() : -Infinity;
     while (runner.position < goal && token === playToken) {
       const t0 = performance.now();
       beginWrite();

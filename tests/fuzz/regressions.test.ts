@@ -11,6 +11,11 @@
  *    real memory (2 GiB for a 2G machine, on the first step back) and a restore of a 4G machine
  *    took seconds. Now only frames in use or freed (PG_UNCLEAN) are zeroed.
  * 3. The browser build refuses a machine over 2G before allocating it, naming the limit.
+ * 4. (engine fuzz, npm run fuzz seed 101) 2024 flavour: creating a region (its first mmap)
+ *    over a range that already holds another region's VMA moved that VMA, and the PUD page it
+ *    borrows from the other host, into the new host: pgtables_bytes and RSS went negative in
+ *    one mm and double in another, and the PUD's share count no longer matched its links.
+ *    Regions do not nest: that mmap is now EINVAL.
  */
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../src/engine/kernel';
@@ -22,6 +27,7 @@ import { Runner } from '../../src/scenario/runner';
 import { BROWSER_MAX_RAM, explainAllocationFailure, refuseInBrowser } from '../../src/worker/browser-limits';
 
 const M = 2 ** 20;
+const G512 = 512 * 2 ** 30;
 
 function errorsOf(src: string): string[] {
   const r = parseScript(src, 'r.msh');
@@ -111,4 +117,36 @@ describe('the browser refuses machines it cannot hold, before allocating', () =>
     const other = { file: 'f', line: 3, col: 1, message: 'spawn: expected NAME' };
     expect(explainAllocationFailure([other])).toEqual([other]);
   });
+});
+
+describe('2024: a region cannot be created over another region', () => {
+  for (const who of ['the creator', 'a sharer'] as const) {
+    it(`the first mmap of a second region over ${who}'s attached region is EINVAL and changes nothing`, () => {
+      const k = new Kernel({ ram: 16 * M, mshare: 2024, cpus: 1 });
+      k.m.trace.recording = false;
+      k.mount();
+      k.spawn('a');
+      const f0 = k.open('a', '/sys/fs/mshare/r0', true).value as number;
+      expect(k.mmap('a', { addr: 5 * G512, len: G512, prot: 'rw', flags: { shared: true }, fd: f0 }).errno).toBeNull();
+      expect(k.mmap('a', { addr: 5 * G512, len: 4 * M, prot: 'rw', flags: { shared: true, anon: true, fixed: true } }).errno).toBeNull();
+      let t = 'a';
+      if (who === 'a sharer') {
+        k.spawn('b');
+        const fb = k.open('b', '/sys/fs/mshare/r0', false).value as number;
+        expect(k.mmap('b', { addr: 5 * G512, len: G512, prot: 'rw', flags: { shared: true }, fd: fb }).errno).toBeNull();
+        t = 'b';
+      }
+      expect(k.touch(t, 5 * G512, M, 'read').signal).toBeNull();
+      const f1 = k.open(t, '/sys/fs/mshare/r1', true).value as number;
+      const before = stateDigest(k.m);
+      const r = k.mmap(t, { addr: 5 * G512, len: G512, prot: 'rw', flags: { shared: true }, fd: f1 });
+      expect(r.errno).toBe('EINVAL');
+      expect(r.detail).toBe('the range already holds an mshare region');
+      expect(checkInvariants(k.m)).toEqual([]);
+      expect(stateDigest(k.m)).toBe(before);
+      // Elsewhere, the second region is created as usual.
+      expect(k.mmap(t, { addr: 7 * G512, len: G512, prot: 'rw', flags: { shared: true }, fd: f1 }).errno).toBeNull();
+      expect(checkInvariants(k.m)).toEqual([]);
+    });
+  }
 });

@@ -235,6 +235,9 @@ export function mmapRegion(m: Machine, t: Task, inode: Inode, req: MmapRequest):
       if (start < 0) return fail('ENOMEM', 'no 512G-aligned gap left');
       if (start % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the start must be 512G-aligned (mshare_align)');
       if (start + req.len > top) return fail('ENOMEM', 'beyond the user address space');
+      // Regions do not nest: moveIntoHost would move another region's VMA, and the PUD page
+      // it borrows from that region's host, into this host (both hosts then count it).
+      if (vmasIn(mm, start, start + req.len).some((v) => v.flags & VM_MSHARE)) return fail('EINVAL', 'the range already holds an mshare region');
       const e = moveIntoHost(m, mm, r.host, start, start + req.len);
       if (e) return fail(e, 'no memory for the host page tables');
       r.start = start;

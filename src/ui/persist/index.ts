@@ -32,7 +32,7 @@ function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void
       kind: 'engine',
       title: s.replayed ? `The engine was restarted in ${secs} s` : 'The engine was restarted',
       text: s.replayed
-        ? `After: ${s.reason}. Your script was replayed to step ${s.position}; you can go on where you were. The command that was running when it stopped did not complete.`
+        ? `After: ${s.reason}. Your script was replayed to step ${s.position}; you can go on where you were.${s.interrupted ? ' The command that was running when it stopped did not complete.' : ''}`
         : `After: ${s.reason}. ${s.note ?? ''} Your script is kept in the Script tab.`,
       ttl: s.replayed ? 20_000 : 0,
     });

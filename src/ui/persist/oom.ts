@@ -71,8 +71,9 @@ export function watchOom(): () => void {
     if (s.position < p.position || snap.oomKills < (p.snapshot?.oomKills ?? 0) || s.source !== p.source) {
       seen = new Set(killed.map((t) => t.pid));
       events.clear();
-      // Kills from here on are a new story; the old notice is about a past that is gone.
-      if (current) dismiss(current.id);
+      // Kills from here on are a new story; the old notice is about a past that is gone
+      // (unless this is a rebuild or a restore, which lands where the user was).
+      if (current && quiet === 0) dismiss(current.id);
       current = null;
       return;
     }

@@ -79,9 +79,17 @@ export async function openInitialScenario(): Promise<void> {
     }
   }
   if (o.autoplay !== null) void autoplay(o.autoplay, o.loop, start ?? 0);
-  // A link pasted into the address bar of an open page: the same as opening it.
-  window.addEventListener('hashchange', () => {
+}
+
+/**
+ * A link pasted into the address bar of an open page (a hashchange): the same as opening it.
+ * Installed with the keys (App), so it works however the page started (a restored session too).
+ */
+export function installLinkListener(): () => void {
+  const on = () => {
     if (!isLinkFragment(location.hash)) return;
     void openFragment(location.hash).then((ok) => (ok ? undefined : loadBuiltin(null, true)));
-  });
+  };
+  window.addEventListener('hashchange', on);
+  return () => window.removeEventListener('hashchange', on);
 }

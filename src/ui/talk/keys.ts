@@ -11,14 +11,15 @@
  *   Esc                    leave presenter mode
  *
  * In embed mode with autoplay, Space pauses and resumes. Keys typed into a text field, an
- * editor or an open dialog are left alone.
+ * editor or an open dialog are left alone. Also installs the hashchange listener that opens
+ * a link pasted into the address bar (boot.ts).
  */
 import { store } from '../store';
 import { togglePlay } from '../actions';
 import { firstChapter, lastChapter, nextChapter, nextStep, prevChapter, prevStep } from './navigation';
 import { enterPresenter, exitPresenter, toggleFullscreen } from './presenter-actions';
 import { talkStore } from './talk-store';
-import { stopAutoplay } from './boot';
+import { installLinkListener, stopAutoplay } from './boot';
 
 function typing(e: KeyboardEvent): boolean {
   const el = (e.composedPath()[0] ?? e.target) as HTMLElement | null;
@@ -79,5 +80,9 @@ export function installTalkKeys(): () => void {
     e.stopImmediatePropagation();
   };
   window.addEventListener('keydown', onKey, true);
-  return () => window.removeEventListener('keydown', onKey, true);
+  const removeLinks = installLinkListener();
+  return () => {
+    window.removeEventListener('keydown', onKey, true);
+    removeLinks();
+  };
 }

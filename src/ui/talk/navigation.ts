@@ -24,34 +24,52 @@ export async function travel(target: number): Promise<void> {
 /** The position that shows chapter `c`: just after its heading. */
 const startOf = (c: Marker) => c.index + 1;
 
+/**
+ * Key presses queue up: each move starts from where the previous one ended (a chapter jump
+ * is several calls; a second press must not interleave with them).
+ */
+let queue: Promise<void> = Promise.resolve();
+function queued(move: () => Promise<void>): Promise<void> {
+  queue = queue.then(move, move);
+  return queue;
+}
+
 export function nextStep(): Promise<void> {
-  return stepForward();
+  return queued(() => stepForward());
 }
 
 export function prevStep(): Promise<void> {
-  return stepBack();
+  return queued(() => stepBack());
 }
 
 export function firstChapter(): Promise<void> {
-  const { chapters } = store.getState();
-  return travel(chapters.length ? startOf(chapters[0]) : 0);
+  return queued(() => {
+    const { chapters } = store.getState();
+    return travel(chapters.length ? startOf(chapters[0]) : 0);
+  });
 }
 
 export function lastChapter(): Promise<void> {
-  const { chapters, total } = store.getState();
-  return travel(chapters.length ? startOf(chapters[chapters.length - 1]) : total);
+  return queued(() => {
+    const { chapters, total } = store.getState();
+    return travel(chapters.length ? startOf(chapters[chapters.length - 1]) : total);
+  });
 }
 
 export function nextChapter(): Promise<void> {
-  const { chapters, position, total } = store.getState();
-  const next = chapters.find((c) => startOf(c) > position);
-  return travel(next ? startOf(next) : total);
+  return queued(() => {
+    const { chapters, position, total } = store.getState();
+    const next = chapters.find((c) => startOf(c) > position);
+    return travel(next ? startOf(next) : total);
+  });
 }
 
 /** To the start of this chapter, or of the previous one when already there. */
 export function prevChapter(): Promise<void> {
-  const { chapters, position } = store.getState();
-  const before = chapters.filter((c) => startOf(c) < position);
-  const target = before[before.length - 1];
-  return travel(target ? startOf(target) : 0);
+  return queued(() => {
+    const { chapters, position } = store.getState();
+    const before = chapters.filter((c) => startOf(c) < position);
+    const target = before[before.length - 1];
+    return travel(target ? startOf(target) : 0);
+  });
 }
