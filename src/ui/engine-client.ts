@@ -92,6 +92,8 @@ let hangMs = DEFAULT_HANG_MS;
 /** Highest (page-side) generation seen from any worker. */
 let maxGen = 0;
 let failCount = 0;
+/** The script and position a rebuild restores, kept until one succeeds. */
+let rebuildTarget: { source: string; scriptName: string; position: number } | null = null;
 /** Calls on their way to or from the worker (an interrupted one did not complete). */
 let inFlight = 0;
 let lastTick = 0;
@@ -192,7 +194,10 @@ function fail(l: Live, reason: string): void {
  */
 async function recover(reason: string, cautious: boolean, interrupted: boolean): Promise<void> {
   const t0 = performance.now();
-  const { source, scriptName, position } = store.getState();
+  // What to rebuild: what the page showed when the first of these failures struck (a failure
+  // during a rebuild must not take the half-rebuilt position for the user's).
+  const target = (rebuildTarget ??= (({ source, scriptName, position }) => ({ source, scriptName, position }))(store.getState()));
+  const { source, scriptName, position } = target;
   setStatus({ state: 'restarting', reason, position, interrupted });
   const l = spawnWorker();
   live = l;
@@ -209,6 +214,7 @@ async function recover(reason: string, cautious: boolean, interrupted: boolean):
     }
     const ms = performance.now() - t0;
     const replayed = !cautious && reached === position;
+    rebuildTarget = null;
     recoveries.push({ reason, ms, position: reached, replayed });
     setStatus({ state: 'recovered', reason, position: reached, ms, replayed, interrupted, ...(note ? { note } : {}) });
   } catch (e) {

@@ -19,6 +19,6 @@ describe('engine fuzz: long sequences (fixed seeds)', () => {
   });
 
   it('invariants hold after every step of 200-600 ops, and nothing leaks after teardown', () => {
-    fuzzEngine({ seed: 0xe461, runs: 12 }, 200, 600);
+    fuzzEngine({ seed: 0xe461, runs: 20 }, 200, 600);
   }, 120_000);
 });

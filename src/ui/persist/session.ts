@@ -17,6 +17,7 @@
  */
 import { MAX_SCRIPT_CHARS } from '../../scenario/constants';
 import { autoSelect, gotoStep, loadScript, whenIdle } from '../actions';
+import { EngineLostError, engineStatus } from '../engine-client';
 import { GALLERY, defaultScenario } from '../scenarios/gallery';
 import { emptySelection, log, store, type RightTab, type UiState } from '../store';
 import { notify } from './notices';
@@ -111,6 +112,10 @@ export function saveNow(): void {
   if (timer) clearTimeout(timer);
   timer = null;
   if (!armed) return;
+  if (engineStatus().state === 'restarting') {
+    schedule(); // mid-rebuild the position is on its way back: save what it lands on
+    return;
+  }
   const s = store.getState();
   if (!s.source || s.source.length > MAX_SCRIPT_CHARS) return;
   const text = JSON.stringify(capture({ ...s }));
@@ -189,8 +194,14 @@ async function restore(s: SavedSession, toStep: boolean): Promise<boolean> {
   if (!ok) return false;
   if (toStep && s.position > 0) {
     st?.setItem(RESTORING_KEY, String(s.position));
-    await quietOom(gotoStep(Math.min(s.position, store.getState().total)).then(() => whenIdle()));
-    st?.removeItem(RESTORING_KEY);
+    try {
+      await quietOom(gotoStep(Math.min(s.position, store.getState().total)).then(() => whenIdle()));
+    } catch (e) {
+      // The worker failed while replaying: engine-client rebuilds it (and says so); the tab lives.
+      if (!(e instanceof EngineLostError)) throw e;
+    } finally {
+      st?.removeItem(RESTORING_KEY);
+    }
   }
   restoreSelection(s.view);
   return true;
