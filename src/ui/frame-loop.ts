@@ -115,7 +115,9 @@ function flush(): void {
   const t0 = performance.now();
   applyUpdates();
   const t1 = performance.now();
-  (drawStats.applyUpdates ??= []).push(t1 - t0);
+  const applied = (drawStats.applyUpdates ??= []);
+  applied.push(t1 - t0);
+  if (applied.length > 500) applied.splice(0, 100); // capped like the views' lists (a long session grew it without end)
   let clean = true;
   for (const d of [...dirty]) {
     dirty.delete(d);
