@@ -29,6 +29,22 @@ const setups: Record<string, Setup> = {
     k.spawn('a');
     return k.mmap('a', { addr: null, len: 3 << 20, prot: 'rw', flags: { shared: true, anon: true } }).value as number;
   },
+  // Every PTE write-protected by fork: the sweep stops at each page with a protection fault.
+  'private anon after fork (COW)': (k) => {
+    k.spawn('a');
+    const addr = k.mmap('a', { addr: null, len: 3 << 20, prot: 'rw', flags: { private: true, anon: true } }).value as number;
+    k.touch('a', addr, 3 << 20, 'write');
+    k.fork('a', 'b');
+    return addr;
+  },
+  // A read-only page in the middle of a long run: a write stops there (SIGSEGV).
+  'read-only page mid-range': (k) => {
+    k.spawn('a');
+    const addr = k.mmap('a', { addr: null, len: 3 << 20, prot: 'rw', flags: { private: true, anon: true } }).value as number;
+    k.touch('a', addr, 3 << 20, 'read');
+    k.mprotect('a', addr + (2 << 20) + 5 * 4096, 4096, 'r');
+    return addr;
+  },
   'hugetlb': (k) => {
     k.spawn('a');
     return k.mmap('a', { addr: 1 << 30, len: 4 << 20, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true } }).value as number;

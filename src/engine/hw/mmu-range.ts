@@ -37,133 +37,127 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
   return sweep(m, cpu, p1, end, write);
 }
 
-let ringPfn = new Int32Array(64);
-let ringPerm = new Uint8Array(64);
-
+/**
+ * Past the first `size` pages: every page is a TLB miss and a walk. The walk's outcome for a
+ * page depends only on the tables, so the loop works a PTE table at a time: the upper levels
+ * once per 2 MiB, then one tight pass over the table's entries that checks P/US/RW and sets
+ * A/D where missing (the only state a walk changes). The TLB entries a page-by-page loop
+ * leaves behind (the last `size` pages) are filled afterwards by walking those pages again:
+ * nothing between changed what they translate to.
+ */
 function sweep(m: Machine, cpu: number, from: number, end: number, write: boolean): number {
   const t = m.s.tlb;
   const size = t.size;
-  if (ringPfn.length < size) {
-    ringPfn = new Int32Array(size);
-    ringPerm = new Uint8Array(size);
-  }
-  const mask = size - 1;
   const u32 = m.pm.u32;
   const shifts = m.geo.shifts;
   const levels = shifts.length;
   const pgd = m.s.cpus[cpu].mm!.pgd;
   const user = 4 | (write ? 2 : 0);
   const want = write ? PTE_A | PTE_D : PTE_A;
-  const wbit = write ? TLB_W : 0;
-  let cacheEnd = -1;
-  let cacheTable = 0;
-  let cacheRw = 0;
-  let cacheUs = 0;
-  let cacheNx = 0;
-  let huge = -1; // first pfn of a cached 2 MiB leaf, or -1
-  let hugePerm = 0;
+  const need = PTE_P | PTE_US | (write ? PTE_RW : 0);
   let va = from;
   let stop = end;
-  for (; va < end; va += 4096) {
-    if (va >= cacheEnd) {
-      const regionStart = Math.floor(va / 0x200000) * 0x200000;
-      let table = pgd;
-      let rw = PTE_RW;
-      let us = PTE_US;
-      let nx = 0;
-      let d = 0;
-      const hiVa = Math.floor(va / 4294967296);
-      const loVa = va >>> 0;
-      huge = -1;
-      let leafLo = 0;
-      let leafEi = -1;
-      for (; d < levels - 1; d++) {
-        const s = shifts[d];
-        const idx = s >= 32 ? (hiVa >>> (s - 32)) & 511 : s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
-        const ei = table * 1024 + idx * 2;
-        const lo = u32[ei];
-        if (!(lo & PTE_P)) break;
-        const hi = u32[ei + 1];
-        rw &= lo;
-        us &= lo;
-        nx |= hi & PTE_HI_NX;
-        if (lo & PTE_PS) {
-          leafLo = lo;
-          leafEi = ei;
-          table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
-          break;
-        }
-        if (!(lo & PTE_A)) u32[ei] = lo | PTE_A;
-        table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+  while (va < end) {
+    const regionEnd = Math.min(end, (Math.floor(va / 0x200000) + 1) * 0x200000);
+    let table = pgd;
+    let rw = PTE_RW;
+    let us = PTE_US;
+    let d = 0;
+    const hiVa = Math.floor(va / 4294967296);
+    const loVa = va >>> 0;
+    let leafLo = 0;
+    let leafEi = -1;
+    for (; d < levels - 1; d++) {
+      const s = shifts[d];
+      const idx = s >= 32 ? (hiVa >>> (s - 32)) & 511 : s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
+      const ei = table * 1024 + idx * 2;
+      const lo = u32[ei];
+      if (!(lo & PTE_P)) break;
+      const hi = u32[ei + 1];
+      rw &= lo;
+      us &= lo;
+      table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+      if (lo & PTE_PS) {
+        leafLo = lo;
+        leafEi = ei;
+        break;
       }
-      if (d < levels - 1) {
-        if (leafEi < 0 || d !== levels - 2) {
-          // A hole, or a 1 GiB leaf: stop here; the caller's fault path / next batch decides.
-          stop = va;
-          rangeFaultCode = user;
-          break;
-        }
-        if (!us || (write && !rw)) {
-          stop = va;
-          rangeFaultCode = user | 1;
-          break;
-        }
-        if ((leafLo & want) !== want) u32[leafEi] = leafLo | want;
-        huge = table;
-        hugePerm = wbit | TLB_U | (nx ? TLB_NX : 0);
-      } else {
-        cacheTable = table;
-        cacheRw = rw;
-        cacheUs = us;
-        cacheNx = nx;
-      }
-      cacheEnd = regionStart + 0x200000;
+      if (!(lo & PTE_A)) u32[ei] = lo | PTE_A;
     }
-    const vpn = va / 4096;
-    const ri = vpn & mask;
-    if (huge >= 0) {
-      ringPfn[ri] = huge + (vpn & 511);
-      ringPerm[ri] = hugePerm;
+    if (d < levels - 1) {
+      if (leafEi < 0 || d !== levels - 2) {
+        // A hole, or a 1 GiB leaf: stop here; the caller's fault path / next batch decides.
+        stop = va;
+        rangeFaultCode = user;
+        break;
+      }
+      if (!us || (write && !rw)) {
+        stop = va;
+        rangeFaultCode = user | 1;
+        break;
+      }
+      // A 2 MiB leaf: one entry serves the whole region.
+      if ((leafLo & want) !== want) u32[leafEi] = leafLo | want;
+      va = regionEnd;
       continue;
     }
-    const ei = cacheTable * 1024 + (vpn & 511) * 2;
-    const lo = u32[ei];
-    if (!(lo & PTE_P)) {
+    // Entry indices fit in 31 bits (RAM is at most 4 GiB = 2^30 entries): int32 indexing.
+    const first = (table * 1024 + ((va >>> 12) & 511) * 2) | 0;
+    const last = (first + ((regionEnd - va) / 4096) * 2) | 0;
+    if (!us || (write && !rw)) {
+      // Every present entry below faults on protection; the first decides the code.
       stop = va;
-      rangeFaultCode = user;
+      rangeFaultCode = u32[first] & PTE_P ? user | 1 : user;
       break;
     }
-    if (!(cacheUs & lo & PTE_US) || (write && !(cacheRw & lo & PTE_RW))) {
-      stop = va;
-      rangeFaultCode = user | 1;
+    const bad = scanPtes(u32, first, last, need, want);
+    if (bad >= 0) {
+      stop = va + ((bad - first) / 2) * 4096;
+      rangeFaultCode = u32[bad] & PTE_P ? user | 1 : user;
       break;
     }
-    if ((lo & want) !== want) u32[ei] = lo | want;
-    const hi = u32[ei + 1];
-    ringPfn[ri] = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
-    ringPerm[ri] = wbit | TLB_U | ((cacheNx | (hi & PTE_HI_NX)) !== 0 ? TLB_NX : 0);
+    va = regionEnd;
   }
-  // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk,
-  // the last `size` pages filled.
-  // A page that faulted was looked up and walked too.
+  // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk
+  // (a page that faulted was looked up and walked too), the last `size` pages filled.
   const n = (stop - from) / 4096 + (stop < end ? 1 : 0);
   const ctr = t.counters[cpu];
   ctr.misses += n;
   ctr.walks += n;
   const pcid = pcidOf(m, cpu);
-  const tVpn = t.vpn;
-  const tPcid = t.pcid;
-  const tPfn = t.pfn;
-  const tPerm = t.perm;
+  const wbit = write ? TLB_W : 0;
   for (let a = Math.max(from, stop - size * 4096); a < stop; a += 4096) {
+    const pfn = walk(m, pgd, a, write, false);
     const vpn = a / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
-    tVpn[slot] = vpn;
-    tPcid[slot] = pcid;
-    tPfn[slot] = ringPfn[vpn & mask];
-    tPerm[slot] = ringPerm[vpn & mask];
+    t.vpn[slot] = vpn;
+    t.pcid[slot] = pcid;
+    t.pfn[slot] = pfn;
+    t.perm[slot] = wbit | TLB_U | (walkNx() ? TLB_NX : 0);
   }
   return stop;
+}
+
+/**
+ * One pass over PTEs [first, last) (u32 indices, step 2): sets the `want` bits where missing;
+ * returns the index of the first entry without all `need` bits, or -1. Eight entries at a
+ * time while all of them already have every bit (the common case of a re-read: nothing to
+ * write), one at a time otherwise. Its own small function so the JIT keeps it a tight int32
+ * loop (measured: 2-4x faster than the one-entry loop inlined in sweep).
+ */
+function scanPtes(u32: Uint32Array, first: number, last: number, need: number, want: number): number {
+  const both = need | want;
+  for (let ei = first; ei < last; ) {
+    if (ei + 16 <= last && (u32[ei] & u32[ei + 2] & u32[ei + 4] & u32[ei + 6] & u32[ei + 8] & u32[ei + 10] & u32[ei + 12] & u32[ei + 14] & both) === both) {
+      ei += 16;
+      continue;
+    }
+    const lo = u32[ei];
+    if ((lo & need) !== need) return ei;
+    if ((lo & want) !== want) u32[ei] = lo | want;
+    ei += 2;
+  }
+  return -1;
 }
 
 function touchExact(m: Machine, cpu: number, va: number, end: number, write: boolean): number {

@@ -8,8 +8,7 @@
  */
 import type { Machine } from '../machine';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { pcidOf } from './cpu';
-import { TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
+import { TLB_NX, TLB_U, TLB_W } from './tlb';
 
 export const PF_PROT = 1;
 export const PF_WRITE = 2;
@@ -21,19 +20,26 @@ export function faultCode(r: number): number {
 }
 
 export function translate(m: Machine, cpu: number, va: number, write: boolean, exec = false): number {
+  // The hit path is kept small so the JIT inlines it into callers; misses go out of line.
   const t = m.s.tlb;
-  const ctr = t.counters[cpu];
   const vpn = Math.floor(va / 4096);
-  const pcid = pcidOf(m, cpu);
-  const slot = tlbSlot(t, cpu, vpn, pcid);
+  const pcid = m.s.config.pcid ? m.s.cpus[cpu].asid + 1 : 0; // pcidOf, inlined
+  const slot = cpu * t.size + ((vpn ^ (vpn / 4294967296) ^ (pcid * 0x9e37)) & (t.size - 1)); // tlbSlot
   if (t.pcid[slot] === pcid && t.vpn[slot] === vpn) {
     const perm = t.perm[slot];
     if ((!write || perm & TLB_W) && (!exec || !(perm & TLB_NX))) {
-      ctr.hits++;
+      t.counters[cpu].hits++;
       return t.pfn[slot];
     }
-    if (write) ctr.missesWrite++;
+    if (write) t.counters[cpu].missesWrite++;
   }
+  return translateMiss(m, cpu, va, vpn, pcid, slot, write, exec);
+}
+
+/** A TLB miss: count it, walk, fill the slot. */
+function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: number, slot: number, write: boolean, exec: boolean): number {
+  const t = m.s.tlb;
+  const ctr = t.counters[cpu];
   ctr.misses++;
   ctr.walks++;
   const r = walk(m, m.s.cpus[cpu].mm!.pgd, va, write, exec);
