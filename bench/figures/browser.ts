@@ -7,14 +7,14 @@
  *   small page (browser-page.ts) are bundled with esbuild into bench/.build/browser/ and
  *   served with COOP/COEP from a local server; the page runs the built-in database scenarios
  *   (no sharing, mshare) with play(Infinity), acknowledging every update at once.
- * - UI frame times while playing and load-to-interactive need the UI; while src/App.tsx does
- *   not use the engine worker they are reported as skipped.
+ * - The UI (browser-ui.ts): the app built by vite into bench/.build/app and served the same
+ *   way; load to interactive, and frame intervals while the database scenario plays.
  *
  * Prints ONE JSON line: a BrowserResult, or {"skipped": reason}.
  */
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkerRun } from './browser-page';
@@ -29,15 +29,18 @@ export interface BrowserResult {
   /** play() time of the database scenario in the Worker (median of runs). */
   workerNone: BrowserStat | null;
   workerMshare: BrowserStat | null;
-  frameP50: number | null;
-  frameP95: number | null;
-  interactiveMs: number | null;
+  frameP50: BrowserStat | null;
+  frameP95: BrowserStat | null;
+  interactiveMs: BrowserStat | null;
+  /** Frame interval p95 while running to the end at full speed (information, no target). */
+  runToEndP95: BrowserStat | null;
   notes: string[];
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const OUT = join(HERE, '..', '.build', 'browser');
+const APP = join(HERE, '..', '.build', 'app');
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -62,13 +65,22 @@ function bundle(): void {
   );
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
 
-function serve(): Promise<{ server: Server; url: string }> {
+function serve(root: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0])).replace(/^(\.\.[/\\])+/, '');
-    const file = join(OUT, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(OUT) || !existsSync(file)) {
+    const file = join(root, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
     }
@@ -100,6 +112,60 @@ function scenario(id: string, n: number, mib: number, source: string): string {
     .join('\n');
 }
 
+/** Builds the app into bench/.build/app (the same build `npm run build` makes, elsewhere). */
+function buildApp(): void {
+  const vite = join(ROOT, 'node_modules', '.bin', 'vite');
+  const r = spawnSync(vite, ['build', '--outDir', APP, '--emptyOutDir', '--logLevel', 'error'], { encoding: 'utf8', cwd: ROOT });
+  if (r.status !== 0) throw new Error(`vite build: ${(r.stderr || r.error?.message || '').slice(0, 300)}`);
+}
+
+type UiFigures = Pick<BrowserResult, 'frameP50' | 'frameP95' | 'interactiveMs' | 'runToEndP95'>;
+
+/**
+ * The UI figures over `runs` fresh contexts: load to interactive, then the built-in
+ * database-mshare scenario (N=1,500 as shipped) played at 30 steps/s and run to the end.
+ */
+async function measureUiRuns(browser: import('@playwright/test').Browser, source: string, runs: number, notes: string[]): Promise<UiFigures> {
+  const none: UiFigures = { frameP50: null, frameP95: null, interactiveMs: null, runToEndP95: null };
+  try {
+    buildApp();
+  } catch (e) {
+    notes.push(`UI figures skipped: cannot build the app: ${String(e).slice(0, 300)}`);
+    return none;
+  }
+  const { server, url } = await serve(APP);
+  try {
+    const { measureUi } = await import('./browser-ui');
+    const { parseScript } = await import('../../src/scenario/parser');
+    const parsed = parseScript(source);
+    if (!parsed.ok) throw new Error('the database-mshare scenario does not parse');
+    // Play from the last `repeat` (the clients' reads): all 1,500 processes exist by then.
+    const cmds = parsed.script.commands;
+    let last = cmds.length - 1;
+    while (last > 0 && cmds[last].kind !== 'repeat') last--;
+    const startStep = cmds.slice(0, last).reduce((n, c) => n + (c.kind === 'repeat' ? c.count : 1), 0);
+    const rs = [];
+    for (let i = 0; i < Math.max(runs, 3); i++) {
+      const r = await measureUi(browser, url, source, startStep, 6000);
+      process.stderr.write(`  browser: UI interactive ${r.interactiveMs.toFixed(0)} ms; playing ${r.play.steps} steps: frame p50 ${r.play.p50.toFixed(1)} p95 ${r.play.p95.toFixed(1)} ms; run to end (${r.runToEnd.steps} steps, ${r.runToEnd.ms.toFixed(0)} ms): p95 ${r.runToEnd.p95.toFixed(1)} ms\n`);
+      rs.push(r);
+    }
+    const st = (v: number[]): BrowserStat => ({ value: median(v), min: Math.min(...v), max: Math.max(...v) });
+    notes.push(`UI: the built app at 1440x900, ${rs.length} fresh contexts; interactive = navigation start to the default scenario run and drawn; frames = requestAnimationFrame intervals while database-mshare (N=1,500) plays at 30 steps/s for 6 s from its last repeat (the reads, with all 1,500 processes alive) (and, for information, while it runs to the end at full speed)`);
+    return {
+      interactiveMs: st(rs.map((r) => r.interactiveMs)),
+      frameP50: st(rs.map((r) => r.play.p50)),
+      frameP95: st(rs.map((r) => r.play.p95)),
+      runToEndP95: st(rs.map((r) => r.runToEnd.p95)),
+    };
+  } catch (e) {
+    notes.push(`UI figures failed: ${String(e).slice(0, 300)}`);
+    return none;
+  } finally {
+    server.close();
+  }
+}
+
 export async function run(opts: { n?: number; mib?: number; runs?: number } = {}): Promise<BrowserResult | { skipped: string }> {
   const n = opts.n ?? 1500;
   const mib = opts.mib ?? 64;
@@ -107,13 +173,13 @@ export async function run(opts: { n?: number; mib?: number; runs?: number } = {}
   const notes: string[] = [];
   if (!existsSync(join(ROOT, 'src', 'worker', 'engine.worker.ts'))) return { skipped: 'src/worker/engine.worker.ts does not exist yet' };
 
-  let sources: { none: string; mshare: string };
+  let sources: { none: string; mshare: string; mshareUi: string };
   try {
     const b = await import('../../src/scenario/builtins/index');
     const none = b.findBuiltin('database-no-sharing');
     const msh = b.findBuiltin('database-mshare');
     if (!none || !msh) return { skipped: 'built-in database scenarios not found' };
-    sources = { none: scenario(none.id, n, mib, none.source), mshare: scenario(msh.id, n, mib, msh.source) };
+    sources = { none: scenario(none.id, n, mib, none.source), mshare: scenario(msh.id, n, mib, msh.source), mshareUi: msh.source };
   } catch (e) {
     return { skipped: `cannot load the built-in scenarios: ${String(e).slice(0, 200)}` };
   }
@@ -126,7 +192,7 @@ export async function run(opts: { n?: number; mib?: number; runs?: number } = {}
 
   const { chromium } = await import('@playwright/test');
   const { launchOptions } = await import('../../e2e/browser');
-  const { server, url } = await serve();
+  const { server, url } = await serve(OUT);
   const browser = await chromium.launch(launchOptions);
   try {
     const page = await browser.newPage();
@@ -157,11 +223,8 @@ export async function run(opts: { n?: number; mib?: number; runs?: number } = {}
     if (errors.length) notes.push(`page errors: ${errors.slice(0, 3).join('; ')}`);
     notes.push(`Worker timings: play(Infinity) of the built-in scenario with N=${n}, ${mib} MiB, ${runs} runs (incl. publishing updates and checking its expects)`);
 
-    const app = readFileSync(join(ROOT, 'src', 'App.tsx'), 'utf8');
-    const uiReady = /engine\.worker/.test(app);
-    if (!uiReady) notes.push('UI frame times and load-to-interactive skipped: the UI is not ready (src/App.tsx does not use the engine worker yet)');
-    else notes.push('UI frame times and load-to-interactive not measured yet: the UI exists now, a harness for it is still to be written');
-    return { workerNone, workerMshare, frameP50: null, frameP95: null, interactiveMs: null, notes };
+    const ui = await measureUiRuns(browser, sources.mshareUi, runs, notes);
+    return { workerNone, workerMshare, ...ui, notes };
   } finally {
     await browser.close();
     server.close();

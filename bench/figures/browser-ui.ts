@@ -1,0 +1,92 @@
+/**
+ * The UI half of figure 6: the built explorer (vite build into bench/.build/app) served with
+ * COOP/COEP, driven by Playwright in Debian's Chromium at 1440x900.
+ *
+ * - Load to interactive: navigation start to the moment the explorer is usable: the engine
+ *   worker answered, the default scenario ran and every view drew it (window.mshareExplorer
+ *   .ready, then waitIdle()). Read from performance.now() inside the page, so it is the
+ *   browser's own clock from navigation start. A fresh browser context per run (no cache).
+ * - Frame times while playing: requestAnimationFrame intervals while the timeline plays the
+ *   database scenario (N processes) with the Play button at 30 steps/s, from `startStep`
+ *   on, for `playMs`; p50 and p95 of the intervals. Also the same while it runs to
+ *   the end at full speed ("Run to end"), for information.
+ */
+import type { Browser } from '@playwright/test';
+
+export interface UiRun {
+  interactiveMs: number;
+  /** Frame intervals (ms) while playing at 30 steps/s. */
+  play: { p50: number; p95: number; max: number; frames: number; steps: number };
+  /** Frame intervals (ms) while running to the end at full speed. */
+  runToEnd: { p50: number; p95: number; max: number; frames: number; ms: number; steps: number };
+}
+
+export async function measureUi(browser: Browser, url: string, scenario: string, startStep: number, playMs: number): Promise<UiRun> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  try {
+    // tsx wraps named functions in __name(); the page has no such helper.
+    await context.addInitScript('globalThis.__name = (f) => f');
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => !!window.mshareExplorer, undefined, { timeout: 60_000 });
+    const interactiveMs = await page.evaluate(async () => {
+      await window.mshareExplorer!.ready;
+      await window.mshareExplorer!.waitIdle();
+      return performance.now();
+    });
+
+    // Full speed to the end, from step 0.
+    await page.evaluate((s) => window.mshareExplorer!.loadScenario(s, { run: false }), scenario);
+    const runToEnd = await page.evaluate(async () => {
+      const deltas: number[] = [];
+      let last = performance.now();
+      let on = true;
+      const tick = (t: number) => {
+        deltas.push(t - last);
+        last = t;
+        if (on) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      const t0 = performance.now();
+      document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
+      await new Promise((r) => setTimeout(r, 100));
+      await window.mshareExplorer!.waitIdle();
+      on = false;
+      const ms = performance.now() - t0;
+      const s = [...deltas].sort((a, b) => a - b);
+      const q = (f: number) => s[Math.min(s.length - 1, Math.floor(s.length * f))] ?? 0;
+      return { p50: q(0.5), p95: q(0.95), max: q(1), frames: s.length, ms, steps: window.mshareExplorer!.position().total };
+    });
+
+    // Play at 30 steps/s from startStep.
+    await page.evaluate((n) => window.mshareExplorer!.goto(n), startStep);
+    await page.evaluate(() => window.mshareExplorer!.waitIdle());
+    await page.selectOption('select[aria-label="Play speed (steps per second)"]', '30');
+    const play = await page.evaluate(async (ms) => {
+      const deltas: number[] = [];
+      let last = performance.now();
+      let on = true;
+      const tick = (t: number) => {
+        deltas.push(t - last);
+        last = t;
+        if (on) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      const p0 = window.mshareExplorer!.position().position;
+      document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click();
+      await new Promise((r) => setTimeout(r, ms));
+      on = false;
+      document.querySelector<HTMLButtonElement>('button[aria-label="Pause"]')?.click();
+      await window.mshareExplorer!.waitIdle();
+      const s = [...deltas].sort((a, b) => a - b);
+      const q = (f: number) => s[Math.min(s.length - 1, Math.floor(s.length * f))] ?? 0;
+      return { p50: q(0.5), p95: q(0.95), max: q(1), frames: s.length, steps: window.mshareExplorer!.position().position - p0 };
+    }, playMs);
+    if (errors.length) throw new Error(`page errors: ${errors.slice(0, 3).join('; ')}`);
+    return { interactiveMs, play, runToEnd };
+  } finally {
+    await context.close();
+  }
+}
