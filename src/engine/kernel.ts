@@ -14,7 +14,7 @@ import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
-import { findPte } from './mm/pgtable';
+import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { findVma, hugetlbSplitOk, splitVma, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
@@ -248,6 +248,11 @@ export class Kernel {
     resetLocks();
     for (const v of vmasIn(t.mm!, start, end)) {
       if (v.flags & VM_MSHARE && (v.start < start || v.end > end)) {
+        // Wholly inside one region (2024): the host's objects go, the process VMA stays.
+        if (v.start <= start && end <= v.end) {
+          const e = msh.munmapInsideRegion(m, t, v, start, end);
+          return e ? err(e, msh.lastDetail()) : ok(0);
+        }
         const e = msh.partialUnmap(m, v);
         if (e) return err(e, 'msharefs VMAs cannot be split (may_split)');
       }
@@ -598,6 +603,12 @@ export class Kernel {
 
   // ---------------------------------------------------------------- gup and userfaultfd
 
+  /**
+   * pin_user_pages: pins every page of the range, faulting missing ones in. As in Linux a
+   * failure after some pages were pinned returns the pages pinned so far (the caller unpins
+   * them); only a failure on the first page is an error. A hugetlb page is pinned on its
+   * head frame (the folio), whichever 4 KiB of it the address names.
+   */
   gup(name: string, addr: number, len: number, write: boolean): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
@@ -606,30 +617,29 @@ export class Kernel {
     const m = this.m;
     const mm = t.mm!;
     let pinned = 0;
+    const stop = (e: Errno, why: string): SysResult => {
+      m.trace.emit({ type: 'gup', pid: t.pid, addr: r[0], pages: pinned, action: 'pin' });
+      return pinned > 0 ? ok(pinned, { detail: `pinned ${pinned} of ${(r[1] - r[0]) / PAGE_SIZE} pages: ${why}` }) : err(e, why);
+    };
     for (let va = r[0]; va < r[1]; va += PAGE_SIZE) {
       const vma = findVma(mm, va);
-      if (!vma) return err('EFAULT', `no VMA at 0x${va.toString(16)}`);
+      if (!vma) return stop('EFAULT', `no VMA at 0x${va.toString(16)}`);
       // check_vma_flags(): the VMA must allow the access. Without this a read pin of a
       // PROT_NONE page faulted it in over its PROT_NONE entry (counted twice), and a write
       // pin of a read-only mapping installed a writable PTE the task could then store through.
-      if (accessError(vma, write, false)) return err('EFAULT', `the VMA at 0x${va.toString(16)} does not allow ${write ? 'writing' : 'reading'}`);
-      let ei = findPte(m, mm, va);
-      let present = ei >= 0 && (m.pm.u32[ei] & PTE_P) !== 0 && (!write || (m.pm.u32[ei] & PTE_RW) !== 0);
-      if (!present) {
+      if (accessError(vma, write, false)) return stop('EFAULT', `the VMA at 0x${va.toString(16)} does not allow ${write ? 'writing' : 'reading'}`);
+      let leaf = findLeaf(m, mm, va);
+      if (leaf < 0 || (write && !(m.pm.u32[leaf] & PTE_RW))) {
         // faultin_page -> handle_mm_fault on the VMA itself. On an msharefs VMA that is
         // SIGBUS: only the x86 user-fault path redirects to the host (M23).
-        if (vma.flags & VM_MSHARE) {
-          m.trace.emit({ type: 'gup', pid: t.pid, addr: va, pages: pinned, action: 'pin' });
-          return err('EFAULT', 'get_user_pages cannot fault in an msharefs region (handle_mm_fault on VM_MSHARE returns SIGBUS)');
-        }
+        if (vma.flags & VM_MSHARE) return stop('EFAULT', 'get_user_pages cannot fault in an msharefs region (handle_mm_fault on VM_MSHARE returns SIGBUS)');
         const res = this.withOom(t, () => (handleMmFault(m, mm, vma, va, write) === FAULT_OK ? 1 : null));
-        if (res === null) return err(isAlive(t) ? 'EFAULT' : 'ENOMEM');
-        ei = findPte(m, mm, va);
-        present = ei >= 0 && (m.pm.u32[ei] & PTE_P) !== 0;
-        if (!present) return err('EFAULT');
+        if (res === null) return stop(isAlive(t) ? 'EFAULT' : 'ENOMEM', isAlive(t) ? 'the fault failed' : 'out of memory');
+        leaf = findLeaf(m, mm, va);
+        if (leaf < 0) return stop('EFAULT', 'the page is still not present after the fault');
       }
-      const pfn = entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]);
-      if (pfn === m.s.zeroPfn) return err('EFAULT', 'cannot pin the zero page for write');
+      const pfn = entryPfn(m.pm.u32[leaf], m.pm.u32[leaf + 1]);
+      if (pfn === m.s.zeroPfn && write) return stop('EFAULT', 'cannot pin the zero page for write');
       m.pm.d.pincount[pfn]++;
       m.pm.d.refcount[pfn]++;
       t.pins.push({ addr: va, pfn });

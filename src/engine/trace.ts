@@ -31,7 +31,8 @@ export type TraceEvent =
   | { type: 'frame-free'; pfn: number; order: number }
   | { type: 'pte-set'; mm: number; addr: number; level: string; pfn: number }
   | { type: 'pte-clear'; mm: number; addr: number; level: string }
-  | { type: 'tlb-fill'; cpu: number; addr: number; pcid: number }
+  /** `pages` consecutive pages from `addr` missed the TLB, were walked and filled (a batched touch reports a run as one event). */
+  | { type: 'tlb-fill'; cpu: number; addr: number; pcid: number; pages: number }
   | { type: 'tlb-flush'; cpu: number; scope: 'page' | 'mm' | 'all'; mm: number }
   | { type: 'tlb-shootdown'; from: number; to: number; mm: number }
   | { type: 'cow'; pid: number; addr: number; action: 'copy' | 'reuse' }

@@ -712,7 +712,39 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     teardown(k);
   });
 
-  it.todo('M3 (2024): munmap of an object from inside an attached region (the counterpart of a fixed mmap inside) — not implemented: a munmap inside the region is EINVAL (partial unmap), though the ENOTTY detail of ioctl unmap in the 2024 flavour tells users to munmap inside the region instead');
+  it('M3 (2024): a munmap inside an attached region unmaps the host object for every sharer; the process VMA stays whole; v3 refuses it', () => {
+    const k = kernel({ mshare: 2024 });
+    make(k, 'a', 0);
+    attach(k, 'b');
+    okv(k.mmap('b', shanon(S + G, 2 * M)));
+    okv(k.write('a', S + G, 0x99));
+    expect(okv(k.read('b', S + G, 1))).toBe(0x99);
+    const host = region(k, P).host;
+    const page = pfnOf(k, 'a', S + G);
+    // The second MiB goes; the first stays for both.
+    okv(k.munmap('b', S + G + M, M));
+    expect(host.vmas.map((v) => [v.start, v.end])).toEqual([[S + G, S + G + M]]);
+    expect(mmOf(k, 'a').vmas.length).toBe(1);
+    expect(mmOf(k, 'b').vmas.length).toBe(1);
+    expect(okv(k.read('a', S + G, 1))).toBe(0x99);
+    expect(k.read('a', S + G + M).signal).toBe('SIGSEGV'); // a hole in the region now (M8)
+    okv(k.munmap('b', S + G, M)); // the rest: the page is freed
+    expect(host.vmas).toEqual([]);
+    expect(desc(k, page).use).toBe(USE.free);
+    expect(k.read('b', S + G).signal).toBe('SIGSEGV');
+    consistent(k);
+    teardown(k);
+  });
+
+  it('M3 (2025): a munmap inside the region is EINVAL (may_split): objects are removed with ioctl unmap', () => {
+    const k = kernel({ mshare: 2025 });
+    const s = make(k);
+    okv(k.touch('a', s, M, 'write'));
+    expect(k.munmap('a', s, M).errno).toBe('EINVAL');
+    expect(okv(k.read('a', s, 1))).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
 
   it.todo('M21: THP in a region only with THP=always; MADV_HUGEPAGE on the msharefs VMA has no effect — THP is not modelled');
 

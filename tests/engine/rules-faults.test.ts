@@ -235,4 +235,39 @@ describe('page faults (R8-R14)', () => {
     expect(k.write('a', ro, 1).signal).toBe('SIGSEGV');
     teardown(k);
   });
+
+  it('gup pins a hugetlb page on its head frame; the pin keeps the 2 MiB page past munmap until unpinned', () => {
+    const k = kernel({ ram: 64 << 20 });
+    okv(k.spawn('a'));
+    const HP = 2 << 20;
+    const va = okv(k.mmap('a', shanon(1 << 30, HP, 'rw', { hugetlb: true, fixed: true })));
+    expect(okv(k.gup('a', va + 5 * PAGE, 2 * PAGE, true))).toBe(2); // faults the huge page in
+    const pins = k.task('a')!.pins;
+    const head = pins[0].pfn;
+    expect(pins.map((p) => p.pfn)).toEqual([head, head]);
+    expect(head % 512).toBe(0);
+    expect(desc(k, head)).toMatchObject({ use: USE.hugetlb, pincount: 2 });
+    okv(k.munmap('a', va, HP));
+    expect(desc(k, head)).toMatchObject({ use: USE.hugetlb, pincount: 2 }); // still held by the pins
+    consistent(k);
+    expect(okv(k.unpin('a', va, HP))).toBe(2);
+    expect(desc(k, head).use).toBe(USE.free);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('gup that fails part-way returns the pages pinned so far (as pin_user_pages does); on the first page it is an error', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const va = okv(k.mmap('a', anon(null, 4 * PAGE)));
+    okv(k.munmap('a', va + 2 * PAGE, 2 * PAGE)); // a hole after two pages
+    const r = k.gup('a', va, 4 * PAGE, false);
+    expect(r.errno).toBeNull();
+    expect(r.value).toBe(2);
+    expect(r.detail).toMatch(/pinned 2 of 4 pages/);
+    expect(k.gup('a', va + 2 * PAGE, PAGE, false).errno).toBe('EFAULT');
+    expect(okv(k.unpin('a', va, 4 * PAGE))).toBe(2);
+    consistent(k);
+    teardown(k);
+  });
 });

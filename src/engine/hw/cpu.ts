@@ -79,7 +79,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
 function shootdown(m: Machine, to: number, mm: Mm | null): void {
   m.s.tlb.counters[to].shootdowns++;
   m.s.cpus[to].shootdownsReceived++;
-  if (m.trace.recording) m.trace.emit({ type: 'tlb-shootdown', from: m.localCpu, to, mm: mm ? mm.id : 0 });
+  m.trace.emit({ type: 'tlb-shootdown', from: m.localCpu, to, mm: mm ? mm.id : 0 });
 }
 
 /**
@@ -101,7 +101,7 @@ export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number): v
       if (pages > FLUSH_CEILING_PAGES) tlbFlushPcid(t, c.id, pcid);
       else for (let va = start; va < end; va += 4096) tlbFlushPage(t, c.id, va / 4096, pcid);
       c.flushes++;
-      if (m.trace.recording) m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: pages > FLUSH_CEILING_PAGES ? 'mm' : 'page', mm: mm.id });
+      m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: pages > FLUSH_CEILING_PAGES ? 'mm' : 'page', mm: mm.id });
     } else if (m.s.config.pcid) {
       const slot = c.asidMm.indexOf(mm.id);
       if (slot >= 0) c.asidStale[slot] = true;
@@ -116,6 +116,6 @@ export function flushTlbAll(m: Machine): void {
     if (c.id !== m.localCpu) shootdown(m, c.id, null);
     tlbFlushCpu(t, c.id, false);
     c.flushes++;
-    if (m.trace.recording) m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'all', mm: 0 });
+    m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'all', mm: 0 });
   }
 }

@@ -125,6 +125,8 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   ctr.misses += n;
   ctr.walks += n;
   const pcid = pcidOf(m, cpu);
+  const filled = (stop - from) / 4096;
+  if (filled > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
   const wbit = write ? TLB_W : 0;
   for (let a = Math.max(from, stop - size * 4096); a < stop; a += 4096) {
     const pfn = walk(m, pgd, a, write, false);
@@ -178,13 +180,18 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
   const tVpn = t.vpn;
   const tPcid = t.pcid;
   const tPerm = t.perm;
+  // The run of consecutive fills not yet reported as a tlb-fill event (only when recording).
+  let runStart = va;
+  let runPages = 0;
   for (; va < end; va += 4096) {
     const vpn = va / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
     if (tPcid[slot] === pcid && tVpn[slot] === vpn && (!write || tPerm[slot] & TLB_W)) {
       ctr.hits++;
+      if (runPages) runPages = reportFills(m, cpu, pcid, runStart, runPages);
       continue;
     }
+    if (runPages === 0) runStart = va;
     if (write && tPcid[slot] === pcid && tVpn[slot] === vpn) ctr.missesWrite++;
     ctr.misses++;
     ctr.walks++;
@@ -221,6 +228,7 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
           const hi = u32[ei + 1];
           if (!(us & lo & PTE_US) || (write && !(rw & lo & PTE_RW))) {
             rangeFaultCode = user | 1;
+            reportFills(m, cpu, pcid, runStart, runPages);
             return va;
           }
           const want = write ? PTE_A | PTE_D : PTE_A;
@@ -238,12 +246,14 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
         const r = walk(m, pgd, va, write, false);
         if (r < 0) {
           rangeFaultCode = -1 - r;
+          reportFills(m, cpu, pcid, runStart, runPages);
           return va;
         }
         tVpn[slot] = vpn;
         tPcid[slot] = pcid;
         t.pfn[slot] = r;
         tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (walkNx() ? TLB_NX : 0);
+        runPages++;
         continue;
       } else {
         cacheBase = region;
@@ -259,18 +269,21 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
       tPcid[slot] = pcid;
       t.pfn[slot] = cacheHuge + ((va >>> 12) & 511);
       tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (cacheNx ? TLB_NX : 0);
+      runPages++;
       continue;
     }
     const ei = cacheTable * 1024 + ((va >>> 12) & 511) * 2;
     const lo = u32[ei];
     if (!(lo & PTE_P)) {
       rangeFaultCode = user;
+      reportFills(m, cpu, pcid, runStart, runPages);
       return va;
     }
     const hi = u32[ei + 1];
     const nx = cacheNx | (hi & PTE_HI_NX);
     if (!(cacheUs & lo & PTE_US) || (write && !(cacheRw & lo & PTE_RW))) {
       rangeFaultCode = user | 1;
+      reportFills(m, cpu, pcid, runStart, runPages);
       return va;
     }
     const want = write ? PTE_A | PTE_D : PTE_A;
@@ -279,6 +292,14 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
     tPcid[slot] = pcid;
     t.pfn[slot] = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
     tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (nx ? TLB_NX : 0);
+    runPages++;
   }
+  reportFills(m, cpu, pcid, runStart, runPages);
   return end;
+}
+
+/** One tlb-fill event for `pages` fills from `start` (when the trace records); returns 0. */
+function reportFills(m: Machine, cpu: number, pcid: number, start: number, pages: number): number {
+  if (pages > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: start, pcid, pages });
+  return 0;
 }

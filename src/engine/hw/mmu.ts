@@ -48,6 +48,7 @@ function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: n
   t.pcid[slot] = pcid;
   t.pfn[slot] = r;
   t.perm[slot] = (write ? TLB_W : 0) | TLB_U | (lastWalkNx ? TLB_NX : 0);
+  if (m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid, pages: 1 });
   return r;
 }
 

@@ -88,6 +88,23 @@ export function findTable(m: Machine, pgd: number, va: number, depth: number): n
   return table;
 }
 
+/**
+ * u32 index of the present leaf entry that maps `va` in `mm` — a 4 KiB PTE or a 2 MiB PMD
+ * leaf (hugetlb) — or -1 when none is present. (findPte stops at a huge leaf.)
+ */
+export function findLeaf(m: Machine, mm: Mm, va: number): number {
+  const pmdDepth = m.geo.pteDepth - 1;
+  const pmd = findTable(m, mm.pgd, va, pmdDepth);
+  if (pmd < 0) return -1;
+  const u32 = m.pm.u32;
+  const ei = entryIndex(pmd, pgIndex(va, m.geo.shifts[pmdDepth]));
+  const lo = u32[ei];
+  if (!(lo & PTE_P)) return -1;
+  if (lo & PTE_PS) return ei;
+  const pte = entryIndex(entryPfn(lo, u32[ei + 1]), pgIndex(va, 12));
+  return u32[pte] & PTE_P ? pte : -1;
+}
+
 /** u32 index of the leaf PTE for `va`, or -1 when no PTE table exists. */
 export function findPte(m: Machine, mm: Mm, va: number): number {
   const t = findTable(m, mm.pgd, va, m.geo.pteDepth);

@@ -318,7 +318,7 @@ export function ioctlCreateMapping(m: Machine, t: Task, inode: Inode, off: numbe
 export function ioctlUnmap(m: Machine, t: Task, inode: Inode, off: number, size: number): Errno | null {
   const r = inode.region;
   if (!r) return fail('ENOTTY', 'not an msharefs file');
-  if (r.flavour === 2024) return fail('ENOTTY', 'the 2024 design has no ioctls; munmap inside the region instead');
+  if (r.flavour === 2024) return fail('ENOTTY', 'the 2024 design has no ioctls; munmap the range inside the region instead');
   if (!(size > 0) || off < 0 || off % 4096 !== 0 || off + size > r.size) return fail('EINVAL', 'the range must lie inside the region');
   const hs = r.hostBase + off;
   const he = hs + Math.ceil(size / 4096) * 4096;
@@ -328,6 +328,25 @@ export function ioctlUnmap(m: Machine, t: Task, inode: Inode, off: number, size:
   doMunmap(m, r.host, hs, he);
   unlockMm(m, r.host, t.pid);
   m.trace.emit({ type: 'mshare', action: 'unmap', region: r.path, pid: t.pid, detail: `offset ${off} size ${size}` });
+  return null;
+}
+
+/**
+ * 2024: a munmap strictly inside an attached region unmaps the host's objects there, for
+ * every sharer: the counterpart of a MAP_FIXED mmap inside (the process VMA is not split).
+ * The host's tables are zapped and its mmu_notifier flushes the sharers (M11); the PUD page
+ * stays while linked (M13). PATCH v3 refuses it (EINVAL, may_split): it has ioctl unmap.
+ */
+export function munmapInsideRegion(m: Machine, t: Task, vma: Vma, start: number, end: number): Errno | null {
+  const r = vma.region!;
+  if (r.flavour === 2025) return fail('EINVAL', 'msharefs VMAs cannot be split; use ioctl unmap to remove an object, or unmap the whole region');
+  const hs = start - vma.start + r.hostBase;
+  const he = end - vma.start + r.hostBase;
+  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
+  lockMm(m, r.host, 'write', t.pid);
+  doMunmap(m, r.host, hs, he);
+  unlockMm(m, r.host, t.pid);
+  m.trace.emit({ type: 'mshare', action: 'host-munmap', region: r.path, pid: t.pid, detail: `0x${start.toString(16)} ${end - start}` });
   return null;
 }
 
