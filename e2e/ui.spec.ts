@@ -216,3 +216,65 @@ test('machine settings restart the machine with 5-level paging', async ({ page }
   await shoot(page, info, 'tree-5level', 'panel-tree');
   await expectNoErrors(opened);
 });
+
+test('a line typed after going back drops the later steps from the chart and the chapter markers', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=mshare-basics-2024');
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  const chart = () => page.evaluate(() => window.mshareExplorer!.chart());
+  const before = await chart();
+  const { total } = await position(page);
+  expect(before.chapters).toHaveLength(3);
+  expect(Math.max(...before.points)).toBe(total);
+  // Back to the second chapter's heading: the second and third chapters are in the dropped steps.
+  const cut = before.chapters[1].index;
+  await page.evaluate((n) => window.mshareExplorer!.goto(n), cut);
+  await page.getByRole('textbox', { name: 'Console input' }).click();
+  await page.keyboard.type('spawn zed');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: cut + 1, total: cut + 1 });
+  const after = await chart();
+  expect(after.points.every((s) => s <= cut + 1)).toBe(true);
+  expect(after.points).toContain(cut + 1);
+  expect(after.chapters).toEqual([before.chapters[0]]);
+  expect(after.notes).toEqual(before.notes.filter((n) => n.index < cut));
+  await expect(page.locator('.tl-chapter')).toHaveCount(1);
+  // Drawn: the lines end at the right end of the x axis (the current total), not past it.
+  const ends = await page.getByTestId('counters').locator('svg.chart-svg').evaluate((svg) => {
+    const axis = (svg.querySelector('g.axis .domain') as SVGPathElement).getBBox();
+    const lines = [...svg.querySelectorAll<SVGPathElement>('.chart-line')].map((p) => p.getBBox());
+    return { axis: axis.x + axis.width, lines: Math.max(...lines.map((b) => b.x + b.width)) };
+  });
+  expect(Math.abs(ends.lines - ends.axis)).toBeLessThan(1);
+  // A chapter typed in the console gets its marker too.
+  await page.evaluate(() => window.mshareExplorer!.exec('## zed arrives'));
+  expect((await chart()).chapters.map((c) => [c.title, c.index])).toEqual([[before.chapters[0].title, before.chapters[0].index], ['zed arrives', cut + 1]]);
+  await expect(page.locator('.tl-chapter')).toHaveCount(2);
+  await expectNoErrors(opened);
+});
+
+test('the toolbar fits one row at 1440 px; the msharefs actions are in its menu', async ({ page }, info) => {
+  const opened = await openApp(page);
+  const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+  // One row: every item is centred on the same line.
+  const rows = () => toolbar.evaluate((el) => new Set([...el.children].map((c) => {
+    const r = c.getBoundingClientRect();
+    return Math.round(r.top + r.height / 2);
+  })).size);
+  expect(await rows()).toBe(1);
+  await shoot(page, info, 'toolbar-1440');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  expect(await rows()).toBe(1);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // The menu's entries: a form opens in its place and runs its lines.
+  await toolbar.getByRole('button', { name: 'msharefs' }).click();
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  for (const name of ['Mount msharefs', 'Create region…', 'Attach…', 'Policies…']) await expect(menu.getByRole('button', { name })).toBeVisible();
+  await menu.getByRole('button', { name: 'Create region…' }).click();
+  await menu.getByLabel('region name').fill('zone');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu).toBeHidden();
+  await waitIdle(page);
+  expect((await consoleLines(page)).some((l) => /: open \/sys\/fs\/mshare\/zone create as zone$/.test(l))).toBe(true);
+  await expectNoErrors(opened);
+});

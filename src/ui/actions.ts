@@ -3,10 +3,10 @@
  * `runLine` (so it appears in the console as one scenario line) or through the timeline.
  * Calls into the worker are counted so `whenIdle` (the test API) can wait for them.
  */
-import type { ExecResult, LoadResult, MachineSettings } from '../worker/api';
+import type { ExecResult, LoadResult, MachineSettings, SeriesPoint } from '../worker/api';
 import { getEngine } from './engine-client';
 import { drawn } from './frame-loop';
-import { emptySelection, log, store } from './store';
+import { emptySelection, log, store, type UiState } from './store';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -149,12 +149,20 @@ export async function runLine(line: string): Promise<boolean> {
   const text = line.trim();
   if (!text) return true;
   log('cmd', text);
+  // exec appends after the worker's position, halting a play first. Stop and catch up here,
+  // so the store's position is that one: the steps after it are the ones exec drops.
+  if (inFlight > 0 || store.getState().running) {
+    pause();
+    await whenIdle();
+  }
+  const from = store.getState().position;
+  const oldPoints = new Set(store.getState().series);
   const res = await track(getEngine().exec(text) as Promise<ExecResult>);
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
     return false;
   }
-  store.setState({ source: await getEngine().getSource(), scriptErrors: [] });
+  store.setState({ source: await getEngine().getSource(), scriptErrors: [], ...appended(from, oldPoints) });
   const r = res.record;
   if (r?.result) {
     const x = r.result;
@@ -168,6 +176,30 @@ export async function runLine(line: string): Promise<boolean> {
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
   autoSelect();
   return true;
+}
+
+/**
+ * The chart and the markers after exec appended steps at `from`. Typed after going back, a
+ * line replaces the steps after `from` (EngineApi.exec), but the chart keeps every point it
+ * was sent and chapters and notes come only with a load: drop the points from before the
+ * exec past `from` (the ones it sent since are the new steps') and the markers at or after
+ * `from`, and add the markers of the new steps from their records.
+ */
+function appended(from: number, oldPoints: Set<SeriesPoint>): Pick<UiState, 'series' | 'chapters' | 'notes'> {
+  const s = store.getState();
+  const chapters = s.chapters.filter((m) => m.index < from);
+  const notes = s.notes.filter((m) => m.index < from);
+  const lines = new Set<number>();
+  for (const r of s.records) {
+    // One marker per command, at its first step (a note in a `repeat` runs once per iteration).
+    if (r.index < from || lines.has(r.line)) continue;
+    const list = r.kind === 'chapter' ? chapters : r.kind === 'note' ? notes : null;
+    const title = r.kind === 'chapter' ? r.chapter : r.note;
+    if (!list || title === undefined) continue;
+    lines.add(r.line);
+    list.push({ title, index: r.index, line: r.line });
+  }
+  return { series: s.series.filter((p) => p.step <= from || !oldPoints.has(p)), chapters, notes };
 }
 
 export async function restartMachine(settings: MachineSettings): Promise<void> {

@@ -13,7 +13,8 @@
  * the end (unless run is false) and drawn; it rejects with the parse errors ("LINE:COL: msg").
  * waitIdle() resolves when no command or run is in progress and every view drew the latest
  * state. exec(line) runs one console line. ready is a promise that resolves when the first
- * scenario has run.
+ * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
+ * from: the steps of the chart's points, and the chapters and notes.
  */
 import { loadScript, runLine, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
 import { findScenario } from './scenarios/gallery';
@@ -21,6 +22,7 @@ import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
 import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
+import type { Marker } from '../worker/api';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -35,6 +37,7 @@ export interface MshareExplorerApi extends RobustnessTestApi {
   back(): Promise<void>;
   goto(n: number): Promise<void>;
   position(): { position: number; total: number };
+  chart(): { points: number[]; chapters: Marker[]; notes: Marker[] };
   /** Milliseconds each frame spent in the redraw loop (for performance figures). */
   frameTimes(): number[];
   /** Draw times per view (ms). */
@@ -74,6 +77,10 @@ export function installTestApi(ready: Promise<void>): void {
     back: async () => { await stepBack(); await whenIdle(); },
     goto: async (n) => { await gotoStep(n); await whenIdle(); },
     position: () => ({ position: store.getState().position, total: store.getState().total }),
+    chart: () => {
+      const { series, chapters, notes } = store.getState();
+      return { points: series.map((p) => p.step), chapters, notes };
+    },
     frameTimes: () => [...frameStats],
     drawTimes: () => JSON.parse(JSON.stringify(drawStats)) as Record<string, number[]>,
     talk: talkTestApi(ready),

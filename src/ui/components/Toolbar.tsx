@@ -4,6 +4,7 @@ import { hex, size } from '../format';
 import { store, useUi } from '../store';
 import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
+import './toolbar.css';
 
 /** Runs lines one after another, stopping at the first that does not parse. */
 async function runLines(lines: string[]): Promise<void> {
@@ -146,6 +147,25 @@ function PolicyForm({ close }: { close: () => void }) {
   );
 }
 
+/**
+ * The msharefs actions behind one toolbar button (four side by side wrapped the toolbar onto
+ * a second row at 1440 px): mount runs at once, the others open their form in its place.
+ */
+function MshareMenu({ close, canAct, mounted }: { close: () => void; canAct: boolean; mounted: boolean }) {
+  const [form, setForm] = useState<'region' | 'attach' | 'policies' | null>(null);
+  if (form === 'region') return <RegionForm close={close} />;
+  if (form === 'attach') return <AttachForm close={close} />;
+  if (form === 'policies') return <PolicyForm close={close} />;
+  return (
+    <div className="menu">
+      <button type="button" onClick={() => { close(); void runLine('mount msharefs'); }}>Mount msharefs</button>
+      <button type="button" disabled={!canAct} onClick={() => setForm('region')}>Create region…</button>
+      <button type="button" disabled={!canAct || !mounted} onClick={() => setForm('attach')}>Attach…</button>
+      <button type="button" onClick={() => setForm('policies')}>Policies…</button>
+    </div>
+  );
+}
+
 export function Toolbar() {
   const task = useUi((s) => s.snapshot?.tasks.find((t) => t.pid === s.selection.pid && t.state === 'running'));
   const theme = useUi((s) => s.theme);
@@ -179,10 +199,7 @@ export function Toolbar() {
       <button type="button" disabled={!hasVma} onClick={() => vmaLine('write')}>Write</button>
       <Popover label="Touch" disabled={!hasVma}>{(close) => <VmaForm close={close} verb="touch" />}</Popover>
       <span className="sep" />
-      <button type="button" onClick={() => void runLine('mount msharefs')}>Mount msharefs</button>
-      <Popover label="Create region" disabled={!name}>{(close) => <RegionForm close={close} />}</Popover>
-      <Popover label="Attach" disabled={!name || !mounted}>{(close) => <AttachForm close={close} />}</Popover>
-      <Popover label="Policies">{(close) => <PolicyForm close={close} />}</Popover>
+      <Popover label="msharefs">{(close) => <MshareMenu close={close} canAct={!!name} mounted={mounted} />}</Popover>
       <span className="grow" />
       <TalkButtons />
       <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
