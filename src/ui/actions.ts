@@ -61,10 +61,12 @@ export async function loadScript(source: string, name: string, run = true): Prom
   const engine = getEngine();
   store.setState({ playing: false });
   const res = await track(engine.load(source, name) as Promise<LoadResult>);
+  performance.mark('mshare:script-loaded');
   if (!applyLoad(res, name)) return false;
   store.setState({ selection: emptySelection, compare: null });
   log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);
   if (run) await runToEnd();
+  performance.mark('mshare:script-ran');
   autoSelect();
   return true;
 }

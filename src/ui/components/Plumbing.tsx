@@ -26,11 +26,22 @@ export function Plumbing({ isolated }: { isolated: boolean }) {
   useEffect(() => {
     if (!isolated) return;
     let live = true;
-    const worker = new Worker(new URL('../../worker/smoke.worker.ts', import.meta.url), { type: 'module' });
-    const api = Comlink.wrap<SmokeApi>(worker);
-    runSmoke(api).then((r) => live && setSmoke(r), (err: unknown) => live && setSmoke({ state: 'failed', message: String(err) }))
-      .finally(() => { api[Comlink.releaseProxy](); worker.terminate(); });
-    return () => { live = false; };
+    // When the page is idle: a second worker starting during boot competes with the engine
+    // worker and the first render for the CPU (2 cores here), and nothing waits for it.
+    const start = () => {
+      if (!live) return;
+      const worker = new Worker(new URL('../../worker/smoke.worker.ts', import.meta.url), { type: 'module' });
+      const api = Comlink.wrap<SmokeApi>(worker);
+      runSmoke(api).then((r) => live && setSmoke(r), (err: unknown) => live && setSmoke({ state: 'failed', message: String(err) }))
+        .finally(() => { api[Comlink.releaseProxy](); worker.terminate(); });
+    };
+    const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(start, { timeout: 3000 }) : null;
+    const timer = idle === null ? setTimeout(start, 1000) : null;
+    return () => {
+      live = false;
+      if (idle !== null) cancelIdleCallback(idle);
+      if (timer !== null) clearTimeout(timer);
+    };
   }, [isolated]);
   return (
     <dl className="plumbing" aria-label="Browser plumbing">
