@@ -478,6 +478,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     figures.push(figure('browser: UI frame interval p50 while playing (database-mshare, 30 steps/s)', ok?.frameP50 ?? null, 'ms', 'lower', null, null));
     figures.push(figure('browser: UI frame interval p95 while playing (database-mshare, 30 steps/s)', ok?.frameP95 ?? null, 'ms', 'lower', ok?.frameP95 ? { name: 'budget from the issue: 33 ms', value: 33 } : null, 1.0));
     figures.push(figure('browser: UI frame interval p95 while running to the end at full speed', ok?.runToEndP95 ?? null, 'ms', 'lower', null, null));
+    figures.push(figure('browser: page-table tree of one process with 64 MiB touched: draw time', ok?.treeDrawMs ?? null, 'ms', 'lower', null, null));
     figures.push(figure('browser: load to interactive (default scenario run and drawn)', ok?.interactiveMs ?? null, 'ms', 'lower', ok?.interactiveMs ? { name: 'budget from the issue: 1.5 s', value: 1500 } : null, 1.0));
     if (ok) for (const n of ok.notes) note(`browser: ${n}`);
   }
