@@ -147,6 +147,8 @@ function checkTlb(m: Machine): string[] {
   const errs: string[] = [];
   const t = m.s.tlb;
   for (const c of m.s.cpus) {
+    const want = m.s.config.pcid ? c.asid + 1 : 0;
+    if (t.cur[c.id] !== want) errs.push(`cpu ${c.id}: tlb.cur says PCID ${t.cur[c.id]}, the CPU runs ASID ${c.asid} (PCID ${want})`);
     for (let i = c.id * t.size; i < (c.id + 1) * t.size; i++) {
       const pcid = t.pcid[i];
       if (pcid < 0) continue;

@@ -14,9 +14,9 @@ export const TLB_NR_DYN_ASIDS = 6;
 /** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
 export const FLUSH_CEILING_PAGES = 33;
 
+/** The PCID `cpu` runs with (asid + 1 with PCID on, else 0): switchMm keeps tlb.cur in step. */
 export function pcidOf(m: Machine, cpu: number): number {
-  const c = m.s.cpus[cpu];
-  return m.s.config.pcid ? c.asid + 1 : 0;
+  return m.s.tlb.cur[cpu];
 }
 
 /** The mshare code registers the host mm's mmu_notifier here (hw/ never imports mshare/). */
@@ -54,6 +54,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
       flushed = true;
     }
     c.asid = slot;
+    t.cur[cpu] = slot + 1;
   }
   if (m.trace.recording) m.trace.emit({ type: 'context-switch', cpu, pid, mm: mm.id, pcid: pcidOf(m, cpu), flushed });
 }
@@ -65,6 +66,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
       c.mm = null;
       c.task = 0;
       c.asid = -1;
+      m.s.tlb.cur[c.id] = 0;
     }
     const slot = c.asidMm.indexOf(mm.id);
     if (slot >= 0) {

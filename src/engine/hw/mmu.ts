@@ -23,7 +23,7 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
   // The hit path is kept small so the JIT inlines it into callers; misses go out of line.
   const t = m.s.tlb;
   const vpn = Math.floor(va / 4096);
-  const pcid = m.s.config.pcid ? m.s.cpus[cpu].asid + 1 : 0; // pcidOf, inlined
+  const pcid = t.cur[cpu]; // pcidOf
   const slot = cpu * t.size + ((vpn ^ (vpn < 4294967296 ? 0 : vpn / 4294967296) ^ (pcid * 0x9e37)) & (t.size - 1)); // tlbSlot
   if (t.pcid[slot] === pcid && t.vpn[slot] === vpn) {
     const perm = t.perm[slot];
