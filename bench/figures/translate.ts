@@ -20,7 +20,7 @@ import { Kernel } from '../../src/engine/kernel';
 import { translate } from '../../src/engine/hw/mmu';
 import { touchRange } from '../../src/engine/hw/mmu-range';
 import { switchMm } from '../../src/engine/hw/cpu';
-import { tlbSlot } from '../../src/engine/hw/tlb';
+import { cpuCounters, tlbSlot } from '../../src/engine/hw/tlb';
 import { figureMain, log, median, now, sink } from './common';
 
 export interface TranslateOptions {
@@ -107,7 +107,8 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
   const mm = task.mm!;
   const cpu = 0;
   k.run('p', cpu);
-  const ctr = m.s.tlb.counters[cpu];
+  // The CPU's counters, read live (cpuCounters copies).
+  const ctr = { get hits() { return cpuCounters(m.s.tlb, cpu).hits; }, get walks() { return cpuCounters(m.s.tlb, cpu).walks; } };
   const u32 = m.pm.u32;
 
   // ---- hit set: 64 pages in 64 distinct slots

@@ -9,7 +9,7 @@ import { checkInvariants, leakedFrames } from '../../src/engine/invariants';
 import { decodeEntry, type DecodedEntry } from '../../src/engine/hw/pte';
 import { entryIndex, findPte, findTable, pgIndex } from '../../src/engine/mm/pgtable';
 import { meminfo, status, type Status } from '../../src/engine/mm/proc';
-import { tlbTotals } from '../../src/engine/hw/tlb';
+import { cpuCounters, tlbTotals } from '../../src/engine/hw/tlb';
 import type { SysResult } from '../../src/engine/sys/result';
 import type { MachineConfig, Mm, MshareRegion } from '../../src/engine/types';
 
@@ -119,7 +119,7 @@ export function tlb(k: Kernel) {
 
 export function shootdowns(k: Kernel, cpu?: number): number {
   if (cpu === undefined) return tlbTotals(k.m.s.tlb).shootdowns;
-  return k.m.s.tlb.counters[cpu].shootdowns;
+  return cpuCounters(k.m.s.tlb, cpu).shootdowns;
 }
 
 /** Fault events in the ring since sequence `since`, as their kinds. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TLB_NR_DYN_ASIDS } from '../../src/engine/hw/cpu';
+import { cpuCounters } from '../../src/engine/hw/tlb';
 import { K, PAGE, anon, consistent, faultKindsSince, kernel, okv, shootdowns, teardown, tlb } from './helpers';
 
 function switches(k: ReturnType<typeof kernel>, since: number) {
@@ -63,10 +64,10 @@ describe('TLB and PCID (R26-R28)', () => {
     expect(k.m.s.cpus[1].asidStale.some(Boolean)).toBe(true);
     consistent(k); // the stale slot's entries are not reachable
     const seq = k.m.trace.seq;
-    const flushMm = k.m.s.tlb.counters[1].flushMm;
+    const flushMm = cpuCounters(k.m.s.tlb, 1).flushMm;
     okv(k.run('a.t', 1));
     expect(switches(k, seq)).toEqual([expect.objectContaining({ flushed: true })]);
-    expect(k.m.s.tlb.counters[1].flushMm).toBe(flushMm + 1);
+    expect(cpuCounters(k.m.s.tlb, 1).flushMm).toBe(flushMm + 1);
     // The unmapped page must fault, not hit a stale TLB entry.
     expect(k.read('a.t', va + PAGE).signal).toBe('SIGSEGV');
     teardown(k);

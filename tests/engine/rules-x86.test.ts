@@ -9,7 +9,7 @@ import {
   PAGE_TABLE, PTE_A, PTE_D, PTE_G, PTE_HI_NX, PTE_P, PTE_PCD, PTE_PROTNONE, PTE_PS, PTE_PWT, PTE_RW,
   PTE_SOFT_DIRTY, PTE_SPECIAL, PTE_UFFD_WP, PTE_US, entryPfn, makeHi, makeLo,
 } from '../../src/engine/hw/pte';
-import { tlbFlushCpu } from '../../src/engine/hw/tlb';
+import { cpuCounters, tlbFlushCpu } from '../../src/engine/hw/tlb';
 import { tableSpan } from '../../src/engine/mm/pgtable';
 import { MSHARE_ALIGN } from '../../src/engine/mshare/region';
 import {
@@ -245,9 +245,9 @@ describe('x86-64 translation (R1-R7)', () => {
     u32[ei] &= ~PTE_D;
     for (let c = 0; c < k.m.s.config.cpus; c++) tlbFlushCpu(k.m.s.tlb, c, false);
     okv(k.read('a', va));
-    const before = k.m.s.tlb.counters[k.task('a')!.cpu].missesWrite;
+    const before = cpuCounters(k.m.s.tlb, k.task('a')!.cpu).missesWrite;
     okv(k.write('a', va, 2));
-    expect(k.m.s.tlb.counters[k.task('a')!.cpu].missesWrite).toBe(before + 1);
+    expect(cpuCounters(k.m.s.tlb, k.task('a')!.cpu).missesWrite).toBe(before + 1);
     expect(pte(k, 'a', va)!.dirty).toBe(true);
     consistent(k);
     teardown(k);

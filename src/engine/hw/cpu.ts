@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
-import { tlbFlushCpu, tlbFlushPage, tlbFlushPcid } from './tlb';
+import { C_SHOOTDOWNS, NCTR, tlbFlushCpu, tlbFlushPage, tlbFlushPcid } from './tlb';
 
 export const TLB_NR_DYN_ASIDS = 6;
 /** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
@@ -79,7 +79,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
 }
 
 function shootdown(m: Machine, to: number, mm: Mm | null): void {
-  m.s.tlb.counters[to].shootdowns++;
+  m.s.tlb.ctr[to * NCTR + C_SHOOTDOWNS]++;
   m.s.cpus[to].shootdownsReceived++;
   m.trace.emit({ type: 'tlb-shootdown', from: m.localCpu, to, mm: mm ? mm.id : 0 });
 }

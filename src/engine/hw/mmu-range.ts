@@ -17,7 +17,7 @@ import type { Machine } from '../machine';
 import { pcidOf } from './cpu';
 import { walk, walkNx } from './mmu';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
 
 /** Error code of the fault that stopped the last `touchRange` (valid when it returned < end). */
 export let rangeFaultCode = 0;
@@ -121,9 +121,8 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk
   // (a page that faulted was looked up and walked too), the last `size` pages filled.
   const n = (stop - from) / 4096 + (stop < end ? 1 : 0);
-  const ctr = t.counters[cpu];
-  ctr.misses += n;
-  ctr.walks += n;
+  t.ctr[cpu * NCTR + C_MISSES] += n;
+  t.ctr[cpu * NCTR + C_WALKS] += n;
   const pcid = pcidOf(m, cpu);
   const filled = (stop - from) / 4096;
   if (filled > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
@@ -164,7 +163,8 @@ function scanPtes(u32: Uint32Array, first: number, last: number, need: number, w
 
 function touchExact(m: Machine, cpu: number, va: number, end: number, write: boolean): number {
   const t = m.s.tlb;
-  const ctr = t.counters[cpu];
+  const ctr = t.ctr;
+  const cb = cpu * NCTR;
   const pcid = pcidOf(m, cpu);
   const u32 = m.pm.u32;
   const shifts = m.geo.shifts;
@@ -187,14 +187,14 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
     const vpn = va / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
     if (tPcid[slot] === pcid && tVpn[slot] === vpn && (!write || tPerm[slot] & TLB_W)) {
-      ctr.hits++;
+      ctr[cb + C_HITS]++;
       if (runPages) runPages = reportFills(m, cpu, pcid, runStart, runPages);
       continue;
     }
     if (runPages === 0) runStart = va;
-    if (write && tPcid[slot] === pcid && tVpn[slot] === vpn) ctr.missesWrite++;
-    ctr.misses++;
-    ctr.walks++;
+    if (write && tPcid[slot] === pcid && tVpn[slot] === vpn) ctr[cb + C_MISSES_WRITE]++;
+    ctr[cb + C_MISSES]++;
+    ctr[cb + C_WALKS]++;
     const region = Math.floor(va / 0x200000);
     if (region !== cacheBase) {
       // Walk the upper levels; stop at a huge leaf or a hole and let the full walk decide.

@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { TLB_NX, TLB_U, TLB_W } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W } from './tlb';
 
 export const PF_PROT = 1;
 export const PF_WRITE = 2;
@@ -28,10 +28,10 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
   if (t.pcid[slot] === pcid && t.vpn[slot] === vpn) {
     const perm = t.perm[slot];
     if ((!write || perm & TLB_W) && (!exec || !(perm & TLB_NX))) {
-      t.counters[cpu].hits++;
+      t.ctr[cpu * NCTR + C_HITS]++;
       return t.pfn[slot];
     }
-    if (write) t.counters[cpu].missesWrite++;
+    if (write) t.ctr[cpu * NCTR + C_MISSES_WRITE]++;
   }
   return translateMiss(m, cpu, va, vpn, pcid, slot, write, exec);
 }
@@ -39,9 +39,8 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
 /** A TLB miss: count it, walk, fill the slot. */
 function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: number, slot: number, write: boolean, exec: boolean): number {
   const t = m.s.tlb;
-  const ctr = t.counters[cpu];
-  ctr.misses++;
-  ctr.walks++;
+  t.ctr[cpu * NCTR + C_MISSES]++;
+  t.ctr[cpu * NCTR + C_WALKS]++;
   const r = walk(m, m.s.cpus[cpu].mm!.pgd, va, write, exec);
   if (r < 0) return r;
   t.vpn[slot] = vpn;

@@ -5,7 +5,7 @@
  */
 import { FrameUse } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PROTNONE, PTE_SPECIAL, entryPfn } from '../hw/pte';
-import { tlbTotals } from '../hw/tlb';
+import { cpuCounters, tlbTotals } from '../hw/tlb';
 import type { Machine } from '../machine';
 import { VM_MSHARE, type Mm, type Task, type Vma } from '../types';
 import { walkRange } from './pagewalk';
@@ -196,6 +196,6 @@ export function tlbReport(m: Machine) {
     walks: t.walks,
     flushes: t.flushPage + t.flushMm + t.flushAll,
     shootdowns: t.shootdowns,
-    perCpu: m.s.tlb.counters.map((c, i) => ({ cpu: i, ...c, contextSwitches: m.s.cpus[i].contextSwitches })),
+    perCpu: m.s.cpus.map((c, i) => ({ cpu: i, ...cpuCounters(m.s.tlb, i), contextSwitches: c.contextSwitches })),
   };
 }
