@@ -29,8 +29,9 @@ export type TraceEvent =
   | { type: 'fault'; pid: number; addr: number; write: boolean; kind: FaultKind; errorCode: number }
   | { type: 'frame-alloc'; pfn: number; order: number; use: string }
   | { type: 'frame-free'; pfn: number; order: number }
-  | { type: 'pte-set'; mm: number; addr: number; level: string; pfn: number }
-  | { type: 'pte-clear'; mm: number; addr: number; level: string }
+  /** `pages` entries from `addr` at `level` set (the first to `pfn`): see mm/pte-trace.ts. */
+  | { type: 'pte-set'; mm: number; addr: number; level: string; pfn: number; pages: number }
+  | { type: 'pte-clear'; mm: number; addr: number; level: string; pages: number }
   /** `pages` consecutive pages from `addr` missed the TLB, were walked and filled (a batched touch reports a run as one event). */
   | { type: 'tlb-fill'; cpu: number; addr: number; pcid: number; pages: number }
   | { type: 'tlb-flush'; cpu: number; scope: 'page' | 'mm' | 'all'; mm: number }

@@ -15,6 +15,7 @@ import { VM_EXEC, VM_SHARED, VM_WRITE, VM_HUGETLB, type AnonVma, type Mm, type V
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { fileSizePages, getCachePage } from './pagecache';
 import { hugetlbFault, lastFaultShared } from './hugetlb';
+import { tracePteSet } from './pte-trace';
 
 export const FAULT_OK = 0;
 export const FAULT_SIGSEGV = 1;
@@ -73,6 +74,14 @@ export function handleMmFault(m: Machine, mm: Mm, vma: Vma, va: number, write: b
   const ei = entryIndex(table, pgIndex(va, 12));
   const u32 = m.pm.u32;
   const lo = u32[ei];
+  const hi = u32[ei + 1];
+  const r = handlePte(m, mm, vma, va, ei, lo, write, table);
+  if (r === FAULT_OK && (u32[ei] !== lo || u32[ei + 1] !== hi)) tracePteSet(m, mm, va, 'pte', entryPfn(u32[ei], u32[ei + 1]));
+  return r;
+}
+
+/** handle_pte_fault: the PTE at `ei` (value `lo`) for `va`. */
+function handlePte(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, lo: number, write: boolean, table: number): FaultResult {
   if (!(lo & PTE_P)) {
     if (vma.file === null) return doAnonymousPage(m, mm, vma, va, ei, write);
     if (vma.flags & VM_SHARED) return doSharedFault(m, mm, vma, va, ei, write, table);
@@ -81,7 +90,7 @@ export function handleMmFault(m: Machine, mm: Mm, vma: Vma, va: number, write: b
   if (write && !(lo & PTE_RW)) return doWpPage(m, mm, vma, va, ei);
   // The entry already allows the access (another thread or sharer got there first, or a
   // stale TLB entry): a spurious fault.
-  u32[ei] = lo | PTE_A | (write ? PTE_D : 0);
+  m.pm.u32[ei] = lo | PTE_A | (write ? PTE_D : 0);
   lastFaultKind = 'spurious';
   return FAULT_OK;
 }
@@ -136,10 +145,16 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
   let idx = fileIndex(vma, start);
   let ei = entryIndex(table, pgIndex(start, 12));
   let mapped = 0;
+  let first = -1;
+  let firstPfn = 0;
   for (let a = start; a < end; a += 4096, idx++, ei += 2) {
     if (a === va || u32[ei] & PTE_P) continue;
     const pfn = pages[idx];
     if (pfn === undefined) continue;
+    if (first < 0) {
+      first = a;
+      firstPfn = pfn;
+    }
     u32[ei] = makeLo(pfn, flags);
     u32[ei + 1] = makeHi(pfn, nx);
     d.refcount[pfn]++;
@@ -147,6 +162,7 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
     mapped++;
   }
   mm.rssShmem += mapped;
+  tracePteSet(m, mm, first, 'pte', firstPfn, mapped);
 }
 
 /** R11/R12: shared file or shmem mapping. Every mapper maps the same frame. */

@@ -16,6 +16,7 @@ import { walkRange } from './pagewalk';
 import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
 import { anonVmaPrepare } from './fault';
+import { levelName, tracePteSet } from './pte-trace';
 
 export function newMm(m: Machine): Mm | null {
   const mm: Mm = {
@@ -72,6 +73,11 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
       const first = pgIndex(from, 12);
       const sBase = entryIndex(table, first);
       const dBase = entryIndex(dtable, first);
+      // For the trace: how many entries were copied / write-protected, and the first of each.
+      let copied = 0;
+      let firstK = 0;
+      let protectedN = 0;
+      let protectedK = 0;
       for (let va = from, k = 0; va < to; va += 4096, k += 2) {
         const si = sBase + k;
         let lo = u32[si];
@@ -81,6 +87,7 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
         if (lo & PTE_SPECIAL) {
           u32[di] = lo & ~PTE_A;
           u32[di + 1] = hi;
+          if (copied++ === 0) firstK = k;
           continue;
         }
         const pfn = entryPfn(lo, hi);
@@ -98,6 +105,7 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
           d.flags[np] |= PG_ANON_EXCLUSIVE;
           u32[di] = (((np & 0xfffff) << 12) | (lo & 0xfff)) >>> 0;
           u32[di + 1] = hi;
+          if (copied++ === 0) firstK = k;
           dst.rssAnon++;
           continue;
         }
@@ -111,10 +119,14 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
           lo &= ~PTE_RW; // R16: write-protect in the parent and the child
           u32[si] = lo;
           wrprotected = true;
+          if (protectedN++ === 0) protectedK = k;
         }
         u32[di] = lo & ~PTE_A; // the child's PTE is old
         u32[di + 1] = hi;
+        if (copied++ === 0) firstK = k;
       }
+      if (copied) tracePteSet(m, dst, from + firstK * 2048, 'pte', entryPfn(u32[dBase + firstK], u32[dBase + firstK + 1]), copied);
+      if (protectedN) tracePteSet(m, src, from + protectedK * 2048, 'pte', entryPfn(u32[sBase + protectedK], u32[sBase + protectedK + 1]), protectedN);
     },
     huge: (depth, ei, va) => {
       if (!ok) return;
@@ -133,10 +145,12 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
         lo &= ~PTE_RW;
         u32[ei] = lo;
         wrprotected = true;
+        tracePteSet(m, src, va, levelName(m, depth), pfn);
       }
       const di = entryIndex(dtable, pgIndex(va, m.geo.shifts[depth]));
       u32[di] = (lo & ~PTE_A) | PTE_PS;
       u32[di + 1] = hi;
+      tracePteSet(m, dst, va, levelName(m, depth), pfn);
       dst.hugetlbPages += 512;
     },
   });

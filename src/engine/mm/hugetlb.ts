@@ -15,6 +15,7 @@ import { VM_EXEC, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type 
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, anonVmaPrepare, type FaultResult } from './fault';
 import { getCachePage, fileSizePages } from './pagecache';
 import { allocTable, ensureTable, entryIndex, findTable, pgIndex } from './pgtable';
+import { tracePteClear, tracePteSet } from './pte-trace';
 
 export const HPAGE = 0x200000;
 export const PUD_SIZE = 0x40000000;
@@ -66,6 +67,7 @@ function hugePmdAlloc(m: Machine, mm: Mm, vma: Vma, addr: number): number {
   }
   u32[ei] = makeLo(pmd, PAGE_TABLE);
   u32[ei + 1] = makeHi(pmd, false);
+  tracePteSet(m, mm, Math.floor(addr / PUD_SIZE) * PUD_SIZE, 'pud', pmd);
   return pmd;
 }
 
@@ -74,9 +76,18 @@ export function hugetlbFault(m: Machine, mm: Mm, vma: Vma, va: number, write: bo
   const pmd = hugePmdAlloc(m, mm, vma, hva);
   if (pmd < 0) return FAULT_OOM;
   const u32 = m.pm.u32;
-  const d = m.pm.d;
   const ei = entryIndex(pmd, pgIndex(hva, 21));
   const lo = u32[ei];
+  const hi = u32[ei + 1];
+  const r = hugetlbPmdFault(m, mm, vma, hva, ei, lo, write);
+  if (r === FAULT_OK && (u32[ei] !== lo || u32[ei + 1] !== hi)) tracePteSet(m, mm, hva, 'pmd', entryPfn(u32[ei], u32[ei + 1]));
+  return r;
+}
+
+/** The PMD leaf at `ei` (value `lo`) for the 2 MiB page at `hva`. */
+function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: number, write: boolean): FaultResult {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
   const nx = (vma.flags & VM_EXEC) === 0;
   if (lo & PTE_P) {
     if (!write || lo & PTE_RW) {
@@ -144,6 +155,7 @@ export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number):
     if (m.pm.d.share[pmd] <= 0) continue;
     u32[ei] = 0;
     u32[ei + 1] = 0;
+    tracePteClear(m, mm, base, 'pud');
     m.pm.d.share[pmd]--;
     mm.pgtablesBytes -= 4096;
     flushTlbRange(m, mm, base, base + PUD_SIZE);

@@ -5,7 +5,7 @@
  * bit 8 set, the frame kept: R5). Adding write makes shared mappings writable at once; a
  * private (COW) mapping stays read-only and the next write fault decides copy or reuse.
  */
-import { PTE_HI_NX, PTE_P, PTE_PROTNONE, PTE_RW, PTE_SPECIAL } from '../hw/pte';
+import { PTE_HI_NX, PTE_P, PTE_PROTNONE, PTE_RW, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
@@ -13,6 +13,7 @@ import { unshareHugePmds } from './hugetlb';
 import { walkRange } from './pagewalk';
 import { entryIndex, pgIndex } from './pgtable';
 import { mergeVma, splitVma, vmasIn } from './vma';
+import { levelName, tracePteSet } from './pte-trace';
 
 export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
 
@@ -34,12 +35,24 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
   };
   walkRange(m, mm.pgd, start, end, {
     pteTable: (table, from, to) => {
+      let n = 0;
+      let first = 0;
+      let firstEi = 0;
       for (let va = from; va < to; va += 4096) {
         const ei = entryIndex(table, pgIndex(va, 12));
-        if (u32[ei] & (PTE_P | PTE_PROTNONE)) fix(ei);
+        if (!(u32[ei] & (PTE_P | PTE_PROTNONE))) continue;
+        fix(ei);
+        if (n++ === 0) {
+          first = va;
+          firstEi = ei;
+        }
       }
+      if (n) tracePteSet(m, mm, first, 'pte', entryPfn(u32[firstEi], u32[firstEi + 1]), n);
     },
-    huge: (_d, ei) => fix(ei),
+    huge: (depth, ei, va) => {
+      fix(ei);
+      tracePteSet(m, mm, va, levelName(m, depth), entryPfn(u32[ei], u32[ei + 1]));
+    },
   });
   flushTlbRange(m, mm, start, end);
 }

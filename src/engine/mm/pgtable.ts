@@ -13,6 +13,7 @@ import { FrameUse, U32_PER_PAGE } from '../hw/physmem';
 import { PAGE_TABLE, PTE_P, PTE_PS, entryPfn, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
+import { levelName, tracePteSet } from './pte-trace';
 
 export function pgIndex(va: number, shift: number): number {
   if (shift >= 32) return (Math.floor(va / 4294967296) >>> (shift - 32)) & 511;
@@ -68,6 +69,7 @@ export function ensureTable(m: Machine, mm: Mm, va: number, depth: number): numb
     if (child < 0) return -1;
     u32[ei] = makeLo(child, PAGE_TABLE);
     u32[ei + 1] = makeHi(child, false);
+    tracePteSet(m, mm, va, levelName(m, d), child);
     table = child;
   }
   return table;

@@ -16,6 +16,7 @@ import { walkRange } from './pagewalk';
 import { entryIndex, freeTable, pgIndex } from './pgtable';
 import { rangeOverlapsVma, splitVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
+import { levelName, tracePteClear } from './pte-trace';
 
 /** True for an entry in `mm` that points at a table page `mm` only borrows (an mshare PUD). */
 function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
@@ -33,10 +34,13 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
   walkRange(m, mm.pgd, start, end, {
     table: (_depth, _ei, _va, child) => !isBorrowedPud(m, mm, child),
     pteTable: (table, from, to) => {
+      let cleared = 0;
+      let first = 0;
       for (let va = from; va < to; va += 4096) {
         const ei = entryIndex(table, pgIndex(va, 12));
         const lo = u32[ei];
         if (lo === 0 && u32[ei + 1] === 0) continue;
+        if (cleared++ === 0) first = va;
         const pfn = entryPfn(lo, u32[ei + 1]);
         u32[ei] = 0;
         u32[ei + 1] = 0;
@@ -46,11 +50,13 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
         else mm.rssShmem--;
         gather.push(pfn);
       }
+      tracePteClear(m, mm, first, 'pte', cleared);
     },
-    huge: (_depth, ei) => {
+    huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       u32[ei] = 0;
       u32[ei + 1] = 0;
+      tracePteClear(m, mm, va, levelName(m, depth));
       d.mapcount[pfn]--;
       mm.hugetlbPages -= 512;
       gather.push(pfn);
@@ -115,12 +121,14 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
       }
       u32[ei] = 0;
       u32[ei + 1] = 0;
+      tracePteClear(m, mm, va, levelName(m, depth));
       d.share[child]--;
       mm.pgtablesBytes -= 4096;
       continue;
     }
     u32[ei] = 0;
     u32[ei + 1] = 0;
+    tracePteClear(m, mm, va, levelName(m, depth));
     freeTable(m, mm, child);
   }
   return kept;

@@ -24,6 +24,7 @@ import { taskHooks } from '../sys/task';
 import { lockMm, unlockMm } from '../sys/locks';
 import { VM_DONTEXPAND, VM_MAYSHARE, VM_MAYWRITE, VM_MSHARE, VM_SHARED, type Errno, type Inode, type Mm, type MshareRegion, type Task, type Vma } from '../types';
 import { MSHARE_ALIGN, createRegion, destroyRegion, hostTlbNotify, mshareFault, sharerMms, unlinkVma } from './region';
+import { levelName, tracePteSet } from '../mm/pte-trace';
 
 export const DEFAULT_MOUNT = '/sys/fs/mshare';
 
@@ -206,6 +207,7 @@ function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number):
     const hei = entryIndex(findTable(m, host.pgd, slot, depth), pgIndex(slot, m.geo.shifts[depth]));
     u32[hei] = u32[ei];
     u32[hei + 1] = u32[ei + 1];
+    tracePteSet(m, host, slot, levelName(m, depth), pud);
     d.share[pud] = 1; // the creator stays linked
   }
   return null;

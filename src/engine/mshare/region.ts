@@ -22,6 +22,7 @@ import { accessError } from '../sys/access';
 import { lockMm, unlockMm } from '../sys/locks';
 import type { FaultKind } from '../trace';
 import type { Inode, Mm, MshareRegion, Vma } from '../types';
+import { levelName, tracePteClear, tracePteSet } from '../mm/pte-trace';
 
 /** mshare_align = P4D_SIZE: 512 GiB with 4- and 5-level paging alike (R2). */
 export const MSHARE_ALIGN = 2 ** 39;
@@ -91,6 +92,7 @@ export function mshareFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boo
         }
         u32[ei] = hostLo;
         u32[ei + 1] = u32[hostEi + 1];
+        tracePteSet(m, mm, Math.floor(va / MSHARE_ALIGN) * MSHARE_ALIGN, levelName(m, slotDepth), entryPfn(hostLo, u32[hostEi + 1]));
         m.pm.d.share[entryPfn(hostLo, u32[hostEi + 1])]++;
         emitFault(m, pid, va, write, 'mshare-link');
         if (m.trace.recording) m.trace.emit({ type: 'mshare', action: 'link', region: region.path, pid, detail: `slot 0x${(Math.floor(va / MSHARE_ALIGN) * MSHARE_ALIGN).toString(16)}` });
@@ -129,6 +131,7 @@ export function unlinkVma(m: Machine, mm: Mm, vma: Vma): void {
     if (d.owner[pud] === mm.id) continue; // not a borrowed table
     u32[ei] = 0;
     u32[ei + 1] = 0;
+    tracePteClear(m, mm, slot, levelName(m, m.geo.pudDepth - 1));
     d.share[pud]--;
     flushTlbRange(m, mm, slot, slot + MSHARE_ALIGN);
     if (m.trace.recording) m.trace.emit({ type: 'mshare', action: 'unlink', region: vma.region!.path, pid: mm.tasks[0] ?? 0, detail: `slot 0x${slot.toString(16)}` });
