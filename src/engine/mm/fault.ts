@@ -241,7 +241,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
       d.flags[old] |= PG_ANON_EXCLUSIVE;
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       lastFaultKind = 'cow-reuse';
-      if (m.trace.recording) m.trace.emit({ type: 'cow', pid: 0, addr: va, action: 'reuse' });
+      if (m.trace.recording) m.trace.emit({ type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'reuse' });
       return FAULT_OK;
     }
   }
@@ -260,6 +260,6 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
   flushTlbRange(m, mm, va, va + 4096);
   if (!isZero) m.putPage(old);
   lastFaultKind = isZero ? 'zero-cow' : use === FrameUse.Anon ? 'cow-copy' : 'file-cow';
-  if (m.trace.recording) m.trace.emit({ type: 'cow', pid: 0, addr: va, action: 'copy' });
+  if (m.trace.recording) m.trace.emit({ type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'copy' });
   return FAULT_OK;
 }
