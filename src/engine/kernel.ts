@@ -390,7 +390,8 @@ export class Kernel {
   /**
    * One access to every page of [addr, addr+len). The MMU runs the pages in one batch
    * (touchRange) and stops at a fault; the fault is handled exactly as `access` would, and
-   * the batch resumes after that page. Counters and trace equal a page-by-page loop.
+   * the batch resumes after that page. Counters, TLB and state equal a page-by-page loop; the
+   * trace reports runs of TLB fills as tlb-fill events with a page count.
    */
   touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
     const t = this.live(name);
@@ -619,6 +620,8 @@ export class Kernel {
     let pinned = 0;
     const stop = (e: Errno, why: string): SysResult => {
       m.trace.emit({ type: 'gup', pid: t.pid, addr: r[0], pages: pinned, action: 'pin' });
+      // Killed by the OOM killer on the way: its exit released every pin, so none is left to report.
+      if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
       return pinned > 0 ? ok(pinned, { detail: `pinned ${pinned} of ${(r[1] - r[0]) / PAGE_SIZE} pages: ${why}` }) : err(e, why);
     };
     for (let va = r[0]; va < r[1]; va += PAGE_SIZE) {

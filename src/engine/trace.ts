@@ -32,7 +32,11 @@ export type TraceEvent =
   /** `pages` entries from `addr` at `level` set (the first to `pfn`): see mm/pte-trace.ts. */
   | { type: 'pte-set'; mm: number; addr: number; level: string; pfn: number; pages: number }
   | { type: 'pte-clear'; mm: number; addr: number; level: string; pages: number }
-  /** `pages` consecutive pages from `addr` missed the TLB, were walked and filled (a batched touch reports a run as one event). */
+  /**
+   * `pages` consecutive pages from `addr` missed the TLB, were walked and filled (a batched
+   * touch reports a run as one event, or two where its exact start meets its sweep). Emitted
+   * only while the ring records; the TLB counters (misses, walks) count every fill always.
+   */
   | { type: 'tlb-fill'; cpu: number; addr: number; pcid: number; pages: number }
   | { type: 'tlb-flush'; cpu: number; scope: 'page' | 'mm' | 'all'; mm: number }
   | { type: 'tlb-shootdown'; from: number; to: number; mm: number }

@@ -270,4 +270,17 @@ describe('page faults (R8-R14)', () => {
     consistent(k);
     teardown(k);
   });
+
+  it('gup whose caller the OOM killer kills part-way reports SIGKILL, not pins its exit already released (regression)', () => {
+    const k = kernel({ ram: 64 << 20 });
+    okv(k.spawn('a'));
+    okv(k.cgroup('small', 0));
+    okv(k.join('a', 'small'));
+    okv(k.cgroup('small', k.m.s.cgroups.get('small')!.current + 5 * PAGE)); // room for a few pages
+    const va = okv(k.mmap('a', anon(null, 16 * PAGE)));
+    const r = k.gup('a', va, 16 * PAGE, true);
+    expect(r.signal).toBe('SIGKILL');
+    expect(k.task('a')!.pins).toEqual([]);
+    consistent(k);
+  });
 });

@@ -57,6 +57,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   const need = PTE_P | PTE_US | (write ? PTE_RW : 0);
   let va = from;
   let stop = end;
+  let exactFrom = -1; // a 1 GiB leaf: the rest goes through the exact path
   while (va < end) {
     const regionEnd = Math.min(end, (Math.floor(va / 0x200000) + 1) * 0x200000);
     let table = pgd;
@@ -85,8 +86,15 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
       if (!(lo & PTE_A)) u32[ei] = lo | PTE_A;
     }
     if (d < levels - 1) {
-      if (leafEi < 0 || d !== levels - 2) {
-        // A hole, or a 1 GiB leaf: stop here; the caller's fault path / next batch decides.
+      if (leafEi >= 0 && d !== levels - 2) {
+        // A 1 GiB leaf (the engine never makes one, but the walker allows it): finish the
+        // batch here and go on page by page through touchExact, which walks it exactly.
+        stop = va;
+        exactFrom = va;
+        break;
+      }
+      if (leafEi < 0) {
+        // A hole: stop here; the caller's fault path handles it.
         stop = va;
         rangeFaultCode = user;
         break;
@@ -120,7 +128,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   }
   // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk
   // (a page that faulted was looked up and walked too), the last `size` pages filled.
-  const n = (stop - from) / 4096 + (stop < end ? 1 : 0);
+  const n = (stop - from) / 4096 + (stop < end && exactFrom < 0 ? 1 : 0);
   t.ctr[cpu * NCTR + C_MISSES] += n;
   t.ctr[cpu * NCTR + C_WALKS] += n;
   const pcid = pcidOf(m, cpu);
@@ -136,7 +144,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
     t.pfn[slot] = pfn;
     t.perm[slot] = wbit | TLB_U | (walkNx() ? TLB_NX : 0);
   }
-  return stop;
+  return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
 }
 
 /**
