@@ -6,6 +6,7 @@
 // from the middle, and what a console line costs at the end (Runner.append: one step).
 import { chromium } from '@playwright/test';
 import { launchOptions } from './browser';
+import { frameIntervals } from '../bench/figures/browser-ui';
 
 const id = process.argv[2] ?? 'database-mshare';
 const browser = await chromium.launch(launchOptions);
@@ -24,50 +25,34 @@ const fcp = await page.evaluate(() => Math.round(performance.getEntriesByName('f
 console.log(`marks (ms since navigation start): ${JSON.stringify(marks)}; first contentful paint ${fcp} ms`);
 console.log(`seen by the test: toolbar ${shell.toFixed(0)} ms; default scenario run and drawn ${firstScenario.toFixed(0)} ms`);
 await page.evaluate((x) => window.mshareExplorer!.loadScenario(x, { run: false }), id);
-const res = await page.evaluate(async () => {
-  const deltas: number[] = [];
-  let last = performance.now();
-  let on = true;
-  const tick = (t: number) => {
-    deltas.push(t - last);
-    last = t;
-    if (on) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  const t0 = performance.now();
-  document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
-  await new Promise((r) => setTimeout(r, 100));
-  await window.mshareExplorer!.waitIdle();
-  on = false;
-  const ms = performance.now() - t0;
+const frames = await frameIntervals(page, () =>
+  page.evaluate(async () => {
+    document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
+    await new Promise((r) => setTimeout(r, 100));
+    await window.mshareExplorer!.waitIdle();
+  }),
+);
+const res = await page.evaluate(() => {
   const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))];
   const views = Object.fromEntries(Object.entries(window.mshareExplorer!.drawTimes()).map(([k, v]) => [k, `p50 ${q(v, 0.5).toFixed(1)} p95 ${q(v, 0.95).toFixed(1)} max ${q(v, 1).toFixed(1)} ms (${v.length} draws)`]));
-  return { ms, frames: deltas.length, p50: q(deltas, 0.5), p95: q(deltas, 0.95), max: q(deltas, 1), views, pos: window.mshareExplorer!.position() };
+  return { views, pos: window.mshareExplorer!.position() };
 });
-console.log(`${id}: ${res.pos.total} steps in ${res.ms.toFixed(0)} ms; frame interval p50 ${res.p50.toFixed(1)} ms, p95 ${res.p95.toFixed(1)} ms, max ${res.max.toFixed(1)} ms over ${res.frames} frames`);
+const { ms, p50, p95, max } = frames;
+console.log(`${id}: ${res.pos.total} steps in ${ms.toFixed(0)} ms; frame interval p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms over ${frames.frames} frames`);
 for (const [k, v] of Object.entries(res.views)) console.log(`  ${k}: ${v}`);
 const mid = Math.floor(res.pos.total / 2);
 await page.evaluate((n) => window.mshareExplorer!.goto(n), mid);
 await page.selectOption('select[aria-label="Play speed (steps per second)"]', '30');
-const played = await page.evaluate(async () => {
-  const deltas: number[] = [];
-  let last = performance.now();
-  let on = true;
-  const tick = (t: number) => {
-    deltas.push(t - last);
-    last = t;
-    if (on) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  const p0 = window.mshareExplorer!.position().position;
-  document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click();
-  await new Promise((r) => setTimeout(r, 4000));
-  on = false;
+const p0 = await page.evaluate(() => window.mshareExplorer!.position().position);
+const playFrames = await frameIntervals(page, async () => {
+  await page.evaluate(() => document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click());
+  await page.waitForTimeout(4000);
+});
+await page.evaluate(async () => {
   document.querySelector<HTMLButtonElement>('button[aria-label="Pause"]')?.click();
   await window.mshareExplorer!.waitIdle();
-  const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))];
-  return { steps: window.mshareExplorer!.position().position - p0, frames: deltas.length, p50: q(deltas, 0.5), p95: q(deltas, 0.95), max: q(deltas, 1) };
 });
+const played = { ...playFrames, steps: (await page.evaluate(() => window.mshareExplorer!.position().position)) - p0 };
 console.log(`play at 30 steps/s from step ${mid}: ${played.steps} steps in 4 s; frame interval p50 ${played.p50.toFixed(1)} ms, p95 ${played.p95.toFixed(1)} ms, max ${played.max.toFixed(1)} ms over ${played.frames} frames`);
 await page.evaluate(() => window.mshareExplorer!.goto(Number.MAX_SAFE_INTEGER));
 for (const line of ['db0: fork as extra1', 'expect extra1 running']) {

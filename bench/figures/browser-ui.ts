@@ -11,16 +11,51 @@
  *   on, for `playMs`; p50 and p95 of the intervals. Also the same while it runs to
  *   the end at full speed ("Run to end"), for information.
  */
-import type { Browser } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 
 export interface UiRun {
   interactiveMs: number;
   /** Frame intervals (ms) while playing at 30 steps/s. */
-  play: { p50: number; p95: number; max: number; frames: number; steps: number };
+  play: FrameStats & { steps: number };
   /** Draw time (ms) of the page-table tree of one process with 64 MiB touched (slowest draw after loading it). */
   treeDrawMs: number;
   /** Frame intervals (ms) while running to the end at full speed. */
-  runToEnd: { p50: number; p95: number; max: number; frames: number; ms: number; steps: number };
+  runToEnd: FrameStats & { steps: number };
+}
+
+export interface FrameStats {
+  p50: number;
+  p95: number;
+  max: number;
+  frames: number;
+  /** Milliseconds the recording lasted. */
+  ms: number;
+}
+
+/**
+ * requestAnimationFrame intervals in the page while `during` runs (the recorder starts
+ * before and stops after it), as quantiles. Shared by the bench and e2e/perf-figures.ts.
+ */
+export async function frameIntervals(page: Page, during: () => Promise<void>): Promise<FrameStats> {
+  await page.evaluate(() => {
+    const rec = { deltas: [] as number[], on: true, t0: performance.now() };
+    let last = rec.t0;
+    const tick = (t: number) => {
+      rec.deltas.push(t - last);
+      last = t;
+      if (rec.on) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    (window as unknown as { __frameRec: typeof rec }).__frameRec = rec;
+  });
+  await during();
+  return page.evaluate(() => {
+    const rec = (window as unknown as { __frameRec: { deltas: number[]; on: boolean; t0: number } }).__frameRec;
+    rec.on = false;
+    const s = [...rec.deltas].sort((a, b) => a - b);
+    const q = (f: number) => s[Math.min(s.length - 1, Math.floor(s.length * f))] ?? 0;
+    return { p50: q(0.5), p95: q(0.95), max: q(1), frames: s.length, ms: performance.now() - rec.t0 };
+  });
 }
 
 export async function measureUi(browser: Browser, url: string, scenario: string, startStep: number, playMs: number): Promise<UiRun> {
@@ -51,51 +86,29 @@ export async function measureUi(browser: Browser, url: string, scenario: string,
 
     // Full speed to the end, from step 0.
     await page.evaluate((s) => window.mshareExplorer!.loadScenario(s, { run: false }), scenario);
-    const runToEnd = await page.evaluate(async () => {
-      const deltas: number[] = [];
-      let last = performance.now();
-      let on = true;
-      const tick = (t: number) => {
-        deltas.push(t - last);
-        last = t;
-        if (on) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      const t0 = performance.now();
-      document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
-      await new Promise((r) => setTimeout(r, 100));
-      await window.mshareExplorer!.waitIdle();
-      on = false;
-      const ms = performance.now() - t0;
-      const s = [...deltas].sort((a, b) => a - b);
-      const q = (f: number) => s[Math.min(s.length - 1, Math.floor(s.length * f))] ?? 0;
-      return { p50: q(0.5), p95: q(0.95), max: q(1), frames: s.length, ms, steps: window.mshareExplorer!.position().total };
+    const full = await frameIntervals(page, async () => {
+      await page.evaluate(async () => {
+        document.querySelector<HTMLButtonElement>('button[aria-label="Run to end"]')!.click();
+        await new Promise((r) => setTimeout(r, 100));
+        await window.mshareExplorer!.waitIdle();
+      });
     });
+    const runToEnd = { ...full, steps: await page.evaluate(() => window.mshareExplorer!.position().total) };
 
     // Play at 30 steps/s from startStep.
     await page.evaluate((n) => window.mshareExplorer!.goto(n), startStep);
     await page.evaluate(() => window.mshareExplorer!.waitIdle());
     await page.selectOption('select[aria-label="Play speed (steps per second)"]', '30');
-    const play = await page.evaluate(async (ms) => {
-      const deltas: number[] = [];
-      let last = performance.now();
-      let on = true;
-      const tick = (t: number) => {
-        deltas.push(t - last);
-        last = t;
-        if (on) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      const p0 = window.mshareExplorer!.position().position;
-      document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click();
-      await new Promise((r) => setTimeout(r, ms));
-      on = false;
+    const p0 = await page.evaluate(() => window.mshareExplorer!.position().position);
+    const played = await frameIntervals(page, async () => {
+      await page.evaluate(() => document.querySelector<HTMLButtonElement>('button[aria-label="Play"]')!.click());
+      await page.waitForTimeout(playMs);
+    });
+    await page.evaluate(async () => {
       document.querySelector<HTMLButtonElement>('button[aria-label="Pause"]')?.click();
       await window.mshareExplorer!.waitIdle();
-      const s = [...deltas].sort((a, b) => a - b);
-      const q = (f: number) => s[Math.min(s.length - 1, Math.floor(s.length * f))] ?? 0;
-      return { p50: q(0.5), p95: q(0.95), max: q(1), frames: s.length, steps: window.mshareExplorer!.position().position - p0 };
-    }, playMs);
+    });
+    const play = { ...played, steps: (await page.evaluate(() => window.mshareExplorer!.position().position)) - p0 };
     if (errors.length) throw new Error(`page errors: ${errors.slice(0, 3).join('; ')}`);
     return { interactiveMs, treeDrawMs, play, runToEnd };
   } finally {
