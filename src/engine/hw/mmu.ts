@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
 
 export const PF_PROT = 1;
 export const PF_WRITE = 2;
@@ -24,7 +24,7 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
   const t = m.s.tlb;
   const vpn = Math.floor(va / 4096);
   const pcid = t.cur[cpu]; // pcidOf
-  const slot = cpu * t.size + ((vpn ^ (vpn < 4294967296 ? 0 : vpn / 4294967296) ^ (pcid * 0x9e37)) & (t.size - 1)); // tlbSlot
+  const slot = tlbSlot(t, cpu, vpn, pcid);
   if (t.pcid[slot] === pcid && t.vpn[slot] === vpn) {
     const perm = t.perm[slot];
     if ((!write || perm & TLB_W) && (!exec || !(perm & TLB_NX))) {
