@@ -12,7 +12,7 @@
 import { freeFrameSet } from './mm/buddy';
 import { FrameUse, PG_BUDDY, PG_TAIL } from './hw/physmem';
 import { PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_SPECIAL, entryPfn } from './hw/pte';
-import { TLB_W } from './hw/tlb';
+import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn } from './hw/tlb';
 import type { Machine } from './machine';
 import { entryIndex, pgIndex } from './mm/pgtable';
 import type { Mm } from './types';
@@ -149,8 +149,10 @@ function checkTlb(m: Machine): string[] {
   for (const c of m.s.cpus) {
     const want = m.s.config.pcid ? c.asid + 1 : 0;
     if (t.cur[c.id] !== want) errs.push(`cpu ${c.id}: tlb.cur says PCID ${t.cur[c.id]}, the CPU runs ASID ${c.asid} (PCID ${want})`);
+    const cr3 = c.mm ? c.mm.pgd : -1;
+    if (t.cr3[c.id] !== cr3) errs.push(`cpu ${c.id}: tlb.cr3 says PGD ${t.cr3[c.id]}, the CPU runs mm ${c.mm?.id ?? 'none'} (PGD ${cr3})`);
     for (let i = c.id * t.size; i < (c.id + 1) * t.size; i++) {
-      const pcid = t.pcid[i];
+      const pcid = tlbEntryPcid(t, i);
       if (pcid < 0) continue;
       let mm: Mm | undefined;
       if (m.s.config.pcid) {
@@ -165,8 +167,8 @@ function checkTlb(m: Machine): string[] {
       const va = t.vpn[i] * 4096;
       const w = peek(m, mm.pgd, va);
       if (!w) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} for mm ${mm.id} but the tables do not`);
-      else if (w.pfn !== t.pfn[i]) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} to frame ${t.pfn[i]}, tables say ${w.pfn}`);
-      else if (t.perm[i] & TLB_W && !w.rw) errs.push(`cpu ${c.id}: TLB grants write to 0x${va.toString(16)}, tables do not`);
+      else if (w.pfn !== tlbEntryPfn(t, i)) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} to frame ${tlbEntryPfn(t, i)}, tables say ${w.pfn}`);
+      else if (tlbEntryPerm(t, i) & TLB_W && !w.rw) errs.push(`cpu ${c.id}: TLB grants write to 0x${va.toString(16)}, tables do not`);
     }
   }
   return errs;

@@ -7,7 +7,7 @@ import { buildModel } from '../engine/model';
 import { meminfo, smaps as procSmaps } from '../engine/mm/proc';
 import { findVma } from '../engine/mm/vma';
 import { stateDigest } from '../engine/snapshot';
-import { tlbSlot } from '../engine/hw/tlb';
+import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbSlot } from '../engine/hw/tlb';
 import { parseScript } from '../scenario/parser';
 import type { Kernel } from '../engine/kernel';
 import {
@@ -341,8 +341,8 @@ const api: EngineApi = {
     const vpn = Math.floor(va / 4096);
     const live = m.s.config.pcid ? slot >= 0 : cpu.mm === t.mm;
     const i = tlbSlot(m.s.tlb, t.cpu, vpn, Math.max(0, pcid));
-    const hit = live && m.s.tlb.vpn[i] === vpn && m.s.tlb.pcid[i] === pcid;
-    return { cpu: t.cpu, pcid, hit, pfn: hit ? m.s.tlb.pfn[i] : null, writable: hit && (m.s.tlb.perm[i] & 1) !== 0 };
+    const hit = live && m.s.tlb.vpn[i] === vpn && tlbEntryPcid(m.s.tlb, i) === pcid;
+    return { cpu: t.cpu, pcid, hit, pfn: hit ? tlbEntryPfn(m.s.tlb, i) : null, writable: hit && (tlbEntryPerm(m.s.tlb, i) & TLB_W) !== 0 };
   },
 
   smaps(mmId, start) {

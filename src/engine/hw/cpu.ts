@@ -29,6 +29,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   if (c.mm === mm) return;
   if (c.mm) c.mm.cpumask &= ~(1 << cpu);
   c.mm = mm;
+  m.s.tlb.cr3[cpu] = mm.pgd;
   mm.cpumask |= 1 << cpu;
   c.contextSwitches++;
   let flushed = false;
@@ -67,6 +68,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
       c.task = 0;
       c.asid = -1;
       m.s.tlb.cur[c.id] = 0;
+      m.s.tlb.cr3[c.id] = -1;
     }
     const slot = c.asidMm.indexOf(mm.id);
     if (slot >= 0) {

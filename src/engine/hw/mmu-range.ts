@@ -17,7 +17,7 @@ import type { Machine } from '../machine';
 import { pcidOf } from './cpu';
 import { walk, walkNx } from './mmu';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSlot } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSet, tlbSlot } from './tlb';
 
 /** Error code of the fault that stopped the last `touchRange` (valid when it returned < end). */
 export let rangeFaultCode = 0;
@@ -139,10 +139,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
     const pfn = walk(m, pgd, a, write, false);
     const vpn = a / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
-    t.vpn[slot] = vpn;
-    t.pcid[slot] = pcid;
-    t.pfn[slot] = pfn;
-    t.perm[slot] = wbit | TLB_U | (walkNx() ? TLB_NX : 0);
+    tlbSet(t, slot, vpn, pcid, pfn, wbit | TLB_U | (walkNx() ? TLB_NX : 0));
   }
   return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
 }
@@ -186,21 +183,22 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
   let cacheNx = 0;
   let cacheHuge = -1; // pfn of a cached 2 MiB leaf for cacheBase, or -1
   const tVpn = t.vpn;
-  const tPcid = t.pcid;
-  const tPerm = t.perm;
+  const tEnt = t.ent;
   // The run of consecutive fills not yet reported as a tlb-fill event (only when recording).
   let runStart = va;
   let runPages = 0;
   for (; va < end; va += 4096) {
     const vpn = va / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
-    if (tPcid[slot] === pcid && tVpn[slot] === vpn && (!write || tPerm[slot] & TLB_W)) {
+    const tag = tEnt[slot * 2 + 1]; // pcid << 4 | perm
+    const cached = tVpn[slot] === vpn && tag >> 4 === pcid;
+    if (cached && (!write || tag & TLB_W)) {
       ctr[cb + C_HITS]++;
       if (runPages) runPages = reportFills(m, cpu, pcid, runStart, runPages);
       continue;
     }
     if (runPages === 0) runStart = va;
-    if (write && tPcid[slot] === pcid && tVpn[slot] === vpn) ctr[cb + C_MISSES_WRITE]++;
+    if (write && cached) ctr[cb + C_MISSES_WRITE]++;
     ctr[cb + C_MISSES]++;
     ctr[cb + C_WALKS]++;
     const region = Math.floor(va / 0x200000);
@@ -257,10 +255,7 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
           reportFills(m, cpu, pcid, runStart, runPages);
           return va;
         }
-        tVpn[slot] = vpn;
-        tPcid[slot] = pcid;
-        t.pfn[slot] = r;
-        tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (walkNx() ? TLB_NX : 0);
+        tlbSet(t, slot, vpn, pcid, r, (write ? TLB_W : 0) | TLB_U | (walkNx() ? TLB_NX : 0));
         runPages++;
         continue;
       } else {
@@ -273,10 +268,7 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
       }
     }
     if (cacheHuge >= 0) {
-      tVpn[slot] = vpn;
-      tPcid[slot] = pcid;
-      t.pfn[slot] = cacheHuge + ((va >>> 12) & 511);
-      tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (cacheNx ? TLB_NX : 0);
+      tlbSet(t, slot, vpn, pcid, cacheHuge + ((va >>> 12) & 511), (write ? TLB_W : 0) | TLB_U | (cacheNx ? TLB_NX : 0));
       runPages++;
       continue;
     }
@@ -296,10 +288,7 @@ function touchExact(m: Machine, cpu: number, va: number, end: number, write: boo
     }
     const want = write ? PTE_A | PTE_D : PTE_A;
     if ((lo & want) !== want) u32[ei] = lo | want;
-    tVpn[slot] = vpn;
-    tPcid[slot] = pcid;
-    t.pfn[slot] = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
-    tPerm[slot] = (write ? TLB_W : 0) | TLB_U | (nx ? TLB_NX : 0);
+    tlbSet(t, slot, vpn, pcid, (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000, (write ? TLB_W : 0) | TLB_U | (nx ? TLB_NX : 0));
     runPages++;
   }
   reportFills(m, cpu, pcid, runStart, runPages);

@@ -31,16 +31,23 @@ export interface TlbCounters {
 export interface TlbState {
   size: number;
   cpus: number;
+  /** The virtual page number each slot caches. */
   vpn: Float64Array;
-  pcid: Int16Array; // -1 = invalid
-  pfn: Int32Array;
-  perm: Uint8Array;
+  /**
+   * Two int32 per slot: the frame, then the tag `pcid << 4 | perm` (TLB_INVALID when empty).
+   * One array for the three small fields because every typed array a TLB hit touches costs
+   * its own base and bounds loads: four arrays for vpn/pcid/pfn/perm made a hit run at 0.23x
+   * a bare lookup, two at ~0.5x (measured, bench/figures/translate.ts).
+   */
+  ent: Int32Array;
   /**
    * The PCID each CPU runs with now (asid + 1, 0 without PCID or without an mm): a copy of
    * what the CPU state says, kept here because recomputing it was a third of a TLB hit
    * (measured). cpu.ts keeps it in step; the invariant checker compares the two.
    */
   cur: Int32Array;
+  /** Each CPU's CR3: the PGD frame of the mm it runs (-1 without one); cpu.ts keeps it in step. */
+  cr3: Int32Array;
   /**
    * The counters, NCTR per CPU in the order of C_*: a typed array because incrementing an
    * object field was 40% of a TLB hit (measured). cpuCounters() reads them as an object.
@@ -74,40 +81,60 @@ export function cpuCounters(t: TlbState, cpu: number): TlbCounters {
   };
 }
 
+/** The tag of an empty slot: PCID -1, which no CPU runs with. */
+export const TLB_INVALID = -1 << 4;
+
 export function newTlbState(cpus: number, size: number): TlbState {
   const n = cpus * size;
-  const pcid = new Int16Array(n).fill(-1);
+  const ent = new Int32Array(n * 2);
+  for (let i = 1; i < ent.length; i += 2) ent[i] = TLB_INVALID;
   return {
     size,
     cpus,
     vpn: new Float64Array(n),
-    pcid,
-    pfn: new Int32Array(n),
-    perm: new Uint8Array(n),
+    ent,
     cur: new Int32Array(cpus),
+    cr3: new Int32Array(cpus).fill(-1),
     ctr: new Float64Array(cpus * NCTR),
   };
 }
 
 export function tlbSlot(t: TlbState, cpu: number, vpn: number, pcid: number): number {
-  // vpn can exceed 2^32 (user VAs above 16 TiB): fold the high part in before masking. The
-  // division only runs then (it was a measurable share of a TLB hit).
-  const h = (vpn ^ (vpn < 4294967296 ? 0 : vpn / 4294967296) ^ (pcid * 0x9e37)) & (t.size - 1);
-  return cpu * t.size + h;
+  // Indexed by the low bits of the page number, as hardware TLBs are: ToInt32 keeps the low
+  // 32 bits of a vpn above 2^32 (VAs above 16 TiB), so no fold of the high part is needed.
+  return cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1));
+}
+
+/** Fill slot `i` (as tlbSlot gives it). */
+export function tlbSet(t: TlbState, i: number, vpn: number, pcid: number, pfn: number, perm: number): void {
+  t.vpn[i] = vpn;
+  t.ent[i * 2] = pfn;
+  t.ent[i * 2 + 1] = (pcid << 4) | perm;
+}
+
+/** The PCID slot `i` is tagged with (-1 when empty). */
+export function tlbEntryPcid(t: TlbState, i: number): number {
+  return t.ent[i * 2 + 1] >> 4;
+}
+
+/** The TLB_* permission bits of slot `i`. */
+export function tlbEntryPerm(t: TlbState, i: number): number {
+  return t.ent[i * 2 + 1] & 15;
+}
+
+/** The frame slot `i` maps to. */
+export function tlbEntryPfn(t: TlbState, i: number): number {
+  return t.ent[i * 2];
 }
 
 export function tlbFill(t: TlbState, cpu: number, vpn: number, pcid: number, pfn: number, perm: number): void {
-  const i = tlbSlot(t, cpu, vpn, pcid);
-  t.vpn[i] = vpn;
-  t.pcid[i] = pcid;
-  t.pfn[i] = pfn;
-  t.perm[i] = perm;
+  tlbSet(t, tlbSlot(t, cpu, vpn, pcid), vpn, pcid, pfn, perm);
 }
 
 /** INVLPG-like: drop one page for one PCID on one CPU. */
 export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number): void {
   const i = tlbSlot(t, cpu, vpn, pcid);
-  if (t.pcid[i] === pcid && t.vpn[i] === vpn) t.pcid[i] = -1;
+  if (tlbEntryPcid(t, i) === pcid && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
   t.ctr[cpu * NCTR + C_FLUSH_PAGE]++;
 }
 
@@ -115,7 +142,7 @@ export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number
 export function tlbFlushPcid(t: TlbState, cpu: number, pcid: number): void {
   const base = cpu * t.size;
   for (let i = base; i < base + t.size; i++) {
-    if (t.pcid[i] === pcid && (t.perm[i] & TLB_G) === 0) t.pcid[i] = -1;
+    if (tlbEntryPcid(t, i) === pcid && (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
   }
   t.ctr[cpu * NCTR + C_FLUSH_MM]++;
 }
@@ -124,7 +151,7 @@ export function tlbFlushPcid(t: TlbState, cpu: number, pcid: number): void {
 export function tlbFlushCpu(t: TlbState, cpu: number, keepGlobal: boolean): void {
   const base = cpu * t.size;
   for (let i = base; i < base + t.size; i++) {
-    if (!keepGlobal || (t.perm[i] & TLB_G) === 0) t.pcid[i] = -1;
+    if (!keepGlobal || (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
   }
   t.ctr[cpu * NCTR + C_FLUSH_ALL]++;
 }
