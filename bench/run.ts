@@ -404,7 +404,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   };
   if (want('database')) {
     const L = linux(N);
-    const runsNote = (mode: DbMode) => `${db.get(key(mode, N))?.length ?? 0} run${(db.get(key(mode, N))?.length ?? 0) === 1 ? "" : "s"}`;
+    const runsNote = (mode: DbMode) => {
+      const rs = db.get(key(mode, N)) ?? [];
+      const warm = rs[0]?.warmup ? `after a ${rs[0].warmup}-client warm-up, ` : '';
+      return `${warm}${rs.length} run${rs.length === 1 ? '' : 's'}`;
+    };
     for (const mode of modes) {
       const label = `database N=${N} ${MODE_NAME[mode]}`;
       let base: { name: string; value: number | null } | null = null;
