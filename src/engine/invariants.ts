@@ -13,6 +13,7 @@ import { freeFrameSet } from './mm/buddy';
 import { FrameUse, PG_BUDDY, PG_TAIL } from './hw/physmem';
 import { PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_SPECIAL, entryPfn } from './hw/pte';
 import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn } from './hw/tlb';
+import { PTI_USER_PCID_BIT, userPcid } from './hw/cpu';
 import type { Machine } from './machine';
 import { entryIndex, pgIndex } from './mm/pgtable';
 import type { Mm } from './types';
@@ -147,7 +148,7 @@ function checkTlb(m: Machine): string[] {
   const errs: string[] = [];
   const t = m.s.tlb;
   for (const c of m.s.cpus) {
-    const want = m.s.config.pcid ? c.asid + 1 : 0;
+    const want = m.s.config.pcid && c.asid >= 0 ? userPcid(m, c.asid) : 0;
     if (t.cur[c.id] !== want) errs.push(`cpu ${c.id}: tlb.cur says PCID ${t.cur[c.id]}, the CPU runs ASID ${c.asid} (PCID ${want})`);
     const cr3 = c.mm ? c.mm.pgd : -1;
     if (t.cr3[c.id] !== cr3) errs.push(`cpu ${c.id}: tlb.cr3 says PGD ${t.cr3[c.id]}, the CPU runs mm ${c.mm?.id ?? 'none'} (PGD ${cr3})`);
@@ -156,7 +157,7 @@ function checkTlb(m: Machine): string[] {
       if (pcid < 0) continue;
       let mm: Mm | undefined;
       if (m.s.config.pcid) {
-        const slot = pcid - 1;
+        const slot = (pcid & ~PTI_USER_PCID_BIT) - 1;
         if (c.asidStale[slot]) continue; // flushed before this ASID is used again
         mm = m.s.mms.get(c.asidMm[slot]);
       } else mm = c.mm ?? undefined;

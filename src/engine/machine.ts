@@ -44,6 +44,8 @@ export function geometry(levels: 4 | 5): Geometry {
   };
 }
 
+export const PTI_NEEDS_PCID = 'pti=on needs pcid=on: without PCIDs every kernel entry and exit flushes the TLB, which the explorer does not model';
+
 export const DEFAULT_CONFIG: MachineConfig = { ram: 256 << 20, cpus: 2, tlb: 64, pcid: true, levels: 4, mshare: 2024 };
 
 export function defaultPolicies(flavour: 2024 | 2025): Policies {
@@ -63,6 +65,7 @@ function checkConfig(c: MachineConfig): void {
   if (!Number.isInteger(c.tlb) || c.tlb < 1 || c.tlb > 65536 || (c.tlb & (c.tlb - 1)) !== 0) throw new RangeError(`tlb must be a power of two, 1..65536 entries (got ${c.tlb})`);
   if (c.levels !== 4 && c.levels !== 5) throw new RangeError(`levels must be 4 or 5 (got ${c.levels})`);
   if (c.mshare !== 2024 && c.mshare !== 2025) throw new RangeError(`mshare must be 2024 or 2025 (got ${c.mshare})`);
+  if (c.pti && !c.pcid) throw new RangeError(PTI_NEEDS_PCID);
 }
 
 export interface OomRequest {

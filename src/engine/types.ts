@@ -186,6 +186,12 @@ export interface MachineConfig {
   cpus: number;
   tlb: number;
   pcid: boolean;
+  /**
+   * Page-table isolation (R26): user accesses run under the user PCID, the kernel PCID with
+   * bit 11 set. Needs PCID (without it every kernel entry flushes the TLB, not modelled).
+   * Absent = off.
+   */
+  pti?: boolean;
   levels: 4 | 5;
   mshare: 2024 | 2025;
 }

@@ -43,6 +43,7 @@ export interface MachineOptions {
   cpus?: number;
   tlb?: number;
   pcid?: boolean;
+  pti?: boolean;
   levels?: 4 | 5;
   mshare?: MshareFlavour;
 }

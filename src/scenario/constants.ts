@@ -98,7 +98,7 @@ export const RESERVED_LABELS = ['auto'] as const;
 
 // ---- machine and policy ---------------------------------------------------------------
 
-export const MACHINE_KEYS = ['ram', 'cpus', 'tlb', 'pcid', 'levels', 'mshare'] as const;
+export const MACHINE_KEYS = ['ram', 'cpus', 'tlb', 'pcid', 'pti', 'levels', 'mshare'] as const;
 export type MachineKey = (typeof MACHINE_KEYS)[number];
 /** ram: MIN_RAM..MAX_RAM, a multiple of RAM_ALIGN (so a 2 MiB huge page always fits whole). */
 export const MIN_RAM = 16 * 2 ** 20;

@@ -384,6 +384,7 @@ function oneOf<T extends string>(v: string, col: number, what: string, choices: 
 
 function readMachine({ a, pos }: ReaderIn): Command {
   const o: MachineOptions = {};
+  let ptiCol = 0;
   a.options({
     keys: {
       ram: (v, c) => {
@@ -401,10 +402,15 @@ function readMachine({ a, pos }: ReaderIn): Command {
         o.tlb = n;
       },
       pcid: (v, c) => (o.pcid = oneOf(v, c, 'pcid', ['on', 'off']) === 'on'),
+      pti: (v, c) => {
+        o.pti = oneOf(v, c, 'pti', ['on', 'off']) === 'on';
+        ptiCol = c;
+      },
       levels: (v, c) => (o.levels = oneOf(v, c, 'levels', ['4', '5']) === '5' ? 5 : 4),
       mshare: (v, c) => (o.mshare = oneOf(v, c, 'mshare', MSHARE_FLAVOURS)),
     },
   });
+  if (o.pti && o.pcid === false) fail(ptiCol, 'pti=on needs pcid=on (without PCIDs every kernel entry flushes the TLB, which the explorer does not model)');
   return { kind: 'machine', ...pos, options: o };
 }
 

@@ -76,7 +76,7 @@ export function printCommand(c: Command): string {
       const parts = MACHINE_KEYS.filter((k) => o[k] !== undefined).map((k) => {
         const v = o[k];
         if (k === 'ram') return `ram=${formatSize(v as number)}`;
-        if (k === 'pcid') return `pcid=${v ? 'on' : 'off'}`;
+        if (k === 'pcid' || k === 'pti') return `${k}=${v ? 'on' : 'off'}`;
         return `${k}=${v}`;
       });
       return words('machine', ...parts);

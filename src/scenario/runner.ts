@@ -117,6 +117,7 @@ export function machineConfig(o: MachineOptions): MachineConfig {
     cpus: o.cpus ?? DEFAULT_MACHINE.cpus,
     tlb: o.tlb ?? DEFAULT_MACHINE.tlb,
     pcid: o.pcid ?? DEFAULT_MACHINE.pcid,
+    ...(o.pti ? { pti: true } : {}),
     levels: o.levels ?? DEFAULT_MACHINE.levels,
     mshare: o.mshare === '2025' ? 2025 : o.mshare === '2024' ? 2024 : DEFAULT_MACHINE.mshare,
   };

@@ -104,6 +104,8 @@ export interface MachineSettings {
   mshare: 2024 | 2025;
   tlb: number;
   pcid: boolean;
+  /** Page-table isolation (needs pcid); absent = off. */
+  pti?: boolean;
 }
 
 export interface TlbProbe {

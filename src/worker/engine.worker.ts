@@ -8,6 +8,7 @@ import { meminfo, smaps as procSmaps } from '../engine/mm/proc';
 import { findVma } from '../engine/mm/vma';
 import { stateDigest } from '../engine/snapshot';
 import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbSlot } from '../engine/hw/tlb';
+import { userPcid } from '../engine/hw/cpu';
 import { parseScript } from '../scenario/parser';
 import type { Kernel } from '../engine/kernel';
 import {
@@ -311,7 +312,7 @@ const api: EngineApi = {
   async restart(s: MachineSettings) {
     await halt();
     const pos = runner.position;
-    const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'} levels=${s.levels} mshare=${s.mshare}`;
+    const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'}${s.pti ? ' pti=on' : ''} levels=${s.levels} mshare=${s.mshare}`;
     const lines = source.split('\n');
     const at = lines.findIndex((l) => /^\s*machine\b/.test(l));
     if (at >= 0) lines[at] = machine;
@@ -337,9 +338,11 @@ const api: EngineApi = {
     if (!t?.mm) return null;
     const cpu = m.s.cpus[t.cpu];
     const slot = cpu.asidMm.indexOf(t.mm.id);
-    const pcid = m.s.config.pcid ? (slot >= 0 ? slot + 1 : -2) : 0;
+    // The user PCID (R26): the tag the task's accesses fill the TLB with.
+    const pcid = m.s.config.pcid ? (slot >= 0 ? userPcid(m, slot) : -2) : 0;
     const vpn = Math.floor(va / 4096);
-    const live = m.s.config.pcid ? slot >= 0 : cpu.mm === t.mm;
+    // A stale ASID's entries are flushed before the task runs again: not a hit.
+    const live = m.s.config.pcid ? slot >= 0 && !cpu.asidStale[slot] : cpu.mm === t.mm;
     const i = tlbSlot(m.s.tlb, t.cpu, vpn, Math.max(0, pcid));
     const hit = live && m.s.tlb.vpn[i] === vpn && tlbEntryPcid(m.s.tlb, i) === pcid;
     return { cpu: t.cpu, pcid, hit, pfn: hit ? tlbEntryPfn(m.s.tlb, i) : null, writable: hit && (tlbEntryPerm(m.s.tlb, i) & TLB_W) !== 0 };

@@ -283,9 +283,10 @@ export const configArb = fc.record({
   cpus: fc.integer({ min: 1, max: 4 }),
   tlb: fc.constantFrom(8, 64),
   pcid: fc.boolean(),
+  pti: fc.boolean(),
   levels: fc.constantFrom(4 as const, 5 as const),
   mshare: fc.constantFrom(2024 as const, 2025 as const),
-});
+}).map((c) => ({ ...c, pti: c.pti && c.pcid })); // PTI needs PCID
 
 /**
  * The start of every mshare-heavy sequence: msharefs mounted, a region r0 of one slot with a

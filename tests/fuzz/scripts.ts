@@ -134,6 +134,7 @@ const machine = fc.option(
         opt(fc.constantFrom(' cpus=1', ' cpus=2', ' cpus=4', ' cpus=64')),
         opt(fc.constantFrom(' tlb=8', ' tlb=64', ' tlb=4096')),
         opt(fc.constantFrom(' pcid=on', ' pcid=off')),
+        opt(fc.constantFrom(' pti=on', ' pti=off')),
         opt(fc.constantFrom(' levels=4', ' levels=5')),
         opt(fc.constantFrom(' mshare=2024', ' mshare=2025')),
       ).map(([r, ...rest]) => `machine ram=${r}${rest.join('')}`),

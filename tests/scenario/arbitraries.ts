@@ -154,9 +154,13 @@ export const machine: fc.Arbitrary<Bare> = fc.record({
   cpus: fc.integer({ min: 1, max: 64 }),
   tlb: fc.integer({ min: 3, max: 12 }).map((n) => 2 ** n),
   pcid: fc.boolean(),
+  pti: fc.boolean(),
   levels: fc.constantFrom(4 as const, 5 as const),
   mshare: fc.constantFrom(...MSHARE_FLAVOURS),
-}, { requiredKeys: [] }).map((options) => ({ kind: 'machine', options }));
+}, { requiredKeys: [] })
+  // pti=on with pcid=off is a parse error (PTI needs PCID here)
+  .filter((o) => !(o.pti && o.pcid === false))
+  .map((options) => ({ kind: 'machine', options }));
 
 /** A chapter title: one line, no blanks at either end. */
 const title = fc.string({ unit: 'binary', minLength: 1, maxLength: 30 })

@@ -23,6 +23,8 @@ describe('every command form', () => {
       kind: 'machine', options: { ram: 4 * G, cpus: 64, tlb: 4096, pcid: false, levels: 5, mshare: '2025' },
     }],
     ['machine ram=16M cpus=1 tlb=8', { kind: 'machine', options: { ram: 16 * M, cpus: 1, tlb: 8 } }],
+    ['machine pcid=on pti=on', { kind: 'machine', options: { pcid: true, pti: true } }],
+    ['machine pti=off', { kind: 'machine', options: { pti: false } }],
     ['policy charge=faulter owner_exit=keep mprotect=global tlb_flush=all', {
       kind: 'policy', settings: { charge: 'faulter', owner_exit: 'keep', mprotect: 'global', tlb_flush: 'all' },
     }],
@@ -354,6 +356,8 @@ describe('error messages: text and position', () => {
     ['machine tlb=48', "13: tlb '48': expected a power of two from 8 to 4096"],
     ['machine tlb=8192', "13: tlb '8192': expected a power of two from 8 to 4096"],
     ['machine pcid=yes', "14: pcid 'yes': expected on or off"],
+    ['machine pti=1', "13: pti '1': expected on or off"],
+    ['machine pti=on pcid=off', '13: pti=on needs pcid=on (without PCIDs every kernel entry flushes the TLB, which the explorer does not model)'],
     ['machine levels=3', "16: levels '3': expected 4 or 5"],
     ['machine mshare=2023', "16: mshare '2023': expected 2024 or 2025"],
     ['machine rma=1G', "9: machine: unknown option 'rma' (did you mean 'ram'?)"],

@@ -294,6 +294,7 @@ expect a.VmRSS == 0
       .toEqual({ ram: 32 << 20, cpus: 4, tlb: 16, pcid: false, levels: 5, mshare: 2025 });
     expect(build('spawn a\n').kernel.m.s.config)
       .toEqual({ ram: 256 << 20, cpus: 2, tlb: 64, pcid: true, levels: 4, mshare: 2024 });
+    expect(build('machine pti=on\n').kernel.m.s.config).toMatchObject({ pcid: true, pti: true });
   });
 
   it('a machine the engine cannot build is a positioned error, not an exception', () => {

@@ -11,6 +11,17 @@ import type { Mm } from '../types';
 import { C_SHOOTDOWNS, NCTR, tlbFlushCpu, tlbFlushPage, tlbFlushPcid } from './tlb';
 
 export const TLB_NR_DYN_ASIDS = 6;
+/** With PTI, the user PCID is the kernel PCID with this bit set (X86_CR3_PTI_PCID_USER_BIT 11). */
+export const PTI_USER_PCID_BIT = 2048;
+
+/**
+ * The PCID a CPU's user accesses run under for ASID slot `asid` (R26): kern_pcid = asid + 1,
+ * and with PTI user_pcid = kern_pcid | 2048. Every access the explorer simulates is a user
+ * access, so this is the tag TLB fills carry.
+ */
+export function userPcid(m: Machine, asid: number): number {
+  return (asid + 1) | (m.s.config.pti ? PTI_USER_PCID_BIT : 0);
+}
 /** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
 export const FLUSH_CEILING_PAGES = 33;
 
@@ -55,7 +66,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
       flushed = true;
     }
     c.asid = slot;
-    t.cur[cpu] = slot + 1;
+    t.cur[cpu] = userPcid(m, slot);
   }
   if (m.trace.recording) m.trace.emit({ type: 'context-switch', cpu, pid, mm: mm.id, pcid: pcidOf(m, cpu), flushed });
 }

@@ -131,18 +131,29 @@ export function tlbFill(t: TlbState, cpu: number, vpn: number, pcid: number, pfn
   tlbSet(t, tlbSlot(t, cpu, vpn, pcid), vpn, pcid, pfn, perm);
 }
 
-/** INVLPG-like: drop one page for one PCID on one CPU. */
+/**
+ * PCIDs are flushed in pairs: the kernel PCID and, with PTI, its user twin (bit 11 set), as
+ * Linux's flushes do (flush_tlb_one_user and a new ASID invalidate the user PCID too, through
+ * invalidate_user_asid). Without PTI the twin is never used and the pair is one PCID.
+ */
+const PCID_PAIR_MASK = 2047;
+
+/** INVLPG-like: drop one page for one PCID (and its PTI twin) on one CPU. */
 export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number): void {
-  const i = tlbSlot(t, cpu, vpn, pcid);
-  if (tlbEntryPcid(t, i) === pcid && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
+  for (const p of [pcid & PCID_PAIR_MASK, (pcid & PCID_PAIR_MASK) | 2048]) {
+    const i = tlbSlot(t, cpu, vpn, p);
+    if (tlbEntryPcid(t, i) === p && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
+  }
   t.ctr[cpu * NCTR + C_FLUSH_PAGE]++;
 }
 
-/** Drop every non-global entry of one PCID on one CPU. */
+/** Drop every non-global entry of one PCID (and its PTI twin) on one CPU. */
 export function tlbFlushPcid(t: TlbState, cpu: number, pcid: number): void {
   const base = cpu * t.size;
+  const k = pcid & PCID_PAIR_MASK;
   for (let i = base; i < base + t.size; i++) {
-    if (tlbEntryPcid(t, i) === pcid && (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
+    const e = tlbEntryPcid(t, i);
+    if (e >= 0 && (e & PCID_PAIR_MASK) === k && (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
   }
   t.ctr[cpu * NCTR + C_FLUSH_MM]++;
 }

@@ -88,7 +88,7 @@ export function WalkPanel() {
           <p className="walk-va" data-testid="walk-address">{hex(walk.va)}{vma ? ` in ${vma.label ?? vma.path ?? 'VMA'} (${vma.perms} ${vma.kind})` : ' (no VMA: an access gets SIGSEGV)'}</p>
           <Split va={walk.va} levels={walk.levels} />
           <p className={`walk-tlb ${tlb?.hit ? 'hit' : 'miss'}`} data-testid="walk-tlb">
-            {tlb ? (tlb.hit ? `TLB: cached on CPU ${tlb.cpu} (PCID ${tlb.pcid}) → pfn ${hex(tlb.pfn ?? 0)}${tlb.writable ? ', writable' : ', read-only (a write walks again)'}` : `TLB miss on CPU ${tlb.cpu}${tlb.pcid >= 0 ? ` (PCID ${tlb.pcid})` : ''}: the MMU walks the tables from CR3 = ${hex(mm!.pgd)}`) : 'TLB: —'}
+            {tlb ? (tlb.hit ? `TLB: cached on CPU ${tlb.cpu} (PCID ${pcidText(tlb.pcid)}) → pfn ${hex(tlb.pfn ?? 0)}${tlb.writable ? ', writable' : ', read-only (a write walks again)'}` : `TLB miss on CPU ${tlb.cpu}${tlb.pcid >= 0 ? ` (PCID ${pcidText(tlb.pcid)})` : ''}: the MMU walks the tables from CR3 = ${hex(mm!.pgd)}`) : 'TLB: —'}
           </p>
           <ol className={`walk-levels${animations ? ' animate' : ''}`} key={`${walk.va}:${snap?.generation}`}>
             {walk.levels.map((l, i) => (
@@ -128,4 +128,9 @@ export function WalkPanel() {
 function frameUse(pfn: number): string {
   const b = getBuffers();
   return b && pfn < b.nframes ? (FRAME_USE_NAMES[b.desc.use[pfn]] ?? '?') : '?';
+}
+
+/** A PCID as the walk view names it: with PTI the user PCID is the kernel one + 2048 (R26). */
+function pcidText(pcid: number): string {
+  return pcid >= 2048 ? `${pcid}: user PCID of kernel PCID ${pcid - 2048}, PTI` : String(pcid);
 }

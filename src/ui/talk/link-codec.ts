@@ -29,6 +29,8 @@ export interface LinkMachine {
   mshare: 2024 | 2025;
   tlb: number;
   pcid: boolean;
+  /** Absent in links made before PTI was modelled: off. */
+  pti?: boolean;
 }
 
 /** What the page shows besides the machine: layout and selection. */
@@ -154,11 +156,11 @@ const isInt = (x: unknown, lo: number, hi: number): x is number => typeof x === 
 function machineOf(x: unknown): LinkMachine | undefined {
   if (x === undefined) return undefined;
   if (!isObj(x)) fail('invalid', 'machine is not an object');
-  const { ram, cpus, levels, mshare, tlb, pcid } = x;
-  if (!isInt(ram, 1, 2 ** 40) || !isInt(cpus, 1, 4096) || (levels !== 4 && levels !== 5) || (mshare !== 2024 && mshare !== 2025) || !isInt(tlb, 1, 1 << 20) || typeof pcid !== 'boolean') {
+  const { ram, cpus, levels, mshare, tlb, pcid, pti } = x;
+  if (!isInt(ram, 1, 2 ** 40) || !isInt(cpus, 1, 4096) || (levels !== 4 && levels !== 5) || (mshare !== 2024 && mshare !== 2025) || !isInt(tlb, 1, 1 << 20) || typeof pcid !== 'boolean' || (pti !== undefined && typeof pti !== 'boolean')) {
     fail('invalid', 'bad machine settings');
   }
-  return { ram, cpus, levels, mshare, tlb, pcid };
+  return { ram, cpus, levels, mshare, tlb, pcid, ...(pti ? { pti: true } : {}) };
 }
 
 function viewsOf(x: unknown): LinkViews | undefined {
