@@ -10,7 +10,7 @@
  * - no TLB entry grants more than the page tables do
  */
 import { freeFrameSet } from './mm/buddy';
-import { FrameUse, PG_BUDDY, PG_TAIL } from './hw/physmem';
+import { FrameUse, PG_BUDDY, PG_TAIL, PG_THP } from './hw/physmem';
 import { PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_SPECIAL, entryPfn } from './hw/pte';
 import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn } from './hw/tlb';
 import { PTI_USER_PCID_BIT, userPcid } from './hw/cpu';
@@ -35,6 +35,7 @@ export function checkInvariants(m: Machine): string[] {
 
   // Walk every live mm; visit each table page once for mapcounts.
   const mapcount = new Int32Array(n);
+  const pmdMaps = new Map<number, number>(); // shmem THP first frame -> PMDs mapping it
   const pointers = new Int32Array(n); // entries pointing at each table page
   const seenTable = new Uint8Array(n);
   const levels = m.geo.shifts.length;
@@ -78,8 +79,13 @@ export function checkInvariants(m: Machine): string[] {
       const pfn = entryPfn(lo, u32[ei + 1]);
       if (first) mapcount[pfn]++;
       const use = d.use[pfn];
+      const thp = depth < levels - 1 && use === FrameUse.Shmem; // a shmem PMD (mm/thp.ts)
+      if (thp) {
+        if (first) pmdMaps.set(pfn, (pmdMaps.get(pfn) ?? 0) + 1);
+        if (!(d.flags[pfn] & PG_THP)) errs.push(`mm ${mm.id}: PMD at 0x${va.toString(16)} maps frame ${pfn}, not the first page of a shmem huge folio`);
+      }
       if (own && use === FrameUse.Anon) acc.anon++;
-      else if (own && use === FrameUse.Shmem) acc.shmem++;
+      else if (own && use === FrameUse.Shmem) acc.shmem += thp ? 512 : 1;
       if (use === FrameUse.Free) errs.push(`mm ${mm.id}: 0x${va.toString(16)} maps free frame ${pfn}`);
     }
   };
@@ -92,7 +98,7 @@ export function checkInvariants(m: Machine): string[] {
       if (depth < levels - 1 && !(lo & PTE_PS)) continue;
       const use = d.use[entryPfn(lo, u32[ei + 1])];
       if (use === FrameUse.Anon) acc.anon++;
-      else if (use === FrameUse.Shmem) acc.shmem++;
+      else if (use === FrameUse.Shmem) acc.shmem += depth < levels - 1 ? 512 : 1;
     }
   };
   for (const mm of m.s.mms.values()) {
@@ -121,6 +127,8 @@ export function checkInvariants(m: Machine): string[] {
     if (d.flags[p] & PG_BUDDY && use !== FrameUse.Free) errs.push(`frame ${p}: buddy head but in use`);
     if (errs.length > 40) break;
   }
+  for (const [p, c] of pmdMaps) if (m.s.thpPmdMaps.get(p) !== c) errs.push(`shmem THP ${p}: ${c} PMDs map it, thpPmdMaps says ${m.s.thpPmdMaps.get(p) ?? 0}`);
+  for (const [p, c] of m.s.thpPmdMaps) if (!pmdMaps.has(p)) errs.push(`shmem THP ${p}: thpPmdMaps says ${c} PMDs, none maps it`);
   errs.push(...checkTlb(m));
   return errs;
 }

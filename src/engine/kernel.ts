@@ -16,7 +16,7 @@ import { doMprotect } from './mm/mprotect';
 import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
-import { findVma, hugetlbSplitOk, splitVma, vmasIn } from './mm/vma';
+import { findVma, hugetlbSplitOk, splitVma, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
@@ -25,8 +25,8 @@ import { err, ok, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
 import { resetLocks } from './sys/locks';
 import {
-  VM_HUGETLB, VM_MSHARE, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
-  type Errno, type Inode, type MachineConfig, type Policies, type Task,
+  VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
+  type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
 } from './types';
 
 export type { SysResult };
@@ -296,17 +296,35 @@ export class Kernel {
   madvise(name: string, addr: number, len: number, advice: string): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (advice !== 'dontneed') return err('EINVAL');
+    if (advice !== 'dontneed' && advice !== 'hugepage' && advice !== 'nohugepage') return err('EINVAL');
     const r = checkRange(this.m, addr, len);
     if (typeof r === 'string') return err(r);
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
     if (vmas.length === 0) return err('ENOMEM');
+    if (advice !== 'dontneed') return this.hugepageAdvice(t.mm!, start, end, vmas, advice === 'hugepage');
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
     if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     this.m.localCpu = t.cpu;
     zapAndFlush(this.m, t.mm!, start, end);
+    return ok(0);
+  }
+
+  /**
+   * MADV_HUGEPAGE / MADV_NOHUGEPAGE: VM_HUGEPAGE for shmem_thp=advise. On an msharefs VMA it
+   * has no effect (M21): the flag would land on the process's VMA, which maps no pages, while
+   * faults in the region are handled against the host VMA. Existing PMDs stay (as in Linux).
+   */
+  private hugepageAdvice(mm: Mm, start: number, end: number, vmas: Vma[], on: boolean): SysResult {
+    if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
+    const set = on ? VM_HUGEPAGE : VM_NOHUGEPAGE;
+    const clear = on ? VM_NOHUGEPAGE : VM_HUGEPAGE;
+    const plain = vmas.filter((v) => !(v.flags & VM_MSHARE));
+    for (const v of plain) updateVmaFlags(mm, Math.max(start, v.start), Math.min(end, v.end), set, clear);
+    if (plain.length < vmas.length) {
+      return ok(0, { detail: `MADV_${on ? '' : 'NO'}HUGEPAGE has no effect on an msharefs VMA: faults in the region use the host VMA (an ioctl would be needed)` });
+    }
     return ok(0);
   }
 

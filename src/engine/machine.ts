@@ -66,6 +66,7 @@ function checkConfig(c: MachineConfig): void {
   if (c.levels !== 4 && c.levels !== 5) throw new RangeError(`levels must be 4 or 5 (got ${c.levels})`);
   if (c.mshare !== 2024 && c.mshare !== 2025) throw new RangeError(`mshare must be 2024 or 2025 (got ${c.mshare})`);
   if (c.pti && !c.pcid) throw new RangeError(PTI_NEEDS_PCID);
+  if (c.shmemThp !== undefined && !['never', 'advise', 'always'].includes(c.shmemThp)) throw new RangeError(`shmem_thp must be never, advise or always (got ${String(c.shmemThp)})`);
 }
 
 export interface OomRequest {
@@ -123,6 +124,7 @@ export class Machine {
       lockEdges: [],
       frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),
       shmemFrames: new Set(),
+      thpPmdMaps: new Map(),
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
     const d = this.pm.d;

@@ -13,6 +13,7 @@ export type FaultKind =
   | 'cow-copy' // R19: copy
   | 'cow-reuse' // R19: reuse in place
   | 'shmem' // R12: page cache page mapped
+  | 'shmem-thp' // M21: a 2 MiB shmem folio mapped by one PMD entry
   | 'file-private' // R13: page cache page mapped read-only in a private mapping
   | 'file-cow' // R13: write to a private file mapping copies
   | 'hugetlb'

@@ -22,6 +22,9 @@ export const VM_HUGETLB = 0x400000;
 export const VM_DONTEXPAND = 0x40000;
 /** VM_MSHARE: the VMA is an msharefs mapping; its contents live in the region's host mm. */
 export const VM_MSHARE = 0x40000000;
+/** MADV_HUGEPAGE / MADV_NOHUGEPAGE. Linux's VM_NOHUGEPAGE is 0x40000000, taken by VM_MSHARE here. */
+export const VM_HUGEPAGE = 0x20000000;
+export const VM_NOHUGEPAGE = 0x01000000;
 export const VM_UFFD_MISSING = 0x200;
 export const VM_UFFD_WP = 0x1000;
 
@@ -192,6 +195,11 @@ export interface MachineConfig {
    * Absent = off.
    */
   pti?: boolean;
+  /**
+   * /sys/kernel/mm/transparent_hugepage/shmem_enabled (mm/thp.ts): never (absent), advise
+   * (MADV_HUGEPAGE VMAs only) or always.
+   */
+  shmemThp?: 'never' | 'advise' | 'always';
   levels: 4 | 5;
   mshare: 2024 | 2025;
 }
@@ -233,4 +241,6 @@ export interface KernelState {
   frameUse: number[];
   /** The pfns of Shmem frames (meminfo's Mapped reads their mapcount), kept likewise. */
   shmemFrames: Set<number>;
+  /** Shmem THP folios mapped by a PMD somewhere: first frame -> PMD mappings (ShmemPmdMapped). */
+  thpPmdMaps: Map<number, number>;
 }

@@ -44,6 +44,7 @@ export interface MachineOptions {
   tlb?: number;
   pcid?: boolean;
   pti?: boolean;
+  shmem_thp?: 'never' | 'advise' | 'always';
   levels?: 4 | 5;
   mshare?: MshareFlavour;
 }

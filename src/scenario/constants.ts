@@ -74,7 +74,7 @@ export const MAP_FLAGS = ['private', 'shared', 'anon', 'fixed', 'populate', 'hug
 export type MapFlag = (typeof MAP_FLAGS)[number];
 
 /** madvise advice words; only MADV_DONTNEED so far. */
-export const MADVISE_ADVICE = ['dontneed'] as const;
+export const MADVISE_ADVICE = ['dontneed', 'hugepage', 'nohugepage'] as const;
 export type Advice = (typeof MADVISE_ADVICE)[number];
 
 export const TOUCH_ACCESS = ['read', 'write'] as const;
@@ -98,7 +98,10 @@ export const RESERVED_LABELS = ['auto'] as const;
 
 // ---- machine and policy ---------------------------------------------------------------
 
-export const MACHINE_KEYS = ['ram', 'cpus', 'tlb', 'pcid', 'pti', 'levels', 'mshare'] as const;
+export const MACHINE_KEYS = ['ram', 'cpus', 'tlb', 'pcid', 'pti', 'levels', 'mshare', 'shmem_thp'] as const;
+/** /sys/kernel/mm/transparent_hugepage/shmem_enabled values the machine models. */
+export const SHMEM_THP_MODES = ['never', 'advise', 'always'] as const;
+export type ShmemThpMode = (typeof SHMEM_THP_MODES)[number];
 export type MachineKey = (typeof MACHINE_KEYS)[number];
 /** ram: MIN_RAM..MAX_RAM, a multiple of RAM_ALIGN (so a 2 MiB huge page always fits whole). */
 export const MIN_RAM = 16 * 2 ** 20;
@@ -153,6 +156,8 @@ export const MEMINFO_UNITS = {
   HugePages_Rsvd: 'pages',
   Hugepagesize: 'bytes',
   Hugetlb: 'bytes',
+  ShmemHugePages: 'bytes',
+  ShmemPmdMapped: 'bytes',
 } as const;
 export type MeminfoField = keyof typeof MEMINFO_UNITS;
 export const MEMINFO_FIELDS = Object.keys(MEMINFO_UNITS) as MeminfoField[];

@@ -33,7 +33,7 @@ import {
   LAST_FIELDS, MADVISE_ADVICE, MAX_ACCESS_SIZE, MAX_CPUS, MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES,
   MAX_RAM, MAX_REPEAT, MAX_SCRIPT_CHARS, MAX_TLB, MAX_VALUE, MEMINFO_FIELDS, MIN_CPUS, MIN_RAM,
   MIN_REPEAT, MIN_TLB, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS, POLICY_KEYS, POLICY_VALUES,
-  RAM_ALIGN, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TASK_VERBS, TOUCH_ACCESS, UFFD_MODES,
+  RAM_ALIGN, SHMEM_THP_MODES, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TASK_VERBS, TOUCH_ACCESS, UFFD_MODES,
   VERBS, type LastField, type MapFlag, type Op, type PolicyKey,
 } from './constants';
 import {
@@ -408,6 +408,7 @@ function readMachine({ a, pos }: ReaderIn): Command {
       },
       levels: (v, c) => (o.levels = oneOf(v, c, 'levels', ['4', '5']) === '5' ? 5 : 4),
       mshare: (v, c) => (o.mshare = oneOf(v, c, 'mshare', MSHARE_FLAVOURS)),
+      shmem_thp: (v, c) => (o.shmem_thp = oneOf(v, c, 'shmem_thp', SHMEM_THP_MODES)),
     },
   });
   if (o.pti && o.pcid === false) fail(ptiCol, 'pti=on needs pcid=on (without PCIDs every kernel entry flushes the TLB, which the explorer does not model)');

@@ -110,7 +110,7 @@ export function buildReport(r: Runner): Report {
     meminfo: {
       MemTotal: kB(mi.MemTotal), MemFree: kB(mi.MemFree), AnonPages: kB(mi.AnonPages), Shmem: kB(mi.Shmem),
       PageTables: kB(mi.PageTables), Cached: kB(mi.Cached), Mapped: kB(mi.Mapped), SecPageTables: kB(mi.SecPageTables),
-      HugePages_Total: mi.HugePages_Total, Hugetlb: kB(mi.Hugetlb),
+      HugePages_Total: mi.HugePages_Total, Hugetlb: kB(mi.Hugetlb), ShmemHugePages: kB(mi.ShmemHugePages), ShmemPmdMapped: kB(mi.ShmemPmdMapped),
     },
     processes,
     mshare,

@@ -118,6 +118,7 @@ export function machineConfig(o: MachineOptions): MachineConfig {
     tlb: o.tlb ?? DEFAULT_MACHINE.tlb,
     pcid: o.pcid ?? DEFAULT_MACHINE.pcid,
     ...(o.pti ? { pti: true } : {}),
+    ...(o.shmem_thp && o.shmem_thp !== 'never' ? { shmemThp: o.shmem_thp } : {}),
     levels: o.levels ?? DEFAULT_MACHINE.levels,
     mshare: o.mshare === '2025' ? 2025 : o.mshare === '2024' ? 2024 : DEFAULT_MACHINE.mshare,
   };

@@ -106,6 +106,8 @@ export interface MachineSettings {
   pcid: boolean;
   /** Page-table isolation (needs pcid); absent = off. */
   pti?: boolean;
+  /** shmem_enabled for shmem THP; absent = never. */
+  shmemThp?: 'never' | 'advise' | 'always';
 }
 
 export interface TlbProbe {

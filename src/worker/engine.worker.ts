@@ -312,7 +312,7 @@ const api: EngineApi = {
   async restart(s: MachineSettings) {
     await halt();
     const pos = runner.position;
-    const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'}${s.pti ? ' pti=on' : ''} levels=${s.levels} mshare=${s.mshare}`;
+    const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'}${s.pti ? ' pti=on' : ''} levels=${s.levels} mshare=${s.mshare}${s.shmemThp && s.shmemThp !== 'never' ? ` shmem_thp=${s.shmemThp}` : ''}`;
     const lines = source.split('\n');
     const at = lines.findIndex((l) => /^\s*machine\b/.test(l));
     if (at >= 0) lines[at] = machine;

@@ -17,7 +17,7 @@ import { PTE_P } from '../../src/engine/hw/pte';
 import { cpuCounters } from '../../src/engine/hw/tlb';
 import { lockEdges } from '../../src/engine/sys/locks';
 import { findPte } from '../../src/engine/mm/pgtable';
-import { smaps } from '../../src/engine/mm/proc';
+import { meminfo, smaps } from '../../src/engine/mm/proc';
 import { VM_DONTEXPAND, VM_MSHARE, VM_SHARED } from '../../src/engine/types';
 import type { Kernel } from '../../src/engine/kernel';
 import {
@@ -750,7 +750,42 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     teardown(k);
   });
 
-  it.todo('M21: THP in a region only with THP=always; MADV_HUGEPAGE on the msharefs VMA has no effect — THP is not modelled');
+  it.each(both)('M21 (%i): THP in a region only with shmem_thp=always; MADV_HUGEPAGE on the msharefs VMA has no effect (an ioctl would be needed)', (flavour) => {
+    const hugePmd = (k: Kernel, va: number) => {
+      const host = region(k, P).host;
+      const e = entryAt(k, host.pgd, va - (mmOf(k, 'a').vmas.find((v) => v.flags & VM_MSHARE)!.start) + region(k, P).hostBase, k.m.geo.pmdDepth);
+      return !!e && (e.lo & 1) === 1 && (e.lo & 0x80) !== 0;
+    };
+    // always: the sharers' faults fill the host's tables with 2 MiB PMDs; no PTE page at all.
+    const k = kernel({ mshare: flavour, shmemThp: 'always' });
+    const s = make(k);
+    const b = attach(k, 'b');
+    okv(k.touch('b', b, 8 * M, 'read'));
+    okv(k.touch('a', s, 8 * M, 'write'));
+    expect(hugePmd(k, s)).toBe(true);
+    expect(meminfo(k.m).ShmemPmdMapped).toBe(8 * M);
+    const host = region(k, P).host;
+    expect(host.rssShmem).toBe((8 * M) / PAGE);
+    expect(st(k, 'b').VmPTE).toBe(0);
+    consistent(k);
+    teardown(k);
+    // advise: MADV_HUGEPAGE on the msharefs VMA succeeds and changes nothing: the fault is
+    // handled against the host VMA, which never got VM_HUGEPAGE. Outside a region it works.
+    const k2 = kernel({ mshare: flavour, shmemThp: 'advise' });
+    const s2 = make(k2);
+    const r = k2.madvise('a', s2, 8 * M, 'hugepage');
+    expect(r.errno).toBeNull();
+    expect(r.detail).toMatch(/no effect on an msharefs VMA/);
+    okv(k2.touch('a', s2, 8 * M, 'write'));
+    expect(hugePmd(k2, s2)).toBe(false);
+    expect(meminfo(k2.m).ShmemPmdMapped).toBe(0);
+    const plain = okv(k2.mmap('a', shanon(null, 4 * M)));
+    okv(k2.madvise('a', plain, 4 * M, 'hugepage'));
+    okv(k2.touch('a', plain, 4 * M, 'write'));
+    expect(meminfo(k2.m).ShmemPmdMapped).toBe(4 * M);
+    consistent(k2);
+    teardown(k2);
+  });
 
   it.each(both)('M22 (%i): smaps from the process VMA sees none of the region; the host VMA holds it; the OOM report lists every sharer (msharefs rmap)', (flavour) => {
     const k = kernel({ mshare: flavour });

@@ -26,7 +26,7 @@ export type Op =
   | { op: 'mmap'; t: number; kind: number; fixed: number; pages: number; prot: number; populate: boolean }
   | { op: 'munmap'; t: number; v: number; off: number; pages: number }
   | { op: 'mprotect'; t: number; v: number; off: number; pages: number; prot: number }
-  | { op: 'madvise'; t: number; v: number; off: number; pages: number }
+  | { op: 'madvise'; t: number; v: number; off: number; pages: number; advice: number }
   | { op: 'touch'; t: number; v: number; off: number; pages: number; write: boolean }
   | { op: 'read'; t: number; v: number; off: number }
   | { op: 'write'; t: number; v: number; off: number; value: number }
@@ -61,10 +61,10 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('thread' as const), t, c: t }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('exit' as const), t }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('run' as const), t, cpu: fc.nat(3) }) },
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('mmap' as const), t, kind: fc.nat(6), fixed: fc.integer({ min: -1, max: FIXED.length - 1 }), pages: small, prot: fc.nat(PROTS.length - 1), populate: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('mmap' as const), t, kind: fc.nat(7), fixed: fc.integer({ min: -1, max: FIXED.length - 1 }), pages: small, prot: fc.nat(PROTS.length - 1), populate: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('munmap' as const), t, v: idx, off, pages: small }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('mprotect' as const), t, v: idx, off, pages: small, prot: fc.nat(PROTS.length - 1) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('madvise' as const), t, v: idx, off, pages: small }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('madvise' as const), t, v: idx, off, pages: small, advice: fc.nat(2) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant('touch' as const), t, v: idx, off, pages: small, write: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), t, v: idx, off }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('write' as const), t, v: idx, off, value: fc.nat(1e9) }) },
@@ -147,7 +147,9 @@ export function apply(k: Kernel, o: Op): void {
         case 3: k.mmap(name, { addr, len, prot, file: FILES[1], flags: { private: true, ...fl } }); return;
         case 4: k.mmap(name, { addr, len: (o.pages % 3 + 1) * 2 * M, prot, file: FILES[2], flags: { shared: true, ...fl } }); return;
         case 5: k.mmap(name, { addr, len: 2 * M, prot, flags: { private: true, anon: true, hugetlb: true, ...fl } }); return;
-        default: k.mmap(name, { addr: addr === null ? null : 4 * G, len: G, prot, file: FILES[2], flags: { shared: true, fixed: addr !== null } }); return;
+        case 6: k.mmap(name, { addr: addr === null ? null : 4 * G, len: G, prot, file: FILES[2], flags: { shared: true, fixed: addr !== null } }); return;
+        // shmem of 2-6 MiB: PMD-mapped folios under shmem_thp=advise|always
+        default: k.mmap(name, { addr, len: (o.pages % 3 + 1) * 2 * M, prot, flags: { shared: true, anon: true, ...fl } }); return;
       }
     }
     case 'munmap': case 'mprotect': case 'madvise': case 'touch': case 'gup': {
@@ -159,7 +161,7 @@ export function apply(k: Kernel, o: Op): void {
       if ((o.op === 'touch' || o.op === 'gup') && o.pages !== 48 && (!v || (o.write && !(v.flags & VM_WRITE)))) return;
       if (o.op === 'munmap') k.munmap(name, start, len);
       else if (o.op === 'mprotect') k.mprotect(name, start, len, PROTS[o.prot]);
-      else if (o.op === 'madvise') k.madvise(name, start, len, 'dontneed');
+      else if (o.op === 'madvise') k.madvise(name, start, len, (['dontneed', 'hugepage', 'nohugepage'] as const)[o.advice]);
       else if (o.op === 'touch') k.touch(name, start, len, o.write ? 'write' : 'read');
       else k.gup(name, start, len, o.write);
       return;
@@ -284,6 +286,7 @@ export const configArb = fc.record({
   tlb: fc.constantFrom(8, 64),
   pcid: fc.boolean(),
   pti: fc.boolean(),
+  shmemThp: fc.constantFrom('never' as const, 'advise' as const, 'always' as const),
   levels: fc.constantFrom(4 as const, 5 as const),
   mshare: fc.constantFrom(2024 as const, 2025 as const),
 }).map((c) => ({ ...c, pti: c.pti && c.pcid })); // PTI needs PCID

@@ -9,7 +9,7 @@ import { trimBlanks } from '../../src/scenario/lexer';
 import type { Addr, Command, ExpectExpr, ExpectValue, FdRef, Prot, Value } from '../../src/scenario/ast';
 import {
   CGROUP_FIELDS, ERRNO_NAMES, FILESYSTEMS, LAST_FIELDS, MADVISE_ADVICE, MAP_FLAGS, MAX_CPUS,
-  MAX_ACCESS_SIZE, MAX_FD, MAX_REPEAT, MAX_SIZE, MEMINFO_FIELDS, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS,
+  MAX_ACCESS_SIZE, MAX_FD, MAX_REPEAT, MAX_SIZE, MEMINFO_FIELDS, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS, SHMEM_THP_MODES,
   POLICY_VALUES, RESERVED_TASK_NAMES, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TOUCH_ACCESS,
   UFFD_MODES,
 } from '../../src/scenario/constants';
@@ -155,6 +155,7 @@ export const machine: fc.Arbitrary<Bare> = fc.record({
   tlb: fc.integer({ min: 3, max: 12 }).map((n) => 2 ** n),
   pcid: fc.boolean(),
   pti: fc.boolean(),
+  shmem_thp: fc.constantFrom(...SHMEM_THP_MODES),
   levels: fc.constantFrom(4 as const, 5 as const),
   mshare: fc.constantFrom(...MSHARE_FLAVOURS),
 }, { requiredKeys: [] })

@@ -41,6 +41,8 @@ export const PG_BUDDY = 1 << 3; // head of a free buddy block (order in `order`)
 export const PG_DIRTY = 1 << 4;
 /** The frame's contents may be non-zero (it was used since boot): zero it on allocation. */
 export const PG_UNCLEAN = 1 << 5;
+/** The first of the 512 page-cache pages of a shmem huge folio (mm/thp.ts). */
+export const PG_THP = 1 << 6;
 
 /** Descriptor fields: name, element type, bytes per element. Order fixes the buffer layout. */
 export const DESC_FIELDS = [

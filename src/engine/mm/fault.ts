@@ -16,6 +16,7 @@ import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { fileSizePages, getCachePage } from './pagecache';
 import { hugetlbFault, lastFaultShared } from './hugetlb';
 import { tracePteSet } from './pte-trace';
+import { thpFault, thpPossible } from './thp';
 
 export const FAULT_OK = 0;
 export const FAULT_SIGSEGV = 1;
@@ -68,6 +69,14 @@ export function handleMmFault(m: Machine, mm: Mm, vma: Vma, va: number, write: b
   // vmf->address is page aligned (address & PAGE_MASK): callers pass the faulting byte, and
   // the file index below must be a whole page (a read of 8 bytes faults at addr+7 first).
   va -= va % 4096;
+  if (thpPossible(m, vma)) {
+    const r = thpFault(m, mm, vma, va, write);
+    if (r === 'oom') return FAULT_OOM;
+    if (r) {
+      lastFaultKind = 'shmem-thp';
+      return FAULT_OK;
+    }
+  }
   const table = ensureTable(m, mm, va, m.geo.pteDepth);
   if (table === -1) return FAULT_OOM;
   if (table === -2) return FAULT_SIGBUS;

@@ -14,6 +14,8 @@ import { walkRange } from './pagewalk';
 import { entryIndex, pgIndex } from './pgtable';
 import { mergeVma, splitVma, vmasIn } from './vma';
 import { levelName, tracePteSet } from './pte-trace';
+import { HPAGE_SIZE, isThpPmd, zapThpPmd } from './thp';
+import { releasePages } from './unmap';
 
 export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
 
@@ -23,6 +25,9 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
   const none = (flags & PROT_MASK) === 0;
   const write = (flags & VM_WRITE) !== 0 && (flags & VM_SHARED) !== 0;
   const nx = (flags & VM_EXEC) === 0;
+  const split: number[] = [];
+  let flushFrom = start;
+  let flushTo = end;
   const fix = (ei: number) => {
     let lo = u32[ei];
     const special = (lo & PTE_SPECIAL) !== 0;
@@ -50,11 +55,21 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
       if (n) tracePteSet(m, mm, first, 'pte', entryPfn(u32[firstEi], u32[firstEi + 1]), n);
     },
     huge: (depth, ei, va) => {
+      const pfn = entryPfn(u32[ei], u32[ei + 1]);
+      if (isThpPmd(m, pfn) && (va < start || va + HPAGE_SIZE > end)) {
+        // change_pmd_range on part of a shmem PMD: __split_huge_pmd, which for a file PMD
+        // clears it; the pages refault as PTEs with the new protections.
+        zapThpPmd(m, mm, ei, va, depth, pfn, split);
+        flushFrom = Math.min(flushFrom, va);
+        flushTo = Math.max(flushTo, va + HPAGE_SIZE);
+        return;
+      }
       fix(ei);
-      tracePteSet(m, mm, va, levelName(m, depth), entryPfn(u32[ei], u32[ei + 1]));
+      tracePteSet(m, mm, va, levelName(m, depth), pfn);
     },
   });
-  flushTlbRange(m, mm, start, end);
+  flushTlbRange(m, mm, flushFrom, flushTo);
+  releasePages(m, split); // after the flush (R28)
 }
 
 /** mprotect on page-aligned [start, end) already checked to be fully mapped. */

@@ -3,7 +3,7 @@
  * memory.stat, and the mshare region report — computed from the counters and, for smaps,
  * by walking the tables (R22-R25, M18, H8). Sizes are bytes here; the report prints kB.
  */
-import { FrameUse } from '../hw/physmem';
+import { FrameUse, PG_THP } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PROTNONE, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { cpuCounters, tlbTotals } from '../hw/tlb';
 import type { Machine } from '../machine';
@@ -25,6 +25,9 @@ export interface Meminfo {
   HugePages_Total: number;
   Hugetlb: number;
   KernelReserved: number;
+  /** Shmem in huge folios (shmem THP, mm/thp.ts), and the part of it mapped by PMDs. */
+  ShmemHugePages: number;
+  ShmemPmdMapped: number;
 }
 
 /**
@@ -35,30 +38,47 @@ export interface Meminfo {
 export function meminfo(m: Machine): Meminfo {
   const fu = m.s.frameUse;
   const mc = m.pm.d.mapcount;
+  const fl = m.pm.d.flags;
   let mapped = 0;
-  for (const p of m.s.shmemFrames) if (mc[p] > 0) mapped++;
+  let folios = 0;
+  for (const p of m.s.shmemFrames) {
+    if (mc[p] > 0) mapped++;
+    if (fl[p] & PG_THP) folios++;
+  }
   const pt = fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
-  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pt, fu[FrameUse.Hugetlb], mapped);
+  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pt, fu[FrameUse.Hugetlb], mapped + pmdOnlyMapped(m), folios);
 }
 
 /** meminfo by a scan of every frame descriptor (the reference the counters are tested against). */
 export function meminfoScan(m: Machine): Meminfo {
   const d = m.pm.d;
   const n = m.pm.nframes;
-  let anon = 0, shmem = 0, pt = 0, huge = 0, mapped = 0;
+  let anon = 0, shmem = 0, pt = 0, huge = 0, mapped = 0, folios = 0;
   for (let p = 0; p < n; p++) {
     const u = d.use[p];
     if (u === FrameUse.Anon) anon++;
     else if (u === FrameUse.Shmem) {
       shmem++;
       if (d.mapcount[p] > 0) mapped++;
+      if (d.flags[p] & PG_THP) folios++;
     } else if (u >= FrameUse.Pgd && u <= FrameUse.Pte) pt++;
     else if (u === FrameUse.Hugetlb) huge++;
   }
-  return meminfoOf(m, anon, shmem, pt, huge, mapped);
+  return meminfoOf(m, anon, shmem, pt, huge, mapped + pmdOnlyMapped(m), folios);
 }
 
-function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: number, mapped: number): Meminfo {
+/**
+ * Pages of PMD-mapped shmem folios that no PTE maps: mapped all the same (a PMD mapping
+ * counts the whole folio in NR_FILE_MAPPED), though only the first page carries its mapcount.
+ */
+function pmdOnlyMapped(m: Machine): number {
+  const mc = m.pm.d.mapcount;
+  let n = 0;
+  for (const head of m.s.thpPmdMaps.keys()) for (let i = 1; i < 512; i++) if (mc[head + i] === 0) n++;
+  return n;
+}
+
+function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: number, mapped: number, thpFolios: number): Meminfo {
   const total = (m.pm.nframes - m.s.reservedFrames) * 4096;
   const free = m.s.buddy.freeFrames * 4096;
   return {
@@ -74,6 +94,8 @@ function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: nu
     HugePages_Total: huge / 512,
     Hugetlb: huge * 4096,
     KernelReserved: m.s.reservedFrames * 4096,
+    ShmemHugePages: thpFolios * 2 ** 21,
+    ShmemPmdMapped: m.s.thpPmdMaps.size * 2 ** 21,
   };
 }
 

@@ -17,6 +17,7 @@ import { entryIndex, freeTable, pgIndex } from './pgtable';
 import { rangeOverlapsVma, splitVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
 import { levelName, tracePteClear } from './pte-trace';
+import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
 
 /** True for an entry in `mm` that points at a table page `mm` only borrows (an mshare PUD). */
 function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
@@ -29,6 +30,7 @@ function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
  * frames to release to `gather`. The caller flushes the TLB and then calls `releasePages`.
  */
 export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): void {
+  hugeZapped = [start, end];
   const u32 = m.pm.u32;
   const d = m.pm.d;
   walkRange(m, mm.pgd, start, end, {
@@ -54,6 +56,14 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
     },
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
+      if (isThpPmd(m, pfn)) {
+        // A shmem PMD, whole or split (a file PMD's split just clears it): the caller flushes
+        // the whole 2 MiB (zapFlushSpan).
+        zapThpPmd(m, mm, ei, va, depth, pfn, gather);
+        const [hs, he] = hugeSpan(va, va + 1);
+        hugeZapped = [Math.min(hugeZapped[0], hs), Math.max(hugeZapped[1], he)];
+        return;
+      }
       u32[ei] = 0;
       u32[ei + 1] = 0;
       tracePteClear(m, mm, va, levelName(m, depth));
@@ -76,8 +86,21 @@ export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): voi
     if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, Math.max(start, v.start), Math.min(end, v.end));
   }
   zapRange(m, mm, start, end, gather);
-  flushTlbRange(m, mm, start, end);
+  const [fs, fe] = zapFlushSpan(m, start, end);
+  flushTlbRange(m, mm, fs, fe);
   releasePages(m, gather);
+}
+
+/**
+ * What the last zapRange cleared: its range, widened to the whole 2 MiB of every shmem PMD it
+ * cleared (a zap that covers part of a PMD-mapped folio clears all of it, so the TLB must
+ * forget all of it).
+ */
+let hugeZapped: [number, number] = [0, 0];
+
+/** The range to flush after zapRange(start, end). */
+export function zapFlushSpan(_m: Machine, start: number, end: number): [number, number] {
+  return [Math.min(start, hugeZapped[0]), Math.max(end, hugeZapped[1])];
 }
 
 /**

@@ -50,7 +50,7 @@ export function protFlags(prot: string): number {
 }
 
 /** Check the request and pick the range; returns [start, len] or an errno. */
-export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number): [number, number] | Errno {
+export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
   const top = m.geo.userTop;
   // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).
   if (!(req.len > 0)) return 'EINVAL';
@@ -67,7 +67,7 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number): 
     const hint = Math.ceil(req.addr / align) * align;
     if (hint + len <= top && !rangeOverlapsVma(mm, hint, hint + len)) return [hint, len];
   }
-  const start = unmappedArea(mm, len, align, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
   if (start < 0) return 'ENOMEM';
   return [start, len];
 }
@@ -81,7 +81,11 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return 'EINVAL';
   if (req.flags.anon && req.inode) return 'EINVAL';
   if (hugetlb && req.off % HPAGE !== 0) return 'EINVAL';
-  const range = mmapRange(m, mm, req, hugetlb ? HPAGE : PAGE);
+  // shmem_get_unmapped_area(): with shmem THP on, a shmem mapping of 2 MiB or more is placed
+  // 2 MiB-aligned (its offset is), so that PMDs can map it.
+  const shmem = !hugetlb && req.flags.shared && (!req.inode || req.inode.kind === 'tmpfs');
+  const thpAlign = shmem && (m.s.config.shmemThp ?? 'never') !== 'never' && req.len >= HPAGE && req.off % HPAGE === 0;
+  const range = mmapRange(m, mm, req, hugetlb ? HPAGE : PAGE, hugetlb || thpAlign ? HPAGE : PAGE);
   if (typeof range === 'string') return range;
   const [start, len] = range;
   let flags = req.prot | VM_MAYWRITE;

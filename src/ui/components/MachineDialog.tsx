@@ -12,6 +12,7 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
   const [tlb, setTlb] = useState(String(cfg?.tlb ?? 64));
   const [pcid, setPcid] = useState(cfg?.pcid ?? true);
   const [pti, setPti] = useState(cfg?.pti ?? false);
+  const [thp, setThp] = useState<'never' | 'advise' | 'always'>(cfg?.shmemThp ?? 'never');
   useEffect(() => {
     ref.current?.showModal();
   }, []);
@@ -20,7 +21,7 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
       <form method="dialog" className="form" onSubmit={(e) => {
         e.preventDefault();
         onClose();
-        void restartMachine({ ram: Number(ram) * 2 ** 20, cpus: Number(cpus), levels: Number(levels) as 4 | 5, mshare: Number(mshare) as 2024 | 2025, tlb: Number(tlb), pcid, pti: pcid && pti });
+        void restartMachine({ ram: Number(ram) * 2 ** 20, cpus: Number(cpus), levels: Number(levels) as 4 | 5, mshare: Number(mshare) as 2024 | 2025, tlb: Number(tlb), pcid, pti: pcid && pti, shmemThp: thp });
       }}>
         <h2>Machine</h2>
         <p>Changing these rebuilds the machine and replays the script to the current step.</p>
@@ -29,6 +30,7 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
         <label>TLB entries per CPU <select aria-label="TLB entries" value={tlb} onChange={(e) => setTlb(e.target.value)}>{[16, 64, 256, 1024].map((c) => <option key={c}>{c}</option>)}</select></label>
         <label className="check"><input type="checkbox" checked={pcid} onChange={(e) => setPcid(e.target.checked)} />PCID</label>
         <label className="check" title="Page-table isolation: user accesses run under the user PCID (kernel PCID + 2048). Needs PCID."><input type="checkbox" aria-label="PTI" checked={pcid && pti} disabled={!pcid} onChange={(e) => setPti(e.target.checked)} />PTI (user PCID = kernel PCID + 2048)</label>
+        <label title="/sys/kernel/mm/transparent_hugepage/shmem_enabled: 2 MiB shmem folios mapped by one PMD">shmem THP <select aria-label="shmem THP" value={thp} onChange={(e) => setThp(e.target.value as 'never' | 'advise' | 'always')}><option value="never">never</option><option value="advise">advise (MADV_HUGEPAGE)</option><option value="always">always</option></select></label>
         <label>paging <select aria-label="Paging levels" value={levels} onChange={(e) => setLevels(e.target.value)}><option value="4">4-level</option><option value="5">5-level</option></select></label>
         <label>mshare flavour <select aria-label="mshare flavour" value={mshare} onChange={(e) => setMshare(e.target.value)}><option value="2024">2024 (LSFMM, msharefs v2)</option><option value="2025">2025 (PATCH v3)</option></select></label>
         <div className="row">

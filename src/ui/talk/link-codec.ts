@@ -31,6 +31,8 @@ export interface LinkMachine {
   pcid: boolean;
   /** Absent in links made before PTI was modelled: off. */
   pti?: boolean;
+  /** Absent in links made before shmem THP was modelled: never. */
+  shmemThp?: 'never' | 'advise' | 'always';
 }
 
 /** What the page shows besides the machine: layout and selection. */
@@ -156,11 +158,12 @@ const isInt = (x: unknown, lo: number, hi: number): x is number => typeof x === 
 function machineOf(x: unknown): LinkMachine | undefined {
   if (x === undefined) return undefined;
   if (!isObj(x)) fail('invalid', 'machine is not an object');
-  const { ram, cpus, levels, mshare, tlb, pcid, pti } = x;
+  const { ram, cpus, levels, mshare, tlb, pcid, pti, shmemThp } = x;
+  if (shmemThp !== undefined && shmemThp !== 'never' && shmemThp !== 'advise' && shmemThp !== 'always') fail('invalid', 'bad machine settings');
   if (!isInt(ram, 1, 2 ** 40) || !isInt(cpus, 1, 4096) || (levels !== 4 && levels !== 5) || (mshare !== 2024 && mshare !== 2025) || !isInt(tlb, 1, 1 << 20) || typeof pcid !== 'boolean' || (pti !== undefined && typeof pti !== 'boolean')) {
     fail('invalid', 'bad machine settings');
   }
-  return { ram, cpus, levels, mshare, tlb, pcid, ...(pti ? { pti: true } : {}) };
+  return { ram, cpus, levels, mshare, tlb, pcid, ...(pti ? { pti: true } : {}), ...(shmemThp && shmemThp !== 'never' ? { shmemThp } : {}) };
 }
 
 function viewsOf(x: unknown): LinkViews | undefined {

@@ -33,7 +33,7 @@ export function currentLinkState(): LinkState {
     },
   };
   if (!state.name) delete state.name;
-  if (c) state.machine = { ram: c.ram, cpus: c.cpus, levels: c.levels, mshare: c.mshare, tlb: c.tlb, pcid: c.pcid, ...(c.pti ? { pti: true } : {}) };
+  if (c) state.machine = { ram: c.ram, cpus: c.cpus, levels: c.levels, mshare: c.mshare, tlb: c.tlb, pcid: c.pcid, ...(c.pti ? { pti: true } : {}), ...(c.shmemThp && c.shmemThp !== 'never' ? { shmemThp: c.shmemThp } : {}) };
   return state;
 }
 
@@ -76,7 +76,7 @@ export async function share(): Promise<string | null> {
 }
 
 function sameMachine(a: LinkMachine, b: LinkMachine): boolean {
-  return a.ram === b.ram && a.cpus === b.cpus && a.levels === b.levels && a.mshare === b.mshare && a.tlb === b.tlb && a.pcid === b.pcid && !!a.pti === !!b.pti;
+  return a.ram === b.ram && a.cpus === b.cpus && a.levels === b.levels && a.mshare === b.mshare && a.tlb === b.tlb && a.pcid === b.pcid && !!a.pti === !!b.pti && (a.shmemThp ?? 'never') === (b.shmemThp ?? 'never');
 }
 
 /**

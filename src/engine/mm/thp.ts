@@ -1,0 +1,143 @@
+/**
+ * Transparent huge pages for shmem (mm/shmem.c, mm/huge_memory.c): the part M21 is about.
+ *
+ * `machine shmem_thp=never|advise|always` is /sys/kernel/mm/transparent_hugepage/shmem_enabled.
+ * A fault in a shared shmem mapping (MAP_SHARED|MAP_ANONYMOUS, a tmpfs file, an mshare
+ * region's objects, which are faulted against the host VMA) maps a whole 2 MiB folio with one
+ * PMD entry when the mode allows it (always, or advise with MADV_HUGEPAGE on the VMA; never
+ * with MADV_NOHUGEPAGE), the aligned 2 MiB lies inside the VMA and the file at a 2 MiB-aligned
+ * offset, the PMD is empty, and the page cache holds either nothing of that 2 MiB (a folio is
+ * allocated, order 9) or a whole folio already (another mapper faulted it in).
+ *
+ * The folio is 512 page-cache pages in one 2 MiB-aligned order-9 block, each with its own
+ * cache reference; its first frame carries PG_THP. A PMD mapping takes a reference and a
+ * mapcount on that first frame (folio_add_file_rmap_pmd, the entire mapcount) and counts 512
+ * pages of RssShmem. Splitting a file PMD (a munmap, mprotect or MADV_DONTNEED that covers only
+ * part of it) just clears it (__split_huge_pmd_locked for a non-anonymous VMA): the pages stay
+ * in the cache and later faults map them with PTEs.
+ *
+ * Not modelled: anonymous THP (khugepaged, COW of huge pages), mTHP sizes, within_size/force.
+ */
+import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
+import { PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
+import type { Machine } from '../machine';
+import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+import { fileSizePages } from './pagecache';
+import { entryIndex, ensureTable, pgIndex } from './pgtable';
+import { tracePteClear, tracePteSet, levelName } from './pte-trace';
+
+export const HPAGE_SIZE = 0x200000;
+export const HPAGE_PAGES = 512;
+
+/** shmem_is_huge() + thp_vma_suitable_order() for the 2 MiB around `va`. */
+export function thpEligible(m: Machine, vma: Vma, va: number): boolean {
+  const mode = m.s.config.shmemThp ?? 'never';
+  if (mode === 'never' || !(vma.flags & VM_SHARED) || vma.flags & VM_NOHUGEPAGE) return false;
+  if (mode === 'advise' && !(vma.flags & VM_HUGEPAGE)) return false;
+  const inode = vma.file;
+  if (!inode || (inode.kind !== 'shmem-anon' && inode.kind !== 'tmpfs')) return false;
+  const h = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
+  if (h < vma.start || h + HPAGE_SIZE > vma.end) return false;
+  const i0 = vma.pgoff + (h - vma.start) / 4096;
+  return i0 % HPAGE_PAGES === 0 && i0 + HPAGE_PAGES <= fileSizePages(inode);
+}
+
+/** True when faults in `vma` may meet or make a shmem PMD (shmem THP not off, a shared shmem VMA). */
+export function thpPossible(m: Machine, vma: Vma): boolean {
+  const mode = m.s.config.shmemThp;
+  return mode !== undefined && mode !== 'never' && (vma.flags & VM_SHARED) !== 0 && vma.file !== null && (vma.file.kind === 'shmem-anon' || vma.file.kind === 'tmpfs');
+}
+
+/**
+ * The PMD fault in a VMA where thpPossible() holds. Returns true when a huge PMD now maps `va` (newly mapped,
+ * or already there: a spurious fault), false to fall back to 4 KiB pages, or 'oom' when the
+ * upper tables could not be allocated.
+ */
+export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolean): boolean | 'oom' {
+  // A PMD already mapped stays mapped (MADV_NOHUGEPAGE does not split it): only a new one
+  // needs the VMA to be eligible.
+  const allowNew = thpEligible(m, vma, va);
+  const pmdTable = ensureTable(m, mm, va, m.geo.pmdDepth);
+  if (pmdTable === -1) return 'oom';
+  if (pmdTable < 0) return false;
+  const u32 = m.pm.u32;
+  const ei = entryIndex(pmdTable, pgIndex(va, 21));
+  const lo = u32[ei];
+  if (lo & PTE_P) {
+    if (!(lo & PTE_PS)) return false; // a PTE table is there: 4 KiB pages
+    u32[ei] = lo | PTE_A | (write ? PTE_D : 0); // spurious (a stale TLB entry)
+    return true;
+  }
+  if (!allowNew) return false;
+  const head = cacheFolio(m, vma, va);
+  if (head < 0) return false;
+  const h = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
+  const flags = PTE_P | PTE_US | PTE_A | PTE_PS | (vma.flags & VM_WRITE ? PTE_RW : 0) | (write ? PTE_D : 0);
+  u32[ei] = makeLo(head, flags);
+  u32[ei + 1] = makeHi(head, (vma.flags & VM_EXEC) === 0);
+  const d = m.pm.d;
+  d.refcount[head]++;
+  d.mapcount[head]++;
+  mm.rssShmem += HPAGE_PAGES;
+  const pmdMaps = m.s.thpPmdMaps;
+  pmdMaps.set(head, (pmdMaps.get(head) ?? 0) + 1);
+  tracePteSet(m, mm, h, levelName(m, m.geo.pmdDepth), head);
+  return true;
+}
+
+/**
+ * The folio for the 2 MiB around `va`: the one in the cache, or a new one when that 2 MiB of
+ * the file has no page yet. -1 when the cache holds small pages there or no 2 MiB block is
+ * free (shmem then falls back to small pages; it does not wake the OOM killer for a THP).
+ */
+function cacheFolio(m: Machine, vma: Vma, va: number): number {
+  const inode = vma.file!;
+  const h = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
+  const i0 = vma.pgoff + (h - vma.start) / 4096;
+  const d = m.pm.d;
+  const first = inode.pages[i0];
+  if (first !== undefined) return d.flags[first] & PG_THP ? first : -1;
+  for (let i = 1; i < HPAGE_PAGES; i++) if (inode.pages[i0 + i] !== undefined) return -1;
+  const saved = m.oom;
+  const pfn = m.allocFrames(HUGE_ORDER, FrameUse.Shmem, 0);
+  if (pfn < 0) {
+    m.oom = saved; // a failed THP allocation is not an OOM: fall back
+    return -1;
+  }
+  for (let i = 0; i < HPAGE_PAGES; i++) {
+    d.refcount[pfn + i] = 1; // the cache's reference, one per page
+    d.mapping[pfn + i] = inode.id;
+    d.index[pfn + i] = i0 + i;
+    inode.pages[i0 + i] = pfn + i;
+  }
+  d.flags[pfn] |= PG_THP;
+  return pfn;
+}
+
+/** True for a leaf entry that maps a shmem THP with a PMD. */
+export function isThpPmd(m: Machine, pfn: number): boolean {
+  return m.pm.d.use[pfn] === FrameUse.Shmem;
+}
+
+/**
+ * Clear the shmem PMD at `ei` (zap, or the split of a file PMD): drop its mapcount, RSS and
+ * PMD-mapped count and gather the head for release after the TLB flush (R28).
+ */
+export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: number, pfn: number, gather: number[]): void {
+  const u32 = m.pm.u32;
+  u32[ei] = 0;
+  u32[ei + 1] = 0;
+  tracePteClear(m, mm, va, levelName(m, depth));
+  m.pm.d.mapcount[pfn]--;
+  mm.rssShmem -= HPAGE_PAGES;
+  const pmdMaps = m.s.thpPmdMaps;
+  const n = (pmdMaps.get(pfn) ?? 0) - 1;
+  if (n > 0) pmdMaps.set(pfn, n);
+  else pmdMaps.delete(pfn);
+  gather.push(pfn);
+}
+
+/** [start, end) widened to the 2 MiB pages it touches: the span a split PMD must flush. */
+export function hugeSpan(start: number, end: number): [number, number] {
+  return [Math.floor(start / HPAGE_SIZE) * HPAGE_SIZE, Math.ceil(end / HPAGE_SIZE) * HPAGE_SIZE];
+}

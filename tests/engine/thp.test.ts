@@ -1,0 +1,179 @@
+/**
+ * Shmem transparent huge pages (src/engine/mm/thp.ts), the mechanism M21 is about:
+ * `machine shmem_thp=never|advise|always` is /sys/kernel/mm/transparent_hugepage/shmem_enabled.
+ *
+ *   PMD table                       page cache of the shmem inode
+ *   [ PS | pfn=head ] ─────────────> 512 pages, one 2 MiB-aligned order-9 block
+ *                                    (head carries PG_THP and the PMD's mapcount)
+ *
+ * A part-covering munmap / mprotect / MADV_DONTNEED splits a file PMD by clearing it; the
+ * pages stay cached and refault as 4 KiB PTEs.
+ */
+import { describe, expect, it } from 'vitest';
+import { PG_THP } from '../../src/engine/hw/physmem';
+import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
+import { meminfo } from '../../src/engine/mm/proc';
+import type { Kernel } from '../../src/engine/kernel';
+import { K, M, PAGE, USE, allocs, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
+
+const H = 2 * M;
+
+/** The PMD entry for `va` in `name`'s tables (null when none). */
+function pmd(k: Kernel, name: string, va: number) {
+  return entryAt(k, mmOf(k, name).pgd, va, k.m.geo.pmdDepth);
+}
+
+function isHugePmd(k: Kernel, name: string, va: number): boolean {
+  const e = pmd(k, name, va);
+  return !!e && (e.lo & 1) === 1 && (e.lo & PTE_PS) !== 0;
+}
+
+describe('shmem THP (M21 mechanism)', () => {
+  it('always: a read fault maps the 2 MiB folio with one PMD, no PTE table; RssShmem 2 MiB, one allocation of order 9', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 8 * M)));
+    expect(s % H).toBe(0); // shmem_get_unmapped_area aligns it
+    const a0 = allocs(k);
+    okv(k.read('a', s + 5 * PAGE, 8));
+    expect(isHugePmd(k, 'a', s)).toBe(true);
+    expect(pte(k, 'a', s)).toBeNull(); // no PTE table under a huge PMD
+    expect(st(k, 'a').RssShmem).toBe(2 * M);
+    // PUD + PMD tables (the PGD existed) and one order-9 block.
+    expect(allocs(k) - a0).toBe(3);
+    expect(st(k, 'a').VmPTE).toBe(8 * K);
+    const head = pmd(k, 'a', s)!.lo >>> 12;
+    expect(desc(k, head)).toMatchObject({ use: USE.shmem, mapcount: 1, refcount: 2 });
+    expect(desc(k, head).flags & PG_THP).toBe(PG_THP);
+    expect(meminfo(k.m)).toMatchObject({ Shmem: 2 * M, ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M, Mapped: 2 * M });
+    // A whole 8 MiB touch: four PMDs, still no PTE page.
+    okv(k.touch('a', s, 8 * M, 'write'));
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 8 * M, VmPTE: 8 * K });
+    expect(k.m.trace.faultKinds['shmem-thp']).toBe(4);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('never (the default) and advise without MADV_HUGEPAGE: 4 KiB pages; advise with it: PMDs; MADV_NOHUGEPAGE under always: 4 KiB', () => {
+    for (const [mode, advice, huge] of [[undefined, null, false], ['advise', null, false], ['advise', 'hugepage', true], ['always', 'nohugepage', false]] as const) {
+      const k = kernel(mode ? { shmemThp: mode } : {});
+      okv(k.spawn('a'));
+      const s = okv(k.mmap('a', shanon(null, 4 * M)));
+      if (advice) okv(k.madvise('a', s, 4 * M, advice));
+      okv(k.touch('a', s, 4 * M, 'read'));
+      expect(isHugePmd(k, 'a', s), `${mode} ${advice}`).toBe(huge);
+      expect(st(k, 'a').VmPTE, `${mode} ${advice}`).toBe(huge ? 8 * K : 16 * K);
+      expect(meminfo(k.m).ShmemPmdMapped).toBe(huge ? 4 * M : 0);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('a second mapper (fork, or another process on the tmpfs file) maps the same folio with its own PMD: one mapcount each on the head', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
+    okv(k.write('a', s + 12, 42));
+    okv(k.fork('a', 'b'));
+    expect(pmd(k, 'b', s)?.lo ?? 0).toBe(0); // fork copies no tables of a shared mapping
+    okv(k.spawn('c'));
+    const c = okv(k.mmap('c', fileMap('/f', null, 4 * M, 'r', true)));
+    expect(okv(k.read('b', s + 12, 8))).toBe(42);
+    expect(okv(k.read('c', c + 12, 8))).toBe(42);
+    const head = pmd(k, 'a', s)!.lo >>> 12;
+    expect(pmd(k, 'b', s)!.lo >>> 12).toBe(head);
+    expect(pmd(k, 'c', c)!.lo >>> 12).toBe(head);
+    expect(desc(k, head).mapcount).toBe(3);
+    expect(pmd(k, 'c', c)!.lo & PTE_RW).toBe(0); // c mapped it read-only
+    expect(meminfo(k.m).ShmemPmdMapped).toBe(2 * M);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('munmap of one page splits the PMD (clears it; the cache keeps the folio): the rest refaults as PTEs of the same frames', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 4 * M)));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    okv(k.write('a', s + 8 * PAGE, 7));
+    const head = pmd(k, 'a', s)!.lo >>> 12;
+    const f0 = tlb(k).flushMm;
+    okv(k.munmap('a', s + M, PAGE));
+    expect(isHugePmd(k, 'a', s)).toBe(false);
+    expect(isHugePmd(k, 'a', s + H)).toBe(true); // the other folio is untouched
+    expect(st(k, 'a').RssShmem).toBe(2 * M);
+    expect(tlb(k).flushMm).toBeGreaterThan(f0); // the whole 2 MiB left the TLB
+    expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 4 * M, ShmemPmdMapped: 2 * M, Shmem: 4 * M });
+    consistent(k);
+    // The page refaults as a PTE onto the folio's 9th frame: the data is still there.
+    expect(okv(k.read('a', s + 8 * PAGE, 8))).toBe(7);
+    expect(pte(k, 'a', s + 8 * PAGE)!.pfn).toBe(head + 8);
+    expect(k.read('a', s + M, 1).signal).toBe('SIGSEGV');
+    consistent(k);
+    teardown(k);
+  });
+
+  it('mprotect: over the whole 2 MiB the PMD is rewritten; over part of it the PMD is split and the pages refault read-only', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 4 * M)));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    okv(k.mprotect('a', s, H, 'r'));
+    expect(isHugePmd(k, 'a', s)).toBe(true);
+    expect(pmd(k, 'a', s)!.lo & PTE_RW).toBe(0);
+    okv(k.mprotect('a', s + H, PAGE, 'r'));
+    expect(isHugePmd(k, 'a', s + H)).toBe(false);
+    expect(st(k, 'a').RssShmem).toBe(2 * M);
+    consistent(k);
+    expect(okv(k.read('a', s + H + PAGE, 8))).toBe(0);
+    expect(k.write('a', s + H, 1).signal).toBe('SIGSEGV');
+    teardown(k);
+  });
+
+  it('MADV_DONTNEED of part of a folio clears its PMD; the pages stay in the cache (shmem) and read back', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 2 * M)));
+    okv(k.write('a', s + 3 * PAGE, 99));
+    okv(k.madvise('a', s, PAGE, 'dontneed'));
+    expect(isHugePmd(k, 'a', s)).toBe(false);
+    expect(st(k, 'a').RssShmem).toBe(0);
+    expect(meminfo(k.m).Shmem).toBe(2 * M);
+    // The VMA still covers the aligned 2 MiB: the next fault maps a PMD again.
+    expect(okv(k.read('a', s + 3 * PAGE, 8))).toBe(99);
+    expect(isHugePmd(k, 'a', s)).toBe(true);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('falls back to 4 KiB pages where the cache already holds small pages, or the file offset is not 2 MiB aligned', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 8 * M));
+    okv(k.spawn('a'));
+    // Offset 4K: no file index is 2 MiB aligned at a 2 MiB-aligned address.
+    const a = okv(k.mmap('a', { ...fileMap('/f', null, 5 * M, 'rw', true), off: PAGE }));
+    okv(k.touch('a', a, 5 * M, 'write')); // file offsets 4K .. 5M+4K
+    expect(meminfo(k.m).ShmemHugePages).toBe(0);
+    // Now the whole file mapped aligned: the cache has small pages there, so PTEs it is.
+    okv(k.spawn('b'));
+    const b = okv(k.mmap('b', fileMap('/f', null, 8 * M, 'rw', true)));
+    okv(k.touch('b', b, 8 * M, 'read'));
+    expect(isHugePmd(k, 'b', b)).toBe(false); // pages 1.. of the first 2 MiB are cached small
+    expect(isHugePmd(k, 'b', b + 6 * M)).toBe(true); // the last 2 MiB was never touched
+    consistent(k);
+    teardown(k);
+  });
+
+  it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    okv(k.munmap('a', s + 3 * M, PAGE));
+    okv(k.touch('a', s + 2 * M, M, 'read'));
+    consistent(k);
+    teardown(k); // checks that no frame is left
+  });
+});
