@@ -115,7 +115,7 @@ describe('bad input: errnos, never a throw', () => {
     }
     refused(k, () => k.mprotect('a', 0x10000, PAGE, 'r'), 'ENOMEM', 'mprotect of a hole');
     refused(k, () => k.madvise('a', 0x10000, PAGE, 'dontneed'), 'ENOMEM', 'madvise of a hole');
-    refused(k, () => k.madvise('a', va, PAGE, 'hugepage'), 'EINVAL');
+    refused(k, () => k.madvise('a', va, PAGE, 'mergeable'), 'EINVAL');
     for (const prot of ['q', 'read', 'rwz']) refused(k, () => k.mprotect('a', va, PAGE, prot), 'EINVAL', `prot ${prot}`);
     okv(k.munmap('a', 0x10000, PAGE)); // unmapping nothing is fine
     expect(okv(k.read('a', va + 8, 1))).toBe(0); // the data is intact

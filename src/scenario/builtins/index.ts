@@ -16,6 +16,8 @@ import { mshare2024 } from './mshare-basics-2024';
 import { mshare2025 } from './mshare-basics-2025';
 import { databaseMshare } from './database-mshare';
 import { databaseHugetlb } from './database-hugetlb';
+import { databaseShmemThp } from './database-shmem-thp';
+import { mshareThp } from './mshare-thp';
 import { mshareMprotect } from './mshare-mprotect';
 import { mshareOwnerExit } from './mshare-owner-exit';
 import { mshareCharge } from './mshare-charge';
@@ -32,8 +34,8 @@ export type { BuiltinScenario };
 export const BUILTINS: readonly BuiltinScenario[] = [
   forkCow, zeroPage, munmapPgtables, sharedFileFork, threads, segfault, hugetlbPmdShare,
   databaseNoSharing, databaseOom,
-  mshare2024, mshare2025, databaseMshare, databaseHugetlb,
-  mshareMprotect, mshareOwnerExit, mshareCharge, oomMshare, mshareFork,
+  mshare2024, mshare2025, databaseMshare, databaseHugetlb, databaseShmemThp,
+  mshareMprotect, mshareOwnerExit, mshareCharge, oomMshare, mshareFork, mshareThp,
   talkPageTables, talkForkCow, talkMshareLink, talkOwnerExit, talkCharge,
 ];
 
