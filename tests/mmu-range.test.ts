@@ -12,8 +12,14 @@ import { PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../src/engine/hw/pt
 
 type Setup = (k: Kernel) => number;
 
+/** Setups that need another machine than the default. */
+const configs: Record<string, Partial<import('../src/engine/types').MachineConfig>> = {
+  'shmem THP, one folio split': { shmemThp: 'always' },
+};
+
 function run(setup: Setup, batched: boolean, len: number, mode: 'read' | 'write'): Kernel {
-  const k = new Kernel({ ram: 64 << 20, tlb: 16 });
+  const name = Object.keys(setups).find((n) => setups[n] === setup) ?? '';
+  const k = new Kernel({ ram: 64 << 20, tlb: 16, ...configs[name] });
   const addr = setup(k);
   for (const m of [mode, 'read', 'write'] as const) {
     if (batched) k.touch('a', addr, len, m);
@@ -45,6 +51,14 @@ const setups: Record<string, Setup> = {
     const addr = k.mmap('a', { addr: null, len: 3 << 20, prot: 'rw', flags: { private: true, anon: true } }).value as number;
     k.touch('a', addr, 3 << 20, 'read');
     k.mprotect('a', addr + (2 << 20) + 5 * 4096, 4096, 'r');
+    return addr;
+  },
+  // 2 MiB PMD leaves of a shmem folio (cleared by a partial dontneed, refaulted), then 4 KiB pages.
+  'shmem THP, one folio split': (k) => {
+    k.spawn('a');
+    const addr = k.mmap('a', { addr: null, len: 3 << 20, prot: 'rw', flags: { shared: true, anon: true } }).value as number;
+    k.touch('a', addr, 3 << 20, 'read');
+    k.madvise('a', addr + 5 * 4096, 4096, 'dontneed'); // clears the first folio's PMD: refaults
     return addr;
   },
   'hugetlb': (k) => {

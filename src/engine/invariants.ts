@@ -163,6 +163,7 @@ function checkTlb(m: Machine): string[] {
     for (let i = c.id * t.size; i < (c.id + 1) * t.size; i++) {
       const pcid = tlbEntryPcid(t, i);
       if (pcid < 0) continue;
+      if (t.clean[c.id] && pcid === t.cur[c.id]) errs.push(`cpu ${c.id}: TLB marked clean but slot ${i - c.id * t.size} holds an entry under PCID ${pcid}`);
       let mm: Mm | undefined;
       if (m.s.config.pcid) {
         const slot = (pcid & ~PTI_USER_PCID_BIT) - 1;

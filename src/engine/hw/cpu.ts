@@ -68,6 +68,8 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
     c.asid = slot;
     t.cur[cpu] = userPcid(m, slot);
   }
+  // The new PCID's entries: none if this switch flushed them, maybe some if it kept them.
+  t.clean[cpu] = flushed ? 1 : 0;
   if (m.trace.recording) m.trace.emit({ type: 'context-switch', cpu, pid, mm: mm.id, pcid: pcidOf(m, cpu), flushed });
 }
 

@@ -29,11 +29,17 @@ export let rangeFaultCode = 0;
 export function touchRange(m: Machine, cpu: number, va: number, end: number, write: boolean): number {
   const size = m.s.tlb.size;
   const p1 = Math.min(end, va + size * 4096);
+  // Slots are indexed by the low vpn bits: a range crossing a 2^32-page boundary may revisit
+  // slots, so it goes page by page.
+  const oneSpan = Math.floor(va / 4096 / 4294967296) === Math.floor((end - 4096) / 4096 / 4294967296);
+  // Nothing cached under the current PCID (a switch or a flush just emptied it): every page
+  // of the range misses, so the sweep can start at once.
+  if (oneSpan && m.s.tlb.clean[cpu]) return sweep(m, cpu, va, end, write);
   const r = touchExact(m, cpu, va, p1, write);
   if (r < p1 || p1 === end) return r;
   // Past the first `size` pages every lookup of a page-by-page loop would miss: the page's
   // direct-mapped slot holds the page `size` pages before it, filled by this same call.
-  if (Math.floor(va / 4096 / 4294967296) !== Math.floor((end - 4096) / 4096 / 4294967296)) return touchExact(m, cpu, p1, end, write);
+  if (!oneSpan) return touchExact(m, cpu, p1, end, write);
   return sweep(m, cpu, p1, end, write);
 }
 
@@ -134,14 +140,67 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   const pcid = pcidOf(m, cpu);
   const filled = (stop - from) / 4096;
   if (filled > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
-  const wbit = write ? TLB_W : 0;
-  for (let a = Math.max(from, stop - size * 4096); a < stop; a += 4096) {
-    const pfn = walk(m, pgd, a, write, false);
+  refill(m, cpu, pgd, pcid, Math.max(from, stop - size * 4096), stop, write);
+  return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
+}
+
+/**
+ * Fill the TLB for [from, to), pages the sweep has just checked (present, allowed, A/D set):
+ * what their walks would fill. The upper levels are read once per 2 MiB (measured: a full
+ * walk per page was most of a short sweep); a huge leaf or anything unusual takes the walk.
+ */
+function refill(m: Machine, cpu: number, pgd: number, pcid: number, from: number, to: number, write: boolean): void {
+  const t = m.s.tlb;
+  const u32 = m.pm.u32;
+  const perm = (write ? TLB_W : 0) | TLB_U;
+  t.clean[cpu] = 0;
+  let region = -1;
+  let table = -1;
+  let upperNx = 0;
+  for (let a = from; a < to; a += 4096) {
     const vpn = a / 4096;
     const slot = tlbSlot(t, cpu, vpn, pcid);
-    tlbSet(t, slot, vpn, pcid, pfn, wbit | TLB_U | (walkNx() ? TLB_NX : 0));
+    const r = Math.floor(a / 0x200000);
+    if (r !== region) {
+      region = r;
+      table = pteTableOf(m, pgd, a);
+      upperNx = upperWalkNx;
+    }
+    if (table < 0) {
+      const pfn = walk(m, pgd, a, write, false);
+      tlbSet(t, slot, vpn, pcid, pfn, perm | (walkNx() ? TLB_NX : 0));
+      continue;
+    }
+    const ei = table * 1024 + ((a >>> 12) & 511) * 2;
+    const hi = u32[ei + 1];
+    const nx = upperNx | (hi & PTE_HI_NX);
+    tlbSet(t, slot, vpn, pcid, (u32[ei] >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000, perm | (nx ? TLB_NX : 0));
   }
-  return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
+}
+
+/** NX ORed over the upper levels by the last pteTableOf (0 or PTE_HI_NX). */
+let upperWalkNx = 0;
+
+/** The PTE table mapping `va` under `pgd`, or -1 at a hole or a huge leaf. Reads only. */
+function pteTableOf(m: Machine, pgd: number, va: number): number {
+  const u32 = m.pm.u32;
+  const shifts = m.geo.shifts;
+  const hiVa = Math.floor(va / 4294967296);
+  const loVa = va >>> 0;
+  let table = pgd;
+  let nx = 0;
+  for (let d = 0; d < shifts.length - 1; d++) {
+    const s = shifts[d];
+    const idx = s >= 32 ? (hiVa >>> (s - 32)) & 511 : s > 23 ? ((hiVa << (32 - s)) | (loVa >>> s)) & 511 : (loVa >>> s) & 511;
+    const ei = table * 1024 + idx * 2;
+    const lo = u32[ei];
+    if (!(lo & PTE_P) || lo & PTE_PS) return -1;
+    const hi = u32[ei + 1];
+    nx |= hi & PTE_HI_NX;
+    table = (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+  }
+  upperWalkNx = nx;
+  return table;
 }
 
 /**
@@ -168,6 +227,7 @@ function scanPtes(u32: Uint32Array, first: number, last: number, need: number, w
 
 function touchExact(m: Machine, cpu: number, va: number, end: number, write: boolean): number {
   const t = m.s.tlb;
+  t.clean[cpu] = 0; // it may fill
   const ctr = t.ctr;
   const cb = cpu * NCTR;
   const pcid = pcidOf(m, cpu);

@@ -41,6 +41,7 @@ function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: n
   const t = m.s.tlb;
   t.ctr[cpu * NCTR + C_MISSES]++;
   t.ctr[cpu * NCTR + C_WALKS]++;
+  t.clean[cpu] = 0;
   const r = walk(m, t.cr3[cpu], va, write, exec);
   if (r < 0) return r;
   tlbSet(t, slot, vpn, pcid, r, (write ? TLB_W : 0) | TLB_U | (lastWalkNx ? TLB_NX : 0));

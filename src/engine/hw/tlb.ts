@@ -49,6 +49,12 @@ export interface TlbState {
   /** Each CPU's CR3: the PGD frame of the mm it runs (-1 without one); cpu.ts keeps it in step. */
   cr3: Int32Array;
   /**
+   * 1 while the CPU's TLB is known to hold nothing under its current PCID (just flushed),
+   * 0 when it may: flushes set it, every path that fills clears it first. A batched touch
+   * on a clean TLB has no hit to find and goes straight to the sweep (mmu-range.ts).
+   */
+  clean: Uint8Array;
+  /**
    * The counters, NCTR per CPU in the order of C_*: a typed array because incrementing an
    * object field was 40% of a TLB hit (measured). cpuCounters() reads them as an object.
    */
@@ -95,6 +101,7 @@ export function newTlbState(cpus: number, size: number): TlbState {
     ent,
     cur: new Int32Array(cpus),
     cr3: new Int32Array(cpus).fill(-1),
+    clean: new Uint8Array(cpus),
     ctr: new Float64Array(cpus * NCTR),
   };
 }
@@ -128,6 +135,7 @@ export function tlbEntryPfn(t: TlbState, i: number): number {
 }
 
 export function tlbFill(t: TlbState, cpu: number, vpn: number, pcid: number, pfn: number, perm: number): void {
+  t.clean[cpu] = 0;
   tlbSet(t, tlbSlot(t, cpu, vpn, pcid), vpn, pcid, pfn, perm);
 }
 
@@ -155,6 +163,7 @@ export function tlbFlushPcid(t: TlbState, cpu: number, pcid: number): void {
     const e = tlbEntryPcid(t, i);
     if (e >= 0 && (e & PCID_PAIR_MASK) === k && (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
   }
+  if ((t.cur[cpu] & PCID_PAIR_MASK) === k) t.clean[cpu] = 1;
   t.ctr[cpu * NCTR + C_FLUSH_MM]++;
 }
 
@@ -164,6 +173,7 @@ export function tlbFlushCpu(t: TlbState, cpu: number, keepGlobal: boolean): void
   for (let i = base; i < base + t.size; i++) {
     if (!keepGlobal || (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
   }
+  t.clean[cpu] = 1; // fills never make global entries
   t.ctr[cpu * NCTR + C_FLUSH_ALL]++;
 }
 
