@@ -217,6 +217,32 @@ test('machine settings restart the machine with 5-level paging', async ({ page }
   await expectNoErrors(opened);
 });
 
+test('machine settings: PTI shows the user PCID in the walk view; shmem THP maps the SGA with 2 MiB PMD entries', async ({ page }, info) => {
+  const opened = await openApp(page, '?scenario=mshare-thp');
+  await page.getByRole('button', { name: 'Machine…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Machine settings' });
+  await expect(dialog.getByLabel('shmem THP')).toHaveValue('advise'); // from the scenario's machine line
+  await dialog.getByLabel('PTI').check();
+  await dialog.getByLabel('shmem THP').selectOption('always');
+  await dialog.getByRole('button', { name: 'Restart machine' }).click();
+  await waitIdle(page);
+  const report = (await page.evaluate(() => window.mshareExplorer!.report())) as { machine: Record<string, unknown>; meminfo: Record<string, number> };
+  expect(report.machine).toMatchObject({ pti: true, shmemThp: 'always' });
+  // always: the region's 8 MiB are PMD-mapped too (M21), beside the plain mapping's 4 MiB.
+  expect(report.meminfo.ShmemPmdMapped).toBe(12 * 1024);
+  // A page of the plain mapping: the walk ends at a 2 MiB leaf; the TLB line names the user PCID.
+  const cell = page.getByTestId('page').first();
+  await cell.click();
+  await waitIdle(page);
+  const walk = page.getByTestId('walk-view');
+  await expect(walk.getByTestId('walk-level')).toHaveCount(3);
+  await cell.click();
+  await waitIdle(page);
+  await expect(walk).toContainText(/PCID 20(49|5[0-4]): user PCID of kernel PCID [1-6], PTI/);
+  await shoot(page, info, 'walk-thp-pti', 'walk-view');
+  await expectNoErrors(opened);
+});
+
 test('a line typed after going back drops the later steps from the chart and the chapter markers', async ({ page }) => {
   const opened = await openApp(page, '?scenario=mshare-basics-2024');
   await page.getByRole('tab', { name: 'Counters' }).click();
