@@ -125,6 +125,14 @@ export function checkInvariants(m: Machine): string[] {
       errs.push(`mshare PUD ${p}: share count ${d.share[p]} but ${pointers[p] - 1} processes link it`);
     }
     if (d.flags[p] & PG_BUDDY && use !== FrameUse.Free) errs.push(`frame ${p}: buddy head but in use`);
+    if (d.flags[p] & PG_THP) {
+      // A shmem huge folio: 512 cached pages, 2 MiB-aligned in the file and in RAM.
+      const inode = m.s.inodes.get(d.mapping[p]);
+      const i0 = d.index[p];
+      let whole = use === FrameUse.Shmem && !!inode && p % 512 === 0 && i0 % 512 === 0;
+      for (let i = 0; whole && i < 512; i++) whole = inode!.pages[i0 + i] === p + i;
+      if (!whole) errs.push(`frame ${p}: PG_THP but not the first of 512 cached pages of one 2 MiB folio`);
+    }
     if (errs.length > 40) break;
   }
   for (const [p, c] of pmdMaps) if (m.s.thpPmdMaps.get(p) !== c) errs.push(`shmem THP ${p}: ${c} PMDs map it, thpPmdMaps says ${m.s.thpPmdMaps.get(p) ?? 0}`);

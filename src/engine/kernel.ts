@@ -16,6 +16,7 @@ import { doMprotect } from './mm/mprotect';
 import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
+import { splitFolioAt } from './mm/thp';
 import { findVma, hugetlbSplitOk, splitVma, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessError, accessPage, userFault } from './sys/access';
@@ -564,6 +565,7 @@ export class Kernel {
         const from = v.start + (keep - v.pgoff) * PAGE_SIZE;
         if (from < v.end) zapAndFlush(this.m, v.mm, Math.max(v.start, from), v.end);
       }
+      splitFolioAt(this.m, f.inode, keep);
       const pages = f.inode.pages;
       pages.forEach((pfn, idx) => {
         if (idx >= keep) this.m.putPage(pfn);

@@ -165,6 +165,25 @@ describe('shmem THP (M21 mechanism)', () => {
     teardown(k);
   });
 
+  it('ftruncate into the middle of a folio splits it: after growing back, faults map 4 KiB pages, never the freed half', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const fd = okv(k.open('a', '/f', false));
+    const s = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    okv(k.ftruncate('a', fd, 3 * M));
+    expect(isHugePmd(k, 'a', s + H)).toBe(false);
+    expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M });
+    consistent(k);
+    okv(k.ftruncate('a', fd, 4 * M));
+    okv(k.touch('a', s + H, 2 * M, 'read'));
+    expect(isHugePmd(k, 'a', s + H)).toBe(false);
+    expect(st(k, 'a').RssShmem).toBe(4 * M);
+    consistent(k);
+    teardown(k);
+  });
+
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 4 * M));

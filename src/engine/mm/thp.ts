@@ -21,7 +21,7 @@
 import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
-import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Inode, type Mm, type Vma } from '../types';
 import { fileSizePages } from './pagecache';
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { tracePteClear, tracePteSet, levelName } from './pte-trace';
@@ -135,6 +135,17 @@ export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: num
   if (n > 0) pmdMaps.set(pfn, n);
   else pmdMaps.delete(pfn);
   gather.push(pfn);
+}
+
+/**
+ * Truncation to `keep` pages cuts the folio holding page `keep` (when one does): split_huge_page
+ * makes its remaining pages small pages. Call after the mappings beyond `keep` are zapped
+ * (which cleared every PMD of that folio) and before the pages beyond are dropped.
+ */
+export function splitFolioAt(m: Machine, inode: Inode, keep: number): void {
+  if (keep % HPAGE_PAGES === 0) return;
+  const head = inode.pages[keep - (keep % HPAGE_PAGES)];
+  if (head !== undefined) m.pm.d.flags[head] &= ~PG_THP;
 }
 
 /** [start, end) widened to the 2 MiB pages it touches: the span a split PMD must flush. */
