@@ -86,11 +86,23 @@ export class Machine {
   oom: OomRequest | null = null;
   /** The CPU the current operation runs on (the "local" CPU for TLB flushes). */
   localCpu = 0;
+  /**
+   * The batched touch's memo of PTE tables it found complete (hw/mmu-range.ts): a table whose
+   * 512 entries all had the bits a read (or a write) needs, at `ptEpoch`. Every change that
+   * can take bits away from a present PTE (zap, mprotect, fork's write-protect, freeing a
+   * table, a restore) moves the epoch on; installing entries and setting A/D cannot make a
+   * complete table incomplete. Not machine state: never checkpointed, never in the digest.
+   */
+  ptEpoch = 1;
+  readonly scanEpoch: Int32Array;
+  readonly scanMask: Uint8Array;
 
   constructor(config: MachineConfig) {
     checkConfig(config);
     this.pm = new PhysMem(config.ram);
     this.geo = geometry(config.levels);
+    this.scanEpoch = new Int32Array(this.pm.nframes);
+    this.scanMask = new Uint8Array(this.pm.nframes);
     const root: Cgroup = { id: 0, name: '/', limit: Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
     this.s = {
       config: { ...config },
@@ -207,6 +219,7 @@ export class Machine {
   /** free_pages(): uncharge and give the block back to the buddy allocator. */
   freeFrames(pfn: number, order: number): void {
     const d = this.pm.d;
+    if (d.use[pfn] === FrameUse.Pte) this.ptEpoch++; // its memo must not outlive it
     const use = d.use[pfn] as FrameUse;
     const bytes = PAGE_SIZE << order;
     const cg = this.cgroup(d.memcg[pfn]);

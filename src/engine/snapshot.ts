@@ -44,6 +44,7 @@ export function restoreCheckpoint(m: Machine, c: Checkpoint): void {
   new Uint8Array(m.pm.descBuf).set(c.desc);
   for (let i = 0; i < c.frames.length; i++) m.pm.u32.set(c.data.subarray(i * 1024, i * 1024 + 1024), c.frames[i] * 1024);
   m.s = structuredClone(c.state);
+  m.ptEpoch++; // the tables changed under the batched touch's memo
   m.oom = null;
 }
 

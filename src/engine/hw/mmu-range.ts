@@ -43,6 +43,10 @@ export function touchRange(m: Machine, cpu: number, va: number, end: number, wri
   return sweep(m, cpu, p1, end, write);
 }
 
+/** Machine.scanMask bits: every entry has P|US|A (read), or P|US|RW|A|D (write). */
+const MEMO_READ = 1;
+const MEMO_WRITE = 2;
+
 /**
  * Past the first `size` pages: every page is a TLB miss and a walk. The walk's outcome for a
  * page depends only on the tables, so the loop works a PTE table at a time: the upper levels
@@ -61,6 +65,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   const user = 4 | (write ? 2 : 0);
   const want = write ? PTE_A | PTE_D : PTE_A;
   const need = PTE_P | PTE_US | (write ? PTE_RW : 0);
+  const memoBit = write ? MEMO_WRITE : MEMO_READ;
   let va = from;
   let stop = end;
   let exactFrom = -1; // a 1 GiB leaf: the rest goes through the exact path
@@ -124,7 +129,16 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
       rangeFaultCode = u32[first] & PTE_P ? user | 1 : user;
       break;
     }
-    const bad = scanPtes(u32, first, last, need, want);
+    // A table found complete since the last change that could take bits away needs no scan
+    // (Machine.ptEpoch): the sharers of one mshare region or hugetlb-free shmem read the same
+    // tables over and over.
+    const known = m.scanEpoch[table] === m.ptEpoch && (m.scanMask[table] & memoBit) !== 0;
+    const bad = known ? -1 : scanPtes(u32, first, last, need, want);
+    if (bad < 0 && !known && last - first === 1024) {
+      if (m.scanEpoch[table] !== m.ptEpoch) m.scanMask[table] = 0;
+      m.scanEpoch[table] = m.ptEpoch;
+      m.scanMask[table] |= memoBit | MEMO_READ; // a table fit for writes is fit for reads
+    }
     if (bad >= 0) {
       stop = va + ((bad - first) / 2) * 4096;
       rangeFaultCode = u32[bad] & PTE_P ? user | 1 : user;

@@ -56,6 +56,7 @@ export function vmaNeedsCopy(vma: Vma): boolean {
  * allocation failed (the caller tears the child down and returns ENOMEM).
  */
 function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): boolean {
+  m.ptEpoch++; // R16 write-protects the parent's PTEs (Machine.ptEpoch)
   const u32 = m.pm.u32;
   const d = m.pm.d;
   const cow = isCowMapping(svma);

@@ -22,6 +22,7 @@ export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
 /** Rewrite the leaf entries of [start, end) in `mm` for the VMA flags `flags`. */
 export function changeProtection(m: Machine, mm: Mm, start: number, end: number, flags: number): void {
   const u32 = m.pm.u32;
+  m.ptEpoch++; // RW or P may go away (Machine.ptEpoch)
   const none = (flags & PROT_MASK) === 0;
   const write = (flags & VM_WRITE) !== 0 && (flags & VM_SHARED) !== 0;
   const nx = (flags & VM_EXEC) === 0;

@@ -31,6 +31,7 @@ function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
  */
 export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): void {
   hugeZapped = [start, end];
+  m.ptEpoch++; // entries go away (Machine.ptEpoch)
   const u32 = m.pm.u32;
   const d = m.pm.d;
   walkRange(m, mm.pgd, start, end, {
