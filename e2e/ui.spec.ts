@@ -236,6 +236,7 @@ test('machine settings: PTI shows the user PCID in the walk view; shmem THP maps
   await waitIdle(page);
   const walk = page.getByTestId('walk-view');
   await expect(walk.getByTestId('walk-level')).toHaveCount(3);
+  await expect(walk.getByLabel('Address split into table indices')).toContainText('[20:0]'); // a 2 MiB page's offset
   await cell.click();
   await waitIdle(page);
   await expect(walk).toContainText(/PCID 20(49|5[0-4]): user PCID of kernel PCID [1-6], PTI/);

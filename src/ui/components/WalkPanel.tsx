@@ -12,8 +12,9 @@ function parseAddr(text: string): number | null {
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
-/** Bit fields of the address: one per level, then the page offset. */
-function Split({ va, levels }: { va: number; levels: WalkResult['levels'] }) {
+/** Bit fields of the address: one per level, then the offset into the page (21 bits in a 2 MiB leaf). */
+function Split({ va, levels, pageBytes }: { va: number; levels: WalkResult['levels']; pageBytes: number }) {
+  const offBits = Math.round(Math.log2(pageBytes));
   return (
     <div className="walk-split" aria-label="Address split into table indices">
       {levels.map((l) => (
@@ -26,8 +27,8 @@ function Split({ va, levels }: { va: number; levels: WalkResult['levels'] }) {
       {levels.length > 0 && (
         <div className="bits off">
           <span className="bits-name">offset</span>
-          <span className="bits-value">{hex(va % 4096)}</span>
-          <span className="bits-range">[11:0]</span>
+          <span className="bits-value">{hex(va % pageBytes)}</span>
+          <span className="bits-range">[{offBits - 1}:0]</span>
         </div>
       )}
     </div>
@@ -86,7 +87,7 @@ export function WalkPanel() {
       {walk && (
         <>
           <p className="walk-va" data-testid="walk-address">{hex(walk.va)}{vma ? ` in ${vma.label ?? vma.path ?? 'VMA'} (${vma.perms} ${vma.kind})` : ' (no VMA: an access gets SIGSEGV)'}</p>
-          <Split va={walk.va} levels={walk.levels} />
+          <Split va={walk.va} levels={walk.levels} pageBytes={walk.pageBytes} />
           <p className={`walk-tlb ${tlb?.hit ? 'hit' : 'miss'}`} data-testid="walk-tlb">
             {tlb ? (tlb.hit ? `TLB: cached on CPU ${tlb.cpu} (PCID ${pcidText(tlb.pcid)}) → pfn ${hex(tlb.pfn ?? 0)}${tlb.writable ? ', writable' : ', read-only (a write walks again)'}` : `TLB miss on CPU ${tlb.cpu}${tlb.pcid >= 0 ? ` (PCID ${pcidText(tlb.pcid)})` : ''}: the MMU walks the tables from CR3 = ${hex(mm!.pgd)}`) : 'TLB: —'}
           </p>
