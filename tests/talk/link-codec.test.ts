@@ -28,6 +28,17 @@ describe('link codec', () => {
     expect(back).toEqual({ ok: true, state: base });
   });
 
+  it('carries PTI and shmem THP in the machine; links without them (older) mean off; bad values are refused', async () => {
+    const withBoth: LinkState = { ...base, machine: { ...base.machine!, pti: true, shmemThp: 'always' } };
+    expect(await decodeLink('#' + (await encodeLink(withBoth)))).toEqual({ ok: true, state: withBoth });
+    const old = await decodeLink('#' + (await encodeLink(base)));
+    expect(old.ok && old.state.machine).toEqual(base.machine);
+    for (const machine of [{ ...base.machine, pti: 'yes' }, { ...base.machine, shmemThp: 'sometimes' }]) {
+      const bad = await decodeLink(await fragmentOf({ script: 'spawn a', step: 0, machine }));
+      expect(bad.ok).toBe(false);
+    }
+  });
+
   it('round-trips every built-in script, and the 1,500-process talk fits in a short link', async () => {
     for (const b of BUILTINS) {
       const frag = await encodeLink({ script: b.source, step: 0 });
