@@ -184,6 +184,22 @@ describe('shmem THP (M21 mechanism)', () => {
     teardown(k);
   });
 
+  it('2024 flavour: a PMD-mapped folio the creator already had moves into the host mm as 2 MiB of RssShmem, not of HugetlbPages (review regression)', () => {
+    const k = kernel({ shmemThp: 'always', mshare: 2024 });
+    okv(k.mount());
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(2 * 512 * 1024 * M, 4 * M, 'rw', { fixed: true })));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    const fd = okv(k.open('a', '/sys/fs/mshare/r', true));
+    okv(k.mmap('a', { addr: s, len: 512 * 1024 * M, prot: 'rw', flags: { shared: true }, fd }));
+    const host = [...k.m.s.regions.values()][0].host;
+    expect(host.rssShmem * PAGE).toBe(4 * M);
+    expect(host.hugetlbPages).toBe(0);
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 0, HugetlbPages: 0 });
+    consistent(k);
+    teardown(k);
+  });
+
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 4 * M));

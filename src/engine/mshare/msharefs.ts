@@ -196,7 +196,13 @@ function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number):
           host.rssShmem++;
         }
       },
-      huge: () => {
+      huge: (_dep, he) => {
+        // A 2 MiB leaf: a hugetlb page, or a shmem THP folio (counted as 512 pages of RssShmem).
+        if (d.use[entryPfn(u32[he], u32[he + 1])] === FrameUse.Shmem) {
+          mm.rssShmem -= 512;
+          host.rssShmem += 512;
+          return;
+        }
         mm.hugetlbPages -= 512;
         host.hugetlbPages += 512;
       },
