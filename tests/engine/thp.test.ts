@@ -131,6 +131,22 @@ describe('shmem THP (M21 mechanism)', () => {
     teardown(k);
   });
 
+  it('mprotect from the middle of a folio splits it rather than changing all 2 MiB (review regression: the walk passes the range start, not the entry start)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 4 * M)));
+    okv(k.touch('a', s, 4 * M, 'write'));
+    okv(k.mprotect('a', s + M, 3 * M, 'none'));
+    expect(isHugePmd(k, 'a', s)).toBe(false);
+    expect(pmd(k, 'a', s)?.lo ?? 0).toBe(0); // cleared, not a PROT_NONE leaf over 2 MiB
+    consistent(k);
+    okv(k.write('a', s + 5, 9)); // below the range: still read-write, refaulted as a PTE
+    expect(okv(k.read('a', s + 5, 1))).toBe(9);
+    expect(k.read('a', s + M, 1).signal).toBe('SIGSEGV');
+    consistent(k);
+    teardown(k);
+  });
+
   it('MADV_DONTNEED of part of a folio clears its PMD; the pages stay in the cache (shmem) and read back', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.spawn('a'));

@@ -57,12 +57,14 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
     },
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
-      if (isThpPmd(m, pfn) && (va < start || va + HPAGE_SIZE > end)) {
+      // The walk passes the range's start within the entry, not the entry's own start.
+      const base = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
+      if (isThpPmd(m, pfn) && (base < start || base + HPAGE_SIZE > end)) {
         // change_pmd_range on part of a shmem PMD: __split_huge_pmd, which for a file PMD
         // clears it; the pages refault as PTEs with the new protections.
-        zapThpPmd(m, mm, ei, va, depth, pfn, split);
-        flushFrom = Math.min(flushFrom, va);
-        flushTo = Math.max(flushTo, va + HPAGE_SIZE);
+        zapThpPmd(m, mm, ei, base, depth, pfn, split);
+        flushFrom = Math.min(flushFrom, base);
+        flushTo = Math.max(flushTo, base + HPAGE_SIZE);
         return;
       }
       fix(ei);

@@ -60,8 +60,8 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
       if (isThpPmd(m, pfn)) {
         // A shmem PMD, whole or split (a file PMD's split just clears it): the caller flushes
         // the whole 2 MiB (zapFlushSpan).
-        zapThpPmd(m, mm, ei, va, depth, pfn, gather);
-        const [hs, he] = hugeSpan(va, va + 1);
+        const [hs, he] = hugeSpan(va, va + 1); // the entry's 2 MiB (va is the range's start in it)
+        zapThpPmd(m, mm, ei, hs, depth, pfn, gather);
         hugeZapped = [Math.min(hugeZapped[0], hs), Math.max(hugeZapped[1], he)];
         return;
       }
