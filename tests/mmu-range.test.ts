@@ -150,3 +150,25 @@ describe('the complete-table memo is forgotten by every change that takes bits a
     });
   }
 });
+
+describe('a fault that never resolves', () => {
+  it('batched touch gives up with SIGBUS after as many translations and faults as a single access does', () => {
+    const counts = [true, false].map((batched) => {
+      const k = new Kernel({ ram: 64 << 20 });
+      k.spawn('a');
+      const G = 2 ** 30;
+      k.mmap('a', { addr: G, len: 8192, prot: 'rw', flags: { private: true, anon: true, fixed: true } });
+      k.write('a', G, 1);
+      // A simulated kernel bug: RW cleared in the PUD entry, so every write fault "succeeds"
+      // (spuriously) and the walk keeps failing.
+      const pud = findTable(k.m, k.task('a')!.mm!.pgd, G, 1);
+      k.m.pm.u32[entryIndex(pud, pgIndex(G, 30))] &= ~PTE_RW;
+      const m0 = tlbTotals(k.m.s.tlb).misses;
+      const f0 = k.m.trace.counts.fault;
+      const r = batched ? k.touch('a', G + 4096, 4096, 'write') : k.write('a', G + 4096, 0);
+      expect(r.signal).toBe('SIGBUS');
+      return [tlbTotals(k.m.s.tlb).misses - m0, k.m.trace.counts.fault - f0];
+    });
+    expect(counts[0]).toEqual(counts[1]);
+  });
+});

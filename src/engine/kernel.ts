@@ -8,18 +8,18 @@
  * allocator does, until the request succeeds or nothing is left to kill.
  */
 import { PAGE_SIZE } from './hw/physmem';
-import { PTE_P, PTE_RW, entryPfn } from './hw/pte';
+import { PTE_P, PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
-import { getCachePage, maybeEvict, newInode } from './mm/pagecache';
+import { dropCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { findVma, hugetlbSplitOk, splitVma, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
-import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, accessError, accessPage, userFault } from './sys/access';
+import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
 import { doMmap, isProt, protFlags, type MmapFlags } from './sys/mmap';
 import { err, ok, sig, type SysResult } from './sys/result';
@@ -429,10 +429,10 @@ export class Kernel {
       switchMm(m, t.cpu, t.mm!, t.pid);
       va = touchRange(m, t.cpu, va, end, write);
       if (va >= end) break;
-      // The same page faulting again and again would be a kernel bug: stop as access() does.
-      rounds = va === faultedAt ? rounds + 1 : 0;
+      // The same page faulting again and again would be a kernel bug: stop as accessPage()
+      // does, after the same number of translations and faults (MAX_FAULT_ROUNDS of each).
+      rounds = va === faultedAt ? rounds + 1 : 1;
       faultedAt = va;
-      if (rounds >= 8) return this.deliver(t, va, write, 'SIGBUS');
       m.oom = null;
       m.chargeTo = t.cgroup.id;
       resetLocks();
@@ -447,7 +447,10 @@ export class Kernel {
           return sig('SIGKILL', 'out of memory');
         }
         if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
+        rounds = 0; // as access() starts accessPage afresh after the OOM killer
+        continue;
       }
+      if (rounds >= MAX_FAULT_ROUNDS) return this.deliver(t, va, write, 'SIGBUS');
       // The batch resumes at the faulting page: the retried access walks again, as the CPU does.
     }
     return ok(pages);
@@ -568,7 +571,7 @@ export class Kernel {
       splitFolioAt(this.m, f.inode, keep);
       const pages = f.inode.pages;
       pages.forEach((pfn, idx) => {
-        if (idx >= keep) this.m.putPage(pfn);
+        if (idx >= keep) dropCachePage(this.m, pfn);
       });
       if (pages.length > keep) pages.length = keep;
     }
@@ -714,8 +717,8 @@ export class Kernel {
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const vma = findVma(mm, va);
     if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
-    const ei0 = findPte(m, mm, va);
-    if (ei0 >= 0 && m.pm.u32[ei0] & PTE_P) return err('EEXIST');
+    // Anything already mapped there, a PTE or a 2 MiB leaf (THP, hugetlb): EEXIST.
+    if (findLeaf(m, mm, va) >= 0) return err('EEXIST');
     // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
     m.chargeTo = t.cgroup.id;
     resetLocks();
@@ -731,8 +734,11 @@ export class Kernel {
     }
     vma.flags = saved;
     if (res !== FAULT_OK) return err('ENOMEM');
-    const ei = findPte(m, mm, va);
-    const pfn = entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]);
+    // The fault may have mapped a 2 MiB leaf (shmem THP, hugetlb): the frame within it.
+    const ei = findLeaf(m, mm, va);
+    if (ei < 0) return err('EFAULT', 'the copy did not map the page');
+    const lo = m.pm.u32[ei];
+    const pfn = entryPfn(lo, m.pm.u32[ei + 1]) + (lo & PTE_PS ? Math.floor(va / PAGE_SIZE) % 512 : 0);
     const bytes = encodeValue(value) ?? new Uint8Array(0);
     m.pm.u8.set(bytes.subarray(0, PAGE_SIZE), pfn * PAGE_SIZE + (addr % PAGE_SIZE));
     m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'copy' });

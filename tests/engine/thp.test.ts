@@ -216,6 +216,55 @@ describe('shmem THP (M21 mechanism)', () => {
     teardown(k);
   });
 
+  it('userfaultfd copy over a PMD-mapped page is EEXIST; into a hole it maps one small page with the bytes (review regressions)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 4 * M)));
+    okv(k.touch('a', s, 2 * M, 'read'));
+    okv(k.uffdRegister('a', s, 4 * M, 'missing'));
+    const frame0 = Array.from(k.m.pm.u8.subarray(0, 8));
+    expect(k.uffdCopy('a', s + 5 * PAGE, 0x41414141).errno).toBe('EEXIST');
+    expect(Array.from(k.m.pm.u8.subarray(0, 8))).toEqual(frame0); // nothing written anywhere
+    // In the empty second 2 MiB, UFFDIO_COPY puts one small page in the cache
+    // (shmem_mfill_atomic_pte), so that 2 MiB can no longer become a folio: a PTE maps it.
+    okv(k.uffdCopy('a', s + H + 2 * PAGE + 8, 0x41414141));
+    expect(isHugePmd(k, 'a', s + H)).toBe(false);
+    expect(k.m.pm.u8[pte(k, 'a', s + H + 2 * PAGE)!.pfn * PAGE + 8]).toBe(0x41);
+    expect(okv(k.read('a', s + H + 2 * PAGE + 8, 1))).toBe(0x41);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('userfaultfd copy into a hugetlb hole writes the 4 KiB inside the 2 MiB page it maps (review regression)', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(1 << 30, 2 * M, 'rw', { hugetlb: true, fixed: true })));
+    okv(k.uffdRegister('a', s, 2 * M, 'missing'));
+    okv(k.uffdCopy('a', s + 3 * PAGE + 16, 0x5a));
+    const head = pmd(k, 'a', s)!.lo >>> 12;
+    expect(k.m.pm.u8[(head + 3) * PAGE + 16]).toBe(0x5a);
+    expect(okv(k.read('a', s + 3 * PAGE + 16, 1))).toBe(0x5a);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('a pinned page of a folio outlives its truncation as a plain page: meminfo and the checker agree (review regression)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 2 * M));
+    okv(k.spawn('a'));
+    const fd = okv(k.open('a', '/f', false));
+    const s = okv(k.mmap('a', fileMap('/f', null, 2 * M, 'rw', true)));
+    okv(k.touch('a', s, 2 * M, 'read'));
+    okv(k.gup('a', s, PAGE, false)); // pins the folio's first page
+    okv(k.ftruncate('a', fd, 0));
+    expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 0, Shmem: PAGE });
+    consistent(k);
+    okv(k.unpin('a', 0, 2 ** 47));
+    expect(meminfo(k.m).Shmem).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
+
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 4 * M));

@@ -5,7 +5,7 @@
  * reference and a mapcount. Pages of an inode are freed when the inode is evicted: unlinked
  * (or anonymous), no open descriptor and no VMA left (iput).
  */
-import { FrameUse, HUGE_ORDER } from '../hw/physmem';
+import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
 import type { Machine } from '../machine';
 import type { Inode, InodeKind } from '../types';
 import { vmOps } from './vmops';
@@ -47,8 +47,17 @@ export function getCachePage(m: Machine, inode: Inode, index: number): number {
 
 /** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */
 export function truncateInode(m: Machine, inode: Inode): void {
-  inode.pages.forEach((pfn) => m.putPage(pfn)); // forEach skips holes
+  inode.pages.forEach((pfn) => dropCachePage(m, pfn)); // forEach skips holes
   inode.pages = [];
+}
+
+/**
+ * The cache lets go of a page: a page still pinned or mapped survives it, but no longer as
+ * (the first page of) a cached huge folio.
+ */
+export function dropCachePage(m: Machine, pfn: number): void {
+  m.pm.d.flags[pfn] &= ~PG_THP;
+  m.putPage(pfn);
 }
 
 /** iput(): evict the inode when nothing names, opens or maps it. Returns true when evicted. */

@@ -10,7 +10,7 @@
  * desc.share and is never freed by a non-owner (H5, M19).
  */
 import { FrameUse, U32_PER_PAGE } from '../hw/physmem';
-import { PAGE_TABLE, PTE_P, PTE_PS, entryPfn, makeHi, makeLo } from '../hw/pte';
+import { PAGE_TABLE, PTE_P, PTE_PROTNONE, PTE_PS, entryPfn, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
 import { levelName, tracePteSet } from './pte-trace';
@@ -60,8 +60,9 @@ export function ensureTable(m: Machine, mm: Mm, va: number, depth: number): numb
   for (let d = 0; d < depth; d++) {
     const ei = entryIndex(table, pgIndex(va, shifts[d]));
     const lo = u32[ei];
+    // A huge leaf, present or PROT_NONE (P clear, bit 8 set): never overwrite it with a table.
+    if (lo & PTE_PS && lo & (PTE_P | PTE_PROTNONE)) return -2;
     if (lo & PTE_P) {
-      if (lo & PTE_PS) return -2;
       table = entryPfn(lo, u32[ei + 1]);
       continue;
     }

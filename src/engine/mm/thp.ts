@@ -19,7 +19,7 @@
  * Not modelled: anonymous THP (khugepaged, COW of huge pages), mTHP sizes, within_size/force.
  */
 import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
-import { PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
+import { PTE_A, PTE_D, PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Inode, type Mm, type Vma } from '../types';
 import { fileSizePages } from './pagecache';
@@ -63,6 +63,7 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   const u32 = m.pm.u32;
   const ei = entryIndex(pmdTable, pgIndex(va, 21));
   const lo = u32[ei];
+  if (lo & PTE_PS && lo & PTE_PROTNONE && !(lo & PTE_P)) return false; // PROT_NONE: not ours to map
   if (lo & PTE_P) {
     if (!(lo & PTE_PS)) return false; // a PTE table is there: 4 KiB pages
     u32[ei] = lo | PTE_A | (write ? PTE_D : 0); // spurious (a stale TLB entry)

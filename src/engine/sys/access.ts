@@ -70,7 +70,7 @@ function traced(m: Machine, task: Task, va: number, write: boolean, errorCode: n
 }
 
 /** The cap on fault-and-retry rounds for one access; a correct kernel needs at most 3. */
-const MAX_FAULT_ROUNDS = 8;
+export const MAX_FAULT_ROUNDS = 8;
 
 /**
  * One user access to `va` by `task`: translate, fault, retry. Returns the pfn, or an
