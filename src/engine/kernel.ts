@@ -8,16 +8,16 @@
  * allocator does, until the request succeeds or nothing is left to kill.
  */
 import { PAGE_SIZE } from './hw/physmem';
-import { PTE_P, PTE_PS, PTE_RW, entryPfn } from './hw/pte';
+import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { dropCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
-import { findLeaf, findPte } from './mm/pgtable';
+import { findLeaf } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
-import { findVma, hugetlbSplitOk, splitVma, updateVmaFlags, vmasIn } from './mm/vma';
+import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
@@ -702,10 +702,7 @@ export class Kernel {
     if (vmas.length === 0) return err('EINVAL');
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'userfaultfd is not supported on msharefs VMAs (M23)');
     if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
-    if (vmas[0].start < start) splitVma(mm, vmas[0], start);
-    const all = vmasIn(mm, start, end);
-    if (all[all.length - 1].end > end) splitVma(mm, all[all.length - 1], end);
-    for (const v of vmasIn(mm, start, end)) v.flags |= mode === 'missing' ? VM_UFFD_MISSING : VM_UFFD_WP;
+    for (const v of isolateVmas(mm, start, end)) v.flags |= mode === 'missing' ? VM_UFFD_MISSING : VM_UFFD_WP;
     return ok(0);
   }
 

@@ -23,6 +23,17 @@ function pmd(k: Kernel, name: string, va: number) {
   return entryAt(k, mmOf(k, name).pgd, va, k.m.geo.pmdDepth);
 }
 
+/** Under shmem_thp=always: task a maps the whole tmpfs file /f of `size` shared and touches it. */
+function mappedFile(size: number, access: 'read' | 'write'): { k: Kernel; fd: number; s: number } {
+  const k = kernel({ shmemThp: 'always' });
+  okv(k.file('/f', size));
+  okv(k.spawn('a'));
+  const fd = okv(k.open('a', '/f', false));
+  const s = okv(k.mmap('a', fileMap('/f', null, size, 'rw', true)));
+  okv(k.touch('a', s, size, access));
+  return { k, fd, s };
+}
+
 function isHugePmd(k: Kernel, name: string, va: number): boolean {
   const e = pmd(k, name, va);
   return !!e && (e.lo & 1) === 1 && (e.lo & PTE_PS) !== 0;
@@ -182,12 +193,7 @@ describe('shmem THP (M21 mechanism)', () => {
   });
 
   it('ftruncate into the middle of a folio splits it: after growing back, faults map 4 KiB pages, never the freed half', () => {
-    const k = kernel({ shmemThp: 'always' });
-    okv(k.file('/f', 4 * M));
-    okv(k.spawn('a'));
-    const fd = okv(k.open('a', '/f', false));
-    const s = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
-    okv(k.touch('a', s, 4 * M, 'write'));
+    const { k, fd, s } = mappedFile(4 * M, 'write');
     okv(k.ftruncate('a', fd, 3 * M));
     expect(isHugePmd(k, 'a', s + H)).toBe(false);
     expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M });
@@ -249,12 +255,7 @@ describe('shmem THP (M21 mechanism)', () => {
   });
 
   it('a pinned page of a folio outlives its truncation as a plain page: meminfo and the checker agree (review regression)', () => {
-    const k = kernel({ shmemThp: 'always' });
-    okv(k.file('/f', 2 * M));
-    okv(k.spawn('a'));
-    const fd = okv(k.open('a', '/f', false));
-    const s = okv(k.mmap('a', fileMap('/f', null, 2 * M, 'rw', true)));
-    okv(k.touch('a', s, 2 * M, 'read'));
+    const { k, fd, s } = mappedFile(2 * M, 'read');
     okv(k.gup('a', s, PAGE, false)); // pins the folio's first page
     okv(k.ftruncate('a', fd, 0));
     expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 0, Shmem: PAGE });
@@ -266,11 +267,7 @@ describe('shmem THP (M21 mechanism)', () => {
   });
 
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
-    const k = kernel({ shmemThp: 'always' });
-    okv(k.file('/f', 4 * M));
-    okv(k.spawn('a'));
-    const s = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
-    okv(k.touch('a', s, 4 * M, 'write'));
+    const { k, s } = mappedFile(4 * M, 'write');
     okv(k.munmap('a', s + 3 * M, PAGE));
     okv(k.touch('a', s + 2 * M, M, 'read'));
     consistent(k);

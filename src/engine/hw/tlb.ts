@@ -35,9 +35,9 @@ export interface TlbState {
   vpn: Float64Array;
   /**
    * Two int32 per slot: the frame, then the tag `pcid << 4 | perm` (TLB_INVALID when empty).
-   * One array for the three small fields because every typed array a TLB hit touches costs
-   * its own base and bounds loads: four arrays for vpn/pcid/pfn/perm made a hit run at 0.23x
-   * a bare lookup, two at ~0.5x (measured, bench/figures/translate.ts).
+   * One array for the three small fields: every typed array a TLB hit touches costs its own
+   * base and bounds loads. (Measured with bench/figures/translate.ts: the hit rate moved from
+   * 0.22x to 0.24x a bare lookup, within noise; the rest of a hit's cost is elsewhere.)
    */
   ent: Int32Array;
   /**
@@ -148,11 +148,15 @@ const PCID_PAIR_MASK = 2047;
 
 /** INVLPG-like: drop one page for one PCID (and its PTI twin) on one CPU. */
 export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number): void {
-  for (const p of [pcid & PCID_PAIR_MASK, (pcid & PCID_PAIR_MASK) | 2048]) {
-    const i = tlbSlot(t, cpu, vpn, p);
-    if (tlbEntryPcid(t, i) === p && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
-  }
+  const k = pcid & PCID_PAIR_MASK;
+  dropEntry(t, cpu, vpn, k);
+  dropEntry(t, cpu, vpn, k | 2048);
   t.ctr[cpu * NCTR + C_FLUSH_PAGE]++;
+}
+
+function dropEntry(t: TlbState, cpu: number, vpn: number, pcid: number): void {
+  const i = tlbSlot(t, cpu, vpn, pcid);
+  if (tlbEntryPcid(t, i) === pcid && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
 }
 
 /** Drop every non-global entry of one PCID (and its PTI twin) on one CPU. */

@@ -12,9 +12,9 @@ import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } 
 import { unshareHugePmds } from './hugetlb';
 import { walkRange } from './pagewalk';
 import { entryIndex, pgIndex } from './pgtable';
-import { mergeVma, splitVma, vmasIn } from './vma';
+import { isolateVmas, mergeVma } from './vma';
 import { levelName, tracePteSet } from './pte-trace';
-import { HPAGE_SIZE, isThpPmd, zapThpPmd } from './thp';
+import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
 import { releasePages } from './unmap';
 
 export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
@@ -58,13 +58,13 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       // The walk passes the range's start within the entry, not the entry's own start.
-      const base = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
-      if (isThpPmd(m, pfn) && (base < start || base + HPAGE_SIZE > end)) {
+      const [hs, he] = hugeSpan(va, va + 1);
+      if (isThpPmd(m, pfn) && (hs < start || he > end)) {
         // change_pmd_range on part of a shmem PMD: __split_huge_pmd, which for a file PMD
         // clears it; the pages refault as PTEs with the new protections.
-        zapThpPmd(m, mm, ei, base, depth, pfn, split);
-        flushFrom = Math.min(flushFrom, base);
-        flushTo = Math.max(flushTo, base + HPAGE_SIZE);
+        zapThpPmd(m, mm, ei, hs, depth, pfn, split);
+        flushFrom = Math.min(flushFrom, hs);
+        flushTo = Math.max(flushTo, he);
         return;
       }
       fix(ei);
@@ -77,12 +77,7 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
 
 /** mprotect on page-aligned [start, end) already checked to be fully mapped. */
 export function doMprotect(m: Machine, mm: Mm, start: number, end: number, prot: number): void {
-  let vmas = vmasIn(mm, start, end);
-  if (vmas[0].start < start) splitVma(mm, vmas[0], start);
-  vmas = vmasIn(mm, start, end);
-  const last = vmas[vmas.length - 1];
-  if (last.end > end) splitVma(mm, last, end);
-  vmas = vmasIn(mm, start, end);
+  const vmas = isolateVmas(mm, start, end);
   for (const v of vmas) {
     if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, v.start, v.end); // H7
     v.flags = (v.flags & ~PROT_MASK) | prot;

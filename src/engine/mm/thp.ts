@@ -29,23 +29,20 @@ import { tracePteClear, tracePteSet, levelName } from './pte-trace';
 export const HPAGE_SIZE = 0x200000;
 export const HPAGE_PAGES = 512;
 
-/** shmem_is_huge() + thp_vma_suitable_order() for the 2 MiB around `va`. */
-export function thpEligible(m: Machine, vma: Vma, va: number): boolean {
-  const mode = m.s.config.shmemThp ?? 'never';
-  if (mode === 'never' || !(vma.flags & VM_SHARED) || vma.flags & VM_NOHUGEPAGE) return false;
-  if (mode === 'advise' && !(vma.flags & VM_HUGEPAGE)) return false;
-  const inode = vma.file;
-  if (!inode || (inode.kind !== 'shmem-anon' && inode.kind !== 'tmpfs')) return false;
-  const h = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
-  if (h < vma.start || h + HPAGE_SIZE > vma.end) return false;
-  const i0 = vma.pgoff + (h - vma.start) / 4096;
-  return i0 % HPAGE_PAGES === 0 && i0 + HPAGE_PAGES <= fileSizePages(inode);
-}
-
 /** True when faults in `vma` may meet or make a shmem PMD (shmem THP not off, a shared shmem VMA). */
 export function thpPossible(m: Machine, vma: Vma): boolean {
   const mode = m.s.config.shmemThp;
   return mode !== undefined && mode !== 'never' && (vma.flags & VM_SHARED) !== 0 && vma.file !== null && (vma.file.kind === 'shmem-anon' || vma.file.kind === 'tmpfs');
+}
+
+/** shmem_is_huge() + thp_vma_suitable_order() for the 2 MiB around `va`. */
+export function thpEligible(m: Machine, vma: Vma, va: number): boolean {
+  if (!thpPossible(m, vma) || vma.flags & VM_NOHUGEPAGE) return false;
+  if (m.s.config.shmemThp === 'advise' && !(vma.flags & VM_HUGEPAGE)) return false;
+  const h = Math.floor(va / HPAGE_SIZE) * HPAGE_SIZE;
+  if (h < vma.start || h + HPAGE_SIZE > vma.end) return false;
+  const i0 = vma.pgoff + (h - vma.start) / 4096;
+  return i0 % HPAGE_PAGES === 0 && i0 + HPAGE_PAGES <= fileSizePages(vma.file!);
 }
 
 /**

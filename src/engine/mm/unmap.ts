@@ -14,7 +14,7 @@ import { unshareHugePmds } from './hugetlb';
 import { maybeEvict } from './pagecache';
 import { walkRange } from './pagewalk';
 import { entryIndex, freeTable, pgIndex } from './pgtable';
-import { rangeOverlapsVma, splitVma, unlinkVma, vmasIn } from './vma';
+import { isolateVmas, rangeOverlapsVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
 import { levelName, tracePteClear } from './pte-trace';
 import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
@@ -27,10 +27,13 @@ function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
 
 /**
  * Clear the leaf entries of [start, end) in `mm`, drop RSS and mapcounts, and append the
- * frames to release to `gather`. The caller flushes the TLB and then calls `releasePages`.
+ * frames to release to `gather`. Returns the span the caller must flush before it calls
+ * `releasePages`: [start, end), widened to the whole 2 MiB of every shmem PMD cleared (a zap
+ * over part of a PMD-mapped folio clears all of it, so the TLB must forget all of it).
  */
-export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): void {
-  hugeZapped = [start, end];
+export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): [number, number] {
+  let flushFrom = start;
+  let flushTo = end;
   m.ptEpoch++; // entries go away (Machine.ptEpoch)
   const u32 = m.pm.u32;
   const d = m.pm.d;
@@ -58,11 +61,11 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       if (isThpPmd(m, pfn)) {
-        // A shmem PMD, whole or split (a file PMD's split just clears it): the caller flushes
-        // the whole 2 MiB (zapFlushSpan).
+        // A shmem PMD, whole or split (a file PMD's split just clears it): flush its 2 MiB.
         const [hs, he] = hugeSpan(va, va + 1); // the entry's 2 MiB (va is the range's start in it)
         zapThpPmd(m, mm, ei, hs, depth, pfn, gather);
-        hugeZapped = [Math.min(hugeZapped[0], hs), Math.max(hugeZapped[1], he)];
+        flushFrom = Math.min(flushFrom, hs);
+        flushTo = Math.max(flushTo, he);
         return;
       }
       u32[ei] = 0;
@@ -73,6 +76,7 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
       gather.push(pfn);
     },
   });
+  return [flushFrom, flushTo];
 }
 
 export function releasePages(m: Machine, gather: number[]): void {
@@ -86,22 +90,9 @@ export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): voi
   for (const v of vmasIn(mm, start, end)) {
     if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, Math.max(start, v.start), Math.min(end, v.end));
   }
-  zapRange(m, mm, start, end, gather);
-  const [fs, fe] = zapFlushSpan(m, start, end);
+  const [fs, fe] = zapRange(m, mm, start, end, gather);
   flushTlbRange(m, mm, fs, fe);
   releasePages(m, gather);
-}
-
-/**
- * What the last zapRange cleared: its range, widened to the whole 2 MiB of every shmem PMD it
- * cleared (a zap that covers part of a PMD-mapped folio clears all of it, so the TLB must
- * forget all of it).
- */
-let hugeZapped: [number, number] = [0, 0];
-
-/** The range to flush after zapRange(start, end). */
-export function zapFlushSpan(_m: Machine, start: number, end: number): [number, number] {
-  return [Math.min(start, hugeZapped[0]), Math.max(end, hugeZapped[1])];
 }
 
 /**
@@ -160,13 +151,8 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
 
 /** do_munmap on page-aligned [start, end): split, zap, flush, free pages and tables. */
 export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
-  let vmas = vmasIn(mm, start, end);
+  const vmas = isolateVmas(mm, start, end);
   if (vmas.length === 0) return;
-  const first = vmas[0];
-  if (first.start < start) splitVma(mm, first, start);
-  const last = vmasIn(mm, start, end).at(-1)!;
-  if (last.end > end) splitVma(mm, last, end);
-  vmas = vmasIn(mm, start, end);
   // mshare VMAs unlink their slots (M13) before anything walks those slots.
   for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
   zapAndFlush(m, mm, start, end);

@@ -145,17 +145,24 @@ export function protString(vma: Vma): string {
 }
 
 /**
+ * Split the VMAs that straddle `start` or `end` there and return the VMAs of [start, end),
+ * each now wholly inside it (what mprotect, madvise, munmap and friends operate on).
+ */
+export function isolateVmas(mm: Mm, start: number, end: number): Vma[] {
+  const vmas = vmasIn(mm, start, end);
+  if (vmas.length === 0) return vmas;
+  if (vmas[0].start < start) splitVma(mm, vmas[0], start);
+  const last = vmasIn(mm, start, end).at(-1)!;
+  if (last.end > end) splitVma(mm, last, end);
+  return vmasIn(mm, start, end);
+}
+
+/**
  * madvise_update_vma(): set and clear `set`/`clear` in the flags of every VMA in [start, end),
  * splitting the first and last at the range's ends and merging what ends up alike.
  */
 export function updateVmaFlags(mm: Mm, start: number, end: number, set: number, clear: number): void {
-  let vmas = vmasIn(mm, start, end);
-  if (vmas.length === 0) return;
-  if (vmas[0].start < start) splitVma(mm, vmas[0], start);
-  vmas = vmasIn(mm, start, end);
-  const last = vmas[vmas.length - 1];
-  if (last.end > end) splitVma(mm, last, end);
-  vmas = vmasIn(mm, start, end);
+  const vmas = isolateVmas(mm, start, end);
   for (const v of vmas) v.flags = (v.flags & ~clear) | set;
   for (const v of vmas) if (mm.vmas.includes(v)) mergeVma(mm, v);
 }

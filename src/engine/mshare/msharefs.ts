@@ -17,7 +17,7 @@ import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
 import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
-import { hugetlbSplitOk, linkVma, rangeOverlapsVma, splitVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
+import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
 import { doMmap, MMAP_BASE, MMAP_MIN_ADDR, type MmapRequest } from '../sys/mmap';
 import { taskHooks } from '../sys/task';
@@ -162,11 +162,7 @@ function moveIntoHost(m: Machine, mm: Mm, host: Mm, start: number, end: number):
   for (let slot = start; slot < end; slot += MSHARE_ALIGN) {
     if (slotPud(m, mm, slot, depth) >= 0 && ensureTable(m, host, slot, depth) < 0) return 'ENOMEM';
   }
-  const inside = vmasIn(mm, start, end);
-  if (inside.length && inside[0].start < start) splitVma(mm, inside[0], start);
-  const all = vmasIn(mm, start, end);
-  if (all.length && all[all.length - 1].end > end) splitVma(mm, all[all.length - 1], end);
-  for (const v of vmasIn(mm, start, end)) {
+  for (const v of isolateVmas(mm, start, end)) {
     unlinkVmaFromMm(mm, v);
     v.mm = host;
     linkVma(host, v);
