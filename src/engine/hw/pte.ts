@@ -38,7 +38,9 @@ export function makeLo(pfn: number, flags: number): number {
 }
 
 export function makeHi(pfn: number, nx: boolean): number {
-  return ((Math.floor(pfn / 0x100000) & PTE_HI_PFN_MASK) | (nx ? PTE_HI_NX : 0)) >>> 0;
+  // pfn < 2^40, so pfn / 2^20 < 2^31 and `| 0` is the floor: one truncation instead of
+  // Math.floor and the integer check after it, on every PTE write.
+  return ((((pfn / 0x100000) | 0) & PTE_HI_PFN_MASK) | (nx ? PTE_HI_NX : 0)) >>> 0;
 }
 
 /** Decoded view of an entry for the /proc views, the UI and tests (not the hot path). */

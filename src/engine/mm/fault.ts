@@ -150,18 +150,21 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
   const u32 = m.pm.u32;
   const d = m.pm.d;
   const nx = (vma.flags & VM_EXEC) === 0;
-  // Hot loop (every file read fault): indices advance by one page, entries by two words.
+  // Hot loop (every file read fault), counted in pages so no double is carried round it:
+  // indices advance by one page, entries by two words.
+  const n = (end - start) / 4096;
+  const skip = Math.floor((va - start) / 4096); // the faulting page, mapped by the caller
   let idx = fileIndex(vma, start);
   let ei = entryIndex(table, pgIndex(start, 12));
   let mapped = 0;
   let first = -1;
   let firstPfn = 0;
-  for (let a = start; a < end; a += 4096, idx++, ei += 2) {
-    if (a === va || u32[ei] & PTE_P) continue;
+  for (let i = 0; i < n; i++, idx++, ei += 2) {
+    if (i === skip || u32[ei] & PTE_P) continue;
     const pfn = pages[idx];
     if (pfn === undefined) continue;
     if (first < 0) {
-      first = a;
+      first = start + i * 4096;
       firstPfn = pfn;
     }
     u32[ei] = makeLo(pfn, flags);
