@@ -13,7 +13,9 @@
  * the runs, `min` / `max` the extremes over them.
  *
  * Each simulator figure is bundled with esbuild into bench/.build/ (tsx-loaded code is
- * ~1.5-2x slower than bundled) and run with plain `node` in a fresh child process, one
+ * ~1.5-2x slower than bundled), with --minify-syntax so that constants imported from other
+ * modules are inlined as the app's production build inlines them (the worker bundle has
+ * `ctr[t*8+0]++` where the source has `ctr[cpu * NCTR + C_HITS]++`), and run with plain `node` in a fresh child process, one
  * process per run, one at a time, so no run shares a heap, a JIT state or a peak-RSS
  * counter with another. The native baselines run after them, also one at a time.
  *
@@ -147,7 +149,7 @@ export function bundleFigures(): void {
   const entries = FIGURE_PROGRAMS.map((p) => join(HERE, 'figures', `${p}.ts`));
   const r = spawnSync(
     esbuild,
-    [...entries, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outdir=${BUILD}`, '--out-extension:.js=.mjs', '--log-level=warning'],
+    [...entries, '--bundle', '--minify-syntax', '--platform=node', '--format=esm', '--target=node20', `--outdir=${BUILD}`, '--out-extension:.js=.mjs', '--log-level=warning'],
     { encoding: 'utf8', cwd: ROOT },
   );
   if (r.status !== 0) throw new Error(`esbuild failed: ${r.error?.message ?? ''}${r.stderr}`);
