@@ -9,7 +9,8 @@
  * `--json` prints only the JSON report on stdout. `builtin:NAME` runs a built-in scenario.
  */
 import { readFileSync } from 'node:fs';
-import { formatError } from '../scenario/parser';
+import { resolve } from 'node:path';
+import { formatError, visible } from '../scenario/parser';
 import { Runner } from '../scenario/runner';
 import { buildReport, textReport } from '../scenario/report';
 import { BUILTINS, findBuiltin } from '../scenario/builtins/index';
@@ -24,7 +25,7 @@ const USAGE = `usage: npm run sim -- FILE|builtin:NAME [--json]
 exit status: 0 every expect held, 1 an expect failed, 2 parse error or bad machine`;
 
 function die(msg: string): number {
-  process.stderr.write(`sim: ${msg}\n`);
+  process.stderr.write(`sim: ${visible(msg)}\n`);
   return 2;
 }
 
@@ -53,7 +54,8 @@ function main(argv: string[]): number {
     source = b.source;
   } else {
     try {
-      source = readFileSync(target === '-' ? 0 : target, 'utf8');
+      // `npm run sim` runs in the package's directory; INIT_CWD is where the user typed it.
+      source = readFileSync(target === '-' ? 0 : resolve(process.env.INIT_CWD ?? process.cwd(), target), 'utf8');
     } catch (e) {
       return die(`cannot read ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -68,7 +70,8 @@ function main(argv: string[]): number {
   const runner = built.runner;
   runner.runToEnd();
   const rep = buildReport(runner);
-  process.stdout.write(json ? JSON.stringify(rep, null, 2) + '\n' : textReport(rep, file));
+  // JSON.stringify escapes control characters; the text report quotes script text as it is.
+  process.stdout.write(json ? JSON.stringify(rep, null, 2) + '\n' : visible(textReport(rep, file)));
   return rep.ok ? 0 : 1;
 }
 

@@ -53,6 +53,16 @@ export interface MmapArgs {
   label?: string | null;
 }
 
+/**
+ * /sys is sysfs, where nothing can be created (open(O_CREAT) fails with EACCES): a path under
+ * /sys outside a msharefs mount is usually a forgotten `mount msharefs`, and used to become an
+ * ordinary tmpfs file whose mapping silently shared nothing.
+ */
+const SYSFS_CREATE = '/sys is sysfs: files cannot be created there (is msharefs mounted? mount msharefs)';
+function inSysfs(path: string): boolean {
+  return path === '/sys' || path.startsWith('/sys/');
+}
+
 export class Kernel {
   readonly m: Machine;
 
@@ -475,6 +485,7 @@ export class Kernel {
     if (!path.startsWith('/')) return err('EINVAL', 'paths are absolute');
     if (this.m.s.paths.has(path)) return err('EEXIST', `${path} exists`);
     if (msh.isMsharefsPath(this.m, path)) return err('EPERM', 'create msharefs files with open ... create');
+    if (inSysfs(path)) return err('EACCES', SYSFS_CREATE);
     if (!(size >= 0)) return err('EINVAL');
     if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
     const huge = path.startsWith('/dev/hugepages/');
@@ -526,6 +537,7 @@ export class Kernel {
       inode = r;
     } else if (!inode) {
       if (!create) return err('ENOENT', `no file ${path}`);
+      if (inSysfs(path)) return err('EACCES', SYSFS_CREATE);
       inode = newInode(this.m, path, path.startsWith('/dev/hugepages/') ? 'hugetlb' : 'tmpfs', 0);
       this.m.s.paths.set(path, inode);
     }

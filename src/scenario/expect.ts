@@ -99,11 +99,23 @@ export function meminfoField(k: Kernel, field: keyof typeof MEMINFO_UNITS): numb
 }
 
 /** /proc/PID/status of a live task, in bytes; VmPin counts the mm's pinned pages. */
-export function taskStatus(k: Kernel, t: Task) {
+/**
+ * /proc/PID/status of a task. VmPin counts the pins of every live task on the mm; a caller
+ * reporting many tasks passes `pinsByMm` (pinnedPagesByMm) so the report stays linear.
+ */
+export function taskStatus(k: Kernel, t: Task, pinsByMm?: Map<unknown, number>) {
   const s = status(t.mm);
   let pinned = 0;
-  for (const o of k.m.s.tasks.values()) if (o.mm === t.mm && isAlive(o)) pinned += o.pins.length;
+  if (pinsByMm) pinned = pinsByMm.get(t.mm) ?? 0;
+  else for (const o of k.m.s.tasks.values()) if (o.mm === t.mm && isAlive(o)) pinned += o.pins.length;
   return { ...s, VmPin: pinned * 4096 };
+}
+
+/** Pinned pages per mm over the live tasks, for taskStatus over many tasks. */
+export function pinnedPagesByMm(k: Kernel): Map<unknown, number> {
+  const by = new Map<unknown, number>();
+  for (const o of k.m.s.tasks.values()) if (isAlive(o) && o.pins.length) by.set(o.mm, (by.get(o.mm) ?? 0) + o.pins.length);
+  return by;
 }
 
 function expectStatus(k: Kernel, name: string, field: string, op: Op, value: number): ExpectOutcome {

@@ -65,9 +65,12 @@ export function trimBlanks(s: string): string {
   return s.slice(i, j);
 }
 
-/** Lines of a source: split on \n; a \r before it (Windows files) is part of the blank. */
+/**
+ * Lines of a source: split on \n; a \r before it (Windows files) is part of the blank. A
+ * UTF-8 byte-order mark at the start (editors on Windows write one) is not part of line 1.
+ */
 export function splitLines(source: string): string[] {
-  return source.split('\n');
+  return (source.charCodeAt(0) === 0xfeff ? source.slice(1) : source).split('\n');
 }
 
 /** Tokens of one line (without its newline). Throws SyntaxFail on a bad string. */
@@ -194,7 +197,7 @@ export function scanName(text: string, col: number, kind: NameKind, inRepeat: bo
   const label = kind === 'label' || kind === 'descriptor name';
   if (!(label ? LABEL : TASK_NAME).test(text)) {
     const rest = label ? "letters, digits or '_'" : "letters, digits, '_', '.' or '-'";
-    fail(col, `${kind} '${text}': expected a letter or '_' followed by ${rest}`);
+    fail(col, `${kind} '${text}': expected an ASCII letter or '_' followed by ${rest}`);
   }
   if (kind === 'task name' && (RESERVED_TASK_NAMES as readonly string[]).includes(text)) {
     fail(col, `task name '${text}' is reserved (expect uses it)`);

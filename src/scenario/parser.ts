@@ -53,7 +53,16 @@ export type ParseResult = { ok: true; script: Script } | { ok: false; errors: Pa
 
 /** `FILE:LINE:COL: message`, the form the CLI prints and editors understand. */
 export function formatError(e: ParseError): string {
-  return `${e.file}:${e.line}:${e.col}: ${e.message}`;
+  return `${e.file}:${e.line}:${e.col}: ${visible(e.message)}`;
+}
+
+/**
+ * Control characters as \xNN: messages quote the user's text, and a raw ESC sequence from a
+ * script must not drive the terminal the error is printed on.
+ */
+export function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Everything a verb reader may need about the line it is on. */

@@ -11,7 +11,7 @@ import { meminfo, maps, status, tlbReport, hex } from '../engine/mm/proc';
 import { sharerMms } from '../engine/mshare/region';
 import { stateDigest } from '../engine/snapshot';
 import { isAlive } from '../engine/sys/task';
-import { taskStatus } from './expect';
+import { pinnedPagesByMm, taskStatus } from './expect';
 
 const kB = (bytes: number): number => Math.floor(bytes / 1024);
 
@@ -32,7 +32,7 @@ export interface ReportProcess {
 }
 
 export interface ReportMshare {
-  path: string; start: string; size: number; owner: number; sharers: number;
+  path: string; start: string; size: number; owner: number | null; sharers: number;
   host: { VmRSS: number; VmPTE: number };
   [extra: string]: unknown;
 }
@@ -55,9 +55,10 @@ export function buildReport(r: Runner): Report {
   const m = k.m;
   const s = m.s;
   const mi = meminfo(m);
+  const pins = pinnedPagesByMm(k);
   const processes: ReportProcess[] = [...s.tasks.values()].map((t) => {
     const alive = isAlive(t);
-    const st = alive ? taskStatus(k, t) : { ...status(null), VmPin: 0 };
+    const st = alive ? taskStatus(k, t, pins) : { ...status(null), VmPin: 0 };
     return {
       pid: t.pid,
       name: t.name,
@@ -84,7 +85,8 @@ export function buildReport(r: Runner): Report {
       path: rg.path,
       start: hex(rg.start),
       size: rg.size,
-      owner: rg.owner,
+      // pid 0: the owner has exited (2025 flavour) or there never was one; JSON says null.
+      owner: rg.owner > 0 ? rg.owner : null,
       sharers: sharerMms(rg).length,
       host: { VmRSS: kB(hs.VmRSS), VmPTE: kB(hs.VmPTE) },
       flavour: rg.flavour,
@@ -105,7 +107,7 @@ export function buildReport(r: Runner): Report {
   }));
   const tlb = tlbReport(m);
   return {
-    ok: r.failures.length === 0,
+    ok: r.failureCount === 0,
     steps: r.position,
     meminfo: {
       MemTotal: kB(mi.MemTotal), MemFree: kB(mi.MemFree), AnonPages: kB(mi.AnonPages), Shmem: kB(mi.Shmem),
@@ -120,6 +122,9 @@ export function buildReport(r: Runner): Report {
     errors: r.errors.map((e) => ({
       line: e.line, command: e.command, errno: e.errno, signal: e.signal, ...(e.detail ? { detail: e.detail } : {}), step: e.step,
     })),
+    // Only when a list was cut at MAX_LISTED: how many more there were.
+    ...(r.failureCount > r.failures.length ? { failures_omitted: r.failureCount - r.failures.length } : {}),
+    ...(r.errorCount > r.errors.length ? { errors_omitted: r.errorCount - r.errors.length } : {}),
     total_steps: r.total,
     digest: stateDigest(m),
     machine: { ...s.config, ram: kB(s.config.ram) },
@@ -132,11 +137,13 @@ export function buildReport(r: Runner): Report {
 }
 
 const pad = (v: string | number, n: number): string => String(v).padStart(n);
+const omitted = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /** The /proc-style text report the CLI prints without --json. */
 export function textReport(rep: Report, file: string): string {
   const out: string[] = [];
-  const verdict = rep.ok ? 'every expect held' : `${rep.failures.length} expect(s) FAILED`;
+  const failed = rep.failures.length + omitted(rep.failures_omitted);
+  const verdict = rep.ok ? 'every expect held' : `${failed} expect(s) FAILED`;
   out.push(`${file}: ${rep.steps}/${String(rep.total_steps)} steps, ${verdict}, digest ${String(rep.digest)}`);
   out.push('', '== /proc/meminfo');
   for (const [k, v] of Object.entries(rep.meminfo)) {
@@ -151,7 +158,7 @@ export function textReport(rep: Report, file: string): string {
   if (rep.mshare.length > 0) {
     out.push('', '== mshare regions');
     for (const g of rep.mshare) {
-      out.push(`${g.path}  start ${g.start} size ${g.size} owner ${g.owner} sharers ${g.sharers}  host VmRSS ${g.host.VmRSS} kB VmPTE ${g.host.VmPTE} kB`);
+      out.push(`${g.path}  start ${g.start} size ${g.size} owner ${g.owner ?? '-'} sharers ${g.sharers}  host VmRSS ${g.host.VmRSS} kB VmPTE ${g.host.VmPTE} kB`);
     }
   }
   if (rep.cgroups.length > 0) {
@@ -163,6 +170,7 @@ export function textReport(rep: Report, file: string): string {
   if (rep.failures.length > 0) {
     out.push('', '== failed expects');
     for (const f of rep.failures) out.push(`${file}:${f.line}: ${f.text}: ${f.message}`);
+    if (omitted(rep.failures_omitted)) out.push(`... and ${omitted(rep.failures_omitted)} more failed expects`);
   }
   if (rep.errors.length > 0) {
     out.push('', '== errors (the script went on)');
@@ -170,6 +178,7 @@ export function textReport(rep: Report, file: string): string {
       const what = e.errno ?? String(e.signal);
       out.push(`${file}:${e.line}: ${e.command} -> ${what}${e.detail ? ` (${String(e.detail)})` : ''}`);
     }
+    if (omitted(rep.errors_omitted)) out.push(`... and ${omitted(rep.errors_omitted)} more errors`);
   }
   return out.join('\n') + '\n';
 }

@@ -160,14 +160,24 @@ function recount(line: string, count: number): string {
   return line.replace(/^(\s*repeat\s+)[^\s:]+/, `$1${count}`);
 }
 
+/**
+ * Failed expects and syscall errors kept in full, each list: a script inside every limit can
+ * fail millions of times (repeat 100000 of a failing command, 40 times over), and listing each
+ * one made reports of gigabytes. The rest are counted (Runner.failureCount / errorCount).
+ */
+export const MAX_LISTED = 1000;
+
 export class Runner {
   /** The commands to run (the runner's own copy: append and truncation change it). */
   readonly script: Script;
   readonly kernel: Kernel;
   /** Records of the steps run so far (empty when keepRecords is false). */
   readonly records: StepRecord[] = [];
+  /** The first MAX_LISTED failed expects and errors in full; the counts include the rest. */
   readonly failures: Failure[] = [];
   readonly errors: StepError[] = [];
+  failureCount = 0;
+  errorCount = 0;
 
   /** starts[i] = step number of command i's first step (prefix sums of the step counts). */
   private starts: number[];
@@ -459,7 +469,7 @@ export class Runner {
       case 'expect': {
         const out = evalExpect(this.kernel, this.run, cmd.expr);
         rec.expect = out;
-        if (!out.ok) this.failures.push({ step: this.pos, line: cmd.line, text: cmd.text, message: out.message });
+        if (!out.ok && this.failureCount++ < MAX_LISTED) this.failures.push({ step: this.pos, line: cmd.line, text: cmd.text, message: out.message });
         return;
       }
       default: {
@@ -471,7 +481,7 @@ export class Runner {
         if (r.errno !== null || r.signal !== null) {
           const e: StepError = { step: this.pos, line: cmd.line, command: cmd.text, errno: r.errno, signal: r.signal };
           if (r.detail) e.detail = r.detail;
-          this.errors.push(e);
+          if (this.errorCount++ < MAX_LISTED) this.errors.push(e);
         }
       }
     }
@@ -521,8 +531,8 @@ export class Runner {
       run: cloneRunState(this.run),
       chapter: this.chapter,
       trace: { seq: m.trace.seq, counts: { ...m.trace.counts }, faultKinds: { ...m.trace.faultKinds } },
-      failures: this.failures.length,
-      errors: this.errors.length,
+      failures: this.failureCount,
+      errors: this.errorCount,
       bytes: checkpointBytes(machine),
     };
   }
@@ -537,8 +547,10 @@ export class Runner {
     m.trace.faultKinds = { ...c.trace.faultKinds };
     this.run = cloneRunState(c.run);
     this.chapter = c.chapter;
-    this.failures.length = c.failures;
-    this.errors.length = c.errors;
+    this.failureCount = c.failures;
+    this.errorCount = c.errors;
+    this.failures.length = Math.min(c.failures, MAX_LISTED);
+    this.errors.length = Math.min(c.errors, MAX_LISTED);
     if (this.keepRecords) this.records.length = c.pos;
     this.seek(c.pos);
     this.sinceSteps = 0;

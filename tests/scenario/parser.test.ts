@@ -242,7 +242,7 @@ describe('positions, text, chapters', () => {
   it('collects every error, one per line, in order', () => {
     expect(errors('mmapp\nspawn a\nspawn 1\nfoo bar')).toEqual([
       "t.msh:1:1: unknown verb 'mmapp' (did you mean 'mmap'?)",
-      "t.msh:3:7: task name '1': expected a letter or '_' followed by letters, digits, '_', '.' or '-'",
+      "t.msh:3:7: task name '1': expected an ASCII letter or '_' followed by letters, digits, '_', '.' or '-'",
       "t.msh:4:1: unknown verb 'foo'",
     ]);
   });
@@ -288,9 +288,9 @@ describe('error messages: text and position', () => {
     // lexical: names, paths, addresses, prot, flags
     ['spawn db{i}', "9: '{i}' is only allowed inside a repeat body"],
     ['repeat 2: spawn {i}db', "17: task name '{i}db' cannot start with '{i}' (put a letter first, as in db{i})"],
-    ['spawn 1db', "7: task name '1db': expected a letter or '_' followed by letters, digits, '_', '.' or '-'"],
+    ['spawn 1db', "7: task name '1db': expected an ASCII letter or '_' followed by letters, digits, '_', '.' or '-'"],
     ['spawn last', "7: task name 'last' is reserved (expect uses it)"],
-    ['a: mmap auto 4K rw private as a.b', "31: label 'a.b': expected a letter or '_' followed by letters, digits or '_'"],
+    ['a: mmap auto 4K rw private as a.b', "31: label 'a.b': expected an ASCII letter or '_' followed by letters, digits or '_'"],
     ['a: mmap auto 4K rw private as auto', "31: label 'auto' is reserved (it means: let the kernel choose the address)"],
     ['file tmp/x 4K', "6: path 'tmp/x': expected an absolute path starting with '/'"],
     ['a: munmap auto 4K', "11: address 'auto' is only allowed in mmap"],

@@ -92,7 +92,11 @@ export function exitTask(m: Machine, t: Task, signal: Signal | null, reason: str
   }
   t.pins = [];
   taskHooks.mshare?.ownerExit(m, t);
-  const threadsLeft = [...m.s.tasks.values()].some((o) => o !== t && o.tgid === t.tgid && (o.state === 'running' || o.state === 'blocked'));
+  // Threads share the mm, and mm.tasks lists its live users: no scan of the task table.
+  const threadsLeft = t.mm!.tasks.some((pid) => {
+    const o = m.s.tasks.get(pid);
+    return o !== undefined && o !== t && o.tgid === t.tgid && isAlive(o);
+  });
   if (!threadsLeft) {
     for (const f of t.fds.values()) {
       f.inode.opens--;
@@ -109,7 +113,13 @@ export function exitTask(m: Machine, t: Task, signal: Signal | null, reason: str
 /** A fatal signal: the whole thread group dies. */
 export function killGroup(m: Machine, t: Task, signal: Signal, addr: number, reason: string): void {
   m.trace.emit({ type: 'signal', pid: t.pid, signal, addr, reason });
-  const group = [...m.s.tasks.values()].filter((o) => o.tgid === t.tgid && (o.state === 'running' || o.state === 'blocked'));
+  // The group's threads all use its mm, whose tasks list holds its live users in pid order:
+  // no scan of the task table per kill (an OOM storm kills thousands among tens of thousands).
+  const group: Task[] = [];
+  for (const pid of t.mm!.tasks) {
+    const o = m.s.tasks.get(pid);
+    if (o && o.tgid === t.tgid && isAlive(o)) group.push(o);
+  }
   for (const o of group) exitTask(m, o, signal, reason);
 }
 
