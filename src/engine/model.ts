@@ -73,6 +73,8 @@ export interface ModelSnapshot {
   cpus: { id: number; mm: number; task: number; asid: number; asidMm: number[] }[];
   oomKills: number;
   lockInversions: string[];
+  /** Where msharefs is mounted (the toolbar's region form needs to know). */
+  mounts: string[];
 }
 
 /**
@@ -262,5 +264,6 @@ export function buildModel(k: Kernel, generation: number, cache = true): ModelSn
     cpus: s.cpus.map((c) => ({ id: c.id, mm: c.mm?.id ?? 0, task: c.task, asid: c.asid, asidMm: [...c.asidMm] })),
     oomKills: s.oomKills,
     lockInversions: [...s.lockInversions],
+    mounts: [...s.mounts].sort(),
   };
 }

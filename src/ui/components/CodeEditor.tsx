@@ -4,11 +4,15 @@
  * The editor lives in an open shadow root: CodeMirror's style-mod then installs its styles
  * with adoptedStyleSheets instead of <style> tags, which the page's CSP (style-src 'self')
  * blocks. Our editor styles come in through a same-origin <link> (editor.css).
+ *
+ * The page's theme does not reach into the shadow root by selector, so the editor follows it
+ * itself: CodeMirror's dark flag (caret, selection) and data-theme on .cm-root (our colours).
  */
 import { useEffect, useRef } from 'react';
-import { EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import editorCss from '../editor/editor.css?url';
+import { store, type Theme } from '../store';
 
 export function CodeEditor(props: { doc: string; extensions: Extension[]; label: string; onReady?: (v: EditorView) => void; className?: string }) {
   const host = useRef<HTMLDivElement | null>(null);
@@ -22,16 +26,27 @@ export function CodeEditor(props: { doc: string; extensions: Extension[]; label:
     const parent = document.createElement('div');
     parent.className = 'cm-root';
     shadow.append(link, parent);
+    const dark = new Compartment();
+    const darkFlag = (t: Theme) => EditorView.darkTheme.of(t === 'dark');
+    parent.dataset.theme = store.getState().theme;
     const view = new EditorView({
       root: shadow,
       parent,
       state: EditorState.create({
         doc: props.doc,
-        extensions: [...props.extensions, EditorView.contentAttributes.of({ 'aria-label': props.label })],
+        extensions: [...props.extensions, dark.of(darkFlag(store.getState().theme)), EditorView.contentAttributes.of({ 'aria-label': props.label })],
       }),
     });
+    const unsubscribe = store.subscribe((s, p) => {
+      if (s.theme === p.theme) return;
+      parent.dataset.theme = s.theme;
+      view.dispatch({ effects: dark.reconfigure(darkFlag(s.theme)) });
+    });
     props.onReady?.(view);
-    return () => view.destroy();
+    return () => {
+      unsubscribe();
+      view.destroy();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return <div className={props.className} ref={host} />;

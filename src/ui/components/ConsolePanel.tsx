@@ -1,15 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { keymap, placeholder, EditorView, lineNumbers, highlightActiveLine } from '@codemirror/view';
-import { completionKeymap, completionStatus } from '@codemirror/autocomplete';
+import { acceptCompletion, closeCompletion, completionKeymap, completionStatus } from '@codemirror/autocomplete';
 import { Prec } from '@codemirror/state';
 import { lintGutter } from '@codemirror/lint';
 import { CodeEditor } from './CodeEditor';
 import { scenarioSupport } from '../editor/scenario-lang';
 import { loadScript, runLine } from '../actions';
 import { engineReady } from '../engine-client';
-import { store, useUi } from '../store';
+import { log, store, useUi } from '../store';
 import { consoleFocus } from '../console-focus';
+import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
 
@@ -23,15 +24,20 @@ function ConsoleTab() {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [lines]);
+  // Enter runs the line as typed, even with the completion popup open (Tab takes a completion).
   const submit = (view: EditorView): boolean => {
-    if (completionStatus(view.state) === 'active') return false;
+    closeCompletion(view);
     const text = view.state.doc.toString();
     if (!text.trim()) return true;
     const h = historyRef.current;
     h.items.push(text);
     h.at = h.items.length;
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '' } });
-    void runLine(text);
+    if (isHelp(text)) {
+      // Answered here: help is not a scenario line, so it must not land in the script.
+      log('cmd', text.trim());
+      for (const l of helpLines()) log('info', l);
+    } else void runLine(text);
     return true;
   };
   const recall = (view: EditorView, dir: -1 | 1): boolean => {
@@ -58,13 +64,16 @@ function ConsoleTab() {
         extensions={[
           Prec.highest(keymap.of([
             { key: 'Enter', run: submit },
+            // Without a popup Tab falls through and moves the focus on, as elsewhere on the page.
+            { key: 'Tab', run: acceptCompletion },
             { key: 'ArrowUp', run: (v) => recall(v, -1) },
             { key: 'ArrowDown', run: (v) => recall(v, 1) },
             { key: 'Escape', run: (v) => (completionStatus(v.state) ? false : (v.contentDOM.blur(), true)) },
           ])),
           keymap.of([...completionKeymap, ...defaultKeymap]),
           placeholder('type a command, e.g.  db1: fork   (Tab completes, ↑ recalls)'),
-          ...scenarioSupport(),
+          // Above the input: below it, the popup ran under the status bar.
+          ...scenarioSupport(undefined, { above: true }),
         ]}
       />
     </div>

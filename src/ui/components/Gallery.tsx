@@ -27,9 +27,14 @@ function Chapters({ g }: { g: GalleryEntry }) {
   if (!list.length) return null;
   return (
     <ol className="chapters" aria-label={`Chapters of ${g.title}`}>
-      {list.map((c, i) => (
-        <li key={i}><button type="button" className="link" onClick={() => void openChapter(g, i)}>{c}</button></li>
-      ))}
+      {list.map((c, i) => {
+        // A title numbered by its author ("1. A database…") keeps that number as the list's
+        // marker instead of getting a second one in front of it.
+        const own = /^(\d+)\.\s+(.*)$/.exec(c);
+        return (
+          <li key={i} value={own ? Number(own[1]) : undefined}><button type="button" className="link" onClick={() => void openChapter(g, i)}>{own ? own[2] : c}</button></li>
+        );
+      })}
     </ol>
   );
 }

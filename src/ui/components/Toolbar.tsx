@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { runLine } from '../actions';
 import { hex, size } from '../format';
-import { store, useUi } from '../store';
+import { DEFAULT_MSHARE_PATH } from '../../scenario/constants';
+import { store, useUi, type UiState } from '../store';
 import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
 import './toolbar.css';
@@ -18,6 +19,17 @@ function selected() {
   const mm = task && snap?.mms.find((m) => m.id === task.mm);
   const vma = mm && s.selection.vma?.mm === mm.id ? mm.vmas.find((v) => v.startNum === s.selection.vma!.start) : mm?.vmas[0];
   return { s, snap, task, mm, vma };
+}
+
+/**
+ * Whether msharefs is mounted where the region form creates its files. The snapshot has no
+ * mount table, so this reads it off what ran: a `mount msharefs` step among the recent step
+ * records (EBUSY too: that one was mounted already), or a region there (only msharefs makes
+ * one). A mount older than the records with every region since gone reads as unmounted;
+ * mounting again then says EBUSY, which counts.
+ */
+function msharefsMounted(s: UiState): boolean {
+  return s.snapshot?.mounts.includes(DEFAULT_MSHARE_PATH) ?? false;
 }
 
 function freshName(prefix: string): string {
@@ -92,9 +104,9 @@ function RegionForm({ close }: { close: () => void }) {
   const [len, setLen] = useState('8M');
   const { task } = selected();
   const flavour = snap?.config.mshare ?? 2024;
-  const mounted = true;
+  const mounted = useUi(msharefsMounted);
   const slot = 0x10000000000 * ((snap?.regions.length ?? 0) + 1);
-  const path = `/sys/fs/mshare/${name}`;
+  const path = `${DEFAULT_MSHARE_PATH}/${name}`;
   const n = task?.name ?? 'TASK';
   const lines = flavour === 2024
     ? [`${n}: open ${path} create as ${name}`, `${n}: mmap ${hex(slot)} 512G rw shared fd=${name} as ${name}`, `${n}: mmap ${hex(slot)} ${len} rw shared,anon,fixed`]
@@ -102,10 +114,12 @@ function RegionForm({ close }: { close: () => void }) {
   return (
     <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLines(lines); }}>
       <p>Creates an msharefs region ({flavour} flavour) owned by {n}.{mounted ? '' : ' Mount msharefs first.'}</p>
+      {/* Without the mount, open … create makes an ordinary file and the mmap a plain file mapping. */}
+      {!mounted && <button type="button" onClick={() => void runLine('mount msharefs')}>Mount msharefs</button>}
       <label>name <input aria-label="region name" value={name} onChange={(e) => setName(e.target.value.replace(/[^\w.-]/g, ''))} size={10} /></label>
       <label>memory <input aria-label="region memory size" value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
       <pre className="preview">{lines.join('\n')}</pre>
-      <button type="submit" className="primary" disabled={!task}>Create region</button>
+      <button type="submit" className="primary" disabled={!task || !mounted} title={!task ? 'Select a process first' : mounted ? undefined : `Mount msharefs at ${DEFAULT_MSHARE_PATH} first`}>Create region</button>
     </form>
   );
 }
@@ -151,16 +165,17 @@ function PolicyForm({ close }: { close: () => void }) {
  * The msharefs actions behind one toolbar button (four side by side wrapped the toolbar onto
  * a second row at 1440 px): mount runs at once, the others open their form in its place.
  */
-function MshareMenu({ close, canAct, mounted }: { close: () => void; canAct: boolean; mounted: boolean }) {
+function MshareMenu({ close, canAct, hasRegion }: { close: () => void; canAct: boolean; hasRegion: boolean }) {
+  const mounted = useUi(msharefsMounted);
   const [form, setForm] = useState<'region' | 'attach' | 'policies' | null>(null);
   if (form === 'region') return <RegionForm close={close} />;
   if (form === 'attach') return <AttachForm close={close} />;
   if (form === 'policies') return <PolicyForm close={close} />;
   return (
     <div className="menu">
-      <button type="button" onClick={() => { close(); void runLine('mount msharefs'); }}>Mount msharefs</button>
-      <button type="button" disabled={!canAct} onClick={() => setForm('region')}>Create region…</button>
-      <button type="button" disabled={!canAct || !mounted} onClick={() => setForm('attach')}>Attach…</button>
+      <button type="button" disabled={mounted} title={mounted ? `msharefs is mounted at ${DEFAULT_MSHARE_PATH}` : undefined} onClick={() => { close(); void runLine('mount msharefs'); }}>Mount msharefs</button>
+      <button type="button" disabled={!canAct} title={canAct ? undefined : 'Select a process first'} onClick={() => setForm('region')}>Create region…</button>
+      <button type="button" disabled={!canAct || !hasRegion} title={!canAct ? 'Select a process first' : hasRegion ? undefined : 'No msharefs region to attach yet: create one first'} onClick={() => setForm('attach')}>Attach…</button>
       <button type="button" onClick={() => setForm('policies')}>Policies…</button>
     </div>
   );
@@ -170,7 +185,7 @@ export function Toolbar() {
   const task = useUi((s) => s.snapshot?.tasks.find((t) => t.pid === s.selection.pid && t.state === 'running'));
   const theme = useUi((s) => s.theme);
   const hasVma = useUi((s) => !!s.snapshot?.mms.find((m) => m.id === task?.mm)?.vmas.length);
-  const mounted = useUi((s) => (s.snapshot?.regions.length ?? 0) > 0);
+  const hasRegion = useUi((s) => (s.snapshot?.regions.length ?? 0) > 0);
   const [machineOpen, setMachineOpen] = useState(false);
   const name = task?.name;
   const vmaLine = (verb: string) => {
@@ -199,7 +214,7 @@ export function Toolbar() {
       <button type="button" disabled={!hasVma} onClick={() => vmaLine('write')}>Write</button>
       <Popover label="Touch" disabled={!hasVma}>{(close) => <VmaForm close={close} verb="touch" />}</Popover>
       <span className="sep" />
-      <Popover label="msharefs">{(close) => <MshareMenu close={close} canAct={!!name} mounted={mounted} />}</Popover>
+      <Popover label="msharefs">{(close) => <MshareMenu close={close} canAct={!!name} hasRegion={hasRegion} />}</Popover>
       <span className="grow" />
       <TalkButtons />
       <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>

@@ -2,7 +2,7 @@
  * A short tour of the views: a card next to each panel in turn, the panel outlined. Offered
  * once on first open (not to automated browsers), and from the toolbar's Tour button.
  */
-import { useEffect, useLayoutEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { store, useUi } from '../store';
 
 const STEPS: { target: string; title: string; text: string }[] = [
@@ -14,9 +14,33 @@ const STEPS: { target: string; title: string; text: string }[] = [
   { target: 'timeline', title: 'Timeline and console', text: 'Step (← →), play (space), scrub; chapters and notes are captions. Every action is one scenario line in the console (press / to type); the Script tab holds the whole session, editable and re-runnable.' },
 ];
 
+const GAP = 12;
+const MARGIN = 8;
+
+/**
+ * The card's corner: beside the target, never on it (the card is there to explain what the
+ * reader is looking at). The side with the most room among those the card fits on, else the
+ * roomiest; along that side aligned with the target's start, kept inside the window.
+ */
+function place(t: DOMRect, w: number, h: number): { left: number; top: number } {
+  const vw = window.innerWidth;
+  const vh = window.innerHeight;
+  const sides = [
+    { room: vw - t.right, need: w, at: { left: t.right + GAP, top: t.top } },
+    { room: t.left, need: w, at: { left: t.left - GAP - w, top: t.top } },
+    { room: vh - t.bottom, need: h, at: { left: t.left, top: t.bottom + GAP } },
+    { room: t.top, need: h, at: { left: t.left, top: t.top - GAP - h } },
+  ].sort((a, b) => b.room - a.room);
+  const { at } = sides.find((s) => s.room >= s.need + GAP + MARGIN) ?? sides[0];
+  const clamp = (v: number, size: number, max: number) => Math.max(MARGIN, Math.min(max - size - MARGIN, v));
+  return { left: clamp(at.left, w, vw), top: clamp(at.top, h, vh) };
+}
+
 export function Tour() {
   const step = useUi((s) => s.tourStep);
-  const [rect, setRect] = useState<DOMRect | null>(null);
+  const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
+  const [resized, setResized] = useState(0);
+  const card = useRef<HTMLElement | null>(null);
   const [offer, setOffer] = useState(false);
   useEffect(() => {
     let seen = true;
@@ -27,12 +51,25 @@ export function Tour() {
     }
     if (!seen && !navigator.webdriver) setOffer(true);
   }, []);
+  // Placed before paint, from the card's size with this step's text.
   useLayoutEffect(() => {
     document.querySelectorAll('.tour-focus').forEach((e) => e.classList.remove('tour-focus'));
     if (step === null) return;
     const el = document.querySelector(`[data-testid="${STEPS[step].target}"]`);
     el?.classList.add('tour-focus');
-    setRect(el ? el.getBoundingClientRect() : null);
+    const c = card.current?.getBoundingClientRect();
+    setPos(el && c ? place(el.getBoundingClientRect(), c.width, c.height) : null);
+  }, [step, resized]);
+  useEffect(() => {
+    if (step === null) return;
+    const onResize = () => setResized((n) => n + 1);
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
+    window.addEventListener('resize', onResize);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('resize', onResize);
+      window.removeEventListener('keydown', onKey);
+    };
   }, [step]);
   const close = () => {
     store.setState({ tourStep: null });
@@ -54,10 +91,8 @@ export function Tour() {
     );
   }
   const s = STEPS[step];
-  const left = rect ? Math.min(window.innerWidth - 340, Math.max(8, rect.left + 12)) : 100;
-  const top = rect ? Math.min(window.innerHeight - 200, Math.max(8, rect.top + 40)) : 100;
   return (
-    <aside className="tour-card" role="dialog" aria-label={`Tour: ${s.title}`} style={{ left, top }}>
+    <aside ref={card} className="tour-card" role="dialog" aria-label={`Tour: ${s.title}`} style={pos ?? { left: 100, top: 100 }}>
       <h3>{s.title} <span className="tour-count">{step + 1}/{STEPS.length}</span></h3>
       <p>{s.text}</p>
       <div className="row">

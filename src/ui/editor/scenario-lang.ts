@@ -93,9 +93,12 @@ function complete(ctx: CompletionContext): CompletionResult | null {
   return { from: word.from, options, validFor: /^[\w./{}-]*$/ };
 }
 
-/** Highlighting + completion; `check` returns the parse errors of a document. */
-export function scenarioSupport(check?: (source: string) => Promise<ScriptError[]>): Extension[] {
-  const ext: Extension[] = [scenarioLanguage, syntaxHighlighting(highlight), autocompletion({ override: [complete] })];
+/**
+ * Highlighting + completion; `check` returns the parse errors of a document. `above` puts
+ * the completion popup above the line when there is room (a one-line input at the bottom).
+ */
+export function scenarioSupport(check?: (source: string) => Promise<ScriptError[]>, opts: { above?: boolean } = {}): Extension[] {
+  const ext: Extension[] = [scenarioLanguage, syntaxHighlighting(highlight), autocompletion({ override: [complete], aboveCursor: !!opts.above, icons: false })];
   if (check) {
     ext.push(
       linter(async (view: EditorView): Promise<Diagnostic[]> => {

@@ -10,8 +10,9 @@
  *   /?embed&autoplay=4[&loop]           ... and play at 4 steps/s from step 0 (or &step=N)
  *   /?embed&caption                     ... with the chapter/note caption above the views
  *
- * A bad link (corrupt, too large, newer format, a script that does not parse) shows a notice
- * and opens the default scenario. Links are only decoded and parsed, never executed.
+ * A bad link (corrupt, too large, newer format, a script that does not parse, an unknown
+ * ?scenario= name) shows a notice and opens the default scenario. Links are only decoded
+ * and parsed, never executed.
  */
 import { gotoStep, loadScript, pause, play } from '../actions';
 import { log, store } from '../store';
@@ -19,14 +20,19 @@ import { defaultScenario, findScenario } from '../scenarios/gallery';
 import { isLinkFragment } from './link-codec';
 import { openFragment } from './permalink';
 import { travel } from './navigation';
-import { talkStore } from './talk-store';
+import { notify, talkStore } from './talk-store';
 import { DEFAULT_PAIR } from './views';
 import { readStartOptions } from './url-options';
 import { packViews } from './pack';
 
 async function loadBuiltin(wanted: string | null, run: boolean): Promise<void> {
   const entry = (wanted && findScenario(wanted)) || defaultScenario();
-  if (wanted && !findScenario(wanted)) log('err', `no built-in scenario "${wanted}"; running ${entry.id}`);
+  if (wanted && !findScenario(wanted)) {
+    // A mistyped ?scenario= is a bad link too: the same banner, not just a console line.
+    const shown = wanted.length > 60 ? `${wanted.slice(0, 60)}…` : wanted;
+    notify('error', `No built-in scenario named '${shown}'; opened the default (${entry.title}) instead.`);
+    log('err', `no built-in scenario "${shown}"; running ${entry.id}`);
+  }
   await loadScript(entry.source, `${entry.id}.msh`, run);
 }
 
