@@ -10,7 +10,7 @@ export function ProcessesPanel() {
     <Panel
       id="processes"
       title="Processes and mm_structs"
-      caption="Tasks under the mm_struct they use; grey arrows are forks, orange arrows attach a VMA to an mshare host mm. Shift-click compares."
+      caption="Each box: an mm_struct and its tasks. Grey arrows: forks; orange: VMAs attached to an mshare host. Shift-click compares."
       actions={<button type="button" onClick={() => view.current?.fit()} aria-label="Fit processes graph">Fit</button>}
     >
       <div className="view-fill" ref={ref} />

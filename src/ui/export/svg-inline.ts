@@ -17,7 +17,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const INHERITED = [
   'fill', 'fill-opacity', 'fill-rule', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray',
   'stroke-dashoffset', 'stroke-linecap', 'stroke-linejoin', 'font-family', 'font-size', 'font-weight',
-  'font-style', 'text-anchor', 'dominant-baseline', 'letter-spacing', 'visibility',
+  'font-style', 'text-anchor', 'dominant-baseline', 'letter-spacing', 'visibility', 'paint-order',
 ] as const;
 
 export interface Rgba {
@@ -87,6 +87,21 @@ function attrsOf(cs: CSSStyleDeclaration): Map<string, string> {
   if (Number.isFinite(fs)) out.set('font-size', `${round(fs)}px`);
   if (out.get('letter-spacing') === 'normal') out.set('letter-spacing', '0');
   return out;
+}
+
+/** Marks what is on screen only (buttons, how-to hints): views set it, exports drop it. */
+export const EXPORT_OMIT = '[data-export="omit"], .ui-only';
+
+/**
+ * Removes the interactive-only parts of an exported copy: elements marked EXPORT_OMIT, and
+ * the role and tabindex that make the rest of a drawing a control.
+ */
+export function stripInteractive(root: Element): void {
+  for (const e of Array.from(root.querySelectorAll(EXPORT_OMIT))) e.remove();
+  for (const e of Array.from(root.querySelectorAll('[role="button"]'))) {
+    e.removeAttribute('role');
+    e.removeAttribute('tabindex');
+  }
 }
 
 export interface StandaloneOptions {
@@ -179,6 +194,7 @@ export function standaloneSvg(live: SVGSVGElement, opts: StandaloneOptions = {})
     r.setAttribute('class', 'export-background');
     clone.insertBefore(r, first);
   }
+  stripInteractive(clone);
   const text = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone) + '\n';
   return { text, width, height };
 }

@@ -8,13 +8,14 @@
  * chart is a projector-sized chart of its own (big-chart.ts).
  */
 import { useEffect, useRef, useState } from 'react';
-import { createPtTree } from '../views/pttree';
+import { createPtTree, type PtEmptyReason } from '../views/pttree';
+import { autoSelect } from '../actions';
 import { createProcesses } from '../views/processes';
-import { createAddrSpace } from '../views/addrspace';
+import { AS_HEIGHT, createAddrSpace } from '../views/addrspace';
 import { createPhysMem } from '../views/physmem';
 import { useView } from '../use-view';
 import { counterRows } from './counters';
-import { useUi, useUiShallow } from '../store';
+import { store, useUi, useUiShallow } from '../store';
 import { createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
 import { captionAt } from './navigation-pure';
@@ -37,15 +38,37 @@ function useZoom(): number {
   return Math.max(1, Math.min(2.5, Math.round((h / 540) * 20) / 20));
 }
 
+/**
+ * What the empty tree says in presenter and embed mode: there is no processes view to select
+ * in (TalkScreen keeps a running process selected), so it only ever says there is none yet.
+ */
+function talkEmptyText(reason: PtEmptyReason, presenter: boolean): string {
+  if (reason === 'none-running') return presenter ? 'No process is running at this step yet: press → to step on.' : 'No process is running at this step.';
+  return presenter ? 'No process is chosen: pick one in the normal layout (Esc), then come back with p.' : 'No process is chosen.';
+}
+
 function TreeView() {
-  const [empty, setEmpty] = useState<string | null>(null);
-  const { ref } = useView((el) => createPtTree(el, setEmpty), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  const [empty, setEmpty] = useState<PtEmptyReason | null>(null);
+  const presenter = useTalk((s) => s.mode) === 'presenter';
+  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null)), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
   return (
     <>
       <div className="talk-host fill-svg" ref={ref} />
-      {empty && <p className="talk-empty">{empty}</p>}
+      {empty && <p className="talk-empty" data-testid="talk-empty">{talkEmptyText(empty, presenter)}</p>}
     </>
   );
+}
+
+/**
+ * Keeps a running process selected while presenter or embed mode is up (no processes view
+ * to pick one in): the one the desk layout would pick (actions.ts autoSelect), again when
+ * the selected one exits or the timeline moves to before it existed.
+ */
+function keepSelecting(): () => void {
+  autoSelect();
+  return store.subscribe((s, p) => {
+    if (s.snapshot !== p.snapshot) autoSelect();
+  });
 }
 
 function ProcessesView() {
@@ -65,7 +88,8 @@ function PhysMemView() {
 
 function ChartView() {
   const { ref } = useView(createBigChart, (s) => [s.series, s.position, s.total, s.chapters, s.theme], 'talk-chart');
-  return <div className="talk-host" ref={ref} />;
+  // fill-svg: the chart's viewBox is scaled into the host, so it fits even below its minimum size.
+  return <div className="talk-host fill-svg" ref={ref} />;
 }
 
 function CountersView() {
@@ -105,18 +129,35 @@ function usePaneTitle(id: TalkViewId): string {
   });
 }
 
+/** The content-box height of an element, kept up to date. */
+function useHeight(ref: React.RefObject<HTMLElement | null>): number {
+  const [h, setH] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver((entries) => setH(entries[entries.length - 1].contentRect.height));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return h;
+}
+
 function Pane({ id, zoom, titled }: { id: TalkViewId; zoom: number; titled: boolean }) {
   const View = VIEWS[id];
   const title = usePaneTitle(id);
+  const zoomRef = useRef<HTMLDivElement | null>(null);
+  const avail = useHeight(zoomRef);
   // Zoom the d3 views (they draw in CSS pixels with small type); the chart, physical memory
   // and the counters size their type themselves.
   // A transform, not CSS zoom: the views' ResizeObservers then see the scaled-down size
-  // and fit their drawings to it.
-  const z = id === 'tree' || id === 'processes' || id === 'addrspace' ? zoom : 1;
+  // and fit their drawings to it. The address space has a fixed height: zoomed no more
+  // than fits the pane (less than 1 on a small screen).
+  let z = id === 'tree' || id === 'processes' || id === 'addrspace' ? zoom : 1;
+  if (id === 'addrspace' && avail > 0) z = Math.max(0.5, Math.min(z, Math.floor((avail / (AS_HEIGHT + 4)) * 20) / 20));
   return (
     <section className={`talk-pane talk-pane-${id}`} data-talk-view={id} aria-label={title}>
       {titled && <h2 className="talk-pane-title">{title}</h2>}
-      <div className="talk-zoom">
+      <div className="talk-zoom" ref={zoomRef}>
         <div className="talk-scale" style={z === 1 ? undefined : { width: `${100 / z}%`, height: `${100 / z}%`, transform: `scale(${z})` }}>
           <View />
         </div>
@@ -203,7 +244,14 @@ export function TalkScreen() {
     // Keys go to the window; keep the focus off the (now unmounted) chrome.
     ref.current?.focus();
   }, [mode]);
-  useEffect(() => keepComparing(), []);
+  useEffect(() => {
+    const a = keepSelecting();
+    const b = keepComparing();
+    return () => {
+      a();
+      b();
+    };
+  }, []);
   return (
     <div className={`talk-screen ${mode}`} data-testid="talk-screen" data-mode={mode} ref={ref} tabIndex={-1}>
       {(presenter || caption) && <Caption big={presenter} />}

@@ -18,6 +18,8 @@ const BAR_Y = 20;
 const BAR_H = 46;
 const STRIP_Y = 104;
 const CELL_H = 18;
+/** The drawing's height in CSS pixels (its width follows the container). */
+export const AS_HEIGHT = STRIP_Y + CELL_H + 26;
 
 export interface AddrSpaceView {
   draw(): boolean;
@@ -81,7 +83,7 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       if (!snap) return true;
       const width = Math.max(200, boxWidth - 16);
       svg.setAttribute('width', String(width + 16));
-      svg.setAttribute('height', String(STRIP_Y + CELL_H + 26));
+      svg.setAttribute('height', String(AS_HEIGHT));
       const task = snap.tasks.find((t) => t.pid === s.selection.pid);
       const mm = task && snap.mms.find((m) => m.id === task.mm);
       const vmas = mm?.vmas ?? [];
@@ -156,7 +158,10 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       });
       if (!pages) return false;
       const present = pages.filter((p) => p.present).length;
-      stripLabel.text(`${v.label ?? v.path ?? 'VMA'}: pages ${hex(windowStart)}–${hex(windowStart + pages.length * 4096)} (${present} of ${pages.length} present) · click: read · shift-click: write`);
+      // The how-to hint is for the screen only: exports leave out [data-export="omit"] (export/svg-inline.ts).
+      stripLabel.text(null);
+      stripLabel.append('tspan').attr('class', 'as-strip-what').text(`${v.label ?? v.path ?? 'VMA'}: pages ${hex(windowStart)}–${hex(windowStart + pages.length * 4096)} (${present} of ${pages.length} present)`);
+      stripLabel.append('tspan').attr('class', 'as-strip-hint ui-only').attr('data-export', 'omit').text(' · click: read · shift-click: write');
       // Pages that faulted in the latest update flash once.
       const fresh = new Set<number>();
       for (const e of s.lastEvents) if (e.type === 'fault' && e.pid === task.pid) fresh.add(Math.floor(e.addr / 4096) * 4096);

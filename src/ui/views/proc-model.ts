@@ -3,7 +3,9 @@
  * inside: threads share one), fork edges from the parent's mm, one node per mshare host mm,
  * and an edge from every attached VMA to its host. Identical siblings (same parent, same
  * mappings and counters) are grouped: "db1..db1500 ×1500". Layout: top-down, one row per
- * fork depth, mshare hosts in a row of their own below. Pure and deterministic.
+ * fork depth, mshare hosts in a row of their own below. Every box is as wide as its longest
+ * line of text (at least NODE_W), measured by the caller's `measure` (the view measures with
+ * a canvas in the page's fonts; the default is a generous estimate). Pure and deterministic.
  */
 import type { MmModel, ModelSnapshot, TaskModel } from '../../engine/abi';
 import { size } from '../format';
@@ -29,6 +31,14 @@ export interface ProcEdge {
   from: string;
   to: string;
   label?: string;
+  /** Geometry (set by buildProcGraph): from the bottom of `from` to the top of `to`. */
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  /** Where the label starts (text-anchor start, vertically centred): beside the edge's tail, clear of its arrowhead. */
+  lx?: number;
+  ly?: number;
 }
 
 export interface ProcGraph {
@@ -40,10 +50,28 @@ export interface ProcGraph {
 }
 
 export const NODE_W = 164;
+/** Left and right padding inside a box (the text starts at x = PAD_X). */
+export const PAD_X = 8;
 const ROW_GAP = 30;
 const COL_GAP = 12;
 const LINE_H = 13;
 const GROUP_MIN = 4;
+
+/** What a text line of a box is drawn as: the title (600 12px sans) or a line (10.5px mono). */
+export type TextKind = 'title' | 'line';
+export type Measure = (text: string, kind: TextKind) => number;
+
+/**
+ * Width of `text` in CSS pixels without a page to measure in: on the wide side of the usual
+ * fonts (DejaVu Sans Mono is 0.602 em a character; bold sans digits about 0.7 em).
+ */
+export const estimateText: Measure = (text, kind) => [...text].length * (kind === 'title' ? 12 * 0.72 : 10.5 * 0.62);
+
+/** The width a box needs for its title and lines. */
+export function boxWidth(title: string, lines: string[], measure: Measure, min = NODE_W): number {
+  const text = Math.max(measure(title, 'title'), ...lines.map((l) => measure(l, 'line')));
+  return Math.max(min, Math.ceil(text + 2 * PAD_X + 2));
+}
 
 function signature(mm: MmModel, taskBy: Map<number, TaskModel>): string {
   const v = mm.vmas.map((x) => `${x.kind}:${x.label ?? ''}:${x.startNum}:${x.endNum}:${x.hostMm ?? ''}`).join('|');
@@ -61,7 +89,7 @@ export function nameRange(names: string[]): string {
   return names.length > 2 ? `${names[0]}, ${names[1]}, …` : names.join(', ');
 }
 
-export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
+export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateText): ProcGraph {
   const taskBy = new Map(snap.tasks.map((t) => [t.pid, t]));
   const procMms = snap.mms.filter((m) => m.host === null && m.tasks.some((p) => taskBy.get(p)?.state === 'running' || taskBy.get(p)?.state === 'blocked'));
   const mmOfTask = (pid: number) => taskBy.get(pid)?.mm ?? 0;
@@ -154,10 +182,11 @@ export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
       n = { id: `m${mm.id}`, kind: 'mm', mms: [mm.id], pids: [mm.tasks[0]], title: `${leader?.name ?? '?'}  pid ${leader?.pid ?? '?'}`, lines: mmLines(mm), x: 0, y: 0, w: NODE_W, h: 0 };
     }
     n.h = 20 + n.lines.length * LINE_H + 4;
+    n.w = boxWidth(n.title, n.lines, measure);
     place(n, depth, wantY);
     for (const id of n.mms) nodeOfMm.set(id, n.id);
     const p = parentMm.get(mm.id)!;
-    if (p) edges.push({ id: `f${n.id}`, kind: 'fork', from: nodeOfMm.get(p)!, to: n.id });
+    if (p) edges.push({ id: `f${n.id}`, kind: 'fork', from: nodeOfMm.get(p)!, to: n.id, x1: 0, y1: 0, x2: 0, y2: 0 });
     if (n.kind === 'mm') pushKids(mm.id, depth + 1, n.x);
   }
 
@@ -174,6 +203,7 @@ export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
       x: 0, y: 0, w: NODE_W + 10, h: 0,
     };
     n.h = 20 + n.lines.length * LINE_H + 4;
+    n.w = boxWidth(n.title, n.lines, measure, NODE_W + 10);
     place(n, hostCol, 0);
     nodeOfMm.set(r.hostMm, n.id);
   }
@@ -191,7 +221,7 @@ export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
   }
   for (const [key, c] of counts) {
     const [from, to] = key.split('>');
-    edges.push({ id: `s${key}`, kind: 'mshare', from, to, ...(c > 1 ? { label: `×${c}` } : {}) });
+    edges.push({ id: `s${key}`, kind: 'mshare', from, to, x1: 0, y1: 0, x2: 0, y2: 0, ...(c > 1 ? { label: `×${c}` } : {}) });
   }
   const rowY: number[] = [];
   for (let d = 0, y = 0; d <= hostCol; d++) {
@@ -199,8 +229,48 @@ export function buildProcGraph(snap: ModelSnapshot): ProcGraph {
     y += (rowH[d] ?? 0) + ROW_GAP;
   }
   for (const n of nodes) n.y = rowY[n.y];
+  placeEdges(nodes, edges);
   const ended = snap.tasks.filter((t) => t.state === 'exited' || t.state === 'killed');
   const width = Math.max(NODE_W, ...nodes.map((n) => n.x + n.w));
   const height = Math.max(40, ...nodes.map((n) => n.y + n.h));
   return { nodes, edges, width, height, ended };
+}
+
+/** Gap between an edge and its label (more than half the widest arrowhead, 7 x 2.4 px / 2). */
+export const LABEL_GAP = 12;
+
+/**
+ * Edge end points. Fork edges run from the middle of the parent's bottom; mshare edges from
+ * further right (so a process's fork and mshare edges do not coincide), and the mshare edges
+ * into one host end spread along its top, in the order of their tails.
+ */
+function placeEdges(nodes: ProcNode[], edges: ProcEdge[]): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const into = new Map<string, ProcEdge[]>();
+  for (const e of edges) {
+    const a = byId.get(e.from);
+    const b = byId.get(e.to);
+    if (!a || !b) continue;
+    e.x1 = e.kind === 'fork' ? a.x + a.w / 2 : a.x + a.w * 0.7;
+    e.y1 = a.y + a.h;
+    e.x2 = b.x + b.w / 2;
+    e.y2 = b.y - 2;
+    if (e.kind === 'mshare') {
+      if (!into.has(e.to)) into.set(e.to, []);
+      into.get(e.to)!.push(e);
+    }
+  }
+  for (const [to, list] of into) {
+    const b = byId.get(to)!;
+    list.sort((p, q) => p.x1 - q.x1);
+    list.forEach((e, i) => {
+      e.x2 = b.x + (b.w * (i + 1)) / (list.length + 1);
+    });
+  }
+  for (const e of edges) {
+    if (!e.label) continue;
+    // Beside the tail, where the edge leaves its box going straight down; the arrowhead is at the other end.
+    e.lx = e.x1 + LABEL_GAP;
+    e.ly = e.y1 + Math.min(11, (e.y2 - e.y1) / 2);
+  }
 }

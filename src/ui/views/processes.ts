@@ -4,10 +4,36 @@
  */
 import { select } from 'd3-selection';
 import { store, select as selectUi } from '../store';
-import { buildProcGraph, type ProcEdge, type ProcNode } from './proc-model';
+import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * Text widths in the fonts the boxes are drawn in (main.css: .proc-node .title, .lines text),
+ * from a canvas: no layout is read. Falls back to the model's estimate without a canvas.
+ */
+function canvasMeasure(): Measure {
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (!ctx) return estimateText;
+  const root = getComputedStyle(document.documentElement);
+  const sans = root.fontFamily || 'sans-serif';
+  const mono = root.getPropertyValue('--mono').trim() || 'monospace';
+  const fonts = { title: `600 12px ${sans}`, line: `10.5px ${mono}` };
+  const cache = new Map<string, number>();
+  return (text, kind) => {
+    const key = kind + '\u0000' + text;
+    let w = cache.get(key);
+    if (w === undefined) {
+      ctx.font = fonts[kind];
+      // Never less than the estimate's mono width: a fallback font may be wider than the canvas guessed.
+      w = Math.max(ctx.measureText(text).width, kind === 'line' ? estimateText(text, kind) * 0.95 : 0);
+      if (cache.size > 5000) cache.clear();
+      cache.set(key, w);
+    }
+    return w;
+  };
+}
 
 export interface ProcessesView {
   draw(): boolean;
@@ -38,6 +64,7 @@ export function createProcesses(container: HTMLElement): ProcessesView {
   let sized = false;
   let lastFitKey = '';
   let size = { w: 0, h: 0 };
+  let measure: Measure | null = null;
 
   const activate = (d: ProcNode) => {
     if (d.kind === 'host') selectUi({ mm: d.mms[0] });
@@ -49,32 +76,34 @@ export function createProcesses(container: HTMLElement): ProcessesView {
       const s = store.getState();
       const snap = s.snapshot;
       if (!snap) return true;
-      const g = buildProcGraph(snap);
+      measure ??= canvasMeasure();
+      const g = buildProcGraph(snap, measure);
       const byId = new Map(g.nodes.map((n) => [n.id, n]));
       svg.setAttribute('aria-label', `Processes and mm_structs: ${snap.tasks.filter((t) => t.state === 'running').length} running tasks, ${snap.mms.length} mm_structs, ${snap.regions.length} mshare regions`);
       const path = (e: ProcEdge) => {
-        const a = byId.get(e.from);
-        const b = byId.get(e.to);
-        if (!a || !b) return '';
-        const x1 = a.x + a.w / 2, y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y - 2;
+        if (!byId.get(e.from) || !byId.get(e.to)) return '';
+        const { x1, y1, x2, y2 } = e;
         const my = (y1 + y2) / 2;
         return `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
       };
       edgesG.selectAll<SVGPathElement, ProcEdge>('path').data(g.edges, (e) => e.id).join('path')
         .attr('class', (e) => `proc-edge ${e.kind}`)
+        .attr('data-edge', (e) => e.id)
         .attr('marker-end', (e) => `url(#arrow-${e.kind})`)
         .attr('d', path);
       labelsG.selectAll<SVGTextElement, ProcEdge>('text').data(g.edges.filter((e) => e.label), (e) => e.id).join('text')
         .attr('class', 'proc-edge-label')
-        .attr('x', (e) => (byId.get(e.from)!.x + byId.get(e.from)!.w / 2 + byId.get(e.to)!.x + byId.get(e.to)!.w / 2) / 2 + 4)
-        .attr('y', (e) => (byId.get(e.from)!.y + byId.get(e.from)!.h + byId.get(e.to)!.y) / 2)
+        .attr('data-edge', (e) => e.id)
+        .attr('x', (e) => e.lx ?? e.x1)
+        .attr('y', (e) => e.ly ?? e.y1)
+        .attr('dominant-baseline', 'central')
         .text((e) => e.label!);
       const sel = s.selection;
       const ng = nodesG.selectAll<SVGGElement, ProcNode>('g.proc-node').data(g.nodes, (n) => n.id)
         .join((enter) => {
           const e = enter.append('g').attr('tabindex', 0).attr('role', 'button');
           e.append('rect').attr('class', 'box').attr('rx', 5);
-          e.append('text').attr('class', 'title').attr('x', 8).attr('y', 15);
+          e.append('text').attr('class', 'title').attr('x', PAD_X).attr('y', 15);
           e.append('g').attr('class', 'lines');
           return e;
         });
@@ -92,7 +121,7 @@ export function createProcesses(container: HTMLElement): ProcessesView {
       ng.select('rect.box').attr('width', (n) => n.w).attr('height', (n) => n.h);
       ng.select('text.title').text((n) => n.title);
       ng.select('g.lines').selectAll('text').data((n) => n.lines).join('text')
-        .attr('x', 8).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
+        .attr('x', PAD_X).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
       if (sized && (g.nodes.length !== lastCount || lastFitKey === '')) {
         lastCount = g.nodes.length;
         lastFitKey = 'fit';

@@ -45,7 +45,10 @@ function rowText(r: PtRow): [string, string] {
   return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
 }
 
-export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null) => void): PtTreeView {
+/** Why the tree is empty: no process runs at this step, or none of the running ones is chosen. */
+export type PtEmptyReason = 'none-running' | 'none-selected';
+
+export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void): PtTreeView {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'pt-svg');
   svg.setAttribute('role', 'img');
@@ -82,7 +85,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         const badge = e.append('g').attr('class', 'pt-badge');
         badge.append('rect').attr('height', 15).attr('rx', 3);
         badge.append('text').attr('y', 11);
-        e.append('text').attr('class', 'pt-toggle').attr('x', NODE_W - 10).attr('y', 15).attr('text-anchor', 'middle')
+        // A control, not part of the drawing: exports leave it out (export/svg-inline.ts).
+        e.append('text').attr('class', 'pt-toggle ui-only').attr('data-export', 'omit').attr('x', NODE_W - 10).attr('y', 15).attr('text-anchor', 'middle')
           .attr('role', 'button').attr('tabindex', 0);
         e.append('g').attr('class', 'pt-rows');
         return e;
@@ -207,7 +211,9 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       if (!snap) return true;
       const roots = treeRoots(snap, [s.selection.pid, s.compare]);
       if (roots.length === 0) {
-        onEmpty('Select a running process (in the processes view) to see its page tables.');
+        const running = snap.tasks.some((t) => t.state === 'running');
+        if (running) onEmpty('Select a running process (in the processes view) to see its page tables.', 'none-selected');
+        else onEmpty('No process is running at this step.', 'none-running');
         (edgesG as Selection<SVGGElement, unknown, null, undefined>).selectAll('*').remove();
         nodesG.selectAll('*').remove();
         framesG.selectAll('*').remove();
