@@ -392,7 +392,11 @@ export class Kernel {
     }
     let value = 0;
     for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[i];
-    return ok(value, { value });
+    // The same bytes as text (UTF-8 up to the first NUL), so what `write ADDR "str"` stored
+    // reads back as a string: `expect last == "hello"` after `read ADDR 5`.
+    const end = bytes.indexOf(0);
+    const text = new TextDecoder().decode(new Uint8Array(end < 0 ? bytes : bytes.slice(0, end)));
+    return ok(value, { value, text });
   }
 
   write(name: string, addr: number, value: number | string): SysResult {

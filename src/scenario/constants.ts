@@ -171,7 +171,7 @@ export const MSHARE_FIELDS = ['sharers', 'rss', 'pte'] as const;
 export type MshareField = (typeof MSHARE_FIELDS)[number];
 
 /** `last.FIELD`; plain `last` is the whole result. */
-export const LAST_FIELDS = ['start', 'size', 'value', 'addr'] as const;
+export const LAST_FIELDS = ['start', 'size', 'value', 'addr', 'text'] as const;
 export type LastField = (typeof LAST_FIELDS)[number];
 
 /**

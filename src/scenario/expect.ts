@@ -154,7 +154,9 @@ function expectLast(st: RunState, field: string | undefined, op: Op, want: Expec
   const got = field ? (r as unknown as Record<string, unknown>)[field] : r.value;
   if (got === undefined || got === null) return verdict(false, `${subject}: '${st.lastText}' gave no ${field ?? 'value'}`);
   if (want.kind === 'str') {
-    const g = String(got);
+    // A read's bytes compare as text (its `text`); anything else by its printed value.
+    const text = field ? undefined : (r as unknown as Record<string, unknown>).text;
+    const g = typeof text === 'string' ? text : String(got);
     return verdict(op === '==' ? g === want.value : op === '!=' ? g !== want.value : false, `${subject} is "${g}"`);
   }
   if (typeof got !== 'number') return verdict(false, `${subject} is "${String(got)}", not a number`);

@@ -399,7 +399,7 @@ describe('error messages: text and position', () => {
     ['expect mshare./sys/fs/mshare/sga == 1', '8: expect: expected mshare.PATH.FIELD, as in mshare./sys/fs/mshare/sga.sharers'],
     ['expect mshare.sga.sharers == 1', "15: path 'sga': expected an absolute path starting with '/'"],
     ['expect mshare./m/sga.sharer == 1', "22: unknown mshare field 'sharer' (did you mean 'sharers'?)"],
-    ['expect last.foo == 1', "13: unknown field 'last.foo' (expected start, size, value or addr)"],
+    ['expect last.foo == 1', "13: unknown field 'last.foo' (expected start, size, value, addr or text)"],
     ['expect last.adr == 1', "13: unknown field 'last.adr' (did you mean 'addr'?)"],
     ['expect db1', "11: expect: expected a state (running, exited, killed or blocked) after 'db1'"],
     ['expect db1 == 3', "8: expect: expected TASK.FIELD before '==', as in db1.VmRSS"],

@@ -110,6 +110,24 @@ describe('input bytes', () => {
   });
 });
 
+describe('a string written reads back as a string', () => {
+  it('read gives the bytes as a number and as text; expect last == "str" compares the text', () => {
+    const r = run([
+      'spawn a',
+      'a: mmap auto 4K rw private as p',
+      'a: write p "hello"',
+      'a: read p 5',
+      'expect last == "hello"',
+      'expect last.text == "hello"',
+      'expect last == 478560413032', // the same five bytes, little-endian
+      'a: read p 8',
+      'expect last == "hello"', // up to the first NUL
+      'expect last != "hell"',
+    ].join('\n'));
+    expect(buildReport(r).failures).toEqual([]);
+  });
+});
+
 describe('mshare owner in the report', () => {
   it('is null once the owner has exited (2025 flavour), not pid 0', () => {
     const r = run([

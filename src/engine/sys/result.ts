@@ -10,6 +10,8 @@ export interface SysResult {
   addr?: number;
   start?: number;
   size?: number;
+  /** A read's bytes as UTF-8 text up to the first NUL. */
+  text?: string;
   /** The task went to sleep (userfaultfd) and will finish when woken. */
   blocked?: boolean;
   /** Human-readable detail for errors: why the errno, in one line. */
