@@ -104,8 +104,15 @@ export interface GupCmd extends TaskPos { kind: 'gup'; addr: Addr; size: number;
 export interface UnpinCmd extends TaskPos { kind: 'unpin'; addr: Addr; size: number }
 export interface UffdRegisterCmd extends TaskPos { kind: 'uffd_register'; addr: Addr; size: number; mode: UffdMode }
 export interface UffdCopyCmd extends TaskPos { kind: 'uffd_copy'; addr: Addr; value: Value }
-/** `repeat N: BODY`. Never expanded by the parser: use `instantiate(cmd, i)` for i = 1..count. */
-export interface RepeatCmd extends Pos { kind: 'repeat'; count: number; body: RepeatBody }
+/**
+ * `repeat N: BODY`. Never expanded by the parser: use `repeatBody(cmd, i)` (parser.ts) for
+ * i = 1..count. `template`, when set, is the body's source text: `{i}` stands in a number
+ * (`write p+{i}K {i}`), so each iteration is parsed from the text with `{i}` replaced, and
+ * `body` is iteration 1 (for views that show the command).
+ */
+export interface RepeatCmd extends Pos { kind: 'repeat'; count: number; body: RepeatBody; template?: RepeatTemplate }
+/** A repeat body kept as text: the line's text up to the body padded with blanks (columns stay true). */
+export interface RepeatTemplate { text: string }
 export interface ExpectCmd extends Pos { kind: 'expect'; expr: ExpectExpr }
 export interface NoteCmd extends Pos { kind: 'note'; caption: string }
 /** `## Title`: a heading for the timeline and presenter mode. */
@@ -162,7 +169,8 @@ export interface Script {
  * cgroup and descriptor names, paths, strings, note text and `text`). Given a command that
  * is not a repeat, substitutes in that command. Returns a fresh object; `cmd` is untouched.
  *
- * `{i}` is never in a number (the parser rejects `0x{i}000`), so no re-parsing is needed.
+ * For a repeat with a `template` ({i} in a number) use parser.ts's repeatBody, which parses
+ * the iteration's text.
  */
 export function instantiate(cmd: Command, i: number): Command {
   const src: Command = cmd.kind === 'repeat' ? cmd.body : cmd;

@@ -26,6 +26,13 @@ export class SyntaxFail extends Error {
   }
 }
 
+/**
+ * `{i}` in a number. Inside a repeat body the parser then takes the body as text and parses
+ * it once per iteration with `{i}` replaced (parser.ts, readRepeat); anywhere else it is the
+ * error it says.
+ */
+export class TemplateInNumber extends SyntaxFail {}
+
 export function fail(col: number, message: string): never {
   throw new SyntaxFail(col, message);
 }
@@ -141,9 +148,7 @@ const HEX = /^0[xX][0-9A-Fa-f](?:_?[0-9A-Fa-f])*$/;
  */
 export function scanNumber(text: string, col: number, what: string, max: number | bigint): number {
   const quoted = `${what} '${text}'`;
-  if (text.includes('{i}')) {
-    fail(col, `${quoted}: '{i}' cannot be used in a number (only in names, labels, paths and strings)`);
-  }
+  if (text.includes('{i}')) throw new TemplateInNumber(col, `${quoted}: '{i}' in a number is only allowed inside a repeat body`);
   if (text === '' || !/^[0-9]/.test(text)) fail(col, `${quoted}: expected a number such as 4096, 0x1000 or 64M`);
   const m = /^(0[xX][0-9A-Fa-f_]*|[0-9][0-9_]*)([\s\S]*)$/.exec(text)!;
   const [, digits, suffix] = m;

@@ -17,17 +17,20 @@
  * - `NAME:verb` without a blank is accepted; the printer writes `NAME: verb`.
  * - Options after the positional arguments come in any order; each at most once;
  *   `fd=`/`file=` and `missing`/`wp` exclude each other.
- * - `{i}` is allowed in names, labels, paths, strings and notes inside a repeat body, never
- *   in numbers; outside a repeat it is an error in names and paths, literal text in
- *   strings and notes.
+ * - `{i}` is allowed anywhere in a repeat body. In names, labels, paths, strings and notes
+ *   it is substituted in the parsed command; in a number (`write p+{i}K {i}`) the body is
+ *   kept as text and parsed per iteration with `{i}` replaced (checked at parse time for
+ *   the first and the last iteration). Outside a repeat it is an error in names, paths and
+ *   numbers, literal text in strings and notes.
  * - Semantics are the engine's: `mmap` without `shared`/`private`, size 0 or a misaligned
  *   address parse fine and fail at run time with the errno Linux gives.
  */
 import type {
   Addr, CgroupCmd, ChapterCmd, Command, ExpectExpr, ExpectValue, FdRef, ForkCmd, GupCmd,
   IoctlCreateMappingCmd, MachineOptions, MmapCmd, OpenCmd, PolicySettings, Prot, RepeatBody,
-  RunCmd, Script, TaskAddr, ThreadCmd, UffdRegisterCmd, Value,
+  RepeatTemplate, RunCmd, Script, TaskAddr, ThreadCmd, UffdRegisterCmd, Value,
 } from './ast';
+import { instantiate } from './ast';
 import {
   ADDR_LIMIT, CGROUP_FIELDS, DEFAULT_MSHARE_PATH, ERRNO_NAMES, FILESYSTEMS, GLOBAL_VERBS,
   LAST_FIELDS, MADVISE_ADVICE, MAX_ACCESS_SIZE, MAX_CPUS, MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES,
@@ -38,7 +41,7 @@ import {
 } from './constants';
 import {
   fail, isBlank, lexLine, scanAddr, scanFd, scanFlags, scanName, scanNumber, scanPath, scanProt,
-  scanSize, splitLines, SyntaxFail, trimBlanks, type NameKind, type Token,
+  scanSize, splitLines, SyntaxFail, TemplateInNumber, trimBlanks, type NameKind, type Token,
 } from './lexer';
 import { orList, suggestion } from './suggest';
 
@@ -464,9 +467,41 @@ function readRepeat({ a, pos, ctx }: ReaderIn): Command {
     fail(t.col, `repeat count '${countText}': expected ${MIN_REPEAT} to ${MAX_REPEAT}`);
   }
   if (body.length === 0) fail(colonEnd, `repeat: expected a COMMAND after ':'`);
-  const inner = parseCommand(body, { ...ctx, inRepeat: true });
-  if (inner.kind === 'machine') fail(inner.col, 'machine cannot be repeated');
-  return { kind: 'repeat', ...pos, count, body: inner as RepeatBody };
+  let inner: Command;
+  let template: RepeatTemplate | undefined;
+  try {
+    inner = parseCommand(body, { ...ctx, inRepeat: true });
+  } catch (e) {
+    if (!(e instanceof TemplateInNumber)) throw e;
+    // `{i}` in a number: keep the body as text; the first and the last iteration must parse.
+    template = { text: ' '.repeat(body[0].col - 1) + ctx.raw.slice(body[0].col - 1, ctx.codeEnd) };
+    for (const i of count > 1 ? [count, 1] : [1]) inner = parseIteration(template, ctx.line, i);
+  }
+  if (inner!.kind === 'machine') fail(inner!.col, 'machine cannot be repeated');
+  return { kind: 'repeat', ...pos, count, body: inner! as RepeatBody, ...(template ? { template } : {}) };
+}
+
+/** One iteration of a templated repeat body: its text with `{i}` replaced, parsed. */
+function parseIteration(template: RepeatTemplate, line: number, i: number): Command {
+  const raw = template.text.split('{i}').join(String(i));
+  try {
+    const { tokens, codeEnd } = lexLine(raw);
+    return parseCommand(tokens, { line, raw, codeEnd, inRepeat: true });
+  } catch (e) {
+    // Columns are the substituted text's; the message says which iteration it was.
+    if (e instanceof SyntaxFail) fail(e.col, `with {i}=${i}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The command iteration `i` (1..count) of a repeat runs: the body with `{i}` replaced, parsed
+ * again from its text when `{i}` stands in a number. Given a command that is not a repeat,
+ * that command with `{i}` substituted.
+ */
+export function repeatBody(cmd: Command, i: number): Command {
+  if (cmd.kind === 'repeat' && cmd.template) return parseIteration(cmd.template, cmd.line, i);
+  return instantiate(cmd, i);
 }
 
 function readNote({ a, pos, ctx }: ReaderIn): Command {

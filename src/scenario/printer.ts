@@ -115,7 +115,8 @@ export function printCommand(c: Command): string {
     case 'unpin': return t('unpin', addr(c.addr), formatSize(c.size));
     case 'uffd_register': return t('uffd', 'register', addr(c.addr), formatSize(c.size), c.mode !== 'missing' && c.mode);
     case 'uffd_copy': return t('uffd', 'copy', addr(c.addr), value(c.value));
-    case 'repeat': return `repeat ${c.count}: ${printCommand(c.body)}`;
+    // A templated body ({i} in a number) is printed as it was written.
+    case 'repeat': return `repeat ${c.count}: ${c.template ? c.template.text.trim() : printCommand(c.body)}`;
     case 'expect': return `expect ${printExpect(c.expr)}`;
     case 'note': return `note ${noteText(c.caption)}`;
     case 'chapter': return `## ${c.title}`;

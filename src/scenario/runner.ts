@@ -5,7 +5,7 @@
  * Steps. Every command is one step (chapters, notes and expects included, so the timeline can
  * stop on them); `repeat N: X` is N steps. Steps are numbered 0..total-1 and the position is
  * the number of steps run, 0..total. A repeat body is instantiated one iteration at a time
- * when it runs (`instantiate(cmd, i)`), never expanded up front: `repeat 1500:` costs one
+ * when it runs (`repeatBody(cmd, i)`), never expanded up front: `repeat 1500:` costs one
  * AST node and one small object per executed step.
  *
  * Checkpoints. One at position 0 (the freshly built machine), then at most one every
@@ -29,8 +29,8 @@
  * parsed: syscall failures are results, failed expects are records. An exception out of the
  * engine is a bug; it propagates as a RunnerBugError naming the step.
  */
-import { instantiate, type Command, type MachineOptions, type Script } from './ast';
-import { parseScript, type ParseError } from './parser';
+import type { Command, MachineOptions, Script } from './ast';
+import { parseScript, repeatBody, type ParseError } from './parser';
 import { MAX_EXPANDED_COMMANDS, MAX_SCRIPT_CHARS } from './constants';
 import { cloneRunState, execCommand, newRunState, type RunState } from './exec';
 import { evalExpect, type ExpectOutcome } from './expect';
@@ -281,14 +281,14 @@ export class Runner {
     if (n < 0 || n >= this.total) return null;
     const ci = this.commandIndex(n);
     const c = this.script.commands[ci];
-    return c.kind === 'repeat' ? instantiate(c, n - this.starts[ci] + 1) : c;
+    return c.kind === 'repeat' ? repeatBody(c, n - this.starts[ci] + 1) : c;
   }
 
   /** Run one step; null at the end. */
   step(): StepRecord | null {
     if (this.pos >= this.total) return null;
     const raw = this.script.commands[this.ci];
-    const cmd = raw.kind === 'repeat' ? instantiate(raw, this.iter) : raw;
+    const cmd = raw.kind === 'repeat' ? repeatBody(raw, this.iter) : raw;
     const trace = this.kernel.m.trace;
     const rec: StepRecord = {
       index: this.pos, line: cmd.line, text: cmd.text, kind: cmd.kind,

@@ -3,8 +3,9 @@ import { instantiate, type Command } from '../../src/scenario/ast';
 import {
   MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES, MAX_SCRIPT_CHARS,
 } from '../../src/scenario/constants';
-import { formatError, parseScript } from '../../src/scenario/parser';
+import { formatError, parseScript, repeatBody } from '../../src/scenario/parser';
 import { errors, one, strip } from './helpers';
+import { printScript } from '../../src/scenario/printer';
 
 const K = 1024;
 const M = K * K;
@@ -239,6 +240,20 @@ describe('positions, text, chapters', () => {
     expect(body('spawn a', 5)).toEqual({ kind: 'spawn', name: 'a' });
   });
 
+  it('{i} in a number: the body is parsed per iteration from its text (SCENARIO.md: {i} is replaced by 1..N)', () => {
+    const cmd = parseOne('repeat 16: a: write p+{i}K {i} # one byte per KiB');
+    expect(cmd.kind === 'repeat' && cmd.template !== undefined).toBe(true);
+    expect(strip(repeatBody(cmd, 12))).toEqual({
+      kind: 'write', task: 'a', addr: { kind: 'label', label: 'p', offset: 12 * K }, value: { kind: 'num', value: 12 },
+    });
+    expect(repeatBody(cmd, 12).text).toBe('a: write p+12K 12');
+    expect(strip(repeatBody(parseOne('repeat 2: a: read 0x{i}000'), 2))).toMatchObject({ addr: { kind: 'num', value: 0x2000 } });
+    // Names still substitute, numbers or not, and the printer gives the text back.
+    expect(strip(repeatBody(parseOne('repeat 3: db{i}: mmap auto {i}M rw private as m{i}'), 3))).toMatchObject({ task: 'db3', size: 3 * M, label: 'm3' });
+    const printed = parseScript('repeat 16: a: write p+{i}K {i}');
+    expect(printed.ok && printScript(printed.script)).toBe('repeat 16: a: write p+{i}K {i}\n');
+  });
+
   it('collects every error, one per line, in order', () => {
     expect(errors('mmapp\nspawn a\nspawn 1\nfoo bar')).toEqual([
       "t.msh:1:1: unknown verb 'mmapp' (did you mean 'mmap'?)",
@@ -282,8 +297,9 @@ describe('error messages: text and position', () => {
     ['a: read 0x1_0000_0000_0000_0000', "9: address '0x1_0000_0000_0000_0000' is too large (at most 2^64 - 1)"],
     ['a: read 0x20000000000001', "9: address '0x20000000000001' cannot be held exactly (more than 53 significant bits)"],
     ['a: write x 0x20000000000000', "12: value '0x20000000000000' is too large (at most 9007199254740991)"],
-    ['repeat 2: a: read 0x{i}000', "19: address '0x{i}000': '{i}' cannot be used in a number (only in names, labels, paths and strings)"],
-    ['repeat 2: a: write x {i}', "22: value '{i}': '{i}' cannot be used in a number (only in names, labels, paths and strings)"],
+    ['a: read 0x{i}000', "9: address '0x{i}000': '{i}' in a number is only allowed inside a repeat body"],
+    ['repeat 3: a: write p+{i}Q 1', "22: with {i}=3: offset '3Q': expected K, M, G or T"],
+    ['repeat 20: a: mmap auto {i}0000T rw private', "25: with {i}=20: size '200000T' is too large (at most 128T)"],
     ['a: close 2000000', "10: descriptor '2000000' is too large (at most 1048576)"],
     // lexical: names, paths, addresses, prot, flags
     ['spawn db{i}', "9: '{i}' is only allowed inside a repeat body"],
