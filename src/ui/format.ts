@@ -17,6 +17,23 @@ export function size(bytes: number): string {
   return s + units[i];
 }
 
+/**
+ * Axis ticks for a byte count from 0 to `max`: a power-of-two step (1K, 2K, 4K, 8K ... 64M,
+ * 128M ...), the smallest that needs at most `count` ticks above zero, so labels read "8K 16K
+ * 24K" or "64M 128M 192M" rather than decimal fractions of binary units ("9.8K 19.5K").
+ * `top` (the axis end) is the first multiple of `step` at or above `max`.
+ */
+export function binaryTicks(max: number, count = 4): { top: number; step: number; ticks: number[] } {
+  const m = Number.isFinite(max) && max > 0 ? max : 1;
+  const n = Math.max(1, Math.floor(count));
+  let step = 2 ** Math.max(0, Math.ceil(Math.log2(m / n)));
+  // log2 rounding: never more than `count` ticks above zero, and no coarser step than needed.
+  while (Math.ceil(m / step) > n) step *= 2;
+  while (step > 1 && Math.ceil(m / (step / 2)) <= n) step /= 2;
+  const k = Math.max(1, Math.ceil(m / step));
+  return { top: k * step, step, ticks: Array.from({ length: k + 1 }, (_, i) => i * step) };
+}
+
 /** Bytes as /proc prints them: "1234 kB". */
 export function kB(bytes: number): string {
   return `${Math.round(bytes / 1024).toLocaleString('en-US')} kB`;

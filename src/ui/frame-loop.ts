@@ -9,7 +9,7 @@ import type { Update } from '../worker/api';
 import type { ModelSnapshot } from '../engine/abi';
 import { SnapshotDecoder } from '../worker/snapshot-patch';
 import { ackGeneration } from './engine-client';
-import { EVENT_CAP, RECORD_CAP, store } from './store';
+import { EVENT_CAP, RECORD_CAP, mergeSeries, store } from './store';
 
 export interface Drawer {
   /** Draws; returns false to be called again on the next frame. */
@@ -88,11 +88,8 @@ function applyUpdates(): void {
       }
       if (u.steps.length) records = records.concat(u.steps);
       if (u.events.length) events = events.concat(u.events);
-      const p = u.point;
-      const i = series.findIndex((x) => x.step >= p.step);
-      if (i < 0) series = [...series, p];
-      else if (series[i].step === p.step) series = [...series.slice(0, i), p, ...series.slice(i + 1)];
-      else series = [...series.slice(0, i), p, ...series.slice(i)];
+      // One sample per step run (and the position's), merged by step: a replay replaces.
+      series = mergeSeries(series, u.samples ?? [u.point]);
     }
     return {
       snapshot: last.snapshot,

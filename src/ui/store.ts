@@ -123,6 +123,38 @@ export function useUiShallow<T>(selector: (s: UiState) => T): T {
   return useStore(store, useShallow(selector));
 }
 
+/**
+ * The chart's series with new samples merged in by step (src/worker/api.ts Update.samples):
+ * a sample replaces the point of its step (a replay, a step back and a different future),
+ * the others keep their order. Both lists ascend by step; `samples` out of order is sorted
+ * first, the last one of a step winning. Returns `series` itself when nothing is added.
+ */
+export function mergeSeries(series: SeriesPoint[], samples: readonly SeriesPoint[]): SeriesPoint[] {
+  if (samples.length === 0) return series;
+  let add = samples;
+  for (let i = 1; i < add.length; i++) {
+    if (add[i].step <= add[i - 1].step) {
+      const byStep = new Map<number, SeriesPoint>();
+      for (const p of samples) byStep.set(p.step, p);
+      add = [...byStep.values()].sort((a, b) => a.step - b.step);
+      break;
+    }
+  }
+  // A run: every new sample after the last point (the common case).
+  if (series.length === 0 || add[0].step > series[series.length - 1].step) return series.concat(add);
+  const out: SeriesPoint[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < series.length || j < add.length) {
+    if (j >= add.length || (i < series.length && series[i].step < add[j].step)) out.push(series[i++]);
+    else {
+      if (i < series.length && series[i].step === add[j].step) i++;
+      out.push(add[j++]);
+    }
+  }
+  return out;
+}
+
 let consoleId = 0;
 export function log(kind: ConsoleLine['kind'], text: string): void {
   const line = { id: ++consoleId, kind, text };

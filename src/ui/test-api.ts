@@ -14,7 +14,8 @@
  * waitIdle() resolves when no command or run is in progress and every view drew the latest
  * state. exec(line) runs one console line. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
- * from: the steps of the chart's points, and the chapters and notes.
+ * from: the steps of the chart's points (one per step run), the points themselves (series:
+ * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
  */
 import { loadScript, runLine, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
 import { findScenario } from './scenarios/gallery';
@@ -22,7 +23,7 @@ import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
 import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
-import type { Marker } from '../worker/api';
+import type { Marker, SeriesPoint } from '../worker/api';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -37,7 +38,7 @@ export interface MshareExplorerApi extends RobustnessTestApi {
   back(): Promise<void>;
   goto(n: number): Promise<void>;
   position(): { position: number; total: number };
-  chart(): { points: number[]; chapters: Marker[]; notes: Marker[] };
+  chart(): { points: number[]; series: SeriesPoint[]; chapters: Marker[]; notes: Marker[] };
   /** Milliseconds each frame spent in the redraw loop (for performance figures). */
   frameTimes(): number[];
   /** Draw times per view (ms). */
@@ -79,7 +80,7 @@ export function installTestApi(ready: Promise<void>): void {
     position: () => ({ position: store.getState().position, total: store.getState().total }),
     chart: () => {
       const { series, chapters, notes } = store.getState();
-      return { points: series.map((p) => p.step), chapters, notes };
+      return { points: series.map((p) => p.step), series, chapters, notes };
     },
     frameTimes: () => [...frameStats],
     drawTimes: () => JSON.parse(JSON.stringify(drawStats)) as Record<string, number[]>,

@@ -9,7 +9,8 @@
  *   not copied. They are sent again only inside an Update whose `shared` is set, which
  *   happens only when the machine is rebuilt (a different `machine` line, a restart).
  * - Everything else is structured-cloned and small: a model snapshot, the step records and
- *   trace events since the previous update (capped), a point of the counters chart. The
+ *   trace events since the previous update (capped), the counters chart's samples of the
+ *   steps run since (one per step, a few numbers each). The
  *   snapshot travels as a patch against the previous update's (only the tasks and mms that
  *   changed; see snapshot-patch.ts): the page decodes every update, in order, with one
  *   SnapshotDecoder (frame-loop.ts pushUpdate) before it reads `snapshot`.
@@ -66,6 +67,13 @@ export interface Update {
   stepCount: number;
   /** Trace events since the previous update (the newest MAX_EVENTS_PER_UPDATE). */
   events: TraceEvent[];
+  /**
+   * The counters chart's samples since the previous update, by step, ascending: one for every
+   * step run (the values after it), and one for the position after a load or a goto. The page
+   * merges them into its series by step, a new sample replacing an old one of the same step.
+   */
+  samples: SeriesPoint[];
+  /** The sample at `position` (also in `samples` when it is new). */
   point: SeriesPoint;
   /** Set when the machine was rebuilt: views must re-create their typed arrays. */
   shared?: SharedBuffers;

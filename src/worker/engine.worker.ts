@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { buildModel } from '../engine/model';
-import { meminfo, smaps as procSmaps } from '../engine/mm/proc';
+import { smaps as procSmaps } from '../engine/mm/proc';
 import { findVma } from '../engine/mm/vma';
 import { stateDigest } from '../engine/snapshot';
 import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbSlot } from '../engine/hw/tlb';
@@ -14,9 +14,9 @@ import type { Kernel } from '../engine/kernel';
 import {
   ACK_WAIT_MS, CTL_ACK, CTL_GEN, CTL_SEQ, CTL_WORDS, MAX_EVENTS_PER_UPDATE, MAX_STEPS_PER_UPDATE,
   type EngineApi, type ExecResult, type LoadResult, type MachineSettings, type Marker,
-  type RunOutcome, type SharedBuffers, type Update,
+  type RunOutcome, type SeriesPoint, type SharedBuffers, type Update,
 } from './api';
-import { createRunner, type RunnerPort, type StepRecord } from './runner-port';
+import { counterSample, createRunner, type RunnerPort, type StepRecord } from './runner-port';
 import { SnapshotEncoder } from './snapshot-patch';
 import { explainAllocationFailure, refuseInBrowser } from './browser-limits';
 import { workerTestHooks } from './test-hooks';
@@ -43,6 +43,14 @@ let sharedKernel: Kernel | null = null;
 let traceSeq = 0;
 let pending: StepRecord[] = [];
 let pendingCount = 0;
+/**
+ * The chart's samples not yet published, ascending by step: one per step run (runStep), plus
+ * the position's after a load or a step back (publish). A few numbers each, never capped
+ * while a page listens (it publishes them at least every PUBLISH_MS).
+ */
+let samples: SeriesPoint[] = [];
+/** Without a page to publish to, keep at most this many (the newest). */
+const SAMPLE_CAP = 100_000;
 let playToken = 0;
 let playing: Promise<RunOutcome> | null = null;
 /** The record of the last step run (exec returns it). */
@@ -84,6 +92,9 @@ function runStep(): StepRecord | null {
     pendingCount++;
     pending.push(r);
     if (pending.length > MAX_STEPS_PER_UPDATE * 2) pending = pending.slice(-MAX_STEPS_PER_UPDATE);
+    // The values after this step: the chart draws every step, not one point per update.
+    samples.push(counterSample(runner.kernel, runner.position));
+    if (samples.length > SAMPLE_CAP * 2) samples = samples.slice(-SAMPLE_CAP);
   }
   return r;
 }
@@ -107,7 +118,9 @@ function publish(reset = false): void {
   traceSeq = trace.seq;
   // The newest events, plus any OOM kill among the older ones (the page reports each kill).
   if (events.length > MAX_EVENTS_PER_UPDATE) events = [...events.slice(0, -MAX_EVENTS_PER_UPDATE).filter((e) => e.type === 'oom-kill').slice(-32), ...events.slice(-MAX_EVENTS_PER_UPDATE)];
-  const mi = meminfo(k.m);
+  const point = counterSample(k, runner.position);
+  // Every update carries the position's sample (a load, a step back run no step).
+  if (samples.length === 0 || samples[samples.length - 1].step !== point.step) samples.push(point);
   const u: Update = {
     generation,
     position: runner.position,
@@ -118,12 +131,14 @@ function publish(reset = false): void {
     steps: pending.slice(-MAX_STEPS_PER_UPDATE),
     stepCount: pendingCount,
     events,
-    point: { step: runner.position, pageTables: mi.PageTables, shmem: mi.Shmem, memFree: mi.MemFree, anon: mi.AnonPages },
+    samples,
+    point,
     ...(rebuilt ? { shared } : {}),
     ...(reset ? { reset: true } : {}),
   };
   pending = [];
   pendingCount = 0;
+  samples = [];
   onUpdate?.(u);
 }
 
@@ -245,6 +260,7 @@ const api: EngineApi = {
     file = f;
     pending = [];
     pendingCount = 0;
+    samples = [];
     traceSeq = 0;
     endWrite();
     publish(true);
@@ -268,10 +284,16 @@ const api: EngineApi = {
     stopPlay();
     beginWrite();
     const before = runner.position;
-    runner.goto(n);
+    const target = Math.max(0, Math.min(runner.total, Math.floor(Number.isFinite(n) ? n : 0)));
+    if (target > before) {
+      // Forward, step by step (what Runner.goto does), so each step's record and sample go out.
+      while (runner.position < target) if (!runStep()) break;
+    } else runner.goto(target);
     if (runner.position < before) {
       pending = [];
       pendingCount = 0;
+      // Samples of the steps undone are another timeline's; publish adds the position's.
+      samples = samples.filter((p) => p.step <= runner.position);
     }
     endWrite();
     publish();

@@ -4,7 +4,9 @@
  * only this file changes.
  */
 import type { Kernel } from '../engine/kernel';
+import { FrameUse } from '../engine/hw/physmem';
 import type { SysResult } from '../engine/sys/result';
+import type { SeriesPoint } from './api';
 import { Runner } from '../scenario/runner';
 import { buildReport } from '../scenario/report';
 
@@ -77,6 +79,20 @@ class Port implements RunnerPort {
   report(): unknown {
     return buildReport(this.r);
   }
+}
+
+/**
+ * The counters chart's sample of the machine now, labelled `step`: the same values
+ * /proc/meminfo reports (PageTables, Shmem, AnonPages, MemFree; engine/mm/proc.ts meminfo),
+ * read straight from the per-use frame counters the machine keeps. meminfo() also counts
+ * mapped shmem pages (a loop over every shmem frame), which the chart does not draw: this
+ * costs a few array reads, so the worker takes one after every step.
+ */
+export function counterSample(k: Kernel, step: number): SeriesPoint {
+  const m = k.m;
+  const fu = m.s.frameUse;
+  const pt = fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
+  return { step, pageTables: pt * 4096, shmem: fu[FrameUse.Shmem] * 4096, memFree: m.s.buddy.freeFrames * 4096, anon: fu[FrameUse.Anon] * 4096 };
 }
 
 export function createRunner(source: string, file: string): CreateResult {

@@ -1,23 +1,77 @@
 /**
  * The PageTables chart for presenter and embed mode (SVG): the counters over the timeline in
  * type and lines sized for a projector, each series labelled at its right end with its value
- * now, chapter starts as numbered dashed lines, the current step as a vertical rule.
+ * at the current step, chapter starts as numbered dashed lines, the current step as a
+ * vertical rule. The lines are step functions drawn in colour up to the current step; the
+ * rest of the timeline (steps the page has seen, ahead of the position after a step back)
+ * is a faint grey continuation, so the labels and the coloured line ends always agree.
  * Sizes follow the container (no fixed height), fonts scale with it.
  */
 import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
-import { line } from 'd3-shape';
+import { curveStepAfter, line } from 'd3-shape';
 import type { SeriesPoint } from '../../worker/api';
-import { size } from '../format';
+import { binaryTicks, size } from '../format';
 import { OKABE } from '../palette';
 import { store } from '../store';
+import { changePoints, PathCache, valueAt } from '../views/chart';
+
+/** A label to place on one row: its anchor line's x and its width. */
+export interface RowLabel {
+  x: number;
+  width: number;
+}
+
+/** A placed label: its left edge and whether it sits right (start) or left (end) of its line. */
+export interface Placed {
+  x0: number;
+  x1: number;
+  side: 'right' | 'left';
+}
+
+/**
+ * Places labels on one row, left to right (sorted by x), so no two overlap and none crosses
+ * `maxX` (where the series legend starts) or an obstacle: each goes `pad` right of its line,
+ * pushed right past the previous label (by at most `maxShift`), else `pad` left of its line,
+ * else it is skipped (null). Chapter numbers of a long talk, where chapters lie a few steps
+ * apart on a 3,000-step axis, would otherwise print on top of each other.
+ */
+export function placeRowLabels(
+  labels: readonly RowLabel[],
+  opts: { pad: number; gap: number; maxShift: number; minX: number; maxX: number; obstacles?: readonly { x0: number; x1: number }[] },
+): (Placed | null)[] {
+  const out: (Placed | null)[] = [];
+  let end = opts.minX - opts.gap;
+  const clear = (x0: number, x1: number) => x0 >= end + opts.gap && x1 <= opts.maxX && !(opts.obstacles ?? []).some((o) => x0 < o.x1 + opts.gap && x1 > o.x0 - opts.gap);
+  for (const l of labels) {
+    let placed: Placed | null = null;
+    // Right of the line, pushed past the previous label and any obstacle in the way.
+    let x0 = Math.max(l.x + opts.pad, end + opts.gap);
+    for (const o of [...(opts.obstacles ?? [])].sort((a, b) => a.x0 - b.x0)) {
+      if (x0 < o.x1 + opts.gap && x0 + l.width > o.x0 - opts.gap) x0 = o.x1 + opts.gap;
+    }
+    if (x0 - (l.x + opts.pad) <= opts.maxShift && clear(x0, x0 + l.width)) placed = { x0, x1: x0 + l.width, side: 'right' };
+    else {
+      const x1 = l.x - opts.pad;
+      if (clear(x1 - l.width, x1)) placed = { x0: x1 - l.width, x1, side: 'left' };
+    }
+    if (placed) end = placed.x1;
+    out.push(placed);
+  }
+  return out;
+}
 
 const SERIES: { key: 'pageTables' | 'shmem' | 'anon'; name: string; colour: string; width: number }[] = [
   { key: 'shmem', name: 'Shmem', colour: OKABE.green, width: 0.55 },
   { key: 'anon', name: 'AnonPages', colour: OKABE.sky, width: 0.55 },
   { key: 'pageTables', name: 'PageTables', colour: OKABE.vermillion, width: 1 },
 ];
+
+/** The width of `text` in the chart's bold sans-serif at `font` px (digits and units ~0.62 em). */
+function textWidth(text: string, font: number): number {
+  return text.length * font * 0.62;
+}
 
 export interface BigChartView {
   draw(): boolean;
@@ -30,12 +84,14 @@ export function createBigChart(container: HTMLElement): BigChartView {
   const chaptersG = svg.append('g').attr('class', 'tc-chapters');
   const gx = svg.append('g').attr('class', 'tc-axis');
   const gy = svg.append('g').attr('class', 'tc-axis');
+  const aheadG = svg.append('g');
   const paths = svg.append('g');
   const labels = svg.append('g');
   const peakG = svg.append('g');
   const now = svg.append('line').attr('class', 'tc-now');
   const yTitle = svg.append('text').attr('class', 'tc-title');
   let box = { w: 0, h: 0 };
+  const cache = new PathCache();
   return {
     resize(w, h) {
       box = { w, h };
@@ -49,38 +105,52 @@ export function createBigChart(container: HTMLElement): BigChartView {
       const M = { l: f * 4.4, r: f * 8.4, t: f * 2.6, b: f * 2.4 };
       svg.attr('width', W).attr('height', H).attr('viewBox', `0 0 ${W} ${H}`);
       const pts = s.series;
+      // Up to the current step in colour, from it on in grey (both hold the position's point).
+      const split = pts.findIndex((p) => p.step > s.position);
+      const past = split < 0 ? pts : pts.slice(0, split);
+      const ahead = split < 0 ? [] : pts.slice(Math.max(0, split - 1));
       const shown = SERIES.filter((d) => d.key === 'pageTables' || pts.some((p) => p[d.key] > 0));
-      const last = [...pts].reverse().find((p) => p.step <= s.position) ?? pts[pts.length - 1];
+      // The values at the current step: the labels say what the coloured lines end at.
+      const last = valueAt(pts, s.position);
       svg.attr('aria-label', last ? `PageTables ${size(last.pageTables)} at step ${s.position} of ${s.total}` : 'PageTables chart: no steps yet');
       const x = scaleLinear().domain([0, Math.max(1, s.total)]).range([M.l, W - M.r]);
-      const maxY = Math.max(4096, ...pts.map((p) => Math.max(...shown.map((d) => p[d.key]))));
+      // The scale covers the whole timeline seen (ahead too): stepping does not rescale it.
+      let maxY = 4096;
+      for (const p of pts) for (const d of shown) maxY = Math.max(maxY, p[d.key]);
       // Binary-friendly ticks (0, 64M, 128M, 192M rather than 47.7M, 95.4M).
-      const step = 2 ** Math.ceil(Math.log2(maxY / 4));
-      const top = Math.ceil(maxY / step) * step;
+      const { top, ticks: yTicks } = binaryTicks(maxY, 4);
       const y = scaleLinear().domain([0, top]).range([H - M.b, M.t]);
-      const yTicks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
       gx.attr('transform', `translate(0,${H - M.b})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(W / (f * 9)))).tickSizeOuter(0).tickFormat((v) => Number(v).toLocaleString('en-US')));
       gy.attr('transform', `translate(${M.l},0)`).call(axisLeft(y).tickValues(yTicks).tickFormat((v) => size(Number(v))));
       svg.selectAll('.tc-axis text').attr('font-size', f * 0.85);
-      yTitle.attr('x', M.l).attr('y', f * 1.3).attr('font-size', f).text(`bytes · steps 0–${s.total.toLocaleString('en-US')}`);
-      // Chapter starts.
-      const ch = chaptersG.selectAll<SVGGElement, (typeof s.chapters)[number]>('g').data(s.chapters, (c) => String(c.index)).join((e) => {
-        const g = e.append('g');
-        g.append('line');
-        g.append('text');
-        return g;
-      });
-      ch.attr('transform', (c) => `translate(${x(c.index)},0)`);
-      ch.select('line').attr('y1', M.t - f * 0.4).attr('y2', H - M.b).attr('stroke-width', Math.max(1.5, f / 10));
-      ch.select('text').attr('x', f * 0.3).attr('y', M.t - f * 0.6).attr('font-size', f * 0.8).text((_c, i) => String(i + 1));
+      const title = `bytes · steps 0–${s.total.toLocaleString('en-US')}`;
+      const titleBase = f * 1.1;
+      yTitle.attr('x', M.l).attr('y', titleBase).attr('font-size', f).text(title);
       const lineW = Math.max(3, f / 4);
+      // Each line's path is rebuilt only when its points or the scales changed (PathCache).
+      const scale = `${W} ${H} ${s.total} ${top} ${f}`;
+      const stepLine = (el: SVGPathElement, id: string, d: (typeof shown)[number], list: SeriesPoint[]) =>
+        cache.apply(el, id, changePoints(list, d.key, x), scale, (l) => line<SeriesPoint>().curve(curveStepAfter).x((p) => x(p.step)).y((p) => y(p[d.key]))(l) ?? '');
+      // The rest of the timeline, faint and grey, under the coloured lines.
+      aheadG.selectAll<SVGPathElement, (typeof shown)[number]>('path').data(ahead.length > 1 ? shown : [], (d) => d.key).join('path')
+        .attr('class', (d) => `tc-ahead tc-ahead-${d.key}`)
+        .attr('fill', 'none')
+        .attr('stroke', OKABE.grey)
+        .attr('stroke-opacity', 0.45)
+        .attr('stroke-width', (d) => Math.max(1.5, lineW * d.width * 0.5))
+        .attr('stroke-dasharray', `${f * 0.3} ${f * 0.3}`)
+        .each(function (d) {
+          stepLine(this, `ahead-${d.key}`, d, ahead);
+        });
       paths.selectAll<SVGPathElement, (typeof shown)[number]>('path').data(shown, (d) => d.key).join('path')
         .attr('class', (d) => `tc-line tc-${d.key}`)
         .attr('fill', 'none')
         .attr('stroke', (d) => d.colour)
         .attr('stroke-width', (d) => lineW * d.width)
         .attr('stroke-linejoin', 'round')
-        .attr('d', (d) => line<SeriesPoint>().x((p) => x(p.step)).y((p) => y(p[d.key]))(pts) ?? '');
+        .each(function (d) {
+          stepLine(this, d.key, d, past);
+        });
       // Labels at the right: name and the value at the current step; spread so they never overlap.
       const ys = shown.map((d) => ({ d, v: last ? last[d.key] : 0, y: last ? y(last[d.key]) : H - M.b }));
       // From the bottom up: the lowest label stays above the x axis, each next one above it.
@@ -95,26 +165,56 @@ export function createBigChart(container: HTMLElement): BigChartView {
       lab.attr('transform', (d) => `translate(${W - M.r + f * 0.6},${d.y})`);
       lab.select('.tc-name').attr('y', -f * 0.15).attr('font-size', f * 0.85).attr('fill', (d) => d.d.colour).text((d) => d.d.name);
       lab.select('.tc-value').attr('y', f * 1.0).attr('font-size', f * 1.15).text((d) => size(d.v));
-      // The peak of each hump of PageTables (a stretch between returns to near zero), labelled:
-      // the three acts of the database talk read 205M, 12M, 6M side by side.
+      // The peak of each hump of PageTables (a stretch between returns to near zero) up to the
+      // current step, labelled: the three acts of the database talk read 205M, 12M, 6M side by side.
       const peaks: SeriesPoint[] = [];
       let best: SeriesPoint | null = null;
       const floor = maxY * 0.01;
-      for (const p of pts) {
+      for (const p of past) {
         if (p.pageTables <= floor) {
           if (best) peaks.push(best);
           best = null;
         } else if (!best || p.pageTables > best.pageTables) best = p;
       }
       if (best) peaks.push(best);
-      peakG.selectAll<SVGTextElement, SeriesPoint>('text').data(peaks.length > 1 ? peaks : [], (p) => String(p.step)).join('text')
+      // Centred over the peak, kept inside the plot (clear of the labels at the right).
+      const peakW = (p: SeriesPoint) => textWidth(size(p.pageTables), f);
+      const peakX = (p: SeriesPoint) => Math.max(M.l + peakW(p) / 2, Math.min(W - M.r - peakW(p) / 2, x(p.step)));
+      const shownPeaks = peaks.length > 1 ? peaks : [];
+      peakG.selectAll<SVGTextElement, SeriesPoint>('text').data(shownPeaks, (p) => String(p.step)).join('text')
         .attr('class', 'tc-peak')
-        .attr('x', (p) => x(p.step))
+        .attr('x', peakX)
         .attr('y', (p) => y(p.pageTables) - f * 0.5)
         .attr('text-anchor', 'middle')
         .attr('font-size', f)
         .attr('fill', OKABE.vermillion)
         .text((p) => size(p.pageTables));
+      // Chapter starts: dashed lines, numbered on the row above the plot. Numbers that would
+      // overlap one another, a peak label on that row or the series labels at the right are
+      // moved aside or left out (the line stays).
+      const rowBase = M.t - f * 0.45;
+      const rowFont = f * 0.8;
+      const onRow = (baseline: number, font: number) => baseline - font * 0.8 < rowBase + rowFont * 0.25 && baseline + font * 0.25 > rowBase - rowFont * 0.8;
+      const obstacles = shownPeaks.filter((p) => onRow(y(p.pageTables) - f * 0.5, f)).map((p) => ({ x0: peakX(p) - peakW(p) / 2, x1: peakX(p) + peakW(p) / 2 }));
+      if (onRow(titleBase, f)) obstacles.push({ x0: M.l, x1: M.l + textWidth(title, f) });
+      const numbers = s.chapters.map((c, i) => ({ c, label: String(i + 1) }));
+      const places = placeRowLabels(numbers.map((n) => ({ x: x(n.c.index), width: textWidth(n.label, rowFont) })), {
+        pad: f * 0.3, gap: f * 0.35, maxShift: f * 1.6, minX: 0, maxX: W - M.r + f * 0.3, obstacles,
+      });
+      const ch = chaptersG.selectAll<SVGGElement, (typeof numbers)[number]>('g').data(numbers, (n) => String(n.c.index)).join((e) => {
+        const g = e.append('g');
+        g.append('line');
+        g.append('text');
+        return g;
+      });
+      ch.attr('transform', (n) => `translate(${x(n.c.index)},0)`);
+      ch.select('line').attr('y1', M.t - f * 0.4).attr('y2', H - M.b).attr('stroke-width', Math.max(1.5, f / 10));
+      ch.select<SVGTextElement>('text')
+        .attr('x', (n, i) => (places[i] ? places[i].x0 - x(n.c.index) : 0))
+        .attr('y', rowBase)
+        .attr('font-size', rowFont)
+        .attr('display', (_n, i) => (places[i] ? null : 'none'))
+        .text((n) => n.label);
       now.attr('x1', x(s.position)).attr('x2', x(s.position)).attr('y1', M.t).attr('y2', H - M.b).attr('stroke-width', Math.max(2, f / 8));
       return true;
     },
