@@ -3,6 +3,7 @@
  * loop of single accesses: same TLB counters, same A/D bits, same frames, same digest.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Kernel } from '../src/engine/kernel';
 import { stateDigest } from '../src/engine/snapshot';
 import { tlbTotals } from '../src/engine/hw/tlb';
@@ -171,4 +172,62 @@ describe('a fault that never resolves', () => {
     });
     expect(counts[0]).toEqual(counts[1]);
   });
+});
+
+describe('random runs: batched touch equals page-by-page (faults, forks, flushes between resumes)', () => {
+  // Each op runs on two machines: one touches in batches (resuming after every fault, the
+  // sweep taking over once tlb.size pages of the run are behind), the other page by page.
+  type Op =
+    | { kind: 'touch'; task: number; off: number; pages: number; write: boolean }
+    | { kind: 'fork' }
+    | { kind: 'dontneed'; task: number; off: number; pages: number }
+    | { kind: 'mprotect'; task: number; off: number; pages: number; ro: boolean };
+  const REGION = 96; // pages per mapping
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('touch' as const), task: fc.nat(3), off: fc.nat(REGION - 1), pages: fc.integer({ min: 1, max: REGION }), write: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('fork' as const) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('dontneed' as const), task: fc.nat(3), off: fc.nat(REGION - 1), pages: fc.integer({ min: 1, max: 16 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('mprotect' as const), task: fc.nat(3), off: fc.nat(REGION - 1), pages: fc.integer({ min: 1, max: 16 }), ro: fc.boolean() }) },
+  );
+
+  function play(ops: Op[], batched: boolean, shared: boolean): Kernel {
+    const k = new Kernel({ ram: 32 << 20, tlb: 16 });
+    k.spawn('t0');
+    const base = k.mmap('t0', { addr: 0x40000000, len: REGION * 4096, prot: 'rw', flags: { fixed: true, anon: true, ...(shared ? { shared: true } : { private: true }) } }).value as number;
+    let tasks = 1;
+    for (const o of ops) {
+      const name = o.kind === 'fork' ? '' : `t${o.task % tasks}`;
+      if (o.kind === 'fork') {
+        if (tasks < 4) k.fork('t0', `t${tasks++}`);
+        continue;
+      }
+      if (!k.task(name) || k.task(name)!.state !== 'running') continue;
+      const len = Math.min(o.pages, REGION - o.off) * 4096;
+      const addr = base + o.off * 4096;
+      if (o.kind === 'dontneed') k.madvise(name, addr, len, 'dontneed');
+      else if (o.kind === 'mprotect') k.mprotect(name, addr, len, o.ro ? 'r' : 'rw');
+      else if (batched) k.touch(name, addr, len, o.write ? 'write' : 'read');
+      else {
+        for (let va = addr; va < addr + len; va += 4096) {
+          const r = o.write ? k.write(name, va, 0) : k.read(name, va, 1);
+          if (r.signal) break;
+        }
+      }
+    }
+    return k;
+  }
+
+  for (const shared of [false, true]) {
+    it(`${shared ? 'shared (fault-around)' : 'private (COW after fork)'} mappings`, () => {
+      fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 24 }), (ops) => {
+        const a = play(ops, true, shared);
+        const b = play(ops, false, shared);
+        const ta = tlbTotals(a.m.s.tlb);
+        const tb = tlbTotals(b.m.s.tlb);
+        expect([ta.hits, ta.misses, ta.walks]).toEqual([tb.hits, tb.misses, tb.walks]);
+        expect(stateDigest(a.m)).toBe(stateDigest(b.m));
+        expect(checkInvariants(a.m)).toEqual([]);
+      }), { numRuns: 60, seed: 20261126 });
+    });
+  }
 });

@@ -436,12 +436,16 @@ export class Kernel {
     const end = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
     if (end > m.geo.userTop) return this.access(t, Math.max(va, m.geo.userTop), write) as SysResult;
     const pages = (end - va) / PAGE_SIZE;
+    const start = va;
+    const warmAfter = start + m.s.tlb.size * PAGE_SIZE;
     let faultedAt = -1;
     let rounds = 0;
     while (va < end) {
       m.localCpu = t.cpu;
       switchMm(m, t.cpu, t.mm!, t.pid);
-      va = touchRange(m, t.cpu, va, end, write);
+      // Resuming past the first tlb.size pages: those just below were filled by this touch
+      // and the fault handler fills nothing, so every lookup from here misses (touchRange).
+      va = touchRange(m, t.cpu, va, end, write, va >= warmAfter);
       if (va >= end) break;
       // The same page faulting again and again would be a kernel bug: stop as accessPage()
       // does, after the same number of translations and faults (MAX_FAULT_ROUNDS of each).
