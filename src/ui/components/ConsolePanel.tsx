@@ -64,8 +64,9 @@ function ConsoleTab() {
         extensions={[
           Prec.highest(keymap.of([
             { key: 'Enter', run: submit },
-            // Without a popup Tab falls through and moves the focus on, as elsewhere on the page.
-            { key: 'Tab', run: acceptCompletion },
+            // With a popup Tab completes and keeps the focus here; without one it falls through
+            // and moves the focus on, as elsewhere on the page.
+            { key: 'Tab', run: (v) => (completionStatus(v.state) !== null ? (acceptCompletion(v), true) : false) },
             { key: 'ArrowUp', run: (v) => recall(v, -1) },
             { key: 'ArrowDown', run: (v) => recall(v, 1) },
             { key: 'Escape', run: (v) => (completionStatus(v.state) ? false : (v.contentDOM.blur(), true)) },

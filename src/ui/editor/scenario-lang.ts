@@ -98,7 +98,13 @@ function complete(ctx: CompletionContext): CompletionResult | null {
  * the completion popup above the line when there is room (a one-line input at the bottom).
  */
 export function scenarioSupport(check?: (source: string) => Promise<ScriptError[]>, opts: { above?: boolean } = {}): Extension[] {
-  const ext: Extension[] = [scenarioLanguage, syntaxHighlighting(highlight), autocompletion({ override: [complete], aboveCursor: !!opts.above, icons: false })];
+  const ext: Extension[] = [scenarioLanguage, syntaxHighlighting(highlight), autocompletion({
+    override: [complete], aboveCursor: !!opts.above, icons: false,
+    // CodeMirror ignores completion keys for 75 ms after the popup opens; a quick "spaw<Tab>"
+    // then moved the focus away instead of completing. The console's Enter runs the line and
+    // never picks a completion, so there is nothing for the delay to guard against there.
+    ...(opts.above ? { interactionDelay: 0 } : {}),
+  })];
   if (check) {
     ext.push(
       linter(async (view: EditorView): Promise<Diagnostic[]> => {
