@@ -5,6 +5,7 @@
  */
 import type { ExecResult, LoadResult, MachineSettings, SeriesPoint } from '../worker/api';
 import { getEngine } from './engine-client';
+import { hex, size } from './format';
 import { drawn } from './frame-loop';
 import { emptySelection, log, store, type UiState } from './store';
 
@@ -172,8 +173,11 @@ export async function runLine(line: string): Promise<boolean> {
     else if (x.errno) log('err', `${x.errno}${x.detail ? ': ' + x.detail : ''}`);
     else {
       const v = x.value;
-      const extra = x.addr !== undefined && x.addr !== v ? ` (0x${x.addr.toString(16)})` : x.start !== undefined ? ` start=0x${x.start.toString(16)} size=${x.size}` : '';
-      log('out', `= ${typeof v === 'number' && v > 0xffff ? '0x' + v.toString(16) : String(v)}${extra}`);
+      // Sizes as the kernel prints them (512G), a read's bytes also as text when printable.
+      const extra = x.addr !== undefined && x.addr !== v ? ` (${hex(x.addr)})`
+        : x.start !== undefined ? ` start=${hex(x.start)} size=${x.size === undefined ? '?' : size(x.size)}`
+        : x.text && /^[\x20-\x7e]+$/.test(x.text) ? ` "${x.text}"` : '';
+      log('out', `= ${typeof v === 'number' && v > 0xffff ? hex(v) : String(v)}${extra}`);
     }
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
   autoSelect();
