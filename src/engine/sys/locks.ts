@@ -39,9 +39,14 @@ export function lockMm(m: Machine, mm: Mm, mode: 'read' | 'write', pid: number):
 }
 
 export function unlockMm(m: Machine, mm: Mm, pid: number): void {
-  const i = held.findIndex((h) => h.mm === mm);
+  // Locks are released in reverse order almost always: pop, not splice (splice was 1% of a
+  // 1,500-process database read).
+  const last = held.length - 1;
+  const i = last >= 0 && held[last].mm === mm ? last : held.findIndex((x) => x.mm === mm);
   if (i < 0) return;
-  const [h] = held.splice(i, 1);
+  const h = held[i];
+  if (i === last) held.pop();
+  else held.splice(i, 1);
   if (m.trace.recording) {
     m.trace.emit({ type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode: h.mode, action: 'release', nested: held.length > 0 });
   }
