@@ -53,6 +53,9 @@ export interface MmapArgs {
   label?: string | null;
 }
 
+/** Decodes what `read` loaded as text. */
+const UTF8 = new TextDecoder();
+
 /**
  * /sys is sysfs, where nothing can be created (open(O_CREAT) fails with EACCES): a path under
  * /sys outside a msharefs mount is usually a forgotten `mount msharefs`, and used to become an
@@ -395,7 +398,7 @@ export class Kernel {
     // The same bytes as text (UTF-8 up to the first NUL), so what `write ADDR "str"` stored
     // reads back as a string: `expect last == "hello"` after `read ADDR 5`.
     const end = bytes.indexOf(0);
-    const text = new TextDecoder().decode(new Uint8Array(end < 0 ? bytes : bytes.slice(0, end)));
+    const text = UTF8.decode(new Uint8Array(end < 0 ? bytes : bytes.slice(0, end)));
     return ok(value, { value, text });
   }
 

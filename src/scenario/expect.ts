@@ -101,14 +101,10 @@ export function meminfoField(k: Kernel, field: keyof typeof MEMINFO_UNITS): numb
 /** /proc/PID/status of a live task, in bytes; VmPin counts the mm's pinned pages. */
 /**
  * /proc/PID/status of a task. VmPin counts the pins of every live task on the mm; a caller
- * reporting many tasks passes `pinsByMm` (pinnedPagesByMm) so the report stays linear.
+ * reporting many tasks passes one `pinsByMm` for all of them so the report stays linear.
  */
-export function taskStatus(k: Kernel, t: Task, pinsByMm?: Map<unknown, number>) {
-  const s = status(t.mm);
-  let pinned = 0;
-  if (pinsByMm) pinned = pinsByMm.get(t.mm) ?? 0;
-  else for (const o of k.m.s.tasks.values()) if (o.mm === t.mm && isAlive(o)) pinned += o.pins.length;
-  return { ...s, VmPin: pinned * 4096 };
+export function taskStatus(k: Kernel, t: Task, pinsByMm = pinnedPagesByMm(k)) {
+  return { ...status(t.mm), VmPin: (pinsByMm.get(t.mm) ?? 0) * 4096 };
 }
 
 /** Pinned pages per mm over the live tasks, for taskStatus over many tasks. */

@@ -475,10 +475,11 @@ function readRepeat({ a, pos, ctx }: ReaderIn): Command {
     if (!(e instanceof TemplateInNumber)) throw e;
     // `{i}` in a number: keep the body as text; the first and the last iteration must parse.
     template = { text: ' '.repeat(body[0].col - 1) + ctx.raw.slice(body[0].col - 1, ctx.codeEnd) };
-    for (const i of count > 1 ? [count, 1] : [1]) inner = parseIteration(template, ctx.line, i);
+    if (count > 1) parseIteration(template, ctx.line, count);
+    inner = parseIteration(template, ctx.line, 1);
   }
-  if (inner!.kind === 'machine') fail(inner!.col, 'machine cannot be repeated');
-  return { kind: 'repeat', ...pos, count, body: inner! as RepeatBody, ...(template ? { template } : {}) };
+  if (inner.kind === 'machine') fail(inner.col, 'machine cannot be repeated');
+  return { kind: 'repeat', ...pos, count, body: inner as RepeatBody, ...(template ? { template } : {}) };
 }
 
 /** One iteration of a templated repeat body: its text with `{i}` replaced, parsed. */

@@ -469,7 +469,10 @@ export class Runner {
       case 'expect': {
         const out = evalExpect(this.kernel, this.run, cmd.expr);
         rec.expect = out;
-        if (!out.ok && this.failureCount++ < MAX_LISTED) this.failures.push({ step: this.pos, line: cmd.line, text: cmd.text, message: out.message });
+        if (!out.ok) {
+          if (this.failureCount < MAX_LISTED) this.failures.push({ step: this.pos, line: cmd.line, text: cmd.text, message: out.message });
+          this.failureCount++;
+        }
         return;
       }
       default: {
@@ -481,7 +484,8 @@ export class Runner {
         if (r.errno !== null || r.signal !== null) {
           const e: StepError = { step: this.pos, line: cmd.line, command: cmd.text, errno: r.errno, signal: r.signal };
           if (r.detail) e.detail = r.detail;
-          if (this.errorCount++ < MAX_LISTED) this.errors.push(e);
+          if (this.errorCount < MAX_LISTED) this.errors.push(e);
+          this.errorCount++;
         }
       }
     }

@@ -4,7 +4,7 @@
  * only this file changes.
  */
 import type { Kernel } from '../engine/kernel';
-import { FrameUse } from '../engine/hw/physmem';
+import { meminfoCounters } from '../engine/mm/proc';
 import type { SysResult } from '../engine/sys/result';
 import type { SeriesPoint } from './api';
 import { Runner } from '../scenario/runner';
@@ -82,17 +82,13 @@ class Port implements RunnerPort {
 }
 
 /**
- * The counters chart's sample of the machine now, labelled `step`: the same values
- * /proc/meminfo reports (PageTables, Shmem, AnonPages, MemFree; engine/mm/proc.ts meminfo),
- * read straight from the per-use frame counters the machine keeps. meminfo() also counts
- * mapped shmem pages (a loop over every shmem frame), which the chart does not draw: this
- * costs a few array reads, so the worker takes one after every step.
+ * The counters chart's sample of the machine now, labelled `step`: the /proc/meminfo values
+ * the engine keeps as counters (meminfoCounters: no scan), so the worker takes one after
+ * every step.
  */
 export function counterSample(k: Kernel, step: number): SeriesPoint {
-  const m = k.m;
-  const fu = m.s.frameUse;
-  const pt = fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
-  return { step, pageTables: pt * 4096, shmem: fu[FrameUse.Shmem] * 4096, memFree: m.s.buddy.freeFrames * 4096, anon: fu[FrameUse.Anon] * 4096 };
+  const c = meminfoCounters(k.m);
+  return { step, pageTables: c.PageTables, shmem: c.Shmem, memFree: c.MemFree, anon: c.AnonPages };
 }
 
 export function createRunner(source: string, file: string): CreateResult {

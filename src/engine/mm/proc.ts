@@ -35,6 +35,26 @@ export interface Meminfo {
  * Machine.allocFrames/freeFrames): constant time but for Mapped, which reads the mapcount of
  * the Shmem frames only. meminfoScan computes the same from every frame descriptor.
  */
+/** Frames holding page tables, by the per-use counters. */
+function pageTableFrames(fu: readonly number[]): number {
+  return fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
+}
+
+/**
+ * The /proc/meminfo fields the machine keeps as counters, in bytes: a few array reads, no
+ * scan (meminfo() also counts mapped shmem frames one by one). The counters chart samples
+ * them after every step.
+ */
+export function meminfoCounters(m: Machine): Pick<Meminfo, 'AnonPages' | 'Shmem' | 'PageTables' | 'MemFree'> {
+  const fu = m.s.frameUse;
+  return {
+    AnonPages: fu[FrameUse.Anon] * 4096,
+    Shmem: fu[FrameUse.Shmem] * 4096,
+    PageTables: pageTableFrames(fu) * 4096,
+    MemFree: m.s.buddy.freeFrames * 4096,
+  };
+}
+
 export function meminfo(m: Machine): Meminfo {
   const fu = m.s.frameUse;
   const mc = m.pm.d.mapcount;
@@ -45,8 +65,7 @@ export function meminfo(m: Machine): Meminfo {
     if (mc[p] > 0) mapped++;
     if (fl[p] & PG_THP) folios++;
   }
-  const pt = fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
-  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pt, fu[FrameUse.Hugetlb], mapped + pmdOnlyMapped(m), folios);
+  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pageTableFrames(fu), fu[FrameUse.Hugetlb], mapped + pmdOnlyMapped(m), folios);
 }
 
 /** meminfo by a scan of every frame descriptor (the reference the counters are tested against). */

@@ -92,11 +92,7 @@ export function exitTask(m: Machine, t: Task, signal: Signal | null, reason: str
   }
   t.pins = [];
   taskHooks.mshare?.ownerExit(m, t);
-  // Threads share the mm, and mm.tasks lists its live users: no scan of the task table.
-  const threadsLeft = t.mm!.tasks.some((pid) => {
-    const o = m.s.tasks.get(pid);
-    return o !== undefined && o !== t && o.tgid === t.tgid && isAlive(o);
-  });
+  const threadsLeft = liveThreads(m, t).some((o) => o !== t);
   if (!threadsLeft) {
     for (const f of t.fds.values()) {
       f.inode.opens--;
@@ -113,14 +109,21 @@ export function exitTask(m: Machine, t: Task, signal: Signal | null, reason: str
 /** A fatal signal: the whole thread group dies. */
 export function killGroup(m: Machine, t: Task, signal: Signal, addr: number, reason: string): void {
   m.trace.emit({ type: 'signal', pid: t.pid, signal, addr, reason });
-  // The group's threads all use its mm, whose tasks list holds its live users in pid order:
-  // no scan of the task table per kill (an OOM storm kills thousands among tens of thousands).
+  for (const o of liveThreads(m, t)) exitTask(m, o, signal, reason);
+}
+
+/**
+ * The live tasks of t's thread group, in pid order. Threads share the mm, whose tasks list
+ * holds its live users: no scan of the task table (an OOM storm kills thousands of tasks
+ * among tens of thousands).
+ */
+function liveThreads(m: Machine, t: Task): Task[] {
   const group: Task[] = [];
   for (const pid of t.mm!.tasks) {
     const o = m.s.tasks.get(pid);
     if (o && o.tgid === t.tgid && isAlive(o)) group.push(o);
   }
-  for (const o of group) exitTask(m, o, signal, reason);
+  return group;
 }
 
 export function isAlive(t: Task): boolean {
