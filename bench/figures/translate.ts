@@ -155,7 +155,7 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
     let s = 0;
     const t0 = now();
     for (let r = 0; r < hitRounds; r++) {
-      for (let i = 0; i < TLB_ENTRIES; i++) s += translate(m, cpu, hitAddrs[i], false);
+      for (let i = 0; i < TLB_ENTRIES; i++) s ^= translate(m, cpu, hitAddrs[i], false);
     }
     const dt = now() - t0;
     if (ctr.hits - h0 !== hitN) throw new Error(`expected ${hitN} TLB hits, counted ${ctr.hits - h0}`);
@@ -167,7 +167,7 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
     let s = 0;
     const t0 = now();
     for (let r = 0; r < hitRounds; r++) {
-      for (let i = 0; i < TLB_ENTRIES; i++) s += bareLookup(tags, frames, hitAddrs[i]);
+      for (let i = 0; i < TLB_ENTRIES; i++) s ^= bareLookup(tags, frames, hitAddrs[i]);
     }
     const dt = now() - t0;
     sink.value += s;
@@ -180,7 +180,7 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
     let i = TLB_ENTRIES; // the hit set (pages 0..63) may still be cached
     const t0 = now();
     for (let n = 0; n < missOps; n++) {
-      s += translate(m, cpu, missAddrs[i], false);
+      s ^= translate(m, cpu, missAddrs[i], false);
       if (++i === pages) i = 0;
     }
     const dt = now() - t0;
@@ -194,7 +194,7 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
     let i = TLB_ENTRIES;
     const t0 = now();
     for (let n = 0; n < missOps; n++) {
-      s += bareWalk(u32, pgd, missAddrs[i]);
+      s ^= bareWalk(u32, pgd, missAddrs[i]);
       if (++i === pages) i = 0;
     }
     const dt = now() - t0;
@@ -231,6 +231,7 @@ export function run(opts: TranslateOptions = {}): TranslateResult {
   for (let b = 0; b < warmup + blocks; b++) {
     const keep = b >= warmup;
     const r = [simHits(), bareHits(), simMisses(), bareMisses(), touchHits(), touchMisses()];
+    if (process.env.TR_DEBUG) log(`block ${b}: ${r.map((x) => (x / 1e6).toFixed(1)).join(" ")}`);
     if (keep) {
       res.hitSim.push(r[0]);
       res.hitBare.push(r[1]);
