@@ -12,7 +12,7 @@
 import { freeFrameSet } from './mm/buddy';
 import { FrameUse, PG_BUDDY, PG_TAIL, PG_THP } from './hw/physmem';
 import { PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_SPECIAL, entryPfn } from './hw/pte';
-import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn } from './hw/tlb';
+import { TLB_W, cpuFirstSlot, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbEntryVpn, tlbPcid } from './hw/tlb';
 import { PTI_USER_PCID_BIT, userPcid } from './hw/cpu';
 import type { Machine } from './machine';
 import { entryIndex, pgIndex } from './mm/pgtable';
@@ -165,13 +165,15 @@ function checkTlb(m: Machine): string[] {
   const t = m.s.tlb;
   for (const c of m.s.cpus) {
     const want = m.s.config.pcid && c.asid >= 0 ? userPcid(m, c.asid) : 0;
-    if (t.cur[c.id] !== want) errs.push(`cpu ${c.id}: tlb.cur says PCID ${t.cur[c.id]}, the CPU runs ASID ${c.asid} (PCID ${want})`);
+    const cur = tlbPcid(t, c.id);
+    if (cur !== want) errs.push(`cpu ${c.id}: the TLB says PCID ${cur}, the CPU runs ASID ${c.asid} (PCID ${want})`);
     const cr3 = c.mm ? c.mm.pgd : -1;
     if (t.cr3[c.id] !== cr3) errs.push(`cpu ${c.id}: tlb.cr3 says PGD ${t.cr3[c.id]}, the CPU runs mm ${c.mm?.id ?? 'none'} (PGD ${cr3})`);
-    for (let i = c.id * t.size; i < (c.id + 1) * t.size; i++) {
+    const first = cpuFirstSlot(t, c.id);
+    for (let i = first; i < first + t.size; i++) {
       const pcid = tlbEntryPcid(t, i);
       if (pcid < 0) continue;
-      if (t.clean[c.id] && pcid === t.cur[c.id]) errs.push(`cpu ${c.id}: TLB marked clean but slot ${i - c.id * t.size} holds an entry under PCID ${pcid}`);
+      if (t.clean[c.id] && pcid === cur) errs.push(`cpu ${c.id}: TLB marked clean but slot ${i - first} holds an entry under PCID ${pcid}`);
       let mm: Mm | undefined;
       if (m.s.config.pcid) {
         const slot = (pcid & ~PTI_USER_PCID_BIT) - 1;
@@ -182,7 +184,7 @@ function checkTlb(m: Machine): string[] {
         errs.push(`cpu ${c.id}: TLB entry for pcid ${pcid} of a dead mm`);
         continue;
       }
-      const va = t.vpn[i] * 4096;
+      const va = tlbEntryVpn(t, i) * 4096;
       const w = peek(m, mm.pgd, va);
       if (!w) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} for mm ${mm.id} but the tables do not`);
       else if (w.pfn !== tlbEntryPfn(t, i)) errs.push(`cpu ${c.id}: TLB maps 0x${va.toString(16)} to frame ${tlbEntryPfn(t, i)}, tables say ${w.pfn}`);

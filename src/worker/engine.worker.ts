@@ -7,7 +7,7 @@ import { buildModel } from '../engine/model';
 import { smaps as procSmaps } from '../engine/mm/proc';
 import { findVma } from '../engine/mm/vma';
 import { stateDigest } from '../engine/snapshot';
-import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbSlot } from '../engine/hw/tlb';
+import { TLB_W, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbEntryVpn, tlbSlot } from '../engine/hw/tlb';
 import { userPcid } from '../engine/hw/cpu';
 import { parseScript } from '../scenario/parser';
 import type { Kernel } from '../engine/kernel';
@@ -366,7 +366,7 @@ const api: EngineApi = {
     // A stale ASID's entries are flushed before the task runs again: not a hit.
     const live = m.s.config.pcid ? slot >= 0 && !cpu.asidStale[slot] : cpu.mm === t.mm;
     const i = tlbSlot(m.s.tlb, t.cpu, vpn, Math.max(0, pcid));
-    const hit = live && m.s.tlb.vpn[i] === vpn && tlbEntryPcid(m.s.tlb, i) === pcid;
+    const hit = live && tlbEntryVpn(m.s.tlb, i) === vpn && tlbEntryPcid(m.s.tlb, i) === pcid;
     return { cpu: t.cpu, pcid, hit, pfn: hit ? tlbEntryPfn(m.s.tlb, i) : null, writable: hit && (tlbEntryPerm(m.s.tlb, i) & TLB_W) !== 0 };
   },
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TLB_NR_DYN_ASIDS } from '../../src/engine/hw/cpu';
-import { cpuCounters } from '../../src/engine/hw/tlb';
+import { cpuCounters, cpuFirstSlot, tlbEntryPcid } from '../../src/engine/hw/tlb';
 import { K, PAGE, anon, consistent, faultKindsSince, kernel, okv, shootdowns, teardown, tlb } from './helpers';
 
 function switches(k: ReturnType<typeof kernel>, since: number) {
@@ -53,7 +53,7 @@ describe('TLB and PCID (R26-R28)', () => {
     expect(fills.length).toBeGreaterThan(0);
     for (const f of fills) expect(f).toMatchObject({ pcid: 2049 });
     const t = k.m.s.tlb;
-    const tagged = () => Array.from({ length: t.size }, (_, i) => t.ent[i * 2 + 1] >> 4).filter((p) => p >= 0);
+    const tagged = () => Array.from({ length: t.size }, (_, i) => tlbEntryPcid(t, cpuFirstSlot(t, 0) + i)).filter((p) => p >= 0);
     expect(new Set(tagged())).toEqual(new Set([2049]));
     // Hits: the second pass walks nothing.
     const w0 = tlb(k).walks;

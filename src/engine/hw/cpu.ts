@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
-import { C_SHOOTDOWNS, NCTR, tlbFlushCpu, tlbFlushPage, tlbFlushPcid } from './tlb';
+import { C_SHOOTDOWNS, NCTR, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
 
 export const TLB_NR_DYN_ASIDS = 6;
 /** With PTI, the user PCID is the kernel PCID with this bit set (X86_CR3_PTI_PCID_USER_BIT 11). */
@@ -25,9 +25,9 @@ export function userPcid(m: Machine, asid: number): number {
 /** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
 export const FLUSH_CEILING_PAGES = 33;
 
-/** The PCID `cpu` runs with (asid + 1 with PCID on, else 0): switchMm keeps tlb.cur in step. */
+/** The PCID `cpu` runs with (asid + 1 with PCID on, else 0): switchMm keeps the TLB's copy in step. */
 export function pcidOf(m: Machine, cpu: number): number {
-  return m.s.tlb.cur[cpu];
+  return tlbPcid(m.s.tlb, cpu);
 }
 
 /** The mshare code registers the host mm's mmu_notifier here (hw/ never imports mshare/). */
@@ -66,7 +66,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
       flushed = true;
     }
     c.asid = slot;
-    t.cur[cpu] = userPcid(m, slot);
+    t.i32[cpu] = userPcid(m, slot); // tlbPcid
   }
   // The new PCID's entries: none if this switch flushed them, maybe some if it kept them.
   t.clean[cpu] = flushed ? 1 : 0;
@@ -80,7 +80,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
       c.mm = null;
       c.task = 0;
       c.asid = -1;
-      m.s.tlb.cur[c.id] = 0;
+      m.s.tlb.i32[c.id] = 0; // tlbPcid
       m.s.tlb.cr3[c.id] = -1;
     }
     const slot = c.asidMm.indexOf(mm.id);
@@ -94,7 +94,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
 }
 
 function shootdown(m: Machine, to: number, mm: Mm | null): void {
-  m.s.tlb.ctr[to * NCTR + C_SHOOTDOWNS]++;
+  m.s.tlb.f64[to * NCTR + C_SHOOTDOWNS]++;
   m.s.cpus[to].shootdownsReceived++;
   m.trace.emit({ type: 'tlb-shootdown', from: m.localCpu, to, mm: mm ? mm.id : 0 });
 }

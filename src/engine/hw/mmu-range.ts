@@ -155,8 +155,8 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   // Counters and the TLB as a page-by-page loop leaves them: every page a miss and a walk
   // (a page that faulted was looked up and walked too), the last `size` pages filled.
   const n = (stop - from) / 4096 + (stop < end && exactFrom < 0 ? 1 : 0);
-  t.ctr[cpu * NCTR + C_MISSES] += n;
-  t.ctr[cpu * NCTR + C_WALKS] += n;
+  t.f64[cpu * NCTR + C_MISSES] += n;
+  t.f64[cpu * NCTR + C_WALKS] += n;
   const pcid = pcidOf(m, cpu);
   const filled = (stop - from) / 4096;
   if (filled > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
@@ -258,7 +258,7 @@ function touchExact(m: Machine, cpu: number, start: number, end: number, write: 
 function touchExactPages(m: Machine, cpu: number, start: number, end: number, write: boolean): number {
   const t = m.s.tlb;
   t.clean[cpu] = 0; // it may fill
-  const ctr = t.ctr;
+  const ctr = t.f64; // the counters (and the tags)
   const cb = cpu * NCTR;
   const pcid = pcidOf(m, cpu);
   const u32 = m.pm.u32;
@@ -272,8 +272,8 @@ function touchExactPages(m: Machine, cpu: number, start: number, end: number, wr
   let cacheUs = 0;
   let cacheNx = 0;
   let cacheHuge = -1; // pfn of a cached 2 MiB leaf for cacheBase, or -1
-  const tVpn = t.vpn;
-  const tEnt = t.ent;
+  const tVpn = t.f64;
+  const tEnt = t.i32;
   // The run of consecutive fills not yet reported as a tlb-fill event (only when recording).
   let runFrom = 0; // page index
   let runPages = 0;

@@ -21,17 +21,20 @@ export function faultCode(r: number): number {
 
 export function translate(m: Machine, cpu: number, va: number, write: boolean, exec = false): number {
   // The hit path is kept small so the JIT inlines it into callers; misses go out of line.
+  // Two typed arrays (see TlbState), each loaded once: i32 (PCIDs, entries), f64 (counters, tags).
   const t = m.s.tlb;
+  const i32 = t.i32;
   const vpn = Math.floor(va / 4096);
-  const pcid = t.cur[cpu]; // pcidOf
-  const slot = tlbSlot(t, cpu, vpn, pcid);
-  const tag = t.ent[slot * 2 + 1]; // pcid << 4 | perm
-  if (t.vpn[slot] === vpn && tag >> 4 === pcid) {
+  const pcid = i32[cpu]; // tlbPcid
+  const slot = t.first + cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1)); // tlbSlot
+  const tag = i32[slot * 2 + 1]; // pcid << 4 | perm
+  const f64 = t.f64;
+  if (f64[slot] === vpn && tag >> 4 === pcid) {
     if ((!write || tag & TLB_W) && (!exec || !(tag & TLB_NX))) {
-      t.ctr[cpu * NCTR + C_HITS]++;
-      return t.ent[slot * 2];
+      f64[cpu * NCTR + C_HITS]++;
+      return i32[slot * 2];
     }
-    if (write) t.ctr[cpu * NCTR + C_MISSES_WRITE]++;
+    if (write) f64[cpu * NCTR + C_MISSES_WRITE]++;
   }
   return translateMiss(m, cpu, va, vpn, pcid, slot, write, exec);
 }
@@ -39,8 +42,8 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
 /** A TLB miss: count it, walk, fill the slot. */
 function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: number, slot: number, write: boolean, exec: boolean): number {
   const t = m.s.tlb;
-  t.ctr[cpu * NCTR + C_MISSES]++;
-  t.ctr[cpu * NCTR + C_WALKS]++;
+  t.f64[cpu * NCTR + C_MISSES]++;
+  t.f64[cpu * NCTR + C_WALKS]++;
   t.clean[cpu] = 0;
   const r = walk(m, t.cr3[cpu], va, write, exec);
   if (r < 0) return r;

@@ -31,21 +31,30 @@ export interface TlbCounters {
 export interface TlbState {
   size: number;
   cpus: number;
-  /** The virtual page number each slot caches. */
-  vpn: Float64Array;
   /**
-   * Two int32 per slot: the frame, then the tag `pcid << 4 | perm` (TLB_INVALID when empty).
-   * One array for the three small fields: every typed array a TLB hit touches costs its own
-   * base and bounds loads. (Measured with bench/figures/translate.ts: the hit rate moved from
-   * 0.22x to 0.24x a bare lookup, within noise; the rest of a hit's cost is elsewhere.)
+   * The index of CPU 0's first slot (cpus * NCTR). Slot `i` of CPU `c` is `first + c * size + i`,
+   * so the slot index addresses both arrays below past their per-CPU headers.
    */
-  ent: Int32Array;
+  first: number;
   /**
-   * The PCID each CPU runs with now (asid + 1, 0 without PCID or without an mm): a copy of
-   * what the CPU state says, kept here because recomputing it was a third of a TLB hit
-   * (measured). cpu.ts keeps it in step; the invariant checker compares the two.
+   * Float64: each CPU's counters at [cpu * NCTR + C_*] (cpuCounters() reads them as an
+   * object), then the virtual page number each slot caches at [slot].
+   *
+   * The TLB is two typed arrays, not one per field: every typed array a TLB hit touches costs
+   * its own field, base, length and bounds loads. Measured with bench/figures/translate.ts:
+   * four arrays (vpn, entries, current PCID, counters) down to these two took TLB hits from
+   * 0.29x to 0.32x a bare lookup, and to 0.48x once the JIT could treat the arrays as
+   * constants (Machine's `declare`d fields). An object-field counter instead of a typed-array
+   * one was measured as well: no faster (0.34x against 0.46x in a side-by-side copy).
    */
-  cur: Int32Array;
+  f64: Float64Array;
+  /**
+   * Int32: the PCID each CPU runs with now at [cpu] (asid + 1, 0 without PCID or without an
+   * mm; a copy of the CPU state that cpu.ts keeps in step and the invariant checker compares,
+   * because recomputing it was a third of a hit), then two int32 per slot: the frame at
+   * [2 * slot], the tag `pcid << 4 | perm` at [2 * slot + 1] (TLB_INVALID when empty).
+   */
+  i32: Int32Array;
   /** Each CPU's CR3: the PGD frame of the mm it runs (-1 without one); cpu.ts keeps it in step. */
   cr3: Int32Array;
   /**
@@ -54,11 +63,6 @@ export interface TlbState {
    * on a clean TLB has no hit to find and goes straight to the sweep (mmu-range.ts).
    */
   clean: Uint8Array;
-  /**
-   * The counters, NCTR per CPU in the order of C_*: a typed array because incrementing an
-   * object field was 40% of a TLB hit (measured). cpuCounters() reads them as an object.
-   */
-  ctr: Float64Array;
 }
 
 export const C_HITS = 0;
@@ -73,7 +77,7 @@ export const NCTR = 8;
 
 /** One CPU's counters as an object (a copy). */
 export function cpuCounters(t: TlbState, cpu: number): TlbCounters {
-  const c = t.ctr;
+  const c = t.f64;
   const b = cpu * NCTR;
   return {
     hits: c[b + C_HITS],
@@ -91,47 +95,62 @@ export function cpuCounters(t: TlbState, cpu: number): TlbCounters {
 export const TLB_INVALID = -1 << 4;
 
 export function newTlbState(cpus: number, size: number): TlbState {
-  const n = cpus * size;
-  const ent = new Int32Array(n * 2);
-  for (let i = 1; i < ent.length; i += 2) ent[i] = TLB_INVALID;
+  const first = cpus * NCTR; // >= cpus: the PCIDs fit in i32 below the first slot
+  const end = first + cpus * size;
+  const i32 = new Int32Array(end * 2);
+  for (let i = first * 2 + 1; i < i32.length; i += 2) i32[i] = TLB_INVALID;
   return {
     size,
     cpus,
-    vpn: new Float64Array(n),
-    ent,
-    cur: new Int32Array(cpus),
+    first,
+    f64: new Float64Array(end),
+    i32,
     cr3: new Int32Array(cpus).fill(-1),
     clean: new Uint8Array(cpus),
-    ctr: new Float64Array(cpus * NCTR),
   };
+}
+
+/** The slot index of `cpu`'s first slot. */
+export function cpuFirstSlot(t: TlbState, cpu: number): number {
+  return t.first + cpu * t.size;
+}
+
+/** The PCID `cpu` runs with now (see TlbState.i32). */
+export function tlbPcid(t: TlbState, cpu: number): number {
+  return t.i32[cpu];
 }
 
 export function tlbSlot(t: TlbState, cpu: number, vpn: number, pcid: number): number {
   // Indexed by the low bits of the page number, as hardware TLBs are: ToInt32 keeps the low
   // 32 bits of a vpn above 2^32 (VAs above 16 TiB), so no fold of the high part is needed.
-  return cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1));
+  return t.first + cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1));
 }
 
 /** Fill slot `i` (as tlbSlot gives it). */
 export function tlbSet(t: TlbState, i: number, vpn: number, pcid: number, pfn: number, perm: number): void {
-  t.vpn[i] = vpn;
-  t.ent[i * 2] = pfn;
-  t.ent[i * 2 + 1] = (pcid << 4) | perm;
+  t.f64[i] = vpn;
+  t.i32[i * 2] = pfn;
+  t.i32[i * 2 + 1] = (pcid << 4) | perm;
 }
 
 /** The PCID slot `i` is tagged with (-1 when empty). */
 export function tlbEntryPcid(t: TlbState, i: number): number {
-  return t.ent[i * 2 + 1] >> 4;
+  return t.i32[i * 2 + 1] >> 4;
 }
 
 /** The TLB_* permission bits of slot `i`. */
 export function tlbEntryPerm(t: TlbState, i: number): number {
-  return t.ent[i * 2 + 1] & 15;
+  return t.i32[i * 2 + 1] & 15;
+}
+
+/** The virtual page number slot `i` caches. */
+export function tlbEntryVpn(t: TlbState, i: number): number {
+  return t.f64[i];
 }
 
 /** The frame slot `i` maps to. */
 export function tlbEntryPfn(t: TlbState, i: number): number {
-  return t.ent[i * 2];
+  return t.i32[i * 2];
 }
 
 export function tlbFill(t: TlbState, cpu: number, vpn: number, pcid: number, pfn: number, perm: number): void {
@@ -151,34 +170,34 @@ export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number
   const k = pcid & PCID_PAIR_MASK;
   dropEntry(t, cpu, vpn, k);
   dropEntry(t, cpu, vpn, k | 2048);
-  t.ctr[cpu * NCTR + C_FLUSH_PAGE]++;
+  t.f64[cpu * NCTR + C_FLUSH_PAGE]++;
 }
 
 function dropEntry(t: TlbState, cpu: number, vpn: number, pcid: number): void {
   const i = tlbSlot(t, cpu, vpn, pcid);
-  if (tlbEntryPcid(t, i) === pcid && t.vpn[i] === vpn) t.ent[i * 2 + 1] = TLB_INVALID;
+  if (tlbEntryPcid(t, i) === pcid && t.f64[i] === vpn) t.i32[i * 2 + 1] = TLB_INVALID;
 }
 
 /** Drop every non-global entry of one PCID (and its PTI twin) on one CPU. */
 export function tlbFlushPcid(t: TlbState, cpu: number, pcid: number): void {
-  const base = cpu * t.size;
+  const base = cpuFirstSlot(t, cpu);
   const k = pcid & PCID_PAIR_MASK;
   for (let i = base; i < base + t.size; i++) {
     const e = tlbEntryPcid(t, i);
-    if (e >= 0 && (e & PCID_PAIR_MASK) === k && (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
+    if (e >= 0 && (e & PCID_PAIR_MASK) === k && (tlbEntryPerm(t, i) & TLB_G) === 0) t.i32[i * 2 + 1] = TLB_INVALID;
   }
-  if ((t.cur[cpu] & PCID_PAIR_MASK) === k) t.clean[cpu] = 1;
-  t.ctr[cpu * NCTR + C_FLUSH_MM]++;
+  if ((tlbPcid(t, cpu) & PCID_PAIR_MASK) === k) t.clean[cpu] = 1;
+  t.f64[cpu * NCTR + C_FLUSH_MM]++;
 }
 
 /** Drop everything on one CPU (a CR3 write without PCID also lands here, minus globals). */
 export function tlbFlushCpu(t: TlbState, cpu: number, keepGlobal: boolean): void {
-  const base = cpu * t.size;
+  const base = cpuFirstSlot(t, cpu);
   for (let i = base; i < base + t.size; i++) {
-    if (!keepGlobal || (tlbEntryPerm(t, i) & TLB_G) === 0) t.ent[i * 2 + 1] = TLB_INVALID;
+    if (!keepGlobal || (tlbEntryPerm(t, i) & TLB_G) === 0) t.i32[i * 2 + 1] = TLB_INVALID;
   }
   t.clean[cpu] = 1; // fills never make global entries
-  t.ctr[cpu * NCTR + C_FLUSH_ALL]++;
+  t.f64[cpu * NCTR + C_FLUSH_ALL]++;
 }
 
 export function tlbTotals(t: TlbState): TlbCounters {
