@@ -67,7 +67,8 @@ function inSysfs(path: string): boolean {
 }
 
 export class Kernel {
-  readonly m: Machine;
+  // `declare`d: set once by the constructor, so V8 keeps it constant and typed (see Machine).
+  declare readonly m: Machine;
 
   constructor(config: Partial<MachineConfig> = {}) {
     this.m = new Machine({ ...DEFAULT_CONFIG, ...config });

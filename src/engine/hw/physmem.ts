@@ -105,12 +105,13 @@ export const MIN_RAM = 16 * 1024 * 1024;
 export const MAX_RAM = 4 * 1024 * 1024 * 1024;
 
 export class PhysMem {
-  readonly ram: SharedArrayBuffer;
-  readonly descBuf: SharedArrayBuffer;
-  readonly u32: Uint32Array;
-  readonly u8: Uint8Array;
-  readonly nframes: number;
-  readonly d: FrameDescViews;
+  // `declare`d: set once by the constructor, so V8 keeps them constant and typed (see Machine).
+  declare readonly ram: SharedArrayBuffer;
+  declare readonly descBuf: SharedArrayBuffer;
+  declare readonly u32: Uint32Array;
+  declare readonly u8: Uint8Array;
+  declare readonly nframes: number;
+  declare readonly d: FrameDescViews;
 
   constructor(ramBytes: number) {
     if (!Number.isInteger(ramBytes) || ramBytes < MIN_RAM || ramBytes > MAX_RAM || ramBytes % (2 << 20) !== 0) {
