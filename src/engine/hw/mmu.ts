@@ -60,7 +60,10 @@ export function walkNx(): boolean {
 
 /** The hardware walk; also used by the page-walk view and the reference-walker tests. */
 export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
-  if (m.geo.levels === 4) return walk4(m, pgd, va, write, exec);
+  // walk4 takes the address as two int32 halves: a user address is above 2^31, and V8 boxed
+  // it into a new heap number for every call that was not inlined (seen in the optimized
+  // code of a TLB-miss loop).
+  if (m.geo.levels === 4) return walk4(m, pgd, Math.floor(va / 4294967296), va | 0, write, exec);
   return walkLevels(m, pgd, va, write, exec);
 }
 
@@ -77,28 +80,27 @@ export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: 
 const UPPER_MASK = PTE_P | PTE_A | PTE_PS;
 const UPPER_OK = PTE_P | PTE_A;
 
-function walk4(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
+function walk4(m: Machine, pgd: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
+  // loVa: the low 32 bits as an int32; `>>>` reads them unsigned.
   const u32 = m.pm.u32;
-  const hiVa = Math.floor(va / 4294967296);
-  const loVa = va >>> 0;
   // PGD (bits 39..47)
   let ei = pgd * 1024 + ((hiVa >>> 7) & 511) * 2;
   let lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walkLevels(m, pgd, va, write, exec);
+  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
   let hi = u32[ei + 1];
   let acc = lo; // RW and US ANDed over the levels
   let nx = hi; // NX ORed over the levels
   // PUD (bits 30..38)
   ei = ((lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000) * 1024 + (((hiVa << 2) | (loVa >>> 30)) & 511) * 2;
   lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walkLevels(m, pgd, va, write, exec);
+  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
   hi = u32[ei + 1];
   acc &= lo;
   nx |= hi;
   // PMD (bits 21..29)
   ei = ((lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000) * 1024 + ((loVa >>> 21) & 511) * 2;
   lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walkLevels(m, pgd, va, write, exec);
+  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
   hi = u32[ei + 1];
   acc &= lo;
   nx |= hi;
@@ -115,6 +117,11 @@ function walk4(m: Machine, pgd: number, va: number, write: boolean, exec: boolea
   if ((lo & want) !== want) u32[ei] = lo | want;
   lastWalkNx = isNx;
   return (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+}
+
+/** walk4's way out to the generic walk, with the address put back together. */
+function walk4Slow(m: Machine, pgd: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
+  return walkLevels(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, exec);
 }
 
 /** The walk for any number of levels, one loop iteration per level (exported for the walk4 test). */
