@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSet, tlbSlot } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbPcid, tlbSet, tlbSlot } from './tlb';
 
 export const PF_PROT = 1;
 export const PF_WRITE = 2;
@@ -36,16 +36,22 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
     }
     if (write) f64[cpu * NCTR + C_MISSES_WRITE]++;
   }
-  return translateMiss(m, cpu, va, vpn, pcid, slot, write, exec);
+  // Only the address goes out, as two int32 halves (see walk): passing the hit path's vpn,
+  // slot and PCID kept them alive across the loop, spilled to the stack on every hit.
+  return translateMiss(m, cpu, Math.floor(va / 4294967296), va | 0, write, exec);
 }
 
-/** A TLB miss: count it, walk, fill the slot. */
-function translateMiss(m: Machine, cpu: number, va: number, vpn: number, pcid: number, slot: number, write: boolean, exec: boolean): number {
+/** A TLB miss: count it, walk, fill the slot. `loVa` is the low 32 bits as an int32. */
+function translateMiss(m: Machine, cpu: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
   const t = m.s.tlb;
+  const vpn = hiVa * 0x100000 + (loVa >>> 12);
+  const pcid = tlbPcid(t, cpu);
+  const slot = tlbSlot(t, cpu, vpn, pcid);
   t.f64[cpu * NCTR + C_MISSES]++;
   t.f64[cpu * NCTR + C_WALKS]++;
   t.clean[cpu] = 0;
-  const r = walk(m, t.cr3[cpu], va, write, exec);
+  const pgd = t.cr3[cpu];
+  const r = m.geo.levels === 4 ? walk4(m, pgd, hiVa, loVa, write, exec) : walkLevels(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, exec);
   if (r < 0) return r;
   tlbSet(t, slot, vpn, pcid, r, (write ? TLB_W : 0) | TLB_U | (lastWalkNx ? TLB_NX : 0));
   if (m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid, pages: 1 });
