@@ -19,7 +19,7 @@ export function faultCode(r: number): number {
   return -1 - r;
 }
 
-export function translate(m: Machine, cpu: number, va: number, write: boolean, exec = false): number {
+export function translate(m: Machine, cpu: number, va: number, write: boolean): number {
   // The hit path is kept small so the JIT inlines it into callers; misses go out of line.
   // Two typed arrays (see TlbState), each loaded once: i32 (PCIDs, entries), f64 (counters, tags).
   const t = m.s.tlb;
@@ -30,108 +30,109 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean, e
   const tag = i32[slot * 2 + 1]; // pcid << 4 | perm
   const f64 = t.f64;
   if (f64[slot] === vpn && tag >> 4 === pcid) {
-    if ((!write || tag & TLB_W) && (!exec || !(tag & TLB_NX))) {
+    if (!write || tag & TLB_W) {
       f64[cpu * NCTR + C_HITS]++;
       return i32[slot * 2];
     }
-    if (write) f64[cpu * NCTR + C_MISSES_WRITE]++;
+    f64[cpu * NCTR + C_MISSES_WRITE]++;
   }
-  // Only the address goes out, as two int32 halves (see walk): passing the hit path's vpn,
-  // slot and PCID kept them alive across the loop, spilled to the stack on every hit.
-  return translateMiss(m, cpu, Math.floor(va / 4294967296), va | 0, write, exec);
-}
-
-/** A TLB miss: count it, walk, fill the slot. `loVa` is the low 32 bits as an int32. */
-function translateMiss(m: Machine, cpu: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
-  const t = m.s.tlb;
-  const vpn = hiVa * 0x100000 + (loVa >>> 12);
-  const pcid = tlbPcid(t, cpu);
-  const slot = tlbSlot(t, cpu, vpn, pcid);
-  t.f64[cpu * NCTR + C_MISSES]++;
-  t.f64[cpu * NCTR + C_WALKS]++;
-  t.clean[cpu] = 0;
-  const pgd = t.cr3[cpu];
-  const r = m.geo.levels === 4 ? walk4(m, pgd, hiVa, loVa, write, exec) : walkLevels(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, exec);
-  if (r < 0) return r;
-  tlbSet(t, slot, vpn, pcid, r, (write ? TLB_W : 0) | TLB_U | (lastWalkNx ? TLB_NX : 0));
-  if (m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid, pages: 1 });
-  return r;
-}
-
-/** NX of the last successful walk (read by the TLB fill; avoids allocating a result object). */
-let lastWalkNx = false;
-export function walkNx(): boolean {
-  return lastWalkNx;
-}
-
-/** The hardware walk; also used by the page-walk view and the reference-walker tests. */
-export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
-  // walk4 takes the address as two int32 halves: a user address is above 2^31, and V8 boxed
-  // it into a new heap number for every call that was not inlined (seen in the optimized
-  // code of a TLB-miss loop).
-  if (m.geo.levels === 4) return walk4(m, pgd, Math.floor(va / 4294967296), va | 0, write, exec);
-  return walkLevels(m, pgd, va, write, exec);
+  // The address goes out as two int32 halves (see walk), with the slot: passing the vpn
+  // and the PCID as well kept them alive across the loop, spilled to the stack on every hit.
+  return translateMiss(m, cpu, slot, Math.floor(va / 4294967296), va | 0, write);
 }
 
 /**
- * `walkLevels` unrolled for 4-level paging (shifts 39, 30, 21, 12), for the common case only:
- * every upper entry present, accessed and not a huge leaf. Those three are one masked compare
- * per level; RW and US are both ANDed over the levels, so one AND of the entries accumulates
- * both. Anything else (a hole, an A bit to set, a 2 MiB / 1 GiB leaf, a PS bit in a PGD entry)
- * goes to the generic walk, which starts over: up to then this walk has only read, so the
- * generic walk sees the same tables and gives the same result and the same A/D updates
- * (tests/engine/walk4.test.ts compares the two). Measured: the masked compares and the one
- * accumulator took the walk alone from 0.33x to 0.37x a bare 4-level walk.
+ * A TLB miss: count it, walk, fill the slot. `loVa` is the low 32 bits as an int32.
+ *
+ * The hardware walk is written out here, not called, and makes this function too big for V8
+ * to inline (460 bytes of bytecode at most). Both on purpose, from measurements of the
+ * optimized code with bench/figures/translate.ts:
+ * - A walk in its own function was a second call on every miss; this way a miss is one call
+ *   (misses 0.34-0.40x -> 0.40-0.41x the bare walk).
+ * - V8 inlines a function only if its bytecode plus what its own optimized code inlined fits
+ *   a budget of 920 bytes. When the miss path was small enough to inline into translate,
+ *   translate itself grew past that and stopped being inlined into its callers: TLB hits fell
+ *   from 0.51x to 0.16x a bare lookup. Kept out of line, translate stays inlinable (0.57x).
+ *
+ * The walk is 4-level paging unrolled (shifts 39, 30, 21, 12) for the common case only: every
+ * upper entry present, accessed and not a huge leaf (one masked compare per level), the access
+ * allowed (RW and US ANDed over the levels in one accumulator), and every frame number below
+ * 2^20: RAM is at most 4 GiB, so a table never holds a larger one, and the walk takes the frame
+ * from the low half alone, checking the high halves once at the end. Anything else (a hole, an
+ * A bit to set above the leaf, a 2 MiB / 1 GiB leaf, a fault, 5-level paging) takes the generic
+ * walk, which starts over: nothing has been written then, so it sees the same tables and gives
+ * the same result, A/D updates and error code (tests/engine/walk4.test.ts compares the two).
  */
-const UPPER_MASK = PTE_P | PTE_A | PTE_PS;
-const UPPER_OK = PTE_P | PTE_A;
-
-function walk4(m: Machine, pgd: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
-  // loVa: the low 32 bits as an int32; `>>>` reads them unsigned.
-  const u32 = m.pm.u32;
-  // PGD (bits 39..47)
-  let ei = pgd * 1024 + ((hiVa >>> 7) & 511) * 2;
-  let lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
-  let hi = u32[ei + 1];
-  let acc = lo; // RW and US ANDed over the levels
-  let nx = hi; // NX ORed over the levels
-  // PUD (bits 30..38)
-  ei = ((lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000) * 1024 + (((hiVa << 2) | (loVa >>> 30)) & 511) * 2;
-  lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
-  hi = u32[ei + 1];
-  acc &= lo;
-  nx |= hi;
-  // PMD (bits 21..29)
-  ei = ((lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000) * 1024 + ((loVa >>> 21) & 511) * 2;
-  lo = u32[ei];
-  if ((lo & UPPER_MASK) !== UPPER_OK) return walk4Slow(m, pgd, hiVa, loVa, write, exec);
-  hi = u32[ei + 1];
-  acc &= lo;
-  nx |= hi;
-  // PTE (bits 12..20)
-  ei = ((lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000) * 1024 + ((loVa >>> 12) & 511) * 2;
-  lo = u32[ei];
-  if (!(lo & PTE_P)) return -1 - (PF_USER | (write ? PF_WRITE : 0) | (exec ? PF_INSTR : 0));
-  hi = u32[ei + 1];
-  acc &= lo;
-  nx |= hi;
-  const isNx = (nx & PTE_HI_NX) !== 0;
-  if (!(acc & PTE_US) || (write && !(acc & PTE_RW)) || (exec && isNx)) return -1 - (PF_USER | PF_PROT | (write ? PF_WRITE : 0) | (exec ? PF_INSTR : 0));
-  const want = write ? PTE_A | PTE_D : PTE_A;
-  if ((lo & want) !== want) u32[ei] = lo | want;
-  lastWalkNx = isNx;
-  return (lo >>> 12) + (hi & PTE_HI_PFN_MASK) * 0x100000;
+function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa: number, write: boolean): number {
+  const t = m.s.tlb;
+  const f64 = t.f64;
+  const c = cpu * NCTR;
+  f64[c + C_MISSES]++;
+  f64[c + C_WALKS]++;
+  t.clean[cpu] = 0;
+  const pgd = t.cr3[cpu];
+  let r = -1;
+  fast: if (m.geo.levels === 4) {
+    // `lo >>> 12 << 10`: the u32 index of the frame an entry points to.
+    const u32 = m.pm.u32;
+    let ei = pgd * 1024 + (((hiVa >>> 7) & 511) << 1); // PGD (bits 39..47)
+    let lo = u32[ei];
+    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
+    let acc = lo; // RW and US ANDed over the levels
+    let hi = u32[ei + 1]; // NX and the high frame bits ORed over the levels
+    ei = (lo >>> 12 << 10) + ((((hiVa << 2) | (loVa >>> 30)) & 511) << 1); // PUD
+    lo = u32[ei];
+    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
+    acc &= lo;
+    hi |= u32[ei + 1];
+    ei = (lo >>> 12 << 10) + (((loVa >>> 21) & 511) << 1); // PMD
+    lo = u32[ei];
+    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
+    acc &= lo;
+    hi |= u32[ei + 1];
+    ei = (lo >>> 12 << 10) + (((loVa >>> 12) & 511) << 1); // PTE
+    lo = u32[ei];
+    acc &= lo;
+    hi |= u32[ei + 1];
+    // Present, user, writable for a write; frames below 2^20.
+    const need = write ? PTE_P | PTE_US | PTE_RW : PTE_P | PTE_US;
+    if ((acc & need) !== need || hi & PTE_HI_PFN_MASK) break fast;
+    const want = write ? PTE_A | PTE_D : PTE_A;
+    if ((lo & want) !== want) u32[ei] = lo | want;
+    lastWalkPerm = (write ? TLB_W | TLB_U : TLB_U) | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
+    r = lo >>> 12;
+  }
+  if (r < 0) {
+    r = walk(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, false);
+    if (r < 0) return r;
+  }
+  const vpn = hiVa * 0x100000 + (loVa >>> 12);
+  const i32 = t.i32;
+  f64[slot] = vpn; // tlbSet
+  i32[slot * 2] = r;
+  i32[slot * 2 + 1] = (i32[cpu] << 4) | lastWalkPerm;
+  if (m.trace.recording === true) traceFill(m, cpu, vpn);
+  return r;
 }
 
-/** walk4's way out to the generic walk, with the address put back together. */
-function walk4Slow(m: Machine, pgd: number, hiVa: number, loVa: number, write: boolean, exec: boolean): number {
-  return walkLevels(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, exec);
+function traceFill(m: Machine, cpu: number, vpn: number): void {
+  m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: m.s.tlb.i32[cpu], pages: 1 });
 }
 
-/** The walk for any number of levels, one loop iteration per level (exported for the walk4 test). */
-export function walkLevels(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
+/**
+ * The TLB permission bits (W, U, NX) the last successful walk grants for its access: what the
+ * TLB fill caches (a module variable, so the walk allocates no result object).
+ */
+let lastWalkPerm = 0;
+export function walkNx(): boolean {
+  return (lastWalkPerm & TLB_NX) !== 0;
+}
+
+/**
+ * The hardware walk for any number of levels, one loop iteration per level: the TLB miss's
+ * fallback, and the walk the batched touch, the page-walk view and the tests use.
+ */
+export function walk(m: Machine, pgd: number, va: number, write: boolean, exec: boolean): number {
   const u32 = m.pm.u32;
   const shifts = m.geo.shifts;
   const levels = shifts.length;
@@ -162,7 +163,7 @@ export function walkLevels(m: Machine, pgd: number, va: number, write: boolean, 
     if (!us || (write && !rw) || (exec && nx)) return -1 - (base | 1);
     const want = write ? PTE_A | PTE_D : PTE_A;
     if ((lo & want) !== want) u32[ei] = lo | want;
-    lastWalkNx = nx !== 0;
+    lastWalkPerm = (write ? TLB_W | TLB_U : TLB_U) | (nx !== 0 ? TLB_NX : 0);
     if (d === levels - 1) return pfn;
     // Huge leaf: the frame inside the 2 MiB / 1 GiB page.
     const sub = s > 23 ? Math.floor(va / 4096) % 2 ** (s - 12) : (loVa >>> 12) & ((1 << (s - 12)) - 1);
