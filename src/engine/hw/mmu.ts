@@ -64,6 +64,9 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean): 
  * the same result, A/D updates and error code (tests/engine/walk4.test.ts compares the two).
  */
 function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa: number, write: boolean): number {
+  // A parameter of unknown type is tested for truth through every kind of falsy value; a
+  // comparison with true is one compare (seen in the optimized code).
+  const wr = write === true;
   const t = m.s.tlb;
   const f64 = t.f64;
   const c = cpu * NCTR;
@@ -95,15 +98,15 @@ function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa
     acc &= lo;
     hi |= u32[ei + 1];
     // Present, user, writable for a write; frames below 2^20.
-    const need = write ? PTE_P | PTE_US | PTE_RW : PTE_P | PTE_US;
+    const need = wr ? PTE_P | PTE_US | PTE_RW : PTE_P | PTE_US;
     if ((acc & need) !== need || hi & PTE_HI_PFN_MASK) break fast;
-    const want = write ? PTE_A | PTE_D : PTE_A;
+    const want = wr ? PTE_A | PTE_D : PTE_A;
     if ((lo & want) !== want) u32[ei] = lo | want;
-    lastWalkPerm = (write ? TLB_W | TLB_U : TLB_U) | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
+    lastWalkPerm = (wr ? TLB_W | TLB_U : TLB_U) | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
     r = lo >>> 12;
   }
   if (r < 0) {
-    r = walk(m, pgd, hiVa * 4294967296 + (loVa >>> 0), write, false);
+    r = walk(m, pgd, hiVa * 4294967296 + (loVa >>> 0), wr, false);
     if (r < 0) return r;
   }
   const vpn = hiVa * 0x100000 + (loVa >>> 12);
