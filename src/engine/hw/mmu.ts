@@ -61,7 +61,7 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean): 
  * from the low half alone, checking the high halves once at the end. Anything else (a hole, an
  * A bit to set above the leaf, a 2 MiB / 1 GiB leaf, a fault, 5-level paging) takes the generic
  * walk, which starts over: nothing has been written then, so it sees the same tables and gives
- * the same result, A/D updates and error code (tests/engine/walk4.test.ts compares the two).
+ * the same result, A/D updates and error code (tests/engine/tlb-miss-walk.test.ts compares the two).
  */
 function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa: number, write: boolean): number {
   // A parameter of unknown type is tested for truth through every kind of falsy value; a
