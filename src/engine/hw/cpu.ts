@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
-import { C_SHOOTDOWNS, NCTR, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
+import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
 
 export const TLB_NR_DYN_ASIDS = 6;
 /** With PTI, the user PCID is the kernel PCID with this bit set (X86_CR3_PTI_PCID_USER_BIT 11). */
@@ -66,7 +66,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
       flushed = true;
     }
     c.asid = slot;
-    t.i32[cpu] = userPcid(m, slot); // tlbPcid
+    setTlbPcid(t, cpu, userPcid(m, slot));
   }
   // The new PCID's entries: none if this switch flushed them, maybe some if it kept them.
   t.clean[cpu] = flushed ? 1 : 0;
@@ -80,7 +80,7 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
       c.mm = null;
       c.task = 0;
       c.asid = -1;
-      m.s.tlb.i32[c.id] = 0; // tlbPcid
+      setTlbPcid(m.s.tlb, c.id, 0);
       m.s.tlb.cr3[c.id] = -1;
     }
     const slot = c.asidMm.indexOf(mm.id);

@@ -258,7 +258,7 @@ function touchExact(m: Machine, cpu: number, start: number, end: number, write: 
 function touchExactPages(m: Machine, cpu: number, start: number, end: number, write: boolean): number {
   const t = m.s.tlb;
   t.clean[cpu] = 0; // it may fill
-  const ctr = t.f64; // the counters (and the tags)
+  const f64 = t.f64; // the counters, then the tags
   const cb = cpu * NCTR;
   const pcid = pcidOf(m, cpu);
   const u32 = m.pm.u32;
@@ -272,7 +272,6 @@ function touchExactPages(m: Machine, cpu: number, start: number, end: number, wr
   let cacheUs = 0;
   let cacheNx = 0;
   let cacheHuge = -1; // pfn of a cached 2 MiB leaf for cacheBase, or -1
-  const tVpn = t.f64;
   const tEnt = t.i32;
   // The run of consecutive fills not yet reported as a tlb-fill event (only when recording).
   let runFrom = 0; // page index
@@ -284,16 +283,16 @@ function touchExactPages(m: Machine, cpu: number, start: number, end: number, wr
     const vpn = vpn0 + i;
     const slot = tlbSlot(t, cpu, vpn, pcid);
     const tag = tEnt[slot * 2 + 1]; // pcid << 4 | perm
-    const cached = tVpn[slot] === vpn && tag >> 4 === pcid;
+    const cached = f64[slot] === vpn && tag >> 4 === pcid;
     if (cached && (!write || tag & TLB_W)) {
-      ctr[cb + C_HITS]++;
+      f64[cb + C_HITS]++;
       if (runPages) runPages = reportFills(m, cpu, pcid, start + runFrom * 4096, runPages);
       continue;
     }
     if (runPages === 0) runFrom = i;
-    if (write && cached) ctr[cb + C_MISSES_WRITE]++;
-    ctr[cb + C_MISSES]++;
-    ctr[cb + C_WALKS]++;
+    if (write && cached) f64[cb + C_MISSES_WRITE]++;
+    f64[cb + C_MISSES]++;
+    f64[cb + C_WALKS]++;
     const region = Math.floor(va / 0x200000);
     if (region !== cacheBase) {
       // Walk the upper levels; stop at a huge leaf or a hole and let the full walk decide.

@@ -25,8 +25,8 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean): 
   const t = m.s.tlb;
   const i32 = t.i32;
   const vpn = Math.floor(va / 4096);
-  const pcid = i32[cpu]; // tlbPcid
-  const slot = t.first + cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1)); // tlbSlot
+  const pcid = tlbPcid(t, cpu);
+  const slot = tlbSlot(t, cpu, vpn, pcid);
   const tag = i32[slot * 2 + 1]; // pcid << 4 | perm
   const f64 = t.f64;
   if (f64[slot] === vpn && tag >> 4 === pcid) {
@@ -110,16 +110,13 @@ function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa
     if (r < 0) return r;
   }
   const vpn = hiVa * 0x100000 + (loVa >>> 12);
-  const i32 = t.i32;
-  f64[slot] = vpn; // tlbSet
-  i32[slot * 2] = r;
-  i32[slot * 2 + 1] = (i32[cpu] << 4) | lastWalkPerm;
+  tlbSet(t, slot, vpn, tlbPcid(t, cpu), r, lastWalkPerm);
   if (m.trace.recording === true) traceFill(m, cpu, vpn);
   return r;
 }
 
 function traceFill(m: Machine, cpu: number, vpn: number): void {
-  m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: m.s.tlb.i32[cpu], pages: 1 });
+  m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: tlbPcid(m.s.tlb, cpu), pages: 1 });
 }
 
 /**

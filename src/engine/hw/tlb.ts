@@ -120,6 +120,11 @@ export function tlbPcid(t: TlbState, cpu: number): number {
   return t.i32[cpu];
 }
 
+/** Record the PCID `cpu` now runs with (cpu.ts, on a CR3 load or when the mm goes). */
+export function setTlbPcid(t: TlbState, cpu: number, pcid: number): void {
+  t.i32[cpu] = pcid;
+}
+
 export function tlbSlot(t: TlbState, cpu: number, vpn: number, pcid: number): number {
   // Indexed by the low bits of the page number, as hardware TLBs are: ToInt32 keeps the low
   // 32 bits of a vpn above 2^32 (VAs above 16 TiB), so no fold of the high part is needed.

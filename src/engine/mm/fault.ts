@@ -151,7 +151,7 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
   const refcount = m.pm.d.refcount;
   const mapcount = m.pm.d.mapcount;
   // Every frame number is below 2^20 (RAM is at most 4 GiB), so the high half of each entry
-  // holds only NX: one value for the whole window.
+  // holds only NX: one value for every page mapped here.
   const hiWord = makeHi(0, (vma.flags & VM_EXEC) === 0);
   // Hot loop (every file read fault), counted in pages so no double is carried round it:
   // indices advance by one page, entries by two words. Loop-invariant loads are hoisted by
