@@ -13,7 +13,7 @@ import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
-import { dropCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
+import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
@@ -594,7 +594,7 @@ export class Kernel {
       }
       splitFolioAt(this.m, f.inode, keep);
       const pages = f.inode.pages;
-      pages.forEach((pfn, idx) => {
+      forEachCachePage(f.inode, (pfn, idx) => {
         if (idx >= keep) dropCachePage(this.m, pfn);
       });
       if (pages.length > keep) pages.length = keep;

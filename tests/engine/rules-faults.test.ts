@@ -134,6 +134,29 @@ describe('page faults (R8-R14)', () => {
     teardown(k);
   });
 
+  it('R12: fault-around stops at page index 2^31 (8 TiB into a sparse file): each page there faults on its own', () => {
+    const k = kernel();
+    const off = 2 ** 43; // page index 2^31
+    okv(k.file('/big', off + 128 * K));
+    okv(k.spawn('a'));
+    okv(k.spawn('b'));
+    const a = okv(k.mmap('a', { ...fileMap('/big', null, 64 * K, 'rw', true), off }));
+    okv(k.touch('a', a, 64 * K, 'write')); // 16 pages in the page cache, at indices 2^31..
+    const b = okv(k.mmap('b', { ...fileMap('/big', null, 64 * K, 'r', true), off }));
+    const f0 = faults(k);
+    okv(k.read('b', b + 5 * PAGE));
+    expect(st(k, 'b').RssShmem).toBe(PAGE); // no fault-around
+    okv(k.touch('b', b, 64 * K, 'read'));
+    expect(faults(k) - f0).toBe(16);
+    expect(st(k, 'b').RssShmem).toBe(16 * PAGE);
+    // Truncating and tearing down visit only the cached pages, not every index below them.
+    okv(k.open('a', '/big', false, 3));
+    okv(k.ftruncate('a', 3, off + 8 * PAGE));
+    expect(st(k, 'b').RssShmem).toBe(8 * PAGE);
+    consistent(k);
+    teardown(k);
+  });
+
   it('R13: a private file mapping maps the cache page read-only; the first write COW-copies it into a new anonymous page', () => {
     const k = kernel();
     okv(k.file('/f', 8 * K));

@@ -47,8 +47,18 @@ export function getCachePage(m: Machine, inode: Inode, index: number): number {
 
 /** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */
 export function truncateInode(m: Machine, inode: Inode): void {
-  inode.pages.forEach((pfn) => dropCachePage(m, pfn)); // forEach skips holes
+  forEachCachePage(inode, (pfn) => dropCachePage(m, pfn));
   inode.pages = [];
+}
+
+/**
+ * Calls `fn` for every cached page of `inode`, in index order. `for...in` visits only the
+ * pages there are: `forEach` on a sparse file's array tests every index below its length, and
+ * one page 8 TiB into a file (index 2^31) made a teardown take 100 s.
+ */
+export function forEachCachePage(inode: Inode, fn: (pfn: number, index: number) => void): void {
+  const pages = inode.pages;
+  for (const key in pages) fn(pages[key as unknown as number], Number(key));
 }
 
 /**
