@@ -17,7 +17,7 @@ import type { Machine } from '../machine';
 import { pcidOf } from './cpu';
 import { walk, walkNx } from './mmu';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbSet, tlbSlot } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, cpuFirstSlot, tlbSet, tlbSlot, tlbSlotHash, type TlbState } from './tlb';
 
 /** Error code of the fault that stopped the last `touchRange` (valid when it returned < end). */
 export let rangeFaultCode = 0;
@@ -180,9 +180,8 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
  * sweep passes (`knownRegion`: 2 MiB index, its table and the NX above it); a huge leaf or
  * anything unusual takes the walk.
  *
- * The per-page loop runs on int32s: page offset, entry index, and the low 32 bits of the page
- * number for the slot (tlbSlot's hash only uses low bits). Counted per page with the address
- * as a double, it cost ~150 instructions a page, a fifth of a 1,500-client database read
+ * The per-page loop (fillFromTable) runs on int32s. Counted per page with the address as a
+ * double, it cost ~150 instructions a page, a fifth of a 1,500-client database read
  * (callgrind; see the commit).
  */
 function refill(
@@ -207,17 +206,33 @@ function refill(
         tlbSet(t, tlbSlot(t, cpu, vpn0 + i, pcid), vpn0 + i, pcid, pfn, perm | (walkNx() ? TLB_NX : 0));
       }
     } else {
-      const upperPerm = perm | (upperNx ? TLB_NX : 0);
-      const ei0 = (table * 1024 + ((a >>> 12) & 511) * 2) | 0;
-      for (let i = 0; i < n; i++) {
-        const ei = ei0 + i * 2;
-        const hi = u32[ei + 1];
-        // PTE_HI_NX (bit 31) moved to TLB_NX (bit 2); a frame in an Int32Array is below 2^31.
-        const pfn = (u32[ei] >>> 12) | ((hi & PTE_HI_PFN_MASK) << 20);
-        tlbSet(t, tlbSlot(t, cpu, vpn0 + i, pcid), vpn0 + i, pcid, pfn, upperPerm | ((hi >>> 29) & TLB_NX));
-      }
+      fillFromTable(t, cpu, pcid, vpn0, n, u32, (table * 1024 + ((a >>> 12) & 511) * 2) | 0, perm | (upperNx ? TLB_NX : 0));
     }
     a = regionEnd;
+  }
+}
+
+/**
+ * tlbSet for `n` consecutive pages from `vpn0`, whose PTEs are the consecutive entries from
+ * u32 index `ei`, with `perm` plus each PTE's NX. tlbSlot and tlbSet written out over int32s:
+ * the page number's low 32 bits for the slot (tlbSlot only uses low bits), the frame below
+ * 2^31 (an Int32Array holds it). tests/mmu-range.test.ts compares the TLB this leaves with a
+ * page-by-page loop's.
+ */
+function fillFromTable(t: TlbState, cpu: number, pcid: number, vpn0: number, n: number, u32: Uint32Array, ei: number, perm: number): void {
+  const f64 = t.f64;
+  const i32 = t.i32;
+  const base = cpuFirstSlot(t, cpu) | 0;
+  const mask = (t.size - 1) | 0;
+  const hash = tlbSlotHash(pcid) | 0;
+  const vlo = vpn0 | 0; // ToInt32: the low 32 bits
+  const tag = (pcid << 4) | perm;
+  for (let i = 0; i < n; i++, ei += 2) {
+    const hi = u32[ei + 1];
+    const slot = base + (((vlo + i) ^ hash) & mask);
+    f64[slot] = vpn0 + i;
+    i32[slot * 2] = (u32[ei] >>> 12) | ((hi & PTE_HI_PFN_MASK) << 20);
+    i32[slot * 2 + 1] = tag | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
   }
 }
 

@@ -128,7 +128,12 @@ export function setTlbPcid(t: TlbState, cpu: number, pcid: number): void {
 export function tlbSlot(t: TlbState, cpu: number, vpn: number, pcid: number): number {
   // Indexed by the low bits of the page number, as hardware TLBs are: ToInt32 keeps the low
   // 32 bits of a vpn above 2^32 (VAs above 16 TiB), so no fold of the high part is needed.
-  return t.first + cpu * t.size + ((vpn ^ (pcid * 0x9e37)) & (t.size - 1));
+  return t.first + cpu * t.size + ((vpn ^ tlbSlotHash(pcid)) & (t.size - 1));
+}
+
+/** What tlbSlot XORs into the page number, so that PCIDs spread over the slots. */
+export function tlbSlotHash(pcid: number): number {
+  return pcid * 0x9e37;
 }
 
 /** Fill slot `i` (as tlbSlot gives it). */
