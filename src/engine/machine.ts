@@ -9,7 +9,7 @@
 import { FrameUse, HUGE_ORDER, PAGE_SIZE, PhysMem, FRAME_USE_NAMES, PG_HEAD, PG_TAIL, PG_UNCLEAN } from './hw/physmem';
 import { buddyAlloc, buddyFree, buddyInit, newBuddyState } from './mm/buddy';
 import { newTlbState } from './hw/tlb';
-import { Trace } from './trace';
+import { TI, Trace } from './trace';
 import type { Cgroup, KernelState, MachineConfig, Policies } from './types';
 
 export const RESERVED_BYTES = 1 << 20; // low 1 MiB: the "kernel image" boot reservation
@@ -216,7 +216,7 @@ export class Machine {
     else if (use === FrameUse.Anon) cg.anon += bytes;
     else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem += bytes;
     if (this.trace.recording) this.trace.emit({ type: 'frame-alloc', pfn, order, use: FRAME_USE_NAMES[use] });
-    else this.trace.count('frame-alloc');
+    else this.trace.countAt(TI['frame-alloc']);
     return pfn;
   }
 
@@ -252,7 +252,7 @@ export class Machine {
     fu[FrameUse.Free] += n;
     buddyFree(this.pm, this.s.buddy, pfn, order);
     if (this.trace.recording) this.trace.emit({ type: 'frame-free', pfn, order });
-    else this.trace.count('frame-free');
+    else this.trace.countAt(TI['frame-free']);
   }
 
   /** Drop one reference on a data page (put_page); frees it at zero. */

@@ -131,8 +131,8 @@ export function buildReport(r: Runner): Report {
     policies: { ...s.policies },
     oom_kills: s.oomKills,
     lock_inversions: [...s.lockInversions],
-    trace_counts: { ...m.trace.counts },
-    fault_kinds: { ...m.trace.faultKinds },
+    trace_counts: m.trace.counts,
+    fault_kinds: m.trace.faultKinds,
   };
 }
 

@@ -534,7 +534,7 @@ export class Runner {
       machine,
       run: cloneRunState(this.run),
       chapter: this.chapter,
-      trace: { seq: m.trace.seq, counts: { ...m.trace.counts }, faultKinds: { ...m.trace.faultKinds } },
+      trace: { seq: m.trace.seq, counts: m.trace.counts, faultKinds: m.trace.faultKinds },
       failures: this.failureCount,
       errors: this.errorCount,
       bytes: checkpointBytes(machine),
@@ -545,10 +545,7 @@ export class Runner {
     const m = this.kernel.m;
     restoreCheckpoint(m, c.machine);
     // The ring's events belong to the abandoned future; counts go back to the checkpoint's.
-    m.trace.ring = [];
-    m.trace.seq = c.trace.seq;
-    m.trace.counts = { ...c.trace.counts };
-    m.trace.faultKinds = { ...c.trace.faultKinds };
+    m.trace.restoreCounts(c.trace.seq, c.trace.counts, c.trace.faultKinds);
     this.run = cloneRunState(c.run);
     this.chapter = c.chapter;
     this.failureCount = c.failures;

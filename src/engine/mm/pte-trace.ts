@@ -7,6 +7,7 @@
  */
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
+import { TI } from '../trace';
 
 export type PteLevel = 'pgd' | 'p4d' | 'pud' | 'pmd' | 'pte';
 
@@ -22,12 +23,12 @@ export function levelName(m: Machine, depth: number): PteLevel {
 export function tracePteSet(m: Machine, mm: Mm, addr: number, level: PteLevel, pfn: number, pages = 1): void {
   if (pages <= 0) return;
   if (m.trace.recording) m.trace.emit({ type: 'pte-set', mm: mm.id, addr, level, pfn, pages });
-  else m.trace.count('pte-set');
+  else m.trace.countAt(TI['pte-set']);
 }
 
 /** `pages` entries from `addr` at `level` were cleared. */
 export function tracePteClear(m: Machine, mm: Mm, addr: number, level: PteLevel, pages = 1): void {
   if (pages <= 0) return;
   if (m.trace.recording) m.trace.emit({ type: 'pte-clear', mm: mm.id, addr, level, pages });
-  else m.trace.count('pte-clear');
+  else m.trace.countAt(TI['pte-clear']);
 }

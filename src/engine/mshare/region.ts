@@ -62,11 +62,7 @@ function slotEntry(m: Machine, pgd: number, va: number): number {
 
 function emitFault(m: Machine, pid: number, va: number, write: boolean, kind: FaultKind): void {
   if (m.trace.recording) m.trace.emit({ type: 'fault', pid, addr: va, write, kind, errorCode: write ? 6 : 4 });
-  else {
-    m.trace.seq++;
-    m.trace.counts.fault = (m.trace.counts.fault ?? 0) + 1;
-    m.trace.faultKinds[kind] = (m.trace.faultKinds[kind] ?? 0) + 1;
-  }
+  else m.trace.countFault(kind);
 }
 
 /** The process-side fault in an msharefs VMA (M5-M10). Returns a FaultResult. */

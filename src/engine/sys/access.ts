@@ -61,11 +61,7 @@ export const FAULT_BLOCK = 5;
 
 function traced(m: Machine, task: Task, va: number, write: boolean, errorCode: number, kind: FaultKind, r: number): number {
   if (m.trace.recording) m.trace.emit({ type: 'fault', pid: task.pid, addr: va, write, kind, errorCode });
-  else {
-    m.trace.seq++;
-    m.trace.counts.fault = (m.trace.counts.fault ?? 0) + 1;
-    m.trace.faultKinds[kind] = (m.trace.faultKinds[kind] ?? 0) + 1;
-  }
+  else m.trace.countFault(kind);
   return r;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
+import { TI } from '../trace';
 
 /** Locks held by the operation in progress: always empty between operations (resetLocks). */
 const held: { mm: Mm; mode: 'read' | 'write'; cls: string }[] = [];
@@ -35,7 +36,7 @@ export function lockMm(m: Machine, mm: Mm, mode: 'read' | 'write', pid: number):
   held.push({ mm, mode, cls: c });
   if (m.trace.recording) {
     m.trace.emit({ type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode, action: 'acquire', nested: held.length > 1 });
-  } else m.trace.counts.lock = (m.trace.counts.lock ?? 0) + 1;
+  } else m.trace.countAt(TI.lock);
 }
 
 export function unlockMm(m: Machine, mm: Mm, pid: number): void {
