@@ -17,7 +17,8 @@
  * modules are inlined as the app's production build inlines them (the worker bundle has
  * `ctr[t*8+0]++` where the source has `ctr[cpu * NCTR + C_HITS]++`), and run with plain `node` in a fresh child process, one
  * process per run, one at a time, so no run shares a heap, a JIT state or a peak-RSS
- * counter with another. The native baselines run after them, also one at a time.
+ * counter with another. The native baselines run after them, also one at a time, except the
+ * no-sharing database at N: its runs alternate with the simulator's (see `pairedNone`).
  *
  * Flags:
  *   --json           only the JSON object on stdout
@@ -36,6 +37,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   QUICK_OPTIONS,
   runNativeBaselines,
+  summarizeDatabase,
+  type DatabaseJson,
   type NativeBaselineOptions,
   type NativeDatabase,
   type NativeDatabaseError,
@@ -295,6 +298,29 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     log(`database ${mode} N=${n}: done in ${since(t0)}`);
   };
   const modes: DbMode[] = ['none', 'huge', 'mshare'];
+  const N = p.db.n;
+  const nlog = (m: string) => log(`  [native] ${m}`);
+  // The no-sharing database beside Linux, in pairs: each simulator run is followed at once by
+  // one run of the C program, and the ratio is the median of the pairs' ratios. The machine's
+  // speed drifts by up to 1.8x within a bench run; the two halves of a pair see the same
+  // machine (as translate's alternating blocks do). These Linux runs are also the N baseline.
+  const pairedNone: number[] = [];
+  const pairedLinux: DatabaseJson[] = [];
+  let pairedNative: NativeResult | null = null;
+  if (want('database') && options.native !== false) {
+    for (let i = 0; i < p.db.runs; i++) {
+      await dbRun('none', N, i + 1);
+      const r = await runNativeBaselines({ faults: false, fork: false, database: { n: [N], mib: p.db.mib, runs: 1 }, raw: true, log: nlog });
+      const d = 'skipped' in r ? undefined : r.raw?.database[0]?.[0];
+      if (!d || 'skipped' in r) break; // the native pass below runs it again and reports why
+      pairedNative = r;
+      pairedLinux.push(d);
+      const sim = db.get(key('none', N))![i].runMs;
+      pairedNone.push(d.ready_ms / sim);
+      log(`  pair ${i + 1}: simulator ${sim.toFixed(0)} ms, Linux ${d.ready_ms.toFixed(0)} ms: ${(d.ready_ms / sim).toFixed(2)}x`);
+    }
+  }
+  const paired = pairedLinux.length === p.db.runs;
   if (want('database') || want('memory')) {
     for (const mode of want('database') ? modes : (['none', 'mshare'] as DbMode[])) await dbRun(mode, p.db.n, p.db.runs);
   }
@@ -321,8 +347,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   } else if (needNative) {
     log('native baselines (C programs on this kernel) ...');
     const tn = Date.now();
-    const nlog = (m: string) => log(`  [native] ${m}`);
-    const dbNs = [...(want('database') || want('scaling') ? ((p.native.database || {}).n ?? []) : [])];
+    const dbNs = [...(want('database') || want('scaling') ? ((p.native.database || {}).n ?? []) : [])].filter((n) => !(paired && n === N));
     const r = await runNativeBaselines({
       ...p.native,
       faults: want('faults') ? p.native.faults : false,
@@ -333,8 +358,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     if ('skipped' in r) {
       note(r.skipped);
     } else {
-      nat = r;
+      // Nothing else asked of the native pass (--only database): its environment is the pairs'.
+      nat = !r.env.kernel && pairedNative ? { ...r, env: pairedNative.env, compiler: pairedNative.compiler } : r;
       for (const d of r.database) natDb.set(d.n, d);
+      if (paired) natDb.set(N, summarizeDatabase(pairedLinux));
       if (want('scaling') && p.nativeScaling.ns.length) {
         const r2 = await runNativeBaselines({
           faults: false,
@@ -349,8 +376,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       }
       log(`native: done in ${since(tn)}`);
       for (const d of natDb.values()) if ('error' in d) note(`Linux database N=${d.n}: ${d.error}`);
-      const env = r.env;
-      note(`native: ${r.compiler}, kernel ${env.kernel}, THP ${env.thp_enabled}, shmem THP ${env.thp_shmem_enabled}${env.hypervisor ? ', under a hypervisor' : ''}${env.damon === 'on' ? ', DAMON on' : ''}`);
+      const env = nat.env;
+      note(`native: ${nat.compiler}, kernel ${env.kernel}, THP ${env.thp_enabled}, shmem THP ${env.thp_shmem_enabled}${env.hypervisor ? ', under a hypervisor' : ''}${env.damon === 'on' ? ', DAMON on' : ''}`);
     }
   }
   const linux = (n: number): NativeDatabase | null => {
@@ -399,7 +426,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   }
 
   // ---- 4. database at N
-  const N = p.db.n;
   const dbStat = (mode: DbMode, n: number, f: (r: DbRun) => number): Stat | null => {
     const rs = db.get(key(mode, n));
     return rs && rs.length ? stat(rs.map(f)) : null;
@@ -413,10 +439,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     };
     for (const mode of modes) {
       const label = `database N=${N} ${MODE_NAME[mode]}`;
-      let base: { name: string; value: number | null } | null = null;
+      let base: { name: string; value: number | null; ratio?: number } | null = null;
       let target: number | null = null;
       if (mode === 'none') {
-        base = L ? { name: `${kernelName}, C, first fork to all read (${L.runs} runs)`, value: L.readyMs.median } : null;
+        base = !L ? null : paired
+          ? { name: `${kernelName}, C, first fork to all read (${L.runs} runs, each right after a simulator run; paired ratio)`, value: L.readyMs.median, ratio: median(pairedNone) }
+          : { name: `${kernelName}, C, first fork to all read (${L.runs} runs)`, value: L.readyMs.median };
         target = 2.0;
       } else if (mode === 'mshare') {
         base = { name: 'budget from the issue: 100 ms', value: 100 };
