@@ -372,7 +372,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         if (!('skipped' in r2)) for (const d of r2.database) natDb.set(d.n, d);
         const missing = p.scaling.ns.filter((n) => !natDb.has(n));
         if (missing.length) note(`no Linux database baseline at N=${missing.join(', ')} (slow; add it with --linux-scaling)`);
-        if (p.nativeScaling.runs === 1) note(`Linux database baselines at N=${p.nativeScaling.ns.join(', ')}: 1 run each (slow); N=${dbNs.join(', ')}: ${(p.native.database || {}).runs ?? p.native.runs} runs`);
+        if (p.nativeScaling.runs === 1) note(`Linux database baselines at N=${p.nativeScaling.ns.join(', ')}: 1 run each (slow); N=${[...(paired ? [N] : []), ...dbNs].join(', ')}: ${(p.native.database || {}).runs ?? p.native.runs} runs`);
       }
       log(`native: done in ${since(tn)}`);
       for (const d of natDb.values()) if ('error' in d) note(`Linux database N=${d.n}: ${d.error}`);
