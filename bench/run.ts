@@ -434,7 +434,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     const L = linux(N);
     const runsNote = (mode: DbMode) => {
       const rs = db.get(key(mode, N)) ?? [];
-      const warm = rs[0]?.warmup ? `after a ${rs[0].warmup}-client warm-up, ` : '';
+      const w = rs[0]?.warmupRuns ?? 0;
+      const warm = w ? `after ${w} untimed run${w > 1 ? 's' : ''}, ` : '';
       return `${warm}${rs.length} run${rs.length === 1 ? '' : 's'}`;
     };
     for (const mode of modes) {
@@ -451,6 +452,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         target = 1.0;
       }
       figures.push(figure(`${label}: time (fork + read, ${runsNote(mode)})`, dbStat(mode, N, (r) => r.runMs), 'ms', 'lower', base, target));
+      const cold = (db.get(key(mode, N)) ?? []).map((r) => r.coldRunMs).filter((x): x is number => x !== null);
+      figures.push(figure(`${label}: time of a first run in a fresh process (nothing compiled yet)`, cold.length ? stat(cold) : null, 'ms', 'lower', null, null));
       figures.push(figure(`${label}: wall incl. setup`, dbStat(mode, N, (r) => r.wallMs), 'ms', 'lower', null, null));
       figures.push(figure(`${label}: PageTables (meminfo)`, dbStat(mode, N, (r) => r.pageTablesBytes), 'bytes', 'lower',
         L && L.pageTablesDeltaKb !== null ? { name: `${kernelName}: PageTables growth with the N alive`, value: L.pageTablesDeltaKb * 1024 } : null, null));
