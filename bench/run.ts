@@ -300,32 +300,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const modes: DbMode[] = ['none', 'huge', 'mshare'];
   const N = p.db.n;
   const nlog = (m: string) => log(`  [native] ${m}`);
-  // The no-sharing database beside Linux, in pairs: each simulator run is followed at once by
-  // one run of the C program, and the ratio is the median of the pairs' ratios. The machine's
-  // speed drifts by up to 1.8x within a bench run; the two halves of a pair see the same
-  // machine (as translate's alternating blocks do). These Linux runs are also the N baseline.
-  const pairedNone: number[] = [];
-  const pairedLinux: DatabaseJson[] = [];
-  let pairedNative: NativeResult | null = null;
-  if (want('database') && options.native !== false) {
-    for (let i = 0; i < p.db.runs; i++) {
-      await dbRun('none', N, i + 1);
-      const r = await runNativeBaselines({ faults: false, fork: false, database: { n: [N], mib: p.db.mib, runs: 1 }, raw: true, log: nlog });
-      const d = 'skipped' in r ? undefined : r.raw?.database[0]?.[0];
-      if (!d || 'skipped' in r) break; // the native pass below runs it again and reports why
-      pairedNative = r;
-      pairedLinux.push(d);
-      const sim = db.get(key('none', N))![i].runMs;
-      pairedNone.push(d.ready_ms / sim);
-      log(`  pair ${i + 1}: simulator ${sim.toFixed(0)} ms, Linux ${d.ready_ms.toFixed(0)} ms: ${(d.ready_ms / sim).toFixed(2)}x`);
-    }
-  }
-  const paired = pairedLinux.length === p.db.runs;
+  // The no-sharing database at N runs in pairs with Linux (below, after every other native
+  // program): the other simulator loops leave it out.
+  const pairing = want('database') && options.native !== false;
+  const later = (mode: DbMode, n: number) => pairing && mode === 'none' && n === N;
   if (want('database') || want('memory')) {
-    for (const mode of want('database') ? modes : (['none', 'mshare'] as DbMode[])) await dbRun(mode, p.db.n, p.db.runs);
+    for (const mode of want('database') ? modes : (['none', 'mshare'] as DbMode[])) if (!later(mode, N)) await dbRun(mode, N, p.db.runs);
   }
   if (want('scaling')) {
-    for (const n of p.scaling.ns) for (const mode of modes) await dbRun(mode, n, p.scaling.runs(n));
+    for (const n of p.scaling.ns) for (const mode of modes) if (!later(mode, n)) await dbRun(mode, n, p.scaling.runs(n));
   }
 
   // ---- browser (Playwright; skipped with a note when the UI is not ready)
@@ -342,12 +325,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   let nat: NativeResult | null = null;
   const natDb = new Map<number, NativeDatabase | NativeDatabaseError>();
   const needNative = want('faults') || want('fork') || want('database') || want('scaling');
+  const dbNs = [...(want('database') || want('scaling') ? ((p.native.database || {}).n ?? []) : [])].filter((n) => !(pairing && n === N));
   if (options.native === false) {
     note('native baselines skipped (--no-native)');
   } else if (needNative) {
     log('native baselines (C programs on this kernel) ...');
     const tn = Date.now();
-    const dbNs = [...(want('database') || want('scaling') ? ((p.native.database || {}).n ?? []) : [])].filter((n) => !(paired && n === N));
     const r = await runNativeBaselines({
       ...p.native,
       faults: want('faults') ? p.native.faults : false,
@@ -358,10 +341,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     if ('skipped' in r) {
       note(r.skipped);
     } else {
-      // Nothing else asked of the native pass (--only database): its environment is the pairs'.
-      nat = !r.env.kernel && pairedNative ? { ...r, env: pairedNative.env, compiler: pairedNative.compiler } : r;
+      nat = r;
       for (const d of r.database) natDb.set(d.n, d);
-      if (paired) natDb.set(N, summarizeDatabase(pairedLinux));
       if (want('scaling') && p.nativeScaling.ns.length) {
         const r2 = await runNativeBaselines({
           faults: false,
@@ -370,15 +351,48 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           log: nlog,
         });
         if (!('skipped' in r2)) for (const d of r2.database) natDb.set(d.n, d);
-        const missing = p.scaling.ns.filter((n) => !natDb.has(n));
-        if (missing.length) note(`no Linux database baseline at N=${missing.join(', ')} (slow; add it with --linux-scaling)`);
-        if (p.nativeScaling.runs === 1) note(`Linux database baselines at N=${p.nativeScaling.ns.join(', ')}: 1 run each (slow); N=${[...(paired ? [N] : []), ...dbNs].join(', ')}: ${(p.native.database || {}).runs ?? p.native.runs} runs`);
       }
       log(`native: done in ${since(tn)}`);
-      for (const d of natDb.values()) if ('error' in d) note(`Linux database N=${d.n}: ${d.error}`);
-      const env = nat.env;
-      note(`native: ${nat.compiler}, kernel ${env.kernel}, THP ${env.thp_enabled}, shmem THP ${env.thp_shmem_enabled}${env.hypervisor ? ', under a hypervisor' : ''}${env.damon === 'on' ? ', DAMON on' : ''}`);
     }
+  }
+
+  // ---- the no-sharing database at N, in pairs: each simulator run is followed at once by one
+  // run of the C program, and the ratio is the median of the pairs' ratios. The machine's
+  // speed drifts by up to 1.8x within a bench run; the two halves of a pair see the same
+  // machine (as translate's alternating blocks do). These Linux runs are also the N baseline.
+  // Last, because 1,500 exiting Linux processes leave the kernel busy for a while: run before
+  // the browser figures, they made load-to-interactive 20% slower.
+  const pairedNone: number[] = [];
+  const pairedLinux: DatabaseJson[] = [];
+  if (pairing && nat) {
+    for (let i = 0; i < p.db.runs; i++) {
+      await dbRun('none', N, i + 1);
+      const r = await runNativeBaselines({ faults: false, fork: false, database: { n: [N], mib: p.db.mib, runs: 1 }, raw: true, log: nlog });
+      if ('skipped' in r) break;
+      const d = r.raw?.database[0]?.[0];
+      if (!d) {
+        natDb.set(N, r.database[0]); // the program's error
+        break;
+      }
+      // Nothing else asked of the native pass (--only database): the environment is the pairs'.
+      if (!nat.env.kernel) nat = { ...nat, env: r.env, compiler: r.compiler };
+      pairedLinux.push(d);
+      const sim = db.get(key('none', N))![i].runMs;
+      pairedNone.push(d.ready_ms / sim);
+      log(`  pair ${i + 1}: simulator ${sim.toFixed(0)} ms, Linux ${d.ready_ms.toFixed(0)} ms: ${(d.ready_ms / sim).toFixed(2)}x`);
+    }
+  }
+  const paired = pairedLinux.length === p.db.runs;
+  if (paired) natDb.set(N, summarizeDatabase(pairedLinux));
+  // Pairing impossible (no native baselines) or cut short: the simulator runs still happen.
+  if (want('database') || want('memory') || (want('scaling') && p.scaling.ns.includes(N))) await dbRun('none', N, p.db.runs);
+  if (nat) {
+    const missing = want('scaling') ? p.scaling.ns.filter((n) => !natDb.has(n)) : [];
+    if (missing.length) note(`no Linux database baseline at N=${missing.join(', ')} (slow; add it with --linux-scaling)`);
+    if (want('scaling') && p.nativeScaling.runs === 1) note(`Linux database baselines at N=${p.nativeScaling.ns.join(', ')}: 1 run each (slow); N=${[...(paired ? [N] : []), ...dbNs].join(', ')}: ${(p.native.database || {}).runs ?? p.native.runs} runs`);
+    for (const d of natDb.values()) if ('error' in d) note(`Linux database N=${d.n}: ${d.error}`);
+    const env = nat.env;
+    note(`native: ${nat.compiler}, kernel ${env.kernel}, THP ${env.thp_enabled}, shmem THP ${env.thp_shmem_enabled}${env.hypervisor ? ', under a hypervisor' : ''}${env.damon === 'on' ? ', DAMON on' : ''}`);
   }
   const linux = (n: number): NativeDatabase | null => {
     const d = natDb.get(n);
