@@ -104,6 +104,18 @@ describe('npm run bench -- --json (quick)', () => {
     expect(target('fork:')).toBe(1);
   });
 
+  it('database figures: a cold first run beside each timed one; no sharing paired with Linux when it runs', () => {
+    for (const mode of ['no sharing', 'hugetlb PMD sharing', 'mshare']) {
+      const timed = report.figures.find((f) => f.name.startsWith('database N=') && f.name.includes(`${mode}: time (`));
+      const cold = report.figures.find((f) => f.name.startsWith('database N=') && f.name.includes(`${mode}: time of a first run`));
+      expect(timed?.name, mode).toContain('after 2 untimed runs');
+      expect(cold?.value, mode).not.toBeNull();
+    }
+    const none = report.figures.find((f) => f.name.startsWith('database N=') && f.name.includes('no sharing: time ('))!;
+    // With a C compiler the baseline is Linux, run in pairs with the simulator.
+    if (none.baseline !== null) expect(none.baseline).toContain('each right after a simulator run; paired ratio');
+  });
+
   it('formats the same report as a table', () => {
     const t = formatTable(report, ['a note']);
     for (const f of report.figures) expect(t).toContain(f.name);
