@@ -35,8 +35,11 @@ export async function shoot(page: Page, info: TestInfo, name: string, testId?: s
   else await page.screenshot({ path });
 }
 
+/** The console's lines; waits for the console, which mounts once the first scenario has run. */
 export async function consoleLines(page: Page): Promise<string[]> {
-  return page.getByRole('log', { name: 'Console output' }).locator('li').allInnerTexts();
+  const log = page.getByRole('log', { name: 'Console output' });
+  await log.waitFor();
+  return log.locator('li').allInnerTexts();
 }
 
 export async function expectNoErrors(opened: Opened): Promise<void> {

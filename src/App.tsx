@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { startEngine } from './ui/engine-client';
 import { pushUpdate } from './ui/frame-loop';
 import { log, store, useUi } from './ui/store';
@@ -56,6 +56,14 @@ function NotIsolated() {
   );
 }
 
+function ConsoleLoading() {
+  return (
+    <section className="panel console-panel" aria-label="Console and script">
+      <p className="empty">loading the console…</p>
+    </section>
+  );
+}
+
 let booted: Promise<void> | null = null;
 
 /** Starts the worker and opens what the URL asks for (src/ui/talk/boot.ts: ?scenario=ID, a permalink, embed). Once per page. */
@@ -103,6 +111,20 @@ export function App() {
     };
   }, [isolated]);
   const talkMode = useTalk((s) => s.mode);
+  // The console (CodeMirror: its own ~350 KB chunk) mounts once the first scenario has run
+  // and the page is idle: mounted with the rest, its evaluation and first layout competed
+  // with the first scenario's draw for the main thread.
+  const [consoleOn, setConsoleOn] = useState(false);
+  useEffect(() => {
+    if (!isolated) return;
+    let live = true;
+    const show = () => live && setConsoleOn(true);
+    const idle = (f: () => void) => ('requestIdleCallback' in globalThis ? requestIdleCallback(f, { timeout: 300 }) : setTimeout(f, 50));
+    boot().then(() => idle(show), () => show());
+    return () => {
+      live = false;
+    };
+  }, [isolated]);
 
   if (!isolated) {
     return (
@@ -131,9 +153,13 @@ export function App() {
           <RightPanel />
         </div>
         <div className="bottom">
-          <Suspense fallback={<section className="panel console-panel" aria-label="Console and script"><p className="empty">loading the console…</p></section>}>
-            <ConsolePanel />
-          </Suspense>
+          {consoleOn ? (
+            <Suspense fallback={<ConsoleLoading />}>
+              <ConsolePanel />
+            </Suspense>
+          ) : (
+            <ConsoleLoading />
+          )}
         </div>
       </main>
       <footer className="statusbar">
