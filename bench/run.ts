@@ -485,7 +485,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (const n of ns) {
         const L = mode === 'none' ? linux(n) : null;
         figures.push(figure(`scaling ${MODE_NAME[mode]} N=${n}: time`, dbStat(mode, n, (r) => r.runMs), 'ms', 'lower',
-          L ? { name: `${kernelName}, C, first fork to all read (${L.runs} run${L.runs > 1 ? 's' : ''})`, value: L.readyMs.median } : null, null));
+          !L ? null : paired && n === N
+            ? { name: `${kernelName}, C, first fork to all read (${L.runs} runs, each right after a simulator run; paired ratio)`, value: L.readyMs.median, ratio: median(pairedNone) }
+            : { name: `${kernelName}, C, first fork to all read (${L.runs} run${L.runs > 1 ? 's' : ''})`, value: L.readyMs.median }, null));
         figures.push(figure(`scaling ${MODE_NAME[mode]} N=${n}: PageTables`, dbStat(mode, n, (r) => r.pageTablesBytes), 'bytes', 'lower',
           L && L.pageTablesDeltaKb !== null ? { name: `${kernelName}: PageTables growth`, value: L.pageTablesDeltaKb * 1024 } : null, null));
       }
