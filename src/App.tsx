@@ -11,7 +11,7 @@ import { AddressSpacePanel } from './ui/components/AddressSpacePanel';
 import { TreePanel } from './ui/components/TreePanel';
 import { PhysMemPanel } from './ui/components/PhysMemPanel';
 import { RightPanel } from './ui/components/RightPanel';
-import { consoleFocus } from './ui/console-focus';
+import { focusConsole } from './ui/console-focus';
 
 // The console and script editor (CodeMirror) load after the first paint.
 const ConsolePanel = lazy(() => import('./ui/components/ConsolePanel').then((m) => ({ default: m.ConsolePanel })));
@@ -104,7 +104,7 @@ export function App() {
     installTestApi(p);
     p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
     const removeTalkKeys = installTalkKeys();
-    const removeKeys = installKeyboard(() => consoleFocus.view?.focus());
+    const removeKeys = installKeyboard(focusConsole);
     return () => {
       removeTalkKeys();
       removeKeys();

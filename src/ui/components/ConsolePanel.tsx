@@ -9,7 +9,7 @@ import { scenarioSupport } from '../editor/scenario-lang';
 import { loadScript, runLine } from '../actions';
 import { engineReady } from '../engine-client';
 import { log, store, useUi } from '../store';
-import { consoleFocus } from '../console-focus';
+import { consoleMounted } from '../console-focus';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
@@ -60,7 +60,7 @@ function ConsoleTab() {
         className="console-input"
         label="Console input"
         doc=""
-        onReady={(v) => (consoleFocus.view = v)}
+        onReady={consoleMounted}
         extensions={[
           Prec.highest(keymap.of([
             { key: 'Enter', run: submit },
