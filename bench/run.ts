@@ -360,8 +360,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   // run of the C program, and the ratio is the median of the pairs' ratios. The machine's
   // speed drifts by up to 1.8x within a bench run; the two halves of a pair see the same
   // machine (as translate's alternating blocks do). These Linux runs are also the N baseline.
-  // Last, because 1,500 exiting Linux processes leave the kernel busy for a while: run before
-  // the browser figures, they made load-to-interactive 20% slower.
+  // Last, because 1,500 exiting Linux processes leave the kernel busy for a while, and no
+  // figure should be measured in their wake.
   const pairedNone: number[] = [];
   const pairedLinux: DatabaseJson[] = [];
   if (pairing && nat) {
@@ -399,6 +399,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     return d && !('error' in d) ? d : null;
   };
   const kernelName = nat ? `Linux ${nat.env.kernel.split(' ')[0]}` : 'Linux';
+  /** Linux's no-sharing database at `n` as a time baseline; at N, paired with the simulator. */
+  const linuxReady = (n: number): { name: string; value: number; ratio?: number } | null => {
+    const L = linux(n);
+    if (!L) return null;
+    if (paired && n === N) return { name: `${kernelName}, C, first fork to all read (${L.runs} runs, each right after a simulator run; paired ratio)`, value: L.readyMs.median, ratio: median(pairedNone) };
+    return { name: `${kernelName}, C, first fork to all read (${L.runs} run${L.runs > 1 ? 's' : ''})`, value: L.readyMs.median };
+  };
 
   // ---- 1. translation
   if (want('translate')) {
@@ -457,9 +464,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       let base: { name: string; value: number | null; ratio?: number } | null = null;
       let target: number | null = null;
       if (mode === 'none') {
-        base = !L ? null : paired
-          ? { name: `${kernelName}, C, first fork to all read (${L.runs} runs, each right after a simulator run; paired ratio)`, value: L.readyMs.median, ratio: median(pairedNone) }
-          : { name: `${kernelName}, C, first fork to all read (${L.runs} runs)`, value: L.readyMs.median };
+        base = linuxReady(N);
         target = 2.0;
       } else if (mode === 'mshare') {
         base = { name: 'budget from the issue: 100 ms', value: 100 };
@@ -485,9 +490,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (const n of ns) {
         const L = mode === 'none' ? linux(n) : null;
         figures.push(figure(`scaling ${MODE_NAME[mode]} N=${n}: time`, dbStat(mode, n, (r) => r.runMs), 'ms', 'lower',
-          !L ? null : paired && n === N
-            ? { name: `${kernelName}, C, first fork to all read (${L.runs} runs, each right after a simulator run; paired ratio)`, value: L.readyMs.median, ratio: median(pairedNone) }
-            : { name: `${kernelName}, C, first fork to all read (${L.runs} run${L.runs > 1 ? 's' : ''})`, value: L.readyMs.median }, null));
+          L ? linuxReady(n) : null, null));
         figures.push(figure(`scaling ${MODE_NAME[mode]} N=${n}: PageTables`, dbStat(mode, n, (r) => r.pageTablesBytes), 'bytes', 'lower',
           L && L.pageTablesDeltaKb !== null ? { name: `${kernelName}: PageTables growth`, value: L.pageTablesDeltaKb * 1024 } : null, null));
       }

@@ -13,7 +13,7 @@ import { PhysMemPanel } from './ui/components/PhysMemPanel';
 import { RightPanel } from './ui/components/RightPanel';
 import { focusConsole } from './ui/console-focus';
 
-// The console and script editor (CodeMirror) load after the first paint.
+// The console and script editor (CodeMirror): loaded once the first scenario has run (below).
 const ConsolePanel = lazy(() => import('./ui/components/ConsolePanel').then((m) => ({ default: m.ConsolePanel })));
 import { Gallery } from './ui/components/Gallery';
 import { Plumbing } from './ui/components/Plumbing';
@@ -91,6 +91,7 @@ export function App() {
   const theme = useUi((s) => s.theme);
   const animations = useUi((s) => s.animations);
   const ready = useUi((s) => s.ready);
+  const [consoleOn, setConsoleOn] = useState(false);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -103,28 +104,22 @@ export function App() {
     const p = boot();
     installTestApi(p);
     p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
+    // The console (CodeMirror: its own ~350 KB chunk) mounts once the first scenario has run
+    // and the page is idle: mounted with the rest, its evaluation and first layout competed
+    // with the first scenario's draw for the main thread.
+    let live = true;
+    const showConsole = () => live && setConsoleOn(true);
+    const idle = (f: () => void) => ('requestIdleCallback' in globalThis ? requestIdleCallback(f, { timeout: 300 }) : setTimeout(f, 50));
+    p.then(() => idle(showConsole), showConsole);
     const removeTalkKeys = installTalkKeys();
     const removeKeys = installKeyboard(focusConsole);
     return () => {
+      live = false;
       removeTalkKeys();
       removeKeys();
     };
   }, [isolated]);
   const talkMode = useTalk((s) => s.mode);
-  // The console (CodeMirror: its own ~350 KB chunk) mounts once the first scenario has run
-  // and the page is idle: mounted with the rest, its evaluation and first layout competed
-  // with the first scenario's draw for the main thread.
-  const [consoleOn, setConsoleOn] = useState(false);
-  useEffect(() => {
-    if (!isolated) return;
-    let live = true;
-    const show = () => live && setConsoleOn(true);
-    const idle = (f: () => void) => ('requestIdleCallback' in globalThis ? requestIdleCallback(f, { timeout: 300 }) : setTimeout(f, 50));
-    boot().then(() => idle(show), () => show());
-    return () => {
-      live = false;
-    };
-  }, [isolated]);
 
   if (!isolated) {
     return (

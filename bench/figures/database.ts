@@ -119,14 +119,15 @@ export function run(opts: DatabaseOptions = {}): DatabaseResult {
   let coldRunMs: number | null = null;
   let heap: DatabaseResult['heap'] = null;
   for (let i = 0; i < warmupRuns; i++) {
-    // The last untimed run measures the JS heap: its forced GCs, between the phases, slowed
-    // the timed phase after them (mshare: ~20 ms of ~70, measured).
+    // The last untimed run measures the JS heap, so that its forced GCs (between the phases)
+    // stay out of the timed run.
     const r = timedRun({ ...opts, n, mode, mib, heap: opts.heap && i === warmupRuns - 1 }, i, null);
     coldRunMs ??= r.runMs;
     heap = r.heap;
     gc(); // drop the warm-up machine before the next is built (peak RSS)
   }
   const res = timedRun({ ...opts, n, mode, mib, heap: opts.heap && warmupRuns === 0 }, warmupRuns, coldRunMs);
+  // A use after the timed run, so the keeper stays reachable (and alive) until then.
   if (keeper && keeper.m.s.tasks.size === 0) throw new Error('the live machine lost its tasks');
   return warmupRuns > 0 ? { ...res, heap } : res;
 }

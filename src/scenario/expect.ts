@@ -98,7 +98,6 @@ export function meminfoField(k: Kernel, field: keyof typeof MEMINFO_UNITS): numb
   }
 }
 
-/** /proc/PID/status of a live task, in bytes; VmPin counts the mm's pinned pages. */
 /**
  * /proc/PID/status of a task. VmPin counts the pins of every live task on the mm; a caller
  * reporting many tasks passes one `pinsByMm` for all of them so the report stays linear.

@@ -80,7 +80,8 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   let lastTable = -1;
   let lastNx = 0;
   while (va < end) {
-    const regionEnd = Math.min(end, (Math.floor(va / 0x200000) + 1) * 0x200000);
+    const region = Math.floor(va / 0x200000);
+    const regionEnd = Math.min(end, (region + 1) * 0x200000);
     let table = pgd;
     let rw = PTE_RW;
     let us = PTE_US;
@@ -132,7 +133,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
       va = regionEnd;
       continue;
     }
-    lastRegion = Math.floor(va / 0x200000);
+    lastRegion = region;
     lastTable = table;
     lastNx = nx;
     // Entry indices fit in 31 bits (RAM is at most 4 GiB = 2^30 entries): int32 indexing.
@@ -193,10 +194,11 @@ function refill(
   const perm = (write ? TLB_W : 0) | TLB_U;
   t.clean[cpu] = 0;
   for (let a = from; a < to; ) {
-    const regionEnd = Math.min(to, (Math.floor(a / 0x200000) + 1) * 0x200000);
+    const region = Math.floor(a / 0x200000);
+    const regionEnd = Math.min(to, (region + 1) * 0x200000);
     const n = ((regionEnd - a) / 4096) | 0;
     // The sweep's table for its last region (typically the only one here): no walk again.
-    const known = Math.floor(a / 0x200000) === knownRegion;
+    const known = region === knownRegion;
     const table = known ? knownTable : pteTableOf(m, pgd, a);
     const upperNx = known ? knownNx : upperWalkNx;
     const vpn0 = a / 4096;

@@ -30,11 +30,6 @@ export interface Meminfo {
   ShmemPmdMapped: number;
 }
 
-/**
- * /proc/meminfo from the counters the page allocator keeps (KernelState.frameUse, updated by
- * Machine.allocFrames/freeFrames): constant time but for Mapped, which reads the mapcount of
- * the Shmem frames only. meminfoScan computes the same from every frame descriptor.
- */
 /** Frames holding page tables, by the per-use counters. */
 function pageTableFrames(fu: readonly number[]): number {
   return fu[FrameUse.Pgd] + fu[FrameUse.P4d] + fu[FrameUse.Pud] + fu[FrameUse.Pmd] + fu[FrameUse.Pte];
@@ -55,6 +50,11 @@ export function meminfoCounters(m: Machine): Pick<Meminfo, 'AnonPages' | 'Shmem'
   };
 }
 
+/**
+ * /proc/meminfo from the counters the page allocator keeps (KernelState.frameUse, updated by
+ * Machine.allocFrames/freeFrames): constant time but for Mapped, which reads the mapcount of
+ * the Shmem frames only. meminfoScan computes the same from every frame descriptor.
+ */
 export function meminfo(m: Machine): Meminfo {
   const fu = m.s.frameUse;
   const mc = m.pm.d.mapcount;
