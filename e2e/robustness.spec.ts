@@ -122,11 +122,14 @@ test('OOM inside the simulation: a notice says who was killed and why', async ({
 test('a machine too large for the browser is refused before allocation, naming the limit', async ({ page }) => {
   const opened = await openApp(page);
   const { total } = await position(page);
+  // At step 1, so a refused load that went on to run the old script (load with run) would show.
+  await page.evaluate(() => window.mshareExplorer!.goto(1));
   const err = await page.evaluate(() => window.mshareExplorer!.loadScenario('machine ram=4G\nspawn a').then(() => 'loaded', (e: Error) => e.message));
   expect(err).toBe('1:9: machine ram=4G: the browser simulates at most 2G of RAM (one SharedArrayBuffer, plus checkpoints); use ram=2G or less, or run it with npm run sim');
   await expect(page.getByTestId('script-errors')).toContainText('at most 2G of RAM');
-  // Nothing changed: the previous machine is still there, and the limit itself works.
-  expect((await position(page)).total).toBe(total);
+  // Nothing changed: the previous machine is still there, at the same step, and the limit itself works.
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: 1, total });
   await page.evaluate(() => window.mshareExplorer!.loadScenario('machine ram=2G\nspawn a\na: mmap auto 4M rw private,anon as x\na: touch x 4M write\nexpect a.RssAnon == 4M'));
   const report = (await page.evaluate(() => window.mshareExplorer!.report())) as { ok: boolean };
   expect(report.ok).toBe(true);

@@ -12,11 +12,12 @@ import { emptySelection, log, store, type UiState } from './store';
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
 
-async function track<T>(p: Promise<T>): Promise<T> {
+/** Counts `p` as in flight until it settles and (with `catchUp`) the page drew what it did. */
+async function track<T>(p: Promise<T>, catchUp = true): Promise<T> {
   inFlight++;
   try {
     const r = await p;
-    await caughtUp();
+    if (catchUp) await caughtUp();
     return r;
   } finally {
     inFlight--;
@@ -61,12 +62,17 @@ function applyLoad(res: LoadResult, name: string): boolean {
 export async function loadScript(source: string, name: string, run = true): Promise<boolean> {
   const engine = getEngine();
   store.setState({ playing: false });
-  const res = await track(engine.load(source, name) as Promise<LoadResult>);
+  // With `run` the worker goes on from the load to the run by itself; catching up with the
+  // load would wait for the run, so the page joins the run instead (below).
+  const res = await track(engine.load(source, name, run) as Promise<LoadResult>, !run);
   performance.mark('mshare:script-loaded');
   if (!applyLoad(res, name)) return false;
   store.setState({ selection: emptySelection, compare: null });
   log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);
-  if (run) await runToEnd();
+  if (run) {
+    await track(engine.idle());
+    autoSelect();
+  }
   performance.mark('mshare:script-ran');
   autoSelect();
   return true;

@@ -140,8 +140,12 @@ export interface SmapsInfo {
 export interface EngineApi {
   /** Once per page: registers the update callback (Comlink.proxy) and shares the buffers. */
   init(onUpdate: (u: Update) => void): { shared: SharedBuffers; ctl: SharedArrayBuffer };
-  /** Parses and loads a script at step 0 (nothing runs). Parse errors come back, none thrown. */
-  load(source: string, file?: string): LoadResult;
+  /**
+   * Parses and loads a script at step 0. Parse errors come back, none thrown. With `run`, a
+   * script that loaded goes on to run to the end as play(Infinity) would, at once: join it
+   * with idle(), stop it with pause().
+   */
+  load(source: string, file?: string, run?: boolean): LoadResult;
   step(): StepRecord | null;
   back(): void;
   goto(n: number): void;
