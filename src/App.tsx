@@ -70,21 +70,32 @@ let booted: Promise<void> | null = null;
 function boot(): Promise<void> {
   if (booted) return booted;
   booted = (async () => {
-    await startEngine(pushUpdate);
-    performance.mark('mshare:engine-ready');
-    store.setState({ ready: true });
+    const started = startEngine(pushUpdate).then(() => {
+      performance.mark('mshare:engine-ready');
+      store.setState({ ready: true });
+    });
     installRobustness();
-    if (!(await resumeSession())) await openInitialScenario();
+    // The first script goes out now, queued behind init, not after init's answer: the worker
+    // loads and runs it while this thread draws the first render.
+    const opened = (async () => {
+      if (!(await resumeSession())) await openInitialScenario();
+    })();
+    await Promise.all([started, opened]);
     performance.mark('mshare:first-scenario');
   })();
   return booted;
 }
 
-// Start the engine worker as this module loads, not after React's first render: fetching,
-// compiling and initialising the worker (and running the first scenario in it) then overlaps
-// the main thread's first render instead of following it (measured: ~200-300 ms sooner to
-// interactive). The effect below picks up the same promise.
-if (globalThis.crossOriginIsolated === true) void boot().catch(() => {});
+// Boot as this module loads, before the first render (which waits for the engine's first
+// answer, main.tsx): the worker (created by ui/engine-spawn.ts) then initialises, loads and
+// runs the first scenario while this thread evaluates the bundle and renders. The test API
+// (window.mshareExplorer) goes up here too, so a test can wait on `ready` once the page loaded.
+// The effect below picks up the same promise.
+if (globalThis.crossOriginIsolated === true) {
+  const p = boot();
+  installTestApi(p);
+  p.catch(() => {});
+}
 
 export function App() {
   const isolated = globalThis.crossOriginIsolated === true;
@@ -102,7 +113,6 @@ export function App() {
     if (!isolated) return;
     performance.mark('mshare:shell');
     const p = boot();
-    installTestApi(p);
     p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
     // The console (CodeMirror: its own ~350 KB chunk) mounts once the first scenario has run
     // and the page is idle: mounted with the rest, its evaluation and first layout competed

@@ -20,6 +20,7 @@ import { frameDescViews, type FrameDescViews } from '../engine/abi';
 import { CTL_ACK, CTL_GEN, CTL_SEQ, type EngineApi, type LoadResult, type SharedBuffers, type Update } from '../worker/api';
 import type { CrashMode, WorkerTestHooks } from '../worker/test-hooks';
 import { store } from './store';
+import { newEngineWorker } from './engine-spawn';
 
 export interface Buffers {
   u32: Uint32Array;
@@ -139,7 +140,7 @@ function message(e: unknown): string {
 // ------------------------------------------------------------------ one worker
 
 function spawnWorker(): Live {
-  const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  const worker = newEngineWorker();
   const l: Live = { id: ++nextId, worker, remote: Comlink.wrap(worker), dead: false, death: null, pending: new Set(), pingAt: null, genBase: maxGen + 1 };
   worker.addEventListener('error', (e) => {
     e.preventDefault();
