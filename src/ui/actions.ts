@@ -69,10 +69,7 @@ export async function loadScript(source: string, name: string, run = true): Prom
   if (!applyLoad(res, name)) return false;
   store.setState({ selection: emptySelection, compare: null });
   log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);
-  if (run) {
-    await track(engine.idle());
-    autoSelect();
-  }
+  if (run) await track(engine.idle());
   performance.mark('mshare:script-ran');
   autoSelect();
   return true;

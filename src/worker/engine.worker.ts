@@ -188,13 +188,15 @@ function stopPlay(): void {
   playToken++;
 }
 
-async function play(stepsPerSecond: number, until?: number): Promise<RunOutcome> {
+/** `deferred`: the first step waits for the next turn of the event loop (see load). */
+async function play(stepsPerSecond: number, until?: number, deferred = false): Promise<RunOutcome> {
   stopPlay();
   while (playing) await playing;
   const token = ++playToken;
   const goal = Math.min(until ?? runner.total, runner.total);
   const fast = !Number.isFinite(stepsPerSecond) || stepsPerSecond > 240;
   const run = async (): Promise<RunOutcome> => {
+    if (deferred) await yieldLoop();
     publish();
     // A slow play shows its first step at once; a fast run's first update comes after
     // PUBLISH_MS like the others.
@@ -266,8 +268,10 @@ const api: EngineApi = {
     publish(true);
     // Straight on to the run, without a round trip through the page, which is busy drawing
     // the load then (measured: the run started ~90 ms later when the page asked for it).
-    // The page joins it with idle(); an exception in it reaches the page there (`playing`).
-    if (run) play(Infinity).catch(() => {});
+    // An idle() that follows joins it (play registers as `playing` before any later message
+    // could see a gap); the steps start after this answer has gone out. An exception in the
+    // run reaches the page through idle().
+    if (run) play(Infinity, undefined, true).catch(() => {});
     return loadInfo();
   },
 
