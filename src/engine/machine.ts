@@ -215,7 +215,7 @@ export class Machine {
     if (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte || use === FrameUse.Pgd || use === FrameUse.P4d) cg.pagetables += bytes;
     else if (use === FrameUse.Anon) cg.anon += bytes;
     else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem += bytes;
-    if (this.trace.recording) this.trace.emit({ type: 'frame-alloc', pfn, order, use: FRAME_USE_NAMES[use] });
+    if (this.trace.recording) this.trace.emitAt(TI['frame-alloc'], { type: 'frame-alloc', pfn, order, use: FRAME_USE_NAMES[use] });
     else this.trace.countAt(TI['frame-alloc']);
     return pfn;
   }
@@ -251,7 +251,7 @@ export class Machine {
     }
     fu[FrameUse.Free] += n;
     buddyFree(this.pm, this.s.buddy, pfn, order);
-    if (this.trace.recording) this.trace.emit({ type: 'frame-free', pfn, order });
+    if (this.trace.recording) this.trace.emitAt(TI['frame-free'], { type: 'frame-free', pfn, order });
     else this.trace.countAt(TI['frame-free']);
   }
 

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, TI, TRACE_TYPES, Trace } from '../../src/engine/trace';
+import { Runner } from '../../src/scenario/runner';
+import { BUILTINS } from '../../src/scenario/builtins';
 
 describe('trace counters', () => {
   it('emit, count, countAt and countFault all count; types never seen are absent', () => {
@@ -57,4 +59,32 @@ describe('trace counters', () => {
     TRACE_TYPES.forEach((type, i) => expect(counts[type]).toBe(type === 'fault' ? i + 1 + (FAULT_KINDS.length * (FAULT_KINDS.length + 1)) / 2 : i + 1));
     FAULT_KINDS.forEach((kind, i) => expect(t.faultKinds[kind]).toBe(i + 1));
   });
+
+  // The hot paths pass the type's index themselves (emitAt): a wrong index would count an
+  // event under another type. Every call in the built-in scenarios is checked against its event.
+  it('every emitAt index and emitFault kind matches the event passed with it, in every built-in', () => {
+    const bad: string[] = [];
+    const seen = new Set<string>();
+    for (const b of BUILTINS.filter((x) => !x.id.startsWith('database'))) {
+      const built = Runner.fromSource(b.source, `${b.id}.msh`, { keepRecords: false, checkpointEvery: 0 });
+      if (!built.ok) throw new Error(`${b.id} does not parse`);
+      const trace = built.runner.kernel.m.trace;
+      const emitAt = trace.emitAt.bind(trace);
+      const emitFault = trace.emitFault.bind(trace);
+      trace.emitAt = (i, e) => {
+        seen.add(e.type);
+        if (TRACE_TYPES[i] !== e.type) bad.push(`${b.id}: ${e.type} counted as ${TRACE_TYPES[i]}`);
+        emitAt(i, e);
+      };
+      trace.emitFault = (kind, e) => {
+        seen.add(e.type);
+        if (e.type !== 'fault' || e.kind !== kind) bad.push(`${b.id}: fault of kind ${kind} passed with ${JSON.stringify(e)}`);
+        emitFault(kind, e);
+      };
+      while (built.runner.position < built.runner.total) built.runner.step();
+    }
+    expect(bad).toEqual([]);
+    // emit() goes through these two as well; the hot types must all have been exercised.
+    for (const t of ['fault', 'frame-alloc', 'frame-free', 'lock', 'pte-clear', 'pte-set', 'tlb-fill']) expect(seen, t).toContain(t);
+  }, 120_000);
 });

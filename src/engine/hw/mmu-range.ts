@@ -14,6 +14,7 @@
  * counters and digests are identical).
  */
 import type { Machine } from '../machine';
+import { TI } from '../trace';
 import { pcidOf } from './cpu';
 import { walk, walkNx } from './mmu';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
@@ -169,7 +170,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   t.f64[cpu * NCTR + C_WALKS] += n;
   const pcid = pcidOf(m, cpu);
   const filled = (stop - from) / 4096;
-  if (filled > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
+  if (filled > 0 && m.trace.recording) m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
   refill(m, cpu, pgd, pcid, Math.max(from, stop - size * 4096), stop, write, lastRegion, lastTable, lastNx);
   return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
 }
@@ -429,6 +430,6 @@ function touchExactPages(m: Machine, cpu: number, start: number, end: number, wr
 
 /** One tlb-fill event for `pages` fills from `start` (when the trace records); returns 0. */
 function reportFills(m: Machine, cpu: number, pcid: number, start: number, pages: number): number {
-  if (pages > 0 && m.trace.recording) m.trace.emit({ type: 'tlb-fill', cpu, addr: start, pcid, pages });
+  if (pages > 0 && m.trace.recording) m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: start, pcid, pages });
   return 0;
 }

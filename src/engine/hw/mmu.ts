@@ -7,6 +7,7 @@
  * never grants write, so the first write re-walks (and sets D or faults for COW).
  */
 import type { Machine } from '../machine';
+import { TI } from '../trace';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
 import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbPcid, tlbSet, tlbSlot } from './tlb';
 
@@ -116,7 +117,7 @@ function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa
 }
 
 function traceFill(m: Machine, cpu: number, vpn: number): void {
-  m.trace.emit({ type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: tlbPcid(m.s.tlb, cpu), pages: 1 });
+  m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: tlbPcid(m.s.tlb, cpu), pages: 1 });
 }
 
 /**

@@ -22,13 +22,13 @@ export function levelName(m: Machine, depth: number): PteLevel {
 /** `pages` entries from `addr` at `level` now point at `pfn` (the first one's frame). */
 export function tracePteSet(m: Machine, mm: Mm, addr: number, level: PteLevel, pfn: number, pages = 1): void {
   if (pages <= 0) return;
-  if (m.trace.recording) m.trace.emit({ type: 'pte-set', mm: mm.id, addr, level, pfn, pages });
+  if (m.trace.recording) m.trace.emitAt(TI['pte-set'], { type: 'pte-set', mm: mm.id, addr, level, pfn, pages });
   else m.trace.countAt(TI['pte-set']);
 }
 
 /** `pages` entries from `addr` at `level` were cleared. */
 export function tracePteClear(m: Machine, mm: Mm, addr: number, level: PteLevel, pages = 1): void {
   if (pages <= 0) return;
-  if (m.trace.recording) m.trace.emit({ type: 'pte-clear', mm: mm.id, addr, level, pages });
+  if (m.trace.recording) m.trace.emitAt(TI['pte-clear'], { type: 'pte-clear', mm: mm.id, addr, level, pages });
   else m.trace.countAt(TI['pte-clear']);
 }

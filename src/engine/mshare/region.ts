@@ -61,7 +61,7 @@ function slotEntry(m: Machine, pgd: number, va: number): number {
 }
 
 function emitFault(m: Machine, pid: number, va: number, write: boolean, kind: FaultKind): void {
-  if (m.trace.recording) m.trace.emit({ type: 'fault', pid, addr: va, write, kind, errorCode: write ? 6 : 4 });
+  if (m.trace.recording) m.trace.emitFault(kind, { type: 'fault', pid, addr: va, write, kind, errorCode: write ? 6 : 4 });
   else m.trace.countFault(kind);
 }
 

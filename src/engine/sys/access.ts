@@ -60,7 +60,7 @@ export function userFault(m: Machine, task: Task, va: number, errorCode: number)
 export const FAULT_BLOCK = 5;
 
 function traced(m: Machine, task: Task, va: number, write: boolean, errorCode: number, kind: FaultKind, r: number): number {
-  if (m.trace.recording) m.trace.emit({ type: 'fault', pid: task.pid, addr: va, write, kind, errorCode });
+  if (m.trace.recording) m.trace.emitFault(kind, { type: 'fault', pid: task.pid, addr: va, write, kind, errorCode });
   else m.trace.countFault(kind);
   return r;
 }

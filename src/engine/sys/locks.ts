@@ -35,7 +35,7 @@ export function lockMm(m: Machine, mm: Mm, mode: 'read' | 'write', pid: number):
   }
   held.push({ mm, mode, cls: c });
   if (m.trace.recording) {
-    m.trace.emit({ type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode, action: 'acquire', nested: held.length > 1 });
+    m.trace.emitAt(TI.lock, { type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode, action: 'acquire', nested: held.length > 1 });
   } else m.trace.countAt(TI.lock);
 }
 
@@ -49,7 +49,7 @@ export function unlockMm(m: Machine, mm: Mm, pid: number): void {
   if (i === last) held.pop();
   else held.splice(i, 1);
   if (m.trace.recording) {
-    m.trace.emit({ type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode: h.mode, action: 'release', nested: held.length > 0 });
+    m.trace.emitAt(TI.lock, { type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode: h.mode, action: 'release', nested: held.length > 0 });
   }
 }
 
