@@ -7,14 +7,26 @@ import { lintGutter } from '@codemirror/lint';
 import { CodeEditor } from './CodeEditor';
 import { scenarioSupport } from '../editor/scenario-lang';
 import { loadScript, runLine } from '../actions';
-import { engineReady } from '../engine-client';
+import { EngineLostError, engineReady } from '../engine-client';
 import { log, store, useUi } from '../store';
 import { consoleMounted } from '../console-focus';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
 
-const check = async (src: string) => (await engineReady()).check(src) as Promise<ScriptError[]>;
+/**
+ * The script editor's parse check. A check the worker died during has nothing to report (the
+ * engine notice says what happened; the next edit checks again): left to reject, CodeMirror's
+ * linter logged the EngineLostError to the console.
+ */
+async function check(src: string): Promise<ScriptError[]> {
+  try {
+    return (await (await engineReady()).check(src)) as ScriptError[];
+  } catch (e) {
+    if (e instanceof EngineLostError) return [];
+    throw e;
+  }
+}
 
 function ConsoleTab() {
   const lines = useUi((s) => s.console);
