@@ -88,3 +88,24 @@ describe('trace counters', () => {
     for (const t of ['fault', 'frame-alloc', 'frame-free', 'lock', 'pte-clear', 'pte-set', 'tlb-fill']) expect(seen, t).toContain(t);
   }, 120_000);
 });
+
+describe('trace ring', () => {
+  const ev = (i: number) => ({ type: 'signal' as const, pid: i, signal: 'SIGSEGV', addr: 0, reason: '' });
+  it('keeps the newest `capacity` events in order across the wrap; since() returns what is left after a sequence number', () => {
+    const t = new Trace(4);
+    expect(t.ring).toEqual([]);
+    for (let i = 1; i <= 3; i++) t.emit(ev(i));
+    expect(t.ring.map((e) => (e as { pid: number }).pid)).toEqual([1, 2, 3]);
+    for (let i = 4; i <= 10; i++) t.emit(ev(i));
+    expect(t.ring.map((e) => (e as { pid: number }).pid)).toEqual([7, 8, 9, 10]);
+    expect(t.since(8).map((e) => (e as { pid: number }).pid)).toEqual([9, 10]); // events 9 and 10 came after seq 8
+    expect(t.since(0).length).toBe(4); // older ones are gone
+    expect(t.since(10)).toEqual([]);
+    expect(t.since(99)).toEqual([]);
+    t.restoreCounts(3, {}, {});
+    expect([t.ring, t.since(0)]).toEqual([[], []]);
+    t.emit(ev(11));
+    expect(t.since(3).map((e) => (e as { pid: number }).pid)).toEqual([11]);
+  });
+});
+
