@@ -4,7 +4,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { engineReady } from './ui/engine-client';
+import { store } from './ui/store';
 import './main.css';
+
+// The saved theme now, not in App's effect: the first render waits for the engine, and the
+// placeholder meanwhile would show in the light theme.
+document.documentElement.dataset.theme = store.getState().theme;
 
 const root = createRoot(document.getElementById('root')!);
 const render = () =>
