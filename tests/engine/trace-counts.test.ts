@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, TI, TRACE_TYPES, Trace } from '../../src/engine/trace';
 import { Runner } from '../../src/scenario/runner';
 import { BUILTINS } from '../../src/scenario/builtins';
+import { buildReport } from '../../src/scenario/report';
 
 describe('trace counters', () => {
   it('emit, count, countAt and countFault all count; types never seen are absent', () => {
@@ -86,6 +87,28 @@ describe('trace counters', () => {
     expect(bad).toEqual([]);
     // emit() goes through these two as well; the hot types must all have been exercised.
     for (const t of ['fault', 'frame-alloc', 'frame-free', 'lock', 'pte-clear', 'pte-set', 'tlb-fill']) expect(seen, t).toContain(t);
+  }, 120_000);
+});
+
+describe('counts do not depend on the ring', () => {
+  // The CLI runs with the ring off, the UI with it on: the report's trace_counts and
+  // fault_kinds must be the same either way. Every event site that builds its event only
+  // when recording must count it when not (lock releases, TLB fills, COW, context switches
+  // and mshare link/unlink once did not: the CLI reported half the UI's locks and no fills).
+  it('every built-in reports the same counts recorded and not (the 1,500-process ones at 20)', () => {
+    const diffs: string[] = [];
+    for (const b of BUILTINS) {
+      const source = b.source.replaceAll('repeat 1500', 'repeat 20');
+      const [on, off] = [true, false].map((recordTrace) => {
+        const built = Runner.fromSource(source, `${b.id}.msh`, { keepRecords: false, checkpointEvery: 0, recordTrace });
+        if (!built.ok) throw new Error(`${b.id} does not parse`);
+        built.runner.runToEnd();
+        const rep = buildReport(built.runner);
+        return { seq: built.runner.kernel.m.trace.seq, trace_counts: rep.trace_counts, fault_kinds: rep.fault_kinds };
+      });
+      if (JSON.stringify(on) !== JSON.stringify(off)) diffs.push(`${b.id}: recorded ${JSON.stringify(on)}, not ${JSON.stringify(off)}`);
+    }
+    expect(diffs).toEqual([]);
   }, 120_000);
 });
 

@@ -9,6 +9,7 @@
 import type { Machine } from '../machine';
 import type { Mm } from '../types';
 import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
+import { TI } from '../trace';
 
 export const TLB_NR_DYN_ASIDS = 6;
 /** With PTI, the user PCID is the kernel PCID with this bit set (X86_CR3_PTI_PCID_USER_BIT 11). */
@@ -71,6 +72,7 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   // The new PCID's entries: none if this switch flushed them, maybe some if it kept them.
   t.clean[cpu] = flushed ? 1 : 0;
   if (m.trace.recording) m.trace.emit({ type: 'context-switch', cpu, pid, mm: mm.id, pcid: pcidOf(m, cpu), flushed });
+  else m.trace.countAt(TI['context-switch']);
 }
 
 /** Forget an mm everywhere (exit_mmap): its ASID slots become free for reuse. */

@@ -170,7 +170,7 @@ function sweep(m: Machine, cpu: number, from: number, end: number, write: boolea
   t.f64[cpu * NCTR + C_WALKS] += n;
   const pcid = pcidOf(m, cpu);
   const filled = (stop - from) / 4096;
-  if (filled > 0 && m.trace.recording) m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: from, pcid, pages: filled });
+  if (filled > 0) reportFills(m, cpu, pcid, from, filled);
   refill(m, cpu, pgd, pcid, Math.max(from, stop - size * 4096), stop, write, lastRegion, lastTable, lastNx);
   return exactFrom >= 0 ? touchExact(m, cpu, exactFrom, end, write) : stop;
 }
@@ -428,8 +428,10 @@ function touchExactPages(m: Machine, cpu: number, start: number, end: number, wr
   return pages;
 }
 
-/** One tlb-fill event for `pages` fills from `start` (when the trace records); returns 0. */
+/** One tlb-fill event for `pages` fills from `start` (recorded when the trace records, counted always); returns 0. */
 function reportFills(m: Machine, cpu: number, pcid: number, start: number, pages: number): number {
-  if (pages > 0 && m.trace.recording) m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: start, pcid, pages });
+  if (pages === 0) return 0;
+  if (m.trace.recording) m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: start, pcid, pages });
+  else m.trace.countAt(TI['tlb-fill']);
   return 0;
 }

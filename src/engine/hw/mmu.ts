@@ -113,6 +113,7 @@ function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa
   const vpn = hiVa * 0x100000 + (loVa >>> 12);
   tlbSet(t, slot, vpn, tlbPcid(t, cpu), r, lastWalkPerm);
   if (m.trace.recording === true) traceFill(m, cpu, vpn);
+  else m.trace.countAt(TI['tlb-fill']);
   return r;
 }
 

@@ -17,6 +17,7 @@ import { fileSizePages, getCachePage } from './pagecache';
 import { hugetlbFault, lastFaultShared } from './hugetlb';
 import { tracePteSet } from './pte-trace';
 import { thpFault, thpPossible } from './thp';
+import { TI } from '../trace';
 
 export const FAULT_OK = 0;
 export const FAULT_SIGSEGV = 1;
@@ -265,7 +266,8 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
       d.flags[old] |= PG_ANON_EXCLUSIVE;
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       lastFaultKind = 'cow-reuse';
-      if (m.trace.recording) m.trace.emit({ type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'reuse' });
+      if (m.trace.recording) m.trace.emitAt(TI.cow, { type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'reuse' });
+      else m.trace.countAt(TI.cow);
       return FAULT_OK;
     }
   }
@@ -284,6 +286,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
   flushTlbRange(m, mm, va, va + 4096);
   if (!isZero) m.putPage(old);
   lastFaultKind = isZero ? 'zero-cow' : use === FrameUse.Anon ? 'cow-copy' : 'file-cow';
-  if (m.trace.recording) m.trace.emit({ type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'copy' });
+  if (m.trace.recording) m.trace.emitAt(TI.cow, { type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'copy' });
+  else m.trace.countAt(TI.cow);
   return FAULT_OK;
 }

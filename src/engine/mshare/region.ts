@@ -23,6 +23,7 @@ import { lockMm, unlockMm } from '../sys/locks';
 import type { FaultKind } from '../trace';
 import type { Inode, Mm, MshareRegion, Vma } from '../types';
 import { levelName, tracePteClear, tracePteSet } from '../mm/pte-trace';
+import { TI } from '../trace';
 
 /** mshare_align = P4D_SIZE: 512 GiB with 4- and 5-level paging alike (R2). */
 export const MSHARE_ALIGN = 2 ** 39;
@@ -92,6 +93,7 @@ export function mshareFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boo
         m.pm.d.share[entryPfn(hostLo, u32[hostEi + 1])]++;
         emitFault(m, pid, va, write, 'mshare-link');
         if (m.trace.recording) m.trace.emit({ type: 'mshare', action: 'link', region: region.path, pid, detail: `slot 0x${(Math.floor(va / MSHARE_ALIGN) * MSHARE_ALIGN).toString(16)}` });
+        else m.trace.countAt(TI.mshare);
         return FAULT_RETRY; // VM_FAULT_NOPAGE: nothing allocated, retry the access
       }
     }
@@ -131,6 +133,7 @@ export function unlinkVma(m: Machine, mm: Mm, vma: Vma): void {
     d.share[pud]--;
     flushTlbRange(m, mm, slot, slot + MSHARE_ALIGN);
     if (m.trace.recording) m.trace.emit({ type: 'mshare', action: 'unlink', region: vma.region!.path, pid: mm.tasks[0] ?? 0, detail: `slot 0x${slot.toString(16)}` });
+    else m.trace.countAt(TI.mshare);
   }
 }
 

@@ -50,7 +50,7 @@ export function unlockMm(m: Machine, mm: Mm, pid: number): void {
   else held.splice(i, 1);
   if (m.trace.recording) {
     m.trace.emitAt(TI.lock, { type: 'lock', pid, mm: mm.id, lock: 'mmap_lock', mode: h.mode, action: 'release', nested: held.length > 0 });
-  }
+  } else m.trace.countAt(TI.lock);
 }
 
 /** Drop everything (after an aborted operation) so one failure cannot poison later checks. */
