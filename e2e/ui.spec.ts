@@ -155,6 +155,36 @@ test('dark theme', async ({ page }, info) => {
   await expectNoErrors(opened);
 });
 
+test('a saved or system dark theme is there from the first paint, before the app has loaded', async ({ browser }) => {
+  // The app's bundle is held back, so what shows is index.html's placeholder alone.
+  const DARK_BG = 'rgb(20, 23, 28)';
+  const LIGHT_BG = 'rgb(244, 245, 247)';
+  const cases: { colorScheme: 'light' | 'dark'; saved: string | null; bg: string }[] = [
+    { colorScheme: 'light', saved: 'dark', bg: DARK_BG },
+    { colorScheme: 'dark', saved: null, bg: DARK_BG },
+    { colorScheme: 'dark', saved: 'light', bg: LIGHT_BG },
+    { colorScheme: 'light', saved: null, bg: LIGHT_BG },
+  ];
+  for (const c of cases) {
+    const context = await browser.newContext({ colorScheme: c.colorScheme });
+    const page = await context.newPage();
+    if (c.saved) await page.addInitScript((t) => localStorage.setItem('mshare-explorer.theme', t), c.saved);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/', { waitUntil: 'commit' });
+    await expect(page.locator('.boot-placeholder')).toBeVisible();
+    expect(await page.evaluate(() => window.mshareExplorer === undefined)).toBe(true); // not loaded yet
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect({ ...c, got: bg }).toEqual({ ...c, got: c.bg });
+    release();
+    await context.close();
+  }
+});
+
 test('the console runs typed commands; / focuses it', async ({ page }) => {
   const opened = await openApp(page);
   await page.locator('body').click({ position: { x: 5, y: 5 } });

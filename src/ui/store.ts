@@ -75,6 +75,7 @@ export const CONSOLE_CAP = 300;
 
 export const emptySelection: Selection = { pid: null, mm: null, vma: null, table: null, pte: null, frame: null, addr: null };
 
+/** The saved choice, else the system's. public/theme-boot.js chooses the same before the first paint. */
 function initialTheme(): Theme {
   try {
     const saved = localStorage.getItem('mshare-explorer.theme');
