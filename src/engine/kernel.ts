@@ -142,21 +142,31 @@ export class Kernel {
   fork(name: string, child?: string): SysResult {
     const p = this.live(name);
     if (!('pid' in p)) return p;
-    const cname = child ?? `${name}.${p.forks + 1}`;
+    const cname = child ?? this.freshName(`${name}.`);
     if (this.liveName(cname)) return err('EEXIST', `a task named ${cname} is already running`);
     const c = this.withOom(p, () => forkTask(this.m, p, cname));
     if (!c) return isAlive(p) ? err('ENOMEM') : sig('SIGKILL', 'killed by the OOM killer during fork');
-    p.forks++;
     return ok(c.pid);
   }
 
   thread(name: string, tname?: string): SysResult {
     const p = this.live(name);
     if (!('pid' in p)) return p;
-    const n = tname ?? `${name}.t${p.forks + 1}`;
+    const n = tname ?? this.freshName(`${name}.t`);
     if (this.liveName(n)) return err('EEXIST', `a task named ${n} is already running`);
-    p.forks++;
     return ok(cloneThread(this.m, p, n).pid);
+  }
+
+  /**
+   * A default child name: `prefix` and the smallest number from 1 that no task, running or
+   * exited, has had (`a.1`, `a.2`, ... for forks; `a.t1`, ... for threads). Default names never
+   * collide with a name given with `as`, and never name two tasks, so `expect a.1 exited`
+   * keeps meaning the first child. Fork never fails with EEXIST for a name it chose.
+   */
+  private freshName(prefix: string): string {
+    let k = 1;
+    while (this.m.s.names.has(`${prefix}${k}`)) k++;
+    return `${prefix}${k}`;
   }
 
   exit(name: string): SysResult {

@@ -98,7 +98,6 @@ export interface Task {
   cpu: number;
   cgroup: Cgroup;
   fds: Map<number, OpenFile>;
-  forks: number;
   /** A blocked userfaultfd fault: the address and access waiting for `uffd copy`. */
   blockedOn: { addr: number; write: boolean } | null;
   killReason: string | null;

@@ -173,8 +173,8 @@ describe('every command and expect form', () => {
     expect(fails(r)).toEqual([]);
     expect(errs(r)).toEqual([]);
     expect(r.position).toBe(r.total);
-    expect(r.kernel.task('a.3')?.state).toBe('running'); // fork's default child name
-    expect(r.kernel.task('a.t4')?.state).toBe('running'); // thread's default name
+    expect(r.kernel.task('a.1')?.state).toBe('running'); // fork's default child name
+    expect(r.kernel.task('a.t1')?.state).toBe('running'); // thread's default name
     expect(checkInvariants(r.kernel.m)).toEqual([]);
   });
 
@@ -232,6 +232,41 @@ expect last == ESRCH
       [8, 'nobody: exit', 'ESRCH', null],
     ]);
     expect(r.errors[1].detail).toMatch(/segmentation fault/);
+  });
+
+  it('fork names its children NAME.1, NAME.2, ... skipping names taken; threads NAME.t1, ...; never EEXIST', () => {
+    // Threads and children named with `as` once shared fork's counter: after a thread the
+    // first child was b.2, and a child named a.2 by hand made every later default fork EEXIST.
+    const r = runAll(`spawn b
+b: thread
+b: fork
+b: fork
+b: thread
+expect b.t1 running
+expect b.1 running
+expect b.2 running
+expect b.t2 running
+spawn a
+a: fork as a.2
+a: fork
+a: fork
+a: fork
+expect a.1 running
+expect a.3 running
+expect a.4 running
+a.1: exit
+a: fork
+expect a.1 exited
+expect a.5 running
+a.1.t1: exit
+a.3: fork
+expect a.3.1 running
+`);
+    expect(fails(r)).toEqual([]);
+    expect(errs(r)).toEqual(['22 ESRCH']);
+    expect([...r.kernel.m.s.tasks.values()].filter((t) => t.state === 'running').map((t) => t.name).sort()).toEqual(
+      ['a', 'a.2', 'a.3', 'a.3.1', 'a.4', 'a.5', 'b', 'b.1', 'b.2', 'b.t1', 'b.t2'],
+    );
   });
 
   it('an unknown label is EFAULT, an unknown descriptor name EBADF, both with a detail', () => {

@@ -33,7 +33,6 @@ export function newTask(m: Machine, name: string, mm: Mm, parent: number, tgid: 
     cpu: (pid - 1) % m.s.config.cpus,
     cgroup,
     fds: new Map(),
-    forks: 0,
     blockedOn: null,
     killReason: null,
     pins: [],
