@@ -391,19 +391,8 @@ export class Kernel {
     // One load: one access per page it touches, in address order (so a fault reports the
     // first byte), then the bytes little-endian.
     const bytes: number[] = [];
-    let pfn = -1;
-    let page = -1;
-    for (let i = 0; i < size; i++) {
-      const va = addr + i;
-      const p = Math.floor(va / PAGE_SIZE);
-      if (p !== page) {
-        const r = this.access(t, va, false);
-        if (typeof r !== 'number') return r;
-        pfn = r;
-        page = p;
-      }
-      bytes.push(this.m.pm.u8[pfn * PAGE_SIZE + (va % PAGE_SIZE)]);
-    }
+    const ok1 = eachPage(addr, size, (va) => this.access(t, va, false), (pfn, off) => bytes.push(this.m.pm.u8[pfn * PAGE_SIZE + off]));
+    if (ok1 !== null) return ok1;
     let value = 0;
     for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[i];
     // The same bytes as text (UTF-8 up to the first NUL), so what `write ADDR "str"` stored
@@ -418,20 +407,9 @@ export class Kernel {
     if (!('pid' in t)) return t;
     const bytes = encodeValue(value);
     if (!bytes) return err('EINVAL', 'value must be a non-negative integer or a string');
-    let pfn = -1;
-    let page = -1;
-    for (let i = 0; i < bytes.length; i++) {
-      const va = addr + i;
-      const p = Math.floor(va / PAGE_SIZE);
-      if (p !== page) {
-        const r = this.access(t, va, true);
-        if (typeof r !== 'number') return r;
-        pfn = r;
-        page = p;
-      }
-      this.m.pm.u8[pfn * PAGE_SIZE + (va % PAGE_SIZE)] = bytes[i];
-    }
-    return ok(bytes.length);
+    let i = 0;
+    const done = eachPage(addr, bytes.length, (va) => this.access(t, va, true), (pfn, off) => (this.m.pm.u8[pfn * PAGE_SIZE + off] = bytes[i++]));
+    return done ?? ok(bytes.length);
   }
 
   /**
@@ -811,4 +789,26 @@ function encodeValue(value: number | string): Uint8Array | null {
     v = Math.floor(v / 256);
   }
   return out;
+}
+
+/**
+ * The bytes [addr, addr+len) page by page: `access` once for each page (with the first byte's
+ * address, in address order, so a fault reports the first byte it hit), then `byte(pfn,
+ * offset)` for each byte. Returns null, or the access's result when it was not a frame.
+ *
+ * Addresses are split into an exact page base and a small offset rather than computed as
+ * `addr + i`: with 5-level paging user addresses reach 2^56, and above 2^53 a double holds
+ * only every 2nd, 4th or 8th integer, so `addr + i` landed on the wrong byte (a 5-byte write
+ * at 2^53 read back as "eeloo"). A page base (a multiple of 4096) is exact up to 2^65.
+ */
+function eachPage(addr: number, len: number, access: (va: number) => number | SysResult, byte: (pfn: number, off: number) => void): SysResult | null {
+  const base = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+  const first = addr - base; // exact: two doubles less than a page apart
+  for (let o = first, page = 0; o < first + len; page++) {
+    const r = access(page === 0 ? addr : base + page * PAGE_SIZE);
+    if (typeof r !== 'number') return r;
+    const end = Math.min(first + len, (page + 1) * PAGE_SIZE);
+    for (; o < end; o++) byte(r, o - page * PAGE_SIZE);
+  }
+  return null;
 }

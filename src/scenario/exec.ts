@@ -58,7 +58,14 @@ export function resolveAddr(k: Kernel, task: string, a: Addr): number | SysResul
   if (!liveTask(k, task)) return 0;
   const base = k.labelAddr(task, a.label);
   if (base === null) return fail('EFAULT', `${task} has no VMA labelled '${a.label}'`);
-  return base + a.offset;
+  const addr = base + a.offset;
+  // Above 2^53 (5-level addresses) a double holds only every 2nd, 4th or 8th integer: refuse
+  // a sum that was rounded rather than act on a neighbouring byte. (The parser refuses such
+  // literals; a label's address is only known here.)
+  if (addr > Number.MAX_SAFE_INTEGER && BigInt(base) + BigInt(a.offset) !== BigInt(addr)) {
+    return fail('EFAULT', `${a.label}+${a.offset} = 0x${(BigInt(base) + BigInt(a.offset)).toString(16)} cannot be held exactly (above 2^53 the simulator's addresses are doubles)`);
+  }
+  return addr;
 }
 
 /** F -> descriptor number: a number as is, a name through the task's `as F` names. */

@@ -234,6 +234,34 @@ expect last == ESRCH
     expect(r.errors[1].detail).toMatch(/segmentation fault/);
   });
 
+  it('5-level addresses above 2^53 read and write the right bytes; a label+offset that a double cannot hold is EFAULT', () => {
+    // Above 2^53 a double holds only every 2nd (4th, 8th) integer: byte addresses computed as
+    // addr + i once landed on neighbours ("hello" read back as "eeloo").
+    const r = runAll(`machine levels=5
+spawn a
+a: mmap 0x20000000000000 8K rw private,anon,fixed as hi
+a: write hi "hello"
+a: read hi 5
+expect last == "hello"
+a: write hi+4092 "abcdefgh"
+a: read hi+4092 8
+expect last == "abcdefgh"
+a: mmap 0x80000000000000 8K rw private,anon,fixed as top
+a: write top 5
+a: read top
+expect last == 5
+a: write top+4088 "0123456789"
+a: read top+4088 8
+expect last == "01234567"
+a: read top+4096 2
+expect last == "89"
+a: read top+1
+expect last == EFAULT
+`);
+    expect(fails(r)).toEqual([]);
+    expect(errs(r)).toEqual(['19 EFAULT']);
+  });
+
   it('fork names its children NAME.1, NAME.2, ... skipping names taken; threads NAME.t1, ...; never EEXIST', () => {
     // Threads and children named with `as` once shared fork's counter: after a thread the
     // first child was b.2, and a child named a.2 by hand made every later default fork EEXIST.
