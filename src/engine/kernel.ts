@@ -802,6 +802,11 @@ function encodeValue(value: number | string): Uint8Array | null {
  * at 2^53 read back as "eeloo"). A page base (a multiple of 4096) is exact up to 2^65.
  */
 function eachPage(addr: number, len: number, access: (va: number) => number | SysResult, byte: (pfn: number, off: number) => void): SysResult | null {
+  if (!Number.isFinite(addr)) {
+    // No page to split it into: the access answers (SIGSEGV), as for any address no VMA maps.
+    const r = access(addr);
+    return typeof r === 'number' ? null : r;
+  }
   const base = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
   const first = addr - base; // exact: two doubles less than a page apart
   for (let o = first, page = 0; o < first + len; page++) {
