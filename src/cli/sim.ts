@@ -84,6 +84,12 @@ function internal(e: unknown): never {
   }
 }
 
+// A reader that stops early (`sim ... --json | head`) closes the pipe: the report was made,
+// the rest is unwanted, not an error. Exit quietly with the status the run earned.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  internal(e);
+});
 process.on('uncaughtException', internal);
 process.on('unhandledRejection', internal);
 try {

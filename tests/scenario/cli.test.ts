@@ -61,6 +61,17 @@ describe('built-in scenarios through the CLI', () => {
 });
 
 describe('exit status', () => {
+  it('0, quietly, when the reader closes the pipe early (sim --json | head)', async () => {
+    // 400 processes: a report far larger than a pipe's buffer, so the write meets EPIPE.
+    const p = file('big.msh', 'spawn a\na: mmap auto 1M rw private,anon as heap\nrepeat 400: a: fork\n');
+    const r = await new Promise<Run>((resolve) => {
+      execFile('bash', ['-c', `npx tsx src/cli/sim.ts '${p}' --json | head -c 100 >/dev/null; exit "\${PIPESTATUS[0]}"`], { cwd: ROOT }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+  }, 60_000);
+
   it('2 for a parse error, with FILE:LINE:COL: message and nothing run', async () => {
     const p = file('bad.msh', 'spawn a\na: mmapp auto 4K rw private,anon\nrepeat 0: spawn b\n');
     const r = await sim(p);
