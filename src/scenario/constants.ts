@@ -140,17 +140,19 @@ export const STATUS_FIELDS = [
 export type StatusField = (typeof STATUS_FIELDS)[number];
 
 /**
- * /proc/meminfo fields `expect meminfo.FIELD` accepts and their unit, as in /proc:
- * HugePages_* are counts of huge pages, everything else is bytes.
+ * /proc/meminfo fields `expect meminfo.FIELD` accepts and the report prints, in this order,
+ * and their unit, as in /proc: HugePages_* are counts of huge pages, everything else is bytes
+ * (the report prints bytes in kB).
  */
 export const MEMINFO_UNITS = {
   MemTotal: 'bytes',
   MemFree: 'bytes',
-  Cached: 'bytes',
   AnonPages: 'bytes',
-  Mapped: 'bytes',
   Shmem: 'bytes',
   PageTables: 'bytes',
+  Cached: 'bytes',
+  Mapped: 'bytes',
+  SecPageTables: 'bytes',
   HugePages_Total: 'pages',
   HugePages_Free: 'pages',
   HugePages_Rsvd: 'pages',

@@ -12,7 +12,7 @@
 import type { ExpectExpr, ExpectValue, TaskAddr } from './ast';
 import { MEMINFO_UNITS, type Op } from './constants';
 import type { Kernel } from '../engine/kernel';
-import { meminfo, status } from '../engine/mm/proc';
+import { meminfo, status, type Meminfo } from '../engine/mm/proc';
 import { entryIndex, pgIndex } from '../engine/mm/pgtable';
 import { PTE_P, PTE_PS, entryPfn } from '../engine/hw/pte';
 import { sharerMms } from '../engine/mshare/region';
@@ -87,7 +87,11 @@ export function evalExpect(k: Kernel, st: RunState, e: ExpectExpr): ExpectOutcom
 
 /** A meminfo field in the unit SCENARIO.md compares it in (bytes, or pages for HugePages_*). */
 export function meminfoField(k: Kernel, field: keyof typeof MEMINFO_UNITS): number {
-  const mi = meminfo(k.m);
+  return meminfoValue(meminfo(k.m), field);
+}
+
+/** meminfoField from a meminfo() already taken (the report reads every field). */
+export function meminfoValue(mi: Meminfo, field: keyof typeof MEMINFO_UNITS): number {
   switch (field) {
     // Huge pages come from the buddy allocator on demand (surplus pages): no free pool,
     // nothing reserved ahead (see engine/mm/hugetlb.ts).

@@ -11,7 +11,8 @@ import { meminfo, maps, status, tlbReport, hex } from '../engine/mm/proc';
 import { sharerMms } from '../engine/mshare/region';
 import { stateDigest } from '../engine/snapshot';
 import { isAlive } from '../engine/sys/task';
-import { pinnedPagesByMm, taskStatus } from './expect';
+import { meminfoValue, pinnedPagesByMm, taskStatus } from './expect';
+import { MEMINFO_FIELDS, MEMINFO_UNITS } from './constants';
 
 const kB = (bytes: number): number => Math.floor(bytes / 1024);
 
@@ -109,11 +110,8 @@ export function buildReport(r: Runner): Report {
   return {
     ok: r.failureCount === 0,
     steps: r.position,
-    meminfo: {
-      MemTotal: kB(mi.MemTotal), MemFree: kB(mi.MemFree), AnonPages: kB(mi.AnonPages), Shmem: kB(mi.Shmem),
-      PageTables: kB(mi.PageTables), Cached: kB(mi.Cached), Mapped: kB(mi.Mapped), SecPageTables: kB(mi.SecPageTables),
-      HugePages_Total: mi.HugePages_Total, Hugetlb: kB(mi.Hugetlb), ShmemHugePages: kB(mi.ShmemHugePages), ShmemPmdMapped: kB(mi.ShmemPmdMapped),
-    },
+    // Every field `expect meminfo.F` accepts, and no other: the two read the same values.
+    meminfo: Object.fromEntries(MEMINFO_FIELDS.map((f) => [f, MEMINFO_UNITS[f] === 'pages' ? meminfoValue(mi, f) : kB(meminfoValue(mi, f))])) as Report['meminfo'],
     processes,
     mshare,
     cgroups,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../../src/scenario/runner';
 import { buildReport, textReport, type Report } from '../../src/scenario/report';
+import { MEMINFO_FIELDS } from '../../src/scenario/constants';
 
 // Shaped like SCENARIO.md's example: db0 creates a 512 GiB region holding 64 MiB, in cgroup db.
 const SRC = `machine ram=256M mshare=2024
@@ -49,6 +50,25 @@ describe('JSON report (SCENARIO.md)', () => {
     }
     expect(rep.ok).toBe(false); // one expect fails on purpose
     expect(rep.steps).toBe(20);
+  });
+
+  it('meminfo prints every field expect meminfo.F accepts, and expect reads the same values', () => {
+    // Once SecPageTables was printed but refused by expect, and HugePages_Free the reverse.
+    const src = 'spawn a\na: mmap auto 4M rw shared,anon,hugetlb as h\na: touch h 4M write\na: mmap auto 1M rw private,anon as p\na: touch p 1M write\n';
+    const run = (text: string) => {
+      const built = Runner.fromSource(text, 't.msh');
+      if (!built.ok) throw new Error(built.errors.map((e) => e.message).join('; '));
+      built.runner.runToEnd();
+      return buildReport(built.runner);
+    };
+    const mi = run(src).meminfo as Record<string, number>;
+    expect(mi.HugePages_Total).toBe(2);
+    expect(mi.Hugepagesize).toBe(2048);
+    const pages = new Set(['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd']);
+    const expects = Object.entries(mi).map(([f, v]) => `expect meminfo.${f} == ${pages.has(f) ? v : `${v}K`}`);
+    const checked = run(src + expects.join('\n') + '\n');
+    expect(checked.failures).toEqual([]);
+    expect(Object.keys(mi)).toEqual([...MEMINFO_FIELDS]);
   });
 
   it('meminfo in kB', () => {
