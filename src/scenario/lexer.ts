@@ -86,6 +86,11 @@ export function lexLine(raw: string): LexedLine {
   let i = 0;
   while (i < raw.length) {
     const c = raw[i];
+    if (c === '\r' && trimBlanks(raw.slice(i)) !== '') {
+      // Only \n ends a line (a \r before it is blank); a \r with text after it is a file
+      // with classic Mac line endings, which would otherwise read as one long line.
+      fail(i + 1, 'a carriage return (\\r) inside a line: lines must end with \\n or \\r\\n (old Mac line endings?)');
+    }
     if (isBlank(c)) {
       i++;
     } else if (c === '#') {

@@ -206,6 +206,11 @@ describe('positions, text, chapters', () => {
     expect(parseScript('')).toEqual({ ok: true, script: { commands: [], chapters: [] } });
   });
 
+  it('a carriage return inside a line (classic Mac line endings) is an error at its column, not one long line', () => {
+    expect(errors('spawn a\rspawn b\r')).toEqual(['t.msh:1:8: a carriage return (\\r) inside a line: lines must end with \\n or \\r\\n (old Mac line endings?)']);
+    expect(errors('spawn a \r  \nspawn b\r')).toEqual([]); // trailing \r and blanks are fine
+  });
+
   it('treats `#`, `###` and `##x` as comments and `#` inside a string as text', () => {
     expect(errors('#\n### x\n##x\n  # y')).toEqual([]);
     expect(one('a: write x "#"')).toMatchObject({ value: { kind: 'str', value: '#' } });
