@@ -125,8 +125,9 @@ export function buildReport(r: Runner): Report {
     ...(r.errorCount > r.errors.length ? { errors_omitted: r.errorCount - r.errors.length } : {}),
     total_steps: r.total,
     digest: stateDigest(m),
-    machine: { ...s.config, ram: kB(s.config.ram) },
-    policies: { ...s.policies },
+    // Keys as the language spells them (`machine shmem_thp=...`, `policy owner_exit=...`).
+    machine: snakeKeys({ ...s.config, ram: kB(s.config.ram) }),
+    policies: snakeKeys({ ...s.policies }),
     oom_kills: s.oomKills,
     lock_inversions: [...s.lockInversions],
     trace_counts: m.trace.counts,
@@ -179,4 +180,9 @@ export function textReport(rep: Report, file: string): string {
     if (omitted(rep.errors_omitted)) out.push(`... and ${omitted(rep.errors_omitted)} more errors`);
   }
   return out.join('\n') + '\n';
+}
+
+/** `{ ownerExit: 'keep' }` -> `{ owner_exit: 'keep' }`: the engine's names in the language's spelling. */
+function snakeKeys<V>(o: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
 }

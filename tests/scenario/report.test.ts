@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../../src/scenario/runner';
 import { buildReport, textReport, type Report } from '../../src/scenario/report';
-import { MEMINFO_FIELDS } from '../../src/scenario/constants';
+import { MACHINE_KEYS, MEMINFO_FIELDS, POLICY_KEYS } from '../../src/scenario/constants';
 
 // Shaped like SCENARIO.md's example: db0 creates a 512 GiB region holding 64 MiB, in cgroup db.
 const SRC = `machine ram=256M mshare=2024
@@ -50,6 +50,17 @@ describe('JSON report (SCENARIO.md)', () => {
     }
     expect(rep.ok).toBe(false); // one expect fails on purpose
     expect(rep.steps).toBe(20);
+  });
+
+  it('machine and policies use the language spellings (shmem_thp, owner_exit, tlb_flush)', () => {
+    const built = Runner.fromSource('machine ram=64M shmem_thp=advise\npolicy owner_exit=unmap tlb_flush=sharers\nspawn a\n', 't.msh');
+    if (!built.ok) throw new Error('does not parse');
+    built.runner.runToEnd();
+    const r = buildReport(built.runner) as unknown as { machine: Record<string, unknown>; policies: Record<string, unknown> };
+    expect(Object.keys(r.policies).sort()).toEqual([...POLICY_KEYS].sort());
+    expect(r.policies).toMatchObject({ owner_exit: 'unmap', tlb_flush: 'sharers' });
+    for (const k of Object.keys(r.machine)) expect(MACHINE_KEYS).toContain(k);
+    expect(r.machine).toMatchObject({ ram: 65536, shmem_thp: 'advise' });
   });
 
   it('meminfo prints every field expect meminfo.F accepts, and expect reads the same values', () => {
