@@ -257,7 +257,7 @@ test('machine settings: PTI shows the user PCID in the walk view; shmem THP maps
   await dialog.getByRole('button', { name: 'Restart machine' }).click();
   await waitIdle(page);
   const report = (await page.evaluate(() => window.mshareExplorer!.report())) as { machine: Record<string, unknown>; meminfo: Record<string, number> };
-  expect(report.machine).toMatchObject({ pti: true, shmemThp: 'always' });
+  expect(report.machine).toMatchObject({ pti: true, shmem_thp: 'always' });
   // always: the region's 8 MiB are PMD-mapped too (M21), beside the plain mapping's 4 MiB.
   expect(report.meminfo.ShmemPmdMapped).toBe(12 * 1024);
   // A page of the plain mapping: the walk ends at a 2 MiB leaf; the TLB line names the user PCID.
