@@ -21,7 +21,7 @@ import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
-import { doMmap, isProt, protFlags, type MmapFlags } from './sys/mmap';
+import { doMmap, isProt, mmapDetail, protFlags, type MmapFlags } from './sys/mmap';
 import { err, ok, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
 import { resetLocks } from './sys/locks';
@@ -131,7 +131,7 @@ export class Kernel {
   spawn(name: string): SysResult {
     if (this.liveName(name)) return err('EEXIST', `a task named ${name} is already running`);
     const t = this.withOom(null, () => spawn(this.m, name));
-    return t ? ok(t.pid) : err('ENOMEM');
+    return t ? ok(t.pid) : err('ENOMEM', 'no memory for a new mm (its PGD page), and nothing the OOM killer could free');
   }
 
   private liveName(name: string): boolean {
@@ -145,7 +145,7 @@ export class Kernel {
     const cname = child ?? this.freshName(`${name}.`);
     if (this.liveName(cname)) return err('EEXIST', `a task named ${cname} is already running`);
     const c = this.withOom(p, () => forkTask(this.m, p, cname));
-    if (!c) return isAlive(p) ? err('ENOMEM') : sig('SIGKILL', 'killed by the OOM killer during fork');
+    if (!c) return isAlive(p) ? err('ENOMEM', 'out of memory while copying the page tables, and nothing the OOM killer could free') : sig('SIGKILL', 'killed by the OOM killer during fork');
     return ok(c.pid);
   }
 
@@ -211,9 +211,9 @@ export class Kernel {
       inode = this.m.s.paths.get(a.file) ?? null;
       if (!inode) return err('ENOENT', `no file ${a.file}`);
     }
-    if (inode && (inode.kind === 'dir')) return err('ENODEV');
-    if (inode && inode.kind === 'info') return err('EACCES');
-    if (a.addr !== null && (a.addr < 0 || !Number.isFinite(a.addr))) return err('EINVAL');
+    if (inode && (inode.kind === 'dir')) return err('ENODEV', 'a directory cannot be mapped');
+    if (inode && inode.kind === 'info') return err('EACCES', 'this file cannot be mapped');
+    if (a.addr !== null && (a.addr < 0 || !Number.isFinite(a.addr))) return err('EINVAL', 'bad address');
     // An unknown PROT string is EINVAL (like unknown PROT_* bits), not silently PROT_NONE.
     if (!isProt(a.prot)) return err('EINVAL', `bad protection ${a.prot}`);
     const req = { addr: a.addr, len: a.len, prot: protFlags(a.prot), flags, inode, off: a.off ?? 0, label: a.label ?? null };
@@ -236,7 +236,7 @@ export class Kernel {
       }
     }
     const addr = doMmap(m, t.mm!, req);
-    if (typeof addr === 'string') return err(addr);
+    if (typeof addr === 'string') return err(addr, mmapDetail());
     if (flags.populate) {
       const vma = findVma(t.mm!, addr)!;
       const write = (vma.flags & VM_WRITE) !== 0 && !flags.shared;
@@ -255,7 +255,7 @@ export class Kernel {
       const vma = findVma(mm, va);
       if (!vma) break;
       const r = this.withOom(t, () => (handleMmFault(m, mm, vma, va, write) === FAULT_OK ? 1 : null));
-      if (r === null) return isAlive(t) ? err('ENOMEM') : sig('SIGKILL', 'killed by the OOM killer');
+      if (r === null) return isAlive(t) ? err('ENOMEM', 'out of memory while populating, and nothing the OOM killer could free') : sig('SIGKILL', 'killed by the OOM killer');
     }
     return null;
   }
@@ -264,7 +264,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r);
+    if (typeof r === 'string') return err(r, rangeDetail());
     const [start, end] = r;
     if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb mappings are unmapped in whole 2 MiB pages');
     const m = this.m;
@@ -290,7 +290,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r);
+    if (typeof r === 'string') return err(r, rangeDetail());
     const [start, end] = r;
     const mm = t.mm!;
     // Every page of the range must be mapped (ENOMEM otherwise).
@@ -307,7 +307,7 @@ export class Kernel {
     if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const pf = protFlags(prot);
     if (vmas.some((v) => v.flags & VM_MSHARE)) {
-      if (vmas.length !== 1) return err('EINVAL');
+      if (vmas.length !== 1) return err('EINVAL', 'the range covers an msharefs VMA and other mappings: change the region on its own');
       const e = msh.mprotectRegion(m, t, vmas[0], start, end, pf);
       return e ? err(e, msh.lastDetail()) : ok(0);
     }
@@ -321,12 +321,12 @@ export class Kernel {
   madvise(name: string, addr: number, len: number, advice: string): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (advice !== 'dontneed' && advice !== 'hugepage' && advice !== 'nohugepage') return err('EINVAL');
+    if (advice !== 'dontneed' && advice !== 'hugepage' && advice !== 'nohugepage') return err('EINVAL', `unknown advice ${advice}: dontneed, hugepage or nohugepage`);
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r);
+    if (typeof r === 'string') return err(r, rangeDetail());
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
-    if (vmas.length === 0) return err('ENOMEM');
+    if (vmas.length === 0) return err('ENOMEM', 'nothing is mapped in the range');
     if (advice !== 'dontneed') return this.hugepageAdvice(t.mm!, start, end, vmas, advice === 'hugepage');
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
@@ -381,7 +381,7 @@ export class Kernel {
         if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
       }
     }
-    return err('ENOMEM');
+    return err('ENOMEM', `still out of memory after ${MAX_OOM_ROUNDS} OOM kills`);
   }
 
   read(name: string, addr: number, size = 8): SysResult {
@@ -421,7 +421,7 @@ export class Kernel {
   touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL');
+    if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the range is empty or its address is bad');
     const m = this.m;
     const write = mode === 'write';
     let va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
@@ -486,7 +486,7 @@ export class Kernel {
     if (this.m.s.paths.has(path)) return err('EEXIST', `${path} exists`);
     if (msh.isMsharefsPath(this.m, path)) return err('EPERM', 'create msharefs files with open ... create');
     if (inSysfs(path)) return err('EACCES', SYSFS_CREATE);
-    if (!(size >= 0)) return err('EINVAL');
+    if (!(size >= 0)) return err('EINVAL', 'bad size');
     if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
     const huge = path.startsWith('/dev/hugepages/');
     if (huge && size % 0x200000) return err('EINVAL', 'hugetlbfs file sizes are multiples of 2M');
@@ -522,7 +522,7 @@ export class Kernel {
 
   mount(path = '/sys/fs/mshare'): SysResult {
     const e = msh.mount(this.m, path);
-    return e ? err(e) : ok(0);
+    return e ? err(e, msh.lastDetail()) : ok(0);
   }
 
   open(name: string, path: string, create: boolean, fdName?: number): SysResult {
@@ -553,7 +553,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const f = t.fds.get(fd);
-    if (!f) return err('EBADF');
+    if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     t.fds.delete(fd);
     f.inode.opens--;
     maybeEvict(this.m, f.inode);
@@ -564,15 +564,15 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const f = t.fds.get(fd);
-    if (!f) return err('EBADF');
+    if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     if (f.inode.kind === 'msharefs') {
       const e = msh.ftruncate(this.m, t, f.inode, size);
       return e ? err(e, msh.lastDetail()) : ok(0);
     }
-    if (!(size >= 0)) return err('EINVAL');
+    if (!(size >= 0)) return err('EINVAL', 'bad size');
     if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
-    if (f.inode.kind !== 'tmpfs' && f.inode.kind !== 'hugetlb') return err('EINVAL');
-    if (f.inode.kind === 'hugetlb' && size % 0x200000) return err('EINVAL');
+    if (f.inode.kind !== 'tmpfs' && f.inode.kind !== 'hugetlb') return err('EINVAL', 'only tmpfs and hugetlbfs files can be truncated here');
+    if (f.inode.kind === 'hugetlb' && size % 0x200000) return err('EINVAL', 'a hugetlbfs file is sized in whole 2 MiB pages');
     // Truncating down drops the cache pages beyond the new end (truncate_pagecache).
     if (size < f.inode.size) {
       const keep = Math.ceil(size / PAGE_SIZE);
@@ -595,7 +595,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const f = t.fds.get(fd);
-    if (!f) return err('EBADF');
+    if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     this.m.localCpu = t.cpu;
     if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const r = msh.ioctlCreateMapping(this.m, t, f.inode, off, size, protFlags(prot), file, hugetlb);
@@ -606,7 +606,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const f = t.fds.get(fd);
-    if (!f) return err('EBADF');
+    if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     this.m.localCpu = t.cpu;
     const e = msh.ioctlUnmap(this.m, t, f.inode, off, size);
     return e ? err(e, msh.lastDetail()) : ok(0);
@@ -616,7 +616,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const f = t.fds.get(fd);
-    if (!f) return err('EBADF');
+    if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     const r = msh.info(this.m, f.inode);
     if (typeof r === 'string') return err(r, msh.lastDetail());
     return ok(r.size, { start: r.start, size: r.size });
@@ -626,9 +626,9 @@ export class Kernel {
     const s = this.m.s;
     const inode = s.paths.get(path);
     if (!inode) return err('ENOENT', `no file ${path}`);
-    if (inode.kind === 'info') return err('EPERM');
+    if (inode.kind === 'info') return err('EPERM', `${path} cannot be removed`);
     if (inode.kind === 'dir') {
-      for (const p of s.paths.keys()) if (p.startsWith(path + '/')) return err('ENOTEMPTY');
+      for (const p of s.paths.keys()) if (p.startsWith(path + '/')) return err('ENOTEMPTY', `${path} is not empty`);
     }
     s.paths.delete(path);
     inode.nlink = 0;
@@ -649,7 +649,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r);
+    if (typeof r === 'string') return err(r, rangeDetail());
     const m = this.m;
     const mm = t.mm!;
     let pinned = 0;
@@ -707,11 +707,11 @@ export class Kernel {
     if (!('pid' in t)) return t;
     if (mode !== 'missing' && mode !== 'wp') return err('EINVAL', 'the mode is missing or wp');
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r);
+    if (typeof r === 'string') return err(r, rangeDetail());
     const [start, end] = r;
     const mm = t.mm!;
     const vmas = vmasIn(mm, start, end);
-    if (vmas.length === 0) return err('EINVAL');
+    if (vmas.length === 0) return err('EINVAL', 'nothing is mapped in the range');
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'userfaultfd is not supported on msharefs VMAs (M23)');
     if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     for (const v of isolateVmas(mm, start, end)) v.flags |= mode === 'missing' ? VM_UFFD_MISSING : VM_UFFD_WP;
@@ -720,14 +720,14 @@ export class Kernel {
 
   uffdCopy(name: string, addr: number, value: number | string): SysResult {
     const t = this.task(name);
-    if (!t || !isAlive(t)) return err('ESRCH');
+    if (!t || !isAlive(t)) return err('ESRCH', `no running task named ${name}`);
     const m = this.m;
     const mm = t.mm!;
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const vma = findVma(mm, va);
     if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
     // Anything already mapped there, a PTE or a 2 MiB leaf (THP, hugetlb): EEXIST.
-    if (findLeaf(m, mm, va) >= 0) return err('EEXIST');
+    if (findLeaf(m, mm, va) >= 0) return err('EEXIST', 'the page is already mapped');
     // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
     m.chargeTo = t.cgroup.id;
     resetLocks();
@@ -742,7 +742,7 @@ export class Kernel {
       res = handleMmFault(m, mm, vma, va, true);
     }
     vma.flags = saved;
-    if (res !== FAULT_OK) return err('ENOMEM');
+    if (res !== FAULT_OK) return err('ENOMEM', 'no memory for the page');
     // The fault may have mapped a 2 MiB leaf (shmem THP, hugetlb): the frame within it.
     const ei = findLeaf(m, mm, va);
     if (ei < 0) return err('EFAULT', 'the copy did not map the page');
@@ -770,13 +770,22 @@ export class Kernel {
   }
 }
 
+/** [start, end) of a syscall's page range, or its errno (rangeDetail says why). */
 export function checkRange(m: Machine, addr: number, len: number): [number, number] | Errno {
+  rangeWhy = 'bad address or length';
   if (!Number.isFinite(addr) || !Number.isFinite(len) || addr < 0 || len < 0) return 'EINVAL';
+  rangeWhy = 'the address must be a multiple of 4K';
   if (addr % PAGE_SIZE !== 0) return 'EINVAL';
+  rangeWhy = 'the length is 0';
   if (len === 0) return 'EINVAL';
   const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  rangeWhy = 'the range runs past the end of the user address space';
   if (end > m.geo.userTop) return 'EINVAL';
   return [addr, end];
+}
+let rangeWhy = '';
+export function rangeDetail(): string {
+  return rangeWhy;
 }
 
 function encodeValue(value: number | string): Uint8Array | null {

@@ -49,18 +49,28 @@ export function protFlags(prot: string): number {
   return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
 }
 
-/** Check the request and pick the range; returns [start, len] or an errno. */
+/** Why the last mmapRange / doMmap that returned an errno refused (the errno's detail). */
+let why = '';
+export function mmapDetail(): string {
+  return why;
+}
+function refuse(e: Errno, detail: string): Errno {
+  why = detail;
+  return e;
+}
+
+/** Check the request and pick the range; returns [start, len] or an errno (mmapDetail says why). */
 export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
   const top = m.geo.userTop;
   // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).
-  if (!(req.len > 0)) return 'EINVAL';
-  if (req.flags.shared === req.flags.private) return 'EINVAL';
-  if (req.off % PAGE !== 0 || req.off < 0) return 'EINVAL';
+  if (!(req.len > 0)) return refuse('EINVAL', 'the length is 0');
+  if (req.flags.shared === req.flags.private) return refuse('EINVAL', 'exactly one of shared and private');
+  if (req.off % PAGE !== 0 || req.off < 0) return refuse('EINVAL', 'the offset must be a multiple of 4K');
   const len = Math.ceil(req.len / align) * align;
-  if (len > top) return 'ENOMEM';
+  if (len > top) return refuse('ENOMEM', 'larger than the address space');
   if (req.flags.fixed) {
-    if (req.addr === null || req.addr % align !== 0) return 'EINVAL';
-    if (req.addr + len > top || req.addr < 0) return 'ENOMEM';
+    if (req.addr === null || req.addr % align !== 0) return refuse('EINVAL', `a fixed address must be a multiple of ${align === PAGE ? '4K' : '2M'}`);
+    if (req.addr + len > top || req.addr < 0) return refuse('ENOMEM', 'the range runs past the end of the address space');
     return [req.addr, len];
   }
   if (req.addr !== null && req.addr >= MMAP_MIN_ADDR) {
@@ -68,7 +78,7 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
     if (hint + len <= top && !rangeOverlapsVma(mm, hint, hint + len)) return [hint, len];
   }
   const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
-  if (start < 0) return 'ENOMEM';
+  if (start < 0) return refuse('ENOMEM', 'no free range of that size in the address space');
   return [start, len];
 }
 
@@ -78,9 +88,9 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
  */
 export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   const hugetlb = req.flags.hugetlb || req.inode?.kind === 'hugetlb';
-  if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return 'EINVAL';
-  if (req.flags.anon && req.inode) return 'EINVAL';
-  if (hugetlb && req.off % HPAGE !== 0) return 'EINVAL';
+  if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return refuse('EINVAL', 'hugetlb maps a hugetlbfs file or anonymous memory');
+  if (req.flags.anon && req.inode) return refuse('EINVAL', 'anon with a file');
+  if (hugetlb && req.off % HPAGE !== 0) return refuse('EINVAL', 'a hugetlb offset must be a multiple of 2M');
   // shmem_get_unmapped_area(): with shmem THP on, a shmem mapping of 2 MiB or more is placed
   // 2 MiB-aligned (its offset is), so that PMDs can map it.
   const shmem = !hugetlb && req.flags.shared && (!req.inode || req.inode.kind === 'tmpfs');
@@ -99,7 +109,7 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
     inode.nlink = 0;
   }
   if (req.flags.fixed) {
-    if (!hugetlbSplitOk(mm, start, start + len)) return 'EINVAL'; // would split a huge page
+    if (!hugetlbSplitOk(mm, start, start + len)) return refuse('EINVAL', 'the range would split a 2 MiB hugetlb page');
     doMunmap(m, mm, start, start + len);
   }
   const vma: Vma = {
