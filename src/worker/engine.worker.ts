@@ -133,6 +133,7 @@ function publish(reset = false): void {
     events,
     samples,
     point,
+    problems: runner.problemCounts,
     ...(rebuilt ? { shared } : {}),
     ...(reset ? { reset: true } : {}),
   };
@@ -360,6 +361,7 @@ const api: EngineApi = {
   },
   getSnapshot: () => buildModel(runner.kernel, generation),
   report: () => runner.report(),
+  problems: (from, to, limit) => runner.problems(from, to, limit),
   digest: () => stateDigest(runner.kernel.m),
 
   tlbProbe(pid, va) {
