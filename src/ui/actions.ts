@@ -3,11 +3,12 @@
  * `runLine` (so it appears in the console as one scenario line) or through the timeline.
  * Calls into the worker are counted so `whenIdle` (the test API) can wait for them.
  */
-import type { ExecResult, LoadResult, MachineSettings, SeriesPoint } from '../worker/api';
+import type { ExecResult, LoadResult, MachineSettings, ProblemCounts, SeriesPoint, StepRecord } from '../worker/api';
 import { getEngine } from './engine-client';
 import { hex, size } from './format';
 import { drawn } from './frame-loop';
 import { emptySelection, log, store, type UiState } from './store';
+import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -23,6 +24,14 @@ async function track<T>(p: Promise<T>, catchUp = true): Promise<T> {
     inFlight--;
     if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
   }
+}
+
+/**
+ * Lists, in the console, the failed expects and command errors of the steps just run (see
+ * src/ui/run-report.ts). Counted as in flight, so whenIdle() waits for the lines too.
+ */
+function reportRun(): Promise<void> {
+  return track(reportNewProblems(), false);
 }
 
 /** Resolves once the store holds at least the generation the worker has published. */
@@ -48,6 +57,8 @@ function applyLoad(res: LoadResult, name: string): boolean {
     for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
     return false;
   }
+  // A new script (or the machine rebuilt for it): its steps are news again.
+  resetReported();
   store.setState({
     source: res.source,
     scriptName: name,
@@ -72,6 +83,7 @@ export async function loadScript(source: string, name: string, run = true): Prom
   if (run) await track(engine.idle());
   performance.mark('mshare:script-ran');
   autoSelect();
+  await reportRun();
   return true;
 }
 
@@ -108,6 +120,7 @@ export async function runToEnd(): Promise<void> {
   store.setState({ playing: false });
   await track(getEngine().play(Infinity));
   autoSelect();
+  await reportRun();
 }
 
 export async function play(): Promise<void> {
@@ -119,6 +132,7 @@ export async function play(): Promise<void> {
   } finally {
     store.setState({ playing: false });
     autoSelect();
+    await reportRun();
   }
 }
 
@@ -135,6 +149,7 @@ export function togglePlay(): void {
 export async function stepForward(): Promise<void> {
   await track(getEngine().step());
   autoSelect();
+  await reportRun();
 }
 
 export async function stepBack(): Promise<void> {
@@ -148,6 +163,7 @@ export async function gotoStep(n: number): Promise<void> {
   if (target > s.position + 64) await track(getEngine().play(Infinity, target));
   else await track(getEngine().goto(target));
   autoSelect();
+  await reportRun();
 }
 
 /** Runs one scenario line as the console does; returns whether it parsed. */
@@ -162,6 +178,7 @@ export async function runLine(line: string): Promise<boolean> {
     await whenIdle();
   }
   const from = store.getState().position;
+  const problemsBefore = store.getState().problems;
   const oldPoints = new Set(store.getState().series);
   const res = await track(getEngine().exec(text) as Promise<ExecResult>);
   if (!res.ok) {
@@ -183,8 +200,22 @@ export async function runLine(line: string): Promise<boolean> {
       log('out', `= ${typeof v === 'number' && v > 0xffff ? hex(v) : String(v)}${extra}`);
     }
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
+  await reportTypedSteps(from, problemsBefore, r);
   autoSelect();
   return true;
+}
+
+/**
+ * A typed line's last step is shown above (its result or expect); a typed `repeat` runs more:
+ * list the problems of its earlier iterations. Then none of these steps is news any more.
+ */
+async function reportTypedSteps(from: number, before: ProblemCounts, last: StepRecord | null): Promise<void> {
+  const s = store.getState();
+  const shownFailed = last?.expect && !last.expect.ok ? 1 : 0;
+  const shownErrors = last?.result && (last.result.errno || last.result.signal) ? 1 : 0;
+  const counts = { failed: s.problems.failed - before.failed - shownFailed, errors: s.problems.errors - before.errors - shownErrors };
+  markReported();
+  await track(reportSteps(from, s.position - 1, counts), false);
 }
 
 /**
@@ -216,6 +247,7 @@ export async function restartMachine(settings: MachineSettings): Promise<void> {
   const res = await track(getEngine().restart(settings) as Promise<LoadResult>);
   applyLoad(res, store.getState().scriptName);
   autoSelect();
+  await reportRun();
 }
 
 export async function getReport(): Promise<unknown> {
