@@ -1,6 +1,9 @@
-// Feedback on what a run did: failed expects and command errors of a script that runs (Run
-// script, a restart, a built-in, play) are listed in the console and counted in the
-// timeline's indicator, once per step however often the user steps back and forth.
+// Feedback on what a run did and on what a line run at a past step dropped:
+// - failed expects and command errors of a script that runs (Run script, a restart, a
+//   built-in, play) are listed in the console and counted in the timeline's indicator,
+//   once per step however often the user steps back and forth;
+// - a toolbar action or a typed line at a past step says which later steps it dropped, and
+//   Undo brings back the old script at the old step.
 import { expect, test, type Page } from '@playwright/test';
 import { consoleLines, expectNoErrors, openApp, position, shoot, waitIdle } from './app';
 
@@ -36,6 +39,15 @@ async function runInScriptTab(page: Page, source: string): Promise<void> {
 async function darkTheme(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+}
+
+/** 1-based lines of the script's steps (commands, chapters and notes; not comments or blanks). */
+function stepLines(source: string): number[] {
+  const out: number[] = [];
+  source.split('\n').forEach((l, i) => {
+    if (l.trim() && !/^\s*#(?!#)/.test(l)) out.push(i + 1);
+  });
+  return out;
 }
 
 test('Run script: failed expects are listed in the console and counted in the timeline, once', async ({ page }, info) => {
@@ -134,5 +146,74 @@ test('play to the end of a loaded script lists its failed expects', async ({ pag
   await expect(indicator(page)).toHaveText('2 expects failed');
   const lines = await consoleLines(page);
   expect(lines.filter((l) => l === '2 expects failed:' || l.startsWith('  line '))).toHaveLength(3);
+  await expectNoErrors(opened);
+});
+
+test('Fork at a past step: a notice says which steps were dropped, Undo restores the script and the step', async ({ page }, info) => {
+  const opened = await openApp(page);
+  const source = await page.evaluate(() => window.mshareExplorer!.source());
+  const { total } = await position(page);
+  const steps = stepLines(source);
+  expect(steps).toHaveLength(total);
+  await page.evaluate(() => window.mshareExplorer!.goto(17));
+  await page.getByRole('button', { name: 'Fork', exact: true }).click();
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: 18, total: 18 });
+
+  const from = steps[16] + 1;
+  const to = source.endsWith('\n') ? source.split('\n').length - 1 : source.split('\n').length;
+  const title = `Dropped ${total - 17} later steps (lines ${from}–${to})`;
+  const notice = page.getByRole('status', { name: title });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText(`ran at step 17 of ${total}, so steps 18–${total} of the script are gone`);
+  const lines = await consoleLines(page);
+  expect(lines).toContain(`dropped ${total - 17} later steps (lines ${from}–${to}): Undo in the notice brings them back`);
+  await shoot(page, info, 'dropped-light', 'notices');
+  await shoot(page, info, 'page-dropped-light');
+
+  await notice.getByRole('button', { name: 'Undo' }).click();
+  await waitIdle(page);
+  await expect(notice).toHaveCount(0);
+  expect(await position(page)).toEqual({ position: 17, total });
+  expect(await page.evaluate(() => window.mshareExplorer!.source())).toBe(source);
+  await expect(page.getByTestId('timeline-position')).toHaveText(`step 17 / ${total}`);
+  expect(await consoleLines(page)).toContain(`undone: the script is back to ${total} steps, at step 17`);
+  await expectNoErrors(opened);
+});
+
+test('a typed line at a past step drops the same way; lines run since are named; at the end nothing is said', async ({ page }, info) => {
+  const opened = await openApp(page);
+  const { total } = await position(page);
+  const input = page.getByRole('textbox', { name: 'Console input' });
+  // At the end nothing is dropped: no notice.
+  await input.click();
+  await page.keyboard.type('db0: fork as tail');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: total + 1, total: total + 1 });
+  await expect(page.getByTestId('notice-dropped')).toHaveCount(0);
+
+  const source = await page.evaluate(() => window.mshareExplorer!.source());
+  await page.evaluate(() => window.mshareExplorer!.goto(20));
+  await input.click();
+  await page.keyboard.type('db0: fork as early');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  const notice = page.getByTestId('notice-dropped');
+  await expect(notice).toContainText(`Dropped ${total + 1 - 20} later steps`);
+  await page.keyboard.type('early: exit');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText('It also removes the 1 line run since.');
+  expect(await position(page)).toEqual({ position: 22, total: 22 });
+  await darkTheme(page);
+  await shoot(page, info, 'dropped-dark', 'notices');
+  await shoot(page, info, 'page-dropped-dark');
+
+  await notice.getByRole('button', { name: 'Undo' }).click();
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: 20, total: total + 1 });
+  expect(await page.evaluate(() => window.mshareExplorer!.source())).toBe(source);
   await expectNoErrors(opened);
 });

@@ -9,6 +9,8 @@ import { hex, size } from './format';
 import { drawn } from './frame-loop';
 import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
+import { droppedLines, dropSummary, type Drop } from './dropped';
+import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -57,8 +59,10 @@ function applyLoad(res: LoadResult, name: string): boolean {
     for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
     return false;
   }
-  // A new script (or the machine rebuilt for it): its steps are news again.
+  // A new script (or the machine rebuilt for it): its steps are news again, and an Undo of a
+  // drop in the old one would bring that one back.
   resetReported();
+  forgetUndo();
   store.setState({
     source: res.source,
     scriptName: name,
@@ -180,12 +184,15 @@ export async function runLine(line: string): Promise<boolean> {
   const from = store.getState().position;
   const problemsBefore = store.getState().problems;
   const oldPoints = new Set(store.getState().series);
+  // Before the end the line drops the later steps: keep what Undo needs to bring them back.
+  const undo = from < store.getState().total ? await undoPoint() : null;
   const res = await track(getEngine().exec(text) as Promise<ExecResult>);
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
     return false;
   }
-  store.setState({ source: await getEngine().getSource(), scriptErrors: [], ...appended(from, oldPoints) });
+  const source = await getEngine().getSource();
+  store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
   const r = res.record;
   if (r?.result) {
     const x = r.result;
@@ -202,7 +209,39 @@ export async function runLine(line: string): Promise<boolean> {
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
   await reportTypedSteps(from, problemsBefore, r);
   autoSelect();
+  if (undo && res.dropped > 0) {
+    const drop: Drop = { command: text, position: from, total: undo.total, dropped: res.dropped, lines: droppedLines(undo.source, source, res.line) };
+    log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
+    offerUndo(drop, () => restore(undo));
+  } else if (res.line > 0) noteLineRun();
   return true;
+}
+
+/** The script and view a line run at a past step is about to change (runLine's Undo). */
+interface UndoPoint {
+  source: string;
+  name: string;
+  position: number;
+  total: number;
+  selection: UiState['selection'];
+  compare: number | null;
+}
+
+async function undoPoint(): Promise<UndoPoint> {
+  const s = store.getState();
+  // The worker's text, not the page's copy: Undo must give back exactly what it had.
+  const source = await getEngine().getSource();
+  return { source, name: s.scriptName, position: s.position, total: s.total, selection: s.selection, compare: s.compare };
+}
+
+/** Undo of a drop: the old script loaded again and replayed to the old step, the old selection back. */
+async function restore(u: UndoPoint): Promise<void> {
+  if (!(await loadScript(u.source, u.name, false))) return;
+  await gotoStep(u.position);
+  // Replay is deterministic, so the same pids exist again; keep the selection if it is alive.
+  const alive = (pid: number | null) => pid !== null && !!store.getState().snapshot?.tasks.some((t) => t.pid === pid && t.state === 'running');
+  if (alive(u.selection.pid)) store.setState({ selection: u.selection, compare: alive(u.compare) ? u.compare : null });
+  log('info', `undone: the script is back to ${store.getState().total} steps, at step ${store.getState().position}`);
 }
 
 /**

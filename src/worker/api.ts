@@ -97,8 +97,12 @@ export type LoadResult =
   | { ok: true; total: number; chapters: Marker[]; notes: Marker[]; source: string }
   | { ok: false; errors: ScriptError[] };
 
+/**
+ * `line`: the script line the appended text starts on (so lines 1..line-1 are the kept text);
+ * `dropped`: steps after the position that were removed first (0 at the end of the script).
+ */
 export type ExecResult =
-  | { ok: true; record: StepRecord | null; line: number }
+  | { ok: true; record: StepRecord | null; line: number; dropped: number }
   | { ok: false; errors: ScriptError[] };
 
 export interface RunOutcome {
