@@ -3,11 +3,14 @@
  * `runLine` (so it appears in the console as one scenario line) or through the timeline.
  * Calls into the worker are counted so `whenIdle` (the test API) can wait for them.
  */
-import type { ExecResult, LoadResult, MachineSettings, SeriesPoint } from '../worker/api';
+import type { ExecResult, LoadResult, MachineSettings, ProblemCounts, SeriesPoint, StepRecord } from '../worker/api';
 import { getEngine } from './engine-client';
 import { hex, size } from './format';
 import { drawn } from './frame-loop';
 import { emptySelection, log, store, type UiState } from './store';
+import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
+import { droppedLines, dropSummary, type Drop } from './dropped';
+import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -23,6 +26,14 @@ async function track<T>(p: Promise<T>, catchUp = true): Promise<T> {
     inFlight--;
     if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
   }
+}
+
+/**
+ * Lists, in the console, the failed expects and command errors of the steps just run (see
+ * src/ui/run-report.ts). Counted as in flight, so whenIdle() waits for the lines too.
+ */
+function reportRun(): Promise<void> {
+  return track(reportNewProblems(), false);
 }
 
 /** Resolves once the store holds at least the generation the worker has published. */
@@ -48,6 +59,10 @@ function applyLoad(res: LoadResult, name: string): boolean {
     for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
     return false;
   }
+  // A new script (or the machine rebuilt for it): its steps are news again, and an Undo of a
+  // drop in the old one would bring that one back.
+  resetReported();
+  forgetUndo();
   store.setState({
     source: res.source,
     scriptName: name,
@@ -72,6 +87,7 @@ export async function loadScript(source: string, name: string, run = true): Prom
   if (run) await track(engine.idle());
   performance.mark('mshare:script-ran');
   autoSelect();
+  await reportRun();
   return true;
 }
 
@@ -108,6 +124,7 @@ export async function runToEnd(): Promise<void> {
   store.setState({ playing: false });
   await track(getEngine().play(Infinity));
   autoSelect();
+  await reportRun();
 }
 
 export async function play(): Promise<void> {
@@ -119,6 +136,7 @@ export async function play(): Promise<void> {
   } finally {
     store.setState({ playing: false });
     autoSelect();
+    await reportRun();
   }
 }
 
@@ -135,6 +153,7 @@ export function togglePlay(): void {
 export async function stepForward(): Promise<void> {
   await track(getEngine().step());
   autoSelect();
+  await reportRun();
 }
 
 export async function stepBack(): Promise<void> {
@@ -148,6 +167,7 @@ export async function gotoStep(n: number): Promise<void> {
   if (target > s.position + 64) await track(getEngine().play(Infinity, target));
   else await track(getEngine().goto(target));
   autoSelect();
+  await reportRun();
 }
 
 /** Runs one scenario line as the console does; returns whether it parsed. */
@@ -162,13 +182,17 @@ export async function runLine(line: string): Promise<boolean> {
     await whenIdle();
   }
   const from = store.getState().position;
+  const problemsBefore = store.getState().problems;
   const oldPoints = new Set(store.getState().series);
+  // Before the end the line drops the later steps: keep what Undo needs to bring them back.
+  const undo = from < store.getState().total ? await undoPoint() : null;
   const res = await track(getEngine().exec(text) as Promise<ExecResult>);
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
     return false;
   }
-  store.setState({ source: await getEngine().getSource(), scriptErrors: [], ...appended(from, oldPoints) });
+  const source = await getEngine().getSource();
+  store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
   const r = res.record;
   if (r?.result) {
     const x = r.result;
@@ -183,8 +207,54 @@ export async function runLine(line: string): Promise<boolean> {
       log('out', `= ${typeof v === 'number' && v > 0xffff ? hex(v) : String(v)}${extra}`);
     }
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
+  await reportTypedSteps(from, problemsBefore, r);
   autoSelect();
+  if (undo && res.dropped > 0) {
+    const drop: Drop = { command: text, position: from, total: undo.total, dropped: res.dropped, lines: droppedLines(undo.source, source, res.line) };
+    log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
+    offerUndo(drop, () => restore(undo));
+  } else if (res.line > 0) noteLineRun();
   return true;
+}
+
+/** The script and view a line run at a past step is about to change (runLine's Undo). */
+interface UndoPoint {
+  source: string;
+  name: string;
+  position: number;
+  total: number;
+  selection: UiState['selection'];
+  compare: number | null;
+}
+
+async function undoPoint(): Promise<UndoPoint> {
+  const s = store.getState();
+  // The worker's text, not the page's copy: Undo must give back exactly what it had.
+  const source = await getEngine().getSource();
+  return { source, name: s.scriptName, position: s.position, total: s.total, selection: s.selection, compare: s.compare };
+}
+
+/** Undo of a drop: the old script loaded again and replayed to the old step, the old selection back. */
+async function restore(u: UndoPoint): Promise<void> {
+  if (!(await loadScript(u.source, u.name, false))) return;
+  await gotoStep(u.position);
+  // Replay is deterministic, so the same pids exist again; keep the selection if it is alive.
+  const alive = (pid: number | null) => pid !== null && !!store.getState().snapshot?.tasks.some((t) => t.pid === pid && t.state === 'running');
+  if (alive(u.selection.pid)) store.setState({ selection: u.selection, compare: alive(u.compare) ? u.compare : null });
+  log('info', `undone: the script is back to ${store.getState().total} steps, at step ${store.getState().position}`);
+}
+
+/**
+ * A typed line's last step is shown above (its result or expect); a typed `repeat` runs more:
+ * list the problems of its earlier iterations. Then none of these steps is news any more.
+ */
+async function reportTypedSteps(from: number, before: ProblemCounts, last: StepRecord | null): Promise<void> {
+  const s = store.getState();
+  const shownFailed = last?.expect && !last.expect.ok ? 1 : 0;
+  const shownErrors = last?.result && (last.result.errno || last.result.signal) ? 1 : 0;
+  const counts = { failed: s.problems.failed - before.failed - shownFailed, errors: s.problems.errors - before.errors - shownErrors };
+  markReported();
+  await track(reportSteps(from, s.position - 1, counts), false);
 }
 
 /**
@@ -216,6 +286,7 @@ export async function restartMachine(settings: MachineSettings): Promise<void> {
   const res = await track(getEngine().restart(settings) as Promise<LoadResult>);
   applyLoad(res, store.getState().scriptName);
   autoSelect();
+  await reportRun();
 }
 
 export async function getReport(): Promise<unknown> {

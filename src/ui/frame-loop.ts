@@ -97,6 +97,7 @@ function applyUpdates(): void {
       position: last.position,
       total: last.total,
       running: last.running,
+      problems: last.problems,
       records: records.length > RECORD_CAP ? records.slice(-RECORD_CAP) : records,
       events: events.length > EVENT_CAP ? events.slice(-EVENT_CAP) : events,
       lastEvents: used.flatMap((u) => u.events),

@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { ModelSnapshot } from '../engine/abi';
 import type { TraceEvent } from '../engine/trace';
-import type { Marker, ScriptError, SeriesPoint, StepRecord } from '../worker/api';
+import type { Marker, ProblemCounts, ScriptError, SeriesPoint, StepRecord } from '../worker/api';
 
 export interface Selection {
   pid: number | null;
@@ -31,6 +31,7 @@ export interface ConsoleLine {
 }
 
 export type RightTab = 'inspector' | 'walk' | 'counters';
+export type ConsoleTab = 'console' | 'script';
 export type Theme = 'light' | 'dark';
 
 export interface UiState {
@@ -56,7 +57,11 @@ export interface UiState {
   lastEvents: TraceEvent[];
   series: SeriesPoint[];
   console: ConsoleLine[];
+  /** The bottom panel's tab (the timeline's problem indicator switches it to the console). */
+  consoleTab: ConsoleTab;
   scriptErrors: ScriptError[];
+  /** Failed expects and command errors of the steps run up to the position (src/ui/run-report.ts lists them). */
+  problems: ProblemCounts;
   selection: Selection;
   /** A second process drawn next to the selected one in the page-table tree. */
   compare: number | null;
@@ -105,7 +110,9 @@ export const store = createStore<UiState>(() => ({
   lastEvents: [],
   series: [],
   console: [],
+  consoleTab: 'console',
   scriptErrors: [],
+  problems: { failed: 0, errors: 0 },
   selection: emptySelection,
   compare: null,
   theme: initialTheme(),

@@ -12,7 +12,7 @@
  * loadScenario(sourceOrBuiltinId, { run = true }) resolves when the script is loaded, run to
  * the end (unless run is false) and drawn; it rejects with the parse errors ("LINE:COL: msg").
  * waitIdle() resolves when no command or run is in progress and every view drew the latest
- * state. exec(line) runs one console line. ready is a promise that resolves when the first
+ * state. exec(line) runs one console line; source() is the script the page holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
@@ -38,6 +38,8 @@ export interface MshareExplorerApi extends RobustnessTestApi {
   back(): Promise<void>;
   goto(n: number): Promise<void>;
   position(): { position: number; total: number };
+  /** The script as the page holds it (typed and toolbar lines in, dropped ones out). */
+  source(): string;
   chart(): { points: number[]; series: SeriesPoint[]; chapters: Marker[]; notes: Marker[] };
   /** Milliseconds each frame spent in the redraw loop (for performance figures). */
   frameTimes(): number[];
@@ -78,6 +80,7 @@ export function installTestApi(ready: Promise<void>): void {
     back: async () => { await stepBack(); await whenIdle(); },
     goto: async (n) => { await gotoStep(n); await whenIdle(); },
     position: () => ({ position: store.getState().position, total: store.getState().total }),
+    source: () => store.getState().source,
     chart: () => {
       const { series, chapters, notes } = store.getState();
       return { points: series.map((p) => p.step), series, chapters, notes };

@@ -26,10 +26,10 @@
 import type { ModelSnapshot } from '../engine/abi';
 import type { TraceEvent } from '../engine/trace';
 import type { SysResult } from '../engine/sys/result';
-import type { ScriptError, StepRecord } from './runner-port';
+import type { CommandError, FailedExpect, ProblemCounts, ProblemList, ScriptError, StepRecord } from './runner-port';
 import type { WireSnapshot } from './snapshot-patch';
 
-export type { ScriptError, StepRecord, SysResult };
+export type { CommandError, FailedExpect, ProblemCounts, ProblemList, ScriptError, StepRecord, SysResult };
 
 export const CTL_SEQ = 0;
 export const CTL_GEN = 1;
@@ -75,6 +75,8 @@ export interface Update {
   samples: SeriesPoint[];
   /** The sample at `position` (also in `samples` when it is new). */
   point: SeriesPoint;
+  /** Failed expects and command errors of steps 0..position-1 (a step back lowers them). */
+  problems: ProblemCounts;
   /** Set when the machine was rebuilt: views must re-create their typed arrays. */
   shared?: SharedBuffers;
   /** A new script was loaded: drop step logs and the chart. */
@@ -95,8 +97,12 @@ export type LoadResult =
   | { ok: true; total: number; chapters: Marker[]; notes: Marker[]; source: string }
   | { ok: false; errors: ScriptError[] };
 
+/**
+ * `line`: the script line the appended text starts on (so lines 1..line-1 are the kept text);
+ * `dropped`: steps after the position that were removed first (0 at the end of the script).
+ */
 export type ExecResult =
-  | { ok: true; record: StepRecord | null; line: number }
+  | { ok: true; record: StepRecord | null; line: number; dropped: number }
   | { ok: false; errors: ScriptError[] };
 
 export interface RunOutcome {
@@ -172,6 +178,11 @@ export interface EngineApi {
   check(source: string): ScriptError[];
   getSnapshot(): ModelSnapshot;
   report(): unknown;
+  /**
+   * The failed expects and command errors of steps from..to-1, at most `limit` of each (the
+   * page lists them after a run; Update.problems has the counts).
+   */
+  problems(from: number, to: number, limit: number): ProblemList;
   digest(): string;
   tlbProbe(pid: number, va: number): TlbProbe | null;
   smaps(mm: number, start: number): SmapsInfo | null;

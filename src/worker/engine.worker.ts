@@ -133,6 +133,7 @@ function publish(reset = false): void {
     events,
     samples,
     point,
+    problems: runner.problemCounts,
     ...(rebuilt ? { shared } : {}),
     ...(reset ? { reset: true } : {}),
   };
@@ -317,7 +318,7 @@ const api: EngineApi = {
     const text = line.trim();
     const check = parseScript(text, 'console');
     if (!check.ok) return { ok: false, errors: check.errors };
-    if (check.script.commands.length === 0) return { ok: true, record: null, line: 0 };
+    if (check.script.commands.length === 0) return { ok: true, record: null, line: 0, dropped: 0 };
     await halt();
     // Runner.append: one parse, no rebuild, no replay. The line becomes the step after the
     // current position; if the user went back, the steps after it are dropped first (the
@@ -335,7 +336,7 @@ const api: EngineApi = {
       endWrite();
       publish();
     }
-    const res: ExecResult = { ok: true, record: lastRecord, line: r.line };
+    const res: ExecResult = { ok: true, record: lastRecord, line: r.line, dropped: r.dropped };
     return res;
   },
 
@@ -360,6 +361,7 @@ const api: EngineApi = {
   },
   getSnapshot: () => buildModel(runner.kernel, generation),
   report: () => runner.report(),
+  problems: (from, to, limit) => runner.problems(from, to, limit),
   digest: () => stateDigest(runner.kernel.m),
 
   tlbProbe(pid, va) {

@@ -17,6 +17,36 @@ export interface ScriptError {
   message: string;
 }
 
+/** Failed expects and commands that ended in an errno or a signal, counted over steps 0..position. */
+export interface ProblemCounts {
+  failed: number;
+  errors: number;
+}
+
+/** A failed `expect` (Runner.failures): step is 0-based, line 1-based in the script. */
+export interface FailedExpect {
+  step: number;
+  line: number;
+  text: string;
+  message: string;
+}
+
+/** A command that returned an errno or killed its task with a signal (Runner.errors). */
+export interface CommandError {
+  step: number;
+  line: number;
+  command: string;
+  errno: string | null;
+  signal: string | null;
+  detail?: string;
+}
+
+/** The problems of a range of steps, each list the first `limit` of them in step order. */
+export interface ProblemList {
+  failed: FailedExpect[];
+  errors: CommandError[];
+}
+
 /** One executed command, as the timeline and the console show it. */
 export interface StepRecord {
   index: number;
@@ -41,6 +71,10 @@ export interface RunnerPort {
   goto(n: number): void;
   /** The SCENARIO.md JSON report of what has run so far. */
   report(): unknown;
+  /** Failed expects and command errors of the steps run so far (steps undone are not counted). */
+  readonly problemCounts: ProblemCounts;
+  /** Those of steps from..to-1 (as far as the Runner lists them: MAX_LISTED of each), `limit` of each. */
+  problems(from: number, to: number, limit: number): ProblemList;
   /** The script's text: appended lines in, dropped ones out. */
   readonly source: string;
   /**
@@ -78,6 +112,16 @@ class Port implements RunnerPort {
   }
   report(): unknown {
     return buildReport(this.r);
+  }
+  get problemCounts(): ProblemCounts {
+    return { failed: this.r.failureCount, errors: this.r.errorCount };
+  }
+  problems(from: number, to: number, limit: number): ProblemList {
+    const inRange = (p: { step: number }) => p.step >= from && p.step < to;
+    return {
+      failed: this.r.failures.filter(inRange).slice(0, limit).map((f) => ({ ...f })),
+      errors: this.r.errors.filter(inRange).slice(0, limit).map((e) => ({ ...e })),
+    };
   }
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { keymap, placeholder, EditorView, lineNumbers, highlightActiveLine } from '@codemirror/view';
 import { acceptCompletion, closeCompletion, completionKeymap, completionStatus } from '@codemirror/autocomplete';
@@ -8,7 +8,7 @@ import { CodeEditor } from './CodeEditor';
 import { scenarioSupport } from '../editor/scenario-lang';
 import { loadScript, runLine } from '../actions';
 import { EngineLostError, engineReady } from '../engine-client';
-import { log, store, useUi } from '../store';
+import { log, store, useUi, type ConsoleTab } from '../store';
 import { consoleMounted } from '../console-focus';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
@@ -140,8 +140,11 @@ function ScriptTab() {
   );
 }
 
+/** In the store, so the timeline's problem indicator can bring the console forward. */
+const setTab = (tab: ConsoleTab) => store.setState({ consoleTab: tab });
+
 export function ConsolePanel() {
-  const [tab, setTab] = useState<'console' | 'script'>('console');
+  const tab = useUi((s) => s.consoleTab);
   useEffect(() => store.subscribe((s, p) => {
     if (s.scriptErrors.length && s.scriptErrors !== p.scriptErrors) setTab('script');
   }), []);

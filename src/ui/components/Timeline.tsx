@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { gotoStep, pause, play, runToEnd, stepBack, stepForward } from '../actions';
 import { store, useUi, useUiShallow } from '../store';
 import { Icon } from './Icons';
+import { ProblemIndicator } from './ProblemIndicator';
 
 const SPEEDS = [1, 2, 4, 10, 30, 100, 1000];
 
@@ -66,6 +67,7 @@ export function Timeline() {
       </div>
       <div className="tl-status">
         <span className="tl-pos" data-testid="timeline-position">step {position} / {total}</span>
+        <ProblemIndicator />
         <span className="tl-caption" data-testid="timeline-caption">
           {chapter && <strong>{chapter.title}</strong>}
           {showNote && <span className="tl-note">{chapter ? ' — ' : ''}{note.title}</span>}

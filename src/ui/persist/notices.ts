@@ -7,7 +7,8 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 
-export type NoticeKind = 'oom' | 'engine' | 'session' | 'info';
+/** `dropped`: a line run at a past step removed the later ones (src/ui/drop-undo.ts). */
+export type NoticeKind = 'oom' | 'engine' | 'session' | 'info' | 'dropped';
 
 export interface NoticeAction {
   label: string;
