@@ -14,6 +14,8 @@ import { FRAME_H, FRAME_W, HEADER_H, layoutPt, NODE_W, ROW_H, type PlacedFrames,
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** At most 1:1; never below readable (fit.ts), and in presenter mode not below 0.55 of the zoomed host. */
+const FIT = { maxScale: 1, minScale: 0.55 };
 
 export interface PtTreeView {
   draw(): boolean;
@@ -63,7 +65,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
   const collapsed = new Set<number>();
   let lastKey = '';
   let sized = false;
-  let lastFitKey = '';
+  /** Set when the next draw should fit the tree: first size, a resize nobody zoomed through. */
+  let refit = true;
   let layout: PtLayout | null = null;
 
   function toggle(pfn: number): void {
@@ -230,25 +233,25 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       for (const e of s.lastEvents) if (e.type === 'frame-alloc' && /pgd|p4d|pud|pmd|pte/.test(e.use)) fresh.add(e.pfn);
       drawNodes(layout, s.selection, fresh);
       drawFrames(layout);
+      pz.setContent(layout.width, layout.height);
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
-      if (sized && (key !== lastKey || lastFitKey === '')) {
+      if (sized && (key !== lastKey || refit)) {
         lastKey = key;
-        lastFitKey = key;
-        pz.fit(layout.width, layout.height, 1, 0.55);
+        refit = false;
+        pz.fit(FIT);
       }
       return true;
     },
     fit() {
-      if (layout) pz.fit(layout.width, layout.height, 1.5);
+      if (layout) pz.fit(FIT);
     },
     zoomBy(k) {
       pz.zoomBy(k);
     },
     resize(w: number, h: number) {
-      const first = !sized;
       sized = w > 0 && h > 0;
-      pz.setSize(w, h);
-      if (first && sized) lastFitKey = '';
+      // A new size refits the tree unless the user zoomed or panned it (then it is theirs).
+      if (pz.setSize(w, h) && sized && !pz.userMoved()) refit = true;
     },
     destroy() {
       pz.destroy();
