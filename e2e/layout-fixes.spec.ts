@@ -1,7 +1,7 @@
 // Layout and polish fixes from a review at 1280x720 and 1920x1080: each test does what the
 // reviewer did and measures what is on screen (or listens for what the console logged).
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoErrors, openApp } from './app';
+import { expectNoErrors, openApp, shoot } from './app';
 
 /** Records the page's CSP violations (the console shows them as errors; this says which directive). */
 async function watchCsp(page: Page): Promise<void> {
@@ -136,9 +136,17 @@ test.describe('views refit when the window is resized', () => {
     await page.screenshot({ path: info.outputPath('resized-1920.png') });
     await page.setViewportSize({ width: 1280, height: 720 });
     for (const id of ['processes', 'tree'] as const) await expectFitted(page, id);
-    // The legend is under the tree's view, not drawn over it.
+    const p = await drawing(page, 'processes');
+    expect(inside(p.drawing, p.host), 'processes graph inside its panel at 1280x720').toBe(true);
+    // The tree is wider than the panel at a readable scale: its PGDs are in view, the rest is scrolled to.
     const tree = page.getByTestId('panel-tree');
     const host = (await tree.locator('.view-fill').boundingBox())!;
+    for (const pgd of await tree.locator('[data-level="PGD"] rect.pt-box').all()) {
+      const b = (await pgd.boundingBox())!;
+      expect(inside(b, host), 'PGD box in view').toBe(true);
+      expect(overlap(b, (await tree.getByRole('list', { name: 'Tree legend' }).boundingBox())!), 'legend clear of the PGD box').toBe(false);
+    }
+    // The legend is under the tree's view, not drawn over it.
     expect(overlap(host, (await tree.getByRole('list', { name: 'Tree legend' }).boundingBox())!), 'legend clear of the tree').toBe(false);
     await page.screenshot({ path: info.outputPath('resized-1280.png') });
     await expectNoErrors(opened);
@@ -190,3 +198,87 @@ test.describe('views refit when the window is resized', () => {
     await expectNoErrors(opened);
   });
 });
+
+/** The script editor: its visible height in lines, and the list of errors under it. */
+async function scriptEditor(page: Page) {
+  return page.locator('.script-editor').evaluate((host) => {
+    const line = host.shadowRoot!.querySelector('.cm-line')!.getBoundingClientRect().height;
+    const scroller = host.shadowRoot!.querySelector('.cm-scroller')!.getBoundingClientRect();
+    const errors = document.querySelector('[data-testid="script-errors"]');
+    const e = errors?.getBoundingClientRect();
+    return {
+      lines: scroller.height / line,
+      editor: { x: scroller.x, y: scroller.y, width: scroller.width, height: scroller.height },
+      errors: e ? { x: e.x, y: e.y, width: e.width, height: e.height } : null,
+      errorsScroll: errors ? errors.scrollHeight > errors.clientHeight : false,
+      panel: (() => {
+        const p = document.querySelector('.console-panel')!.getBoundingClientRect();
+        return { x: p.x, y: p.y, width: p.width, height: p.height };
+      })(),
+    };
+  });
+}
+
+for (const size of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }, { width: 1920, height: 1080 }]) {
+  test.describe(`every panel keeps a usable size at ${size.width}x${size.height}`, () => {
+    test.use({ viewport: size });
+
+    test('processes graph and tree readable, the ended list one line, the script editor beside its errors', async ({ page }, info) => {
+      // 1,500 processes run to the end: slow on a loaded two-core machine.
+      test.setTimeout(180_000);
+      // The talk's 1,500-process scenario run to the end: 3,000 ended tasks.
+      const opened = await openApp(page, '?scenario=talk-page-tables');
+      await page.getByRole('log', { name: 'Console output' }).waitFor();
+      for (const id of ['processes', 'tree'] as const) await settled(page, id);
+      for (const id of ['processes', 'tree', 'addrspace', 'physmem']) {
+        const b = (await page.getByTestId(`panel-${id}`).boundingBox())!;
+        expect(b.height, `${id} panel height`).toBeGreaterThanOrEqual(200);
+      }
+      const ended = page.getByTestId('ended-tasks');
+      await expect(ended).toContainText('ended tasks');
+      expect((await ended.boundingBox())!.height, 'the ended list is one line').toBeLessThan(24);
+      const checkGraph = async () => {
+        const p = await drawing(page, 'processes');
+        expect(p.host.height, 'processes graph height').toBeGreaterThanOrEqual(150);
+        expect(p.textPx, 'processes text on screen').toBeGreaterThanOrEqual(9.4);
+        for (const box of await page.getByTestId('panel-processes').locator('rect.box').all()) {
+          expect(inside((await box.boundingBox())!, p.host), 'every box, the host mm too, in view').toBe(true);
+        }
+      };
+      await checkGraph();
+      // Opened, the list scrolls in a few lines; the graph keeps its room.
+      await ended.locator('summary').click();
+      const list = ended.getByRole('list', { name: 'Ended tasks, newest first' });
+      await expect(list).toBeVisible();
+      expect((await list.boundingBox())!.height).toBeLessThan(110);
+      expect(await list.evaluate((l) => l.scrollHeight > l.clientHeight)).toBe(true);
+      await settled(page, 'processes');
+      expect((await drawing(page, 'processes')).host.height).toBeGreaterThanOrEqual(120);
+      await shoot(page, info, 'ended-open', 'panel-processes');
+      await ended.locator('summary').click();
+      await settled(page, 'processes');
+      await checkGraph();
+      const tree = await drawing(page, 'tree');
+      expect(tree.textPx, 'tree rows on screen').toBeGreaterThanOrEqual(9.4);
+      await page.screenshot({ path: info.outputPath(`app-${size.width}.png`) });
+
+      // The script: at least four lines of editor, before and after a run that fails.
+      await page.getByRole('tab', { name: 'Script' }).click();
+      expect((await scriptEditor(page)).lines).toBeGreaterThanOrEqual(4);
+      await page.getByLabel('Script editor').focus();
+      await page.keyboard.press('Control+a');
+      await page.keyboard.type('spawn a\n');
+      for (let i = 1; i <= 6; i++) await page.keyboard.type(`a: frob ${i}\n`);
+      await page.getByRole('button', { name: 'Run script' }).click();
+      await expect(page.getByTestId('script-errors').locator('li')).toHaveCount(6);
+      const s = await scriptEditor(page);
+      expect(s.lines, 'editor lines beside six errors').toBeGreaterThanOrEqual(4);
+      expect(s.errors!.y).toBeGreaterThanOrEqual(s.editor.y + s.editor.height - 1);
+      expect(s.errors!.height, 'the errors list is bounded').toBeLessThanOrEqual(60);
+      expect(s.errorsScroll, 'and scrolls').toBe(true);
+      expect(inside(s.errors!, s.panel), 'errors inside the console panel').toBe(true);
+      await page.screenshot({ path: info.outputPath(`script-errors-${size.width}.png`) });
+      await expectNoErrors(opened);
+    });
+  });
+}
