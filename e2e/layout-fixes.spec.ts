@@ -282,3 +282,67 @@ for (const size of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }, 
     });
   });
 }
+
+/** The rows of a screenshot that hold ink (pixels unlike the first pixel's background), top to bottom. */
+async function inkRows(page: Page, png: Buffer): Promise<number[]> {
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const bg = [d[0], d[1], d[2]];
+    const rows: number[] = [];
+    for (let y = 0; y < c.height; y++) {
+      for (let x = 0; x < c.width; x++) {
+        const i = (y * c.width + x) * 4;
+        if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 120) {
+          rows.push(y);
+          break;
+        }
+      }
+    }
+    return rows;
+  }, png.toString('base64'));
+}
+
+test.describe('scenarios gallery', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('a chapter\'s number sits on the first line of its wrapped title', async ({ page }, info) => {
+    const opened = await openApp(page);
+    await page.getByRole('button', { name: 'Scenarios' }).click();
+    const items = page.getByRole('list', { name: 'Talk pack' }).locator('.chapters li');
+    let wrapped = 0;
+    for (const li of await items.all()) {
+      const button = li.getByRole('button');
+      await li.scrollIntoViewIfNeeded();
+      const b = (await button.boundingBox())!;
+      // The first line's height, as laid out (line-height may be "normal").
+      const lineHeight = await button.evaluate((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        return r.getClientRects()[0].height;
+      });
+      if (b.height < 1.5 * lineHeight) continue;
+      wrapped++;
+      // The marker is drawn left of the list item's box: read it off the screen.
+      const box = (await li.boundingBox())!;
+      const png = await page.screenshot({ clip: { x: box.x - 22, y: box.y, width: 20, height: box.height } });
+      const ink = await inkRows(page, png);
+      expect(ink.length, `a number beside "${await button.textContent()}"`).toBeGreaterThan(3);
+      const top = box.y + ink[0];
+      const bottom = box.y + ink[ink.length - 1];
+      expect(top, 'number starts on the first line').toBeGreaterThanOrEqual(b.y - 1);
+      expect(bottom, 'and ends on it').toBeLessThanOrEqual(b.y + lineHeight + 1);
+    }
+    expect(wrapped, 'some chapter titles wrap at 1280 px').toBeGreaterThanOrEqual(3);
+    await page.getByRole('list', { name: 'Talk pack' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: info.outputPath('gallery-1280.png') });
+    await expectNoErrors(opened);
+  });
+});
