@@ -1,5 +1,6 @@
 // Layout and polish fixes from a review at 1280x720 and 1920x1080: each test does what the
 // reviewer did and measures what is on screen (or listens for what the console logged).
+import { writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoErrors, openApp, shoot } from './app';
 
@@ -343,6 +344,38 @@ test.describe('scenarios gallery', () => {
     expect(wrapped, 'some chapter titles wrap at 1280 px').toBeGreaterThanOrEqual(3);
     await page.getByRole('list', { name: 'Talk pack' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: info.outputPath('gallery-1280.png') });
+    await expectNoErrors(opened);
+  });
+});
+
+test.describe('the page strip says what it shows', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('a 64 MiB area in a 512 GiB mshare VMA: the window of pages, the VMA\'s page count and present pages, on screen and in the exports', async ({ page }, info) => {
+    const opened = await openApp(page, '?scenario=mshare-basics-2024');
+    const label = page.getByTestId('panel-addrspace').locator('.as-strip-label');
+    const shown = await page.getByTestId('panel-addrspace').getByTestId('page').count();
+    expect(shown).toBeGreaterThan(20);
+    const title = `sga: showing pages 1–${shown} of 134,217,728 (16,384 of 134,217,728 present)`;
+    await expect(label.locator('.as-strip-what')).toHaveText(title);
+    await expect(label.locator('.as-strip-range')).toHaveText(`0x10000000000–0x${(0x10000000000 + shown * 4096).toString(16)}`);
+    await expect(label).toContainText('click: read');
+    // Every line of it inside the drawing.
+    const svg = (await page.getByTestId('panel-addrspace').locator('svg.as-svg').boundingBox())!;
+    for (const t of await label.locator('tspan').all()) expect(inside((await t.boundingBox())!, svg), await t.textContent() ?? '').toBe(true);
+    // ▶ moves the window, and the label with it.
+    await page.getByRole('button', { name: 'Next pages' }).click();
+    await expect(label.locator('.as-strip-what')).toHaveText(`sga: showing pages 129–${128 + shown} of 134,217,728 (16,384 of 134,217,728 present)`);
+    await page.getByRole('button', { name: 'Previous pages' }).click();
+    await shoot(page, info, 'addrspace-1280', 'panel-addrspace');
+    const exported = await page.evaluate(() => window.mshareExplorer!.talk.exportSvg('addrspace'));
+    expect(exported).toContain('(16,384 of 134,217,728 present)');
+    expect(exported).toMatch(/showing pages 1–\d+ of 134,217,728/);
+    expect(exported).toContain('0x10000000000–0x');
+    expect(exported).not.toContain('click: read');
+    const png = await page.evaluate(() => window.mshareExplorer!.talk.exportPng('addrspace', 1));
+    expect(png.width).toBeGreaterThan(100);
+    writeFileSync(info.outputPath('addrspace-export.png'), Buffer.from(png.base64, 'base64'));
     await expectNoErrors(opened);
   });
 });
