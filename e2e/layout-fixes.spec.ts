@@ -2,7 +2,7 @@
 // reviewer did and measures what is on screen (or listens for what the console logged).
 import { writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoErrors, openApp, shoot } from './app';
+import { expectNoErrors, openApp, shoot, waitIdle } from './app';
 
 /** Records the page's CSP violations (the console shows them as errors; this says which directive). */
 async function watchCsp(page: Page): Promise<void> {
@@ -376,6 +376,82 @@ test.describe('the page strip says what it shows', () => {
     const png = await page.evaluate(() => window.mshareExplorer!.talk.exportPng('addrspace', 1));
     expect(png.width).toBeGreaterThan(100);
     writeFileSync(info.outputPath('addrspace-export.png'), Buffer.from(png.base64, 'base64'));
+    await expectNoErrors(opened);
+  });
+});
+
+test.describe('smaller things', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('a killed task\'s address space says it was killed and its mm is gone', async ({ page }, info) => {
+    // Step 5: p maps a read-only page; step 6: p writes to it and is killed by SIGSEGV.
+    const opened = await openApp(page, '?scenario=segfault&step=5');
+    await expect(page.getByTestId('panel-addrspace').getByRole('heading')).toHaveText('Address space of p');
+    await page.evaluate(() => window.mshareExplorer!.step());
+    await waitIdle(page);
+    expect((await page.evaluate(() => window.mshareExplorer!.position())).position).toBe(6);
+    await expect(page.getByTestId('panel-addrspace').getByRole('heading')).toHaveText('Address space of p');
+    await expect(page.getByTestId('panel-addrspace').locator('.as-strip-label')).toHaveText('p was killed by SIGSEGV: its mm is gone, nothing is mapped.');
+    await shoot(page, info, 'killed', 'panel-addrspace');
+    await expectNoErrors(opened);
+  });
+
+  test('presenter mode before the first chapter: "Start" and "before chapter 1 of 5", not "chapter 0 of 5"', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=talk-page-tables&step=1&present&views=chart');
+    await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+    for (const step of [1, 0]) {
+      await page.evaluate((n) => window.mshareExplorer!.goto(n), step);
+      await expect(page.getByTestId('talk-chapter')).toHaveText('Start');
+      await expect(page.getByTestId('talk-step')).toContainText(`step ${step} / `);
+      await expect(page.getByTestId('talk-step')).toContainText('· before chapter 1 of 5');
+    }
+    await page.keyboard.press('Shift+ArrowRight');
+    await waitIdle(page);
+    await expect(page.getByTestId('talk-step')).toContainText('· chapter 1 of 5');
+    await expectNoErrors(opened);
+  });
+
+  test('1,500 processes: every one can be compared with, and the peak labels clear the chapter lines', async ({ page }, info) => {
+    test.setTimeout(180_000);
+    const opened = await openApp(page, '?scenario=talk-page-tables');
+    const select = page.getByLabel('Compare with process');
+    expect(await select.locator('option').count()).toBe(1 + 1500);
+    await select.selectOption({ label: 'ms1500' });
+    await expect(page.getByTestId('panel-tree').locator('svg.pt-svg')).toHaveAttribute('aria-label', /ms1500/);
+    // The presenter chart at the end: three peaks, none crossed by a chapter's line.
+    await page.evaluate(() => window.mshareExplorer!.talk.present(['chart']));
+    await expect(page.locator('svg.talk-chart .tc-peak')).toHaveCount(3);
+    await waitIdle(page);
+    const geo = await page.locator('svg.talk-chart').evaluate((svg) => {
+      const box = (e: Element) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      };
+      return {
+        peaks: [...svg.querySelectorAll('.tc-peak')].map((p) => ({ text: p.textContent, box: box(p) })),
+        lines: [...svg.querySelectorAll('.tc-chapters line')].map(box),
+      };
+    });
+    expect(geo.peaks.map((p) => p.text)).toEqual(['205M', '11.7M', '6M']);
+    for (const p of geo.peaks) for (const l of geo.lines) expect(overlap(p.box, { ...l, x: l.x - 1, width: l.width + 2 }), `${p.text} clear of a chapter line`).toBe(false);
+    await page.screenshot({ path: info.outputPath('presenter-chart.png') });
+    await expectNoErrors(opened);
+  });
+
+  test('a 5,000-character console line wraps inside the panel', async ({ page }) => {
+    const opened = await openApp(page);
+    await page.getByRole('log', { name: 'Console output' }).waitFor();
+    await page.evaluate(() => window.mshareExplorer!.exec(`note ${'x'.repeat(5000)}`));
+    await waitIdle(page);
+    const log = page.getByRole('log', { name: 'Console output' });
+    const line = log.locator('li').filter({ hasText: 'xxxxxxxxxx' }).first();
+    await expect(line).toBeVisible();
+    const geo = await log.evaluate((l) => ({ scroll: l.scrollWidth, client: l.clientWidth }));
+    expect(geo.scroll, 'no sideways scroll').toBeLessThanOrEqual(geo.client + 1);
+    const lb = (await log.boundingBox())!;
+    const b = (await line.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(lb.x + lb.width + 1);
+    expect(b.height, 'wrapped onto many lines').toBeGreaterThan(100);
     await expectNoErrors(opened);
   });
 });

@@ -18,7 +18,7 @@ import { counterRows } from './counters';
 import { store, useUi, useUiShallow } from '../store';
 import { createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
-import { captionAt } from './navigation-pure';
+import { captionAt, chapterHeading, chapterProgress } from './navigation-pure';
 import { exitPresenter } from './presenter-actions';
 import { talkStore, useTalk, type TalkLayout } from './talk-store';
 import { TALK_VIEWS, VIEW_TITLES, type TalkViewId } from './views';
@@ -174,12 +174,12 @@ function Caption({ big }: { big: boolean }) {
   const lastText = last && last.index === position - 1 && last.kind !== 'note' && last.kind !== 'chapter' ? last.text : '';
   return (
     <header className={`talk-caption${big ? ' big' : ''}`} data-testid="talk-caption">
-      <h1 className="talk-chapter" data-testid="talk-chapter">{c.chapter?.title ?? (position === 0 ? 'Start' : '')}</h1>
+      <h1 className="talk-chapter" data-testid="talk-chapter">{chapterHeading(c)}</h1>
       <p className="talk-note" data-testid="talk-note">{c.note?.title ?? ''}</p>
       {big && (
         <p className="talk-step" data-testid="talk-step">
           <span>step {position.toLocaleString('en-US')} / {total.toLocaleString('en-US')}</span>
-          {c.chapterCount > 0 && <span> · chapter {c.chapterNo} of {c.chapterCount}</span>}
+          {c.chapterCount > 0 && <span> · {chapterProgress(c)}</span>}
           {lastText && <code className="talk-last">{lastText}</code>}
         </p>
       )}

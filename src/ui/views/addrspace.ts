@@ -11,7 +11,7 @@ import { hex, size } from '../format';
 import { FRAME_USE_COLOURS, VMA_COLOURS } from '../palette';
 import { select as selectUi, store } from '../store';
 import { countPresent, walkVa } from './walk';
-import { stripRange, stripTitle } from './strip-label';
+import { emptyStripText, stripRange, stripTitle } from './strip-label';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const GAP_W = 30;
@@ -137,7 +137,7 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       const v = selVma ?? vmas[0];
       if (!v || !mm || !task) {
         stripG.selectAll('*').remove();
-        stripLabel.text(task ? `${task.name} has no mappings yet.` : 'Select a process to see its address space.');
+        stripLabel.text(emptyStripText(task));
         return true;
       }
       const key = `${mm.id}:${v.startNum}`;

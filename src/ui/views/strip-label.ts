@@ -34,3 +34,22 @@ export function stripTitle(w: StripWindow): string {
 export function stripRange(w: StripWindow): string {
   return `${hex(w.windowStart)}–${hex(w.windowStart + w.shown * 4096)}`;
 }
+
+/** The task fields the empty strip's message reads. */
+export interface StripTask {
+  name: string;
+  state: string;
+  signal: string | null;
+}
+
+/**
+ * What the strip says when there are no pages to show: a task that ended has no mm any more
+ * (a SIGSEGV'd task said "p has no mappings yet.", as if it had not started); one that runs
+ * has not mapped anything yet; with no task, how to choose one.
+ */
+export function emptyStripText(task: StripTask | undefined): string {
+  if (!task) return 'Select a process to see its address space.';
+  if (task.state === 'killed') return `${task.name} was killed${task.signal ? ` by ${task.signal}` : ''}: its mm is gone, nothing is mapped.`;
+  if (task.state === 'exited') return `${task.name} has exited: its mm is gone, nothing is mapped.`;
+  return `${task.name} has no mappings yet.`;
+}
