@@ -58,3 +58,15 @@ describe('scrollBy', () => {
     expect(scrollBy(view, content, dragged, -30, 0).x).toBe(170);
   });
 });
+
+describe('presenter mode (whole)', () => {
+  it('fits the whole drawing down to its own minimum: nobody scrolls a projected slide', () => {
+    const view = { w: 470, h: 160 };
+    const graph = { w: 300, h: 245 };
+    const t = fitTransform(view, graph, { maxScale: 1.5, minScale: 0.5, screenScale: 1.33, whole: true });
+    expect(t.k).toBeCloseTo((160 - 2 * FIT_PAD) / 245);
+    expect(edgesPast(view, graph, t)).toEqual({ left: false, right: false, above: false, below: false });
+    // The desk layout at that size: readable, the rest scrolled to.
+    expect(fitTransform(view, graph, { maxScale: 1.5, minScale: 0.5, screenScale: 1 }).k).toBe(READABLE_SCALE);
+  });
+});

@@ -50,7 +50,8 @@ function talkEmptyText(reason: PtEmptyReason, presenter: boolean): string {
 function TreeView() {
   const [empty, setEmpty] = useState<PtEmptyReason | null>(null);
   const presenter = useTalk((s) => s.mode) === 'presenter';
-  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null)), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  // The whole tree on the slide, however large: nobody scrolls a projected view.
+  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null), { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
   return (
     <>
       <div className="talk-host fill-svg" ref={ref} />
@@ -72,7 +73,7 @@ function keepSelecting(): () => void {
 }
 
 function ProcessesView() {
-  const { ref } = useView(createProcesses, (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
+  const { ref } = useView((el) => createProcesses(el, { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
   return <div className="talk-host fill-svg" ref={ref} />;
 }
 

@@ -33,10 +33,16 @@ export interface FitLimits {
   minScale: number;
   /** How large one drawing pixel is on screen (presenter mode zooms the views' hosts). */
   screenScale?: number;
+  /**
+   * The whole drawing, down to `minScale`, readable or not: presenter and embed mode, where
+   * nobody scrolls a projected slide (their CSS zoom keeps the type large instead).
+   */
+  whole?: boolean;
 }
 
-/** The smallest scale a fit may use: readable on screen, and not below `minScale`. */
+/** The smallest scale a fit may use: readable on screen (unless `whole`), and not below `minScale`. */
 export function fitFloor(l: FitLimits): number {
+  if (l.whole) return l.minScale;
   return Math.max(l.minScale, READABLE_SCALE / Math.max(0.01, l.screenScale ?? 1));
 }
 

@@ -8,7 +8,7 @@ import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type 
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-/** Small graphs are drawn up to 1.5x; large ones never below readable (fit.ts). */
+/** Small graphs are drawn up to 1.5x; large ones never below readable (fit.ts) in the desk layout, whole down to 0.5 in presenter mode. */
 const FIT = { maxScale: 1.5, minScale: 0.5 };
 
 /**
@@ -44,7 +44,9 @@ export interface ProcessesView {
   destroy(): void;
 }
 
-export function createProcesses(container: HTMLElement): ProcessesView {
+/** `whole`: fit the whole graph however small (presenter and embed mode: nobody scrolls a slide). */
+export function createProcesses(container: HTMLElement, opts: { whole?: boolean } = {}): ProcessesView {
+  const fit = { ...FIT, whole: !!opts.whole };
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'proc-svg');
   svg.setAttribute('role', 'img');
@@ -128,12 +130,12 @@ export function createProcesses(container: HTMLElement): ProcessesView {
       if (sized && (g.nodes.length !== lastCount || refit)) {
         lastCount = g.nodes.length;
         refit = false;
-        pz.fit(FIT);
+        pz.fit(fit);
       }
       return true;
     },
     fit() {
-      pz.fit(FIT);
+      pz.fit(fit);
     },
     resize(w: number, h: number) {
       sized = w > 0 && h > 0;

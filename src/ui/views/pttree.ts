@@ -14,7 +14,7 @@ import { FRAME_H, FRAME_W, HEADER_H, layoutPt, NODE_W, ROW_H, type PlacedFrames,
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-/** At most 1:1; never below readable (fit.ts), and in presenter mode not below 0.55 of the zoomed host. */
+/** At most 1:1; never below readable (fit.ts) in the desk layout, the whole tree down to 0.55 in presenter mode. */
 const FIT = { maxScale: 1, minScale: 0.55 };
 
 export interface PtTreeView {
@@ -50,7 +50,9 @@ function rowText(r: PtRow): [string, string] {
 /** Why the tree is empty: no process runs at this step, or none of the running ones is chosen. */
 export type PtEmptyReason = 'none-running' | 'none-selected';
 
-export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void): PtTreeView {
+/** `whole`: fit the whole tree however small (presenter and embed mode: nobody scrolls a slide). */
+export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void, opts: { whole?: boolean } = {}): PtTreeView {
+  const fit = { ...FIT, whole: !!opts.whole };
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'pt-svg');
   svg.setAttribute('role', 'img');
@@ -238,12 +240,12 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       if (sized && (key !== lastKey || refit)) {
         lastKey = key;
         refit = false;
-        pz.fit(FIT);
+        pz.fit(fit);
       }
       return true;
     },
     fit() {
-      if (layout) pz.fit(FIT);
+      if (layout) pz.fit(fit);
     },
     zoomBy(k) {
       pz.zoomBy(k);
