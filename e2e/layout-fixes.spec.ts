@@ -455,3 +455,22 @@ test.describe('smaller things', () => {
     await expectNoErrors(opened);
   });
 });
+
+test.describe('presenter mode at 1280x720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('a projected graph and tree are whole: nobody scrolls a slide', async ({ page }) => {
+    test.setTimeout(180_000);
+    // The 1,500 clients' graph (three boxes stacked) in the lower, shorter pane.
+    const opened = await openApp(page, '?scenario=talk-page-tables&present&views=tree,processes');
+    await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+    await waitIdle(page);
+    for (const [view, boxes] of [['processes', 'rect.box'], ['tree', 'rect.pt-box']] as const) {
+      const pane = page.locator(`[data-talk-view="${view}"] .talk-host`);
+      await expect(pane.locator(boxes).first()).toBeVisible();
+      const host = (await pane.boundingBox())!;
+      for (const b of await pane.locator(boxes).all()) expect(inside((await b.boundingBox())!, host), `${view}: every box on the slide`).toBe(true);
+    }
+    await expectNoErrors(opened);
+  });
+});
