@@ -313,7 +313,7 @@ test('a line typed after going back drops the later steps from the chart and the
   await expectNoErrors(opened);
 });
 
-test('the toolbar fits one row at 1440 px; the msharefs actions are in its menu', async ({ page }, info) => {
+test('the toolbar fits one row at 1280, 1440 and 1920 px; the msharefs actions are in its menu', async ({ page }, info) => {
   const opened = await openApp(page);
   const toolbar = page.getByRole('toolbar', { name: 'Actions' });
   // One row: every item is centred on the same line.
@@ -325,6 +325,10 @@ test('the toolbar fits one row at 1440 px; the msharefs actions are in its menu'
   await shoot(page, info, 'toolbar-1440');
   await page.setViewportSize({ width: 1920, height: 1080 });
   expect(await rows()).toBe(1);
+  // A 1280x720 projector: "Machine…" and the theme switch used to wrap onto a row of their own.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  expect(await rows()).toBe(1);
+  await shoot(page, info, 'toolbar-1280');
   await page.setViewportSize({ width: 1440, height: 900 });
   // The menu's entries: a form opens in its place and runs its lines.
   await toolbar.getByRole('button', { name: 'msharefs' }).click();

@@ -5,6 +5,9 @@
  * with adoptedStyleSheets instead of <style> tags, which the page's CSP (style-src 'self')
  * blocks. Our editor styles come in through a same-origin <link> (editor.css).
  *
+ * Typing over a selection is a CodeMirror transaction (editor/type-over.ts): Chrome's own
+ * editing would add inline styles there, which the CSP refuses.
+ *
  * The page's theme does not reach into the shadow root by selector, so the editor follows it
  * itself: CodeMirror's dark flag (caret, selection) and data-theme on .cm-root (our colours).
  */
@@ -12,6 +15,7 @@ import { useEffect, useRef } from 'react';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import editorCss from '../editor/editor.css?url';
+import { typeOverSelection } from '../editor/type-over';
 import { store, type Theme } from '../store';
 
 export function CodeEditor(props: { doc: string; extensions: Extension[]; label: string; onReady?: (v: EditorView) => void; className?: string }) {
@@ -34,7 +38,7 @@ export function CodeEditor(props: { doc: string; extensions: Extension[]; label:
       parent,
       state: EditorState.create({
         doc: props.doc,
-        extensions: [...props.extensions, dark.of(darkFlag(store.getState().theme)), EditorView.contentAttributes.of({ 'aria-label': props.label })],
+        extensions: [...props.extensions, typeOverSelection, dark.of(darkFlag(store.getState().theme)), EditorView.contentAttributes.of({ 'aria-label': props.label })],
       }),
     });
     const unsubscribe = store.subscribe((s, p) => {

@@ -1,8 +1,25 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { createPtTree } from '../views/pttree';
 import { useView } from '../use-view';
 import { Panel } from './Panel';
 import { store, useUi } from '../store';
+
+/**
+ * Every running process to compare with (a 1,500-process run listed only the first 400, so
+ * db401 and later could not be chosen). A native select: typing a name jumps to it. The
+ * options re-render only when the set of names changes, not on every step of a run.
+ */
+const CompareOptions = memo(function CompareOptions({ names }: { names: string }) {
+  return (
+    <>
+      <option value="">none</option>
+      {names.split('\n').filter(Boolean).map((entry) => {
+        const [pid, name] = entry.split('\t');
+        return <option key={pid} value={pid}>{name}</option>;
+      })}
+    </>
+  );
+});
 
 export function TreePanel() {
   const [empty, setEmpty] = useState<string | null>(null);
@@ -20,11 +37,9 @@ export function TreePanel() {
         <>
           <label className="inline">
             compare with{' '}
-            <select aria-label="Compare with process" value={compare ?? ''} onChange={(e) => store.setState({ compare: e.target.value ? Number(e.target.value) : null })}>
-              <option value="">none</option>
-              {running.slice(0, 400).map((t) => (
-                <option key={t.pid} value={t.pid}>{t.name}</option>
-              ))}
+            <select aria-label="Compare with process" title={running.length > 20 ? `${running.length.toLocaleString('en-US')} processes: type a name to jump to it` : undefined}
+              value={compare ?? ''} onChange={(e) => store.setState({ compare: e.target.value ? Number(e.target.value) : null })}>
+              <CompareOptions names={running.map((t) => `${t.pid}\t${t.name}`).join('\n')} />
             </select>
           </label>
           <button type="button" onClick={() => view.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>

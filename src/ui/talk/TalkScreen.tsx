@@ -18,7 +18,7 @@ import { counterRows } from './counters';
 import { store, useUi, useUiShallow } from '../store';
 import { createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
-import { captionAt } from './navigation-pure';
+import { captionAt, chapterHeading, chapterProgress } from './navigation-pure';
 import { exitPresenter } from './presenter-actions';
 import { talkStore, useTalk, type TalkLayout } from './talk-store';
 import { TALK_VIEWS, VIEW_TITLES, type TalkViewId } from './views';
@@ -50,7 +50,8 @@ function talkEmptyText(reason: PtEmptyReason, presenter: boolean): string {
 function TreeView() {
   const [empty, setEmpty] = useState<PtEmptyReason | null>(null);
   const presenter = useTalk((s) => s.mode) === 'presenter';
-  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null)), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  // The whole tree on the slide, however large: nobody scrolls a projected view.
+  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null), { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
   return (
     <>
       <div className="talk-host fill-svg" ref={ref} />
@@ -72,7 +73,7 @@ function keepSelecting(): () => void {
 }
 
 function ProcessesView() {
-  const { ref } = useView(createProcesses, (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
+  const { ref } = useView((el) => createProcesses(el, { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
   return <div className="talk-host fill-svg" ref={ref} />;
 }
 
@@ -174,12 +175,12 @@ function Caption({ big }: { big: boolean }) {
   const lastText = last && last.index === position - 1 && last.kind !== 'note' && last.kind !== 'chapter' ? last.text : '';
   return (
     <header className={`talk-caption${big ? ' big' : ''}`} data-testid="talk-caption">
-      <h1 className="talk-chapter" data-testid="talk-chapter">{c.chapter?.title ?? (position === 0 ? 'Start' : '')}</h1>
+      <h1 className="talk-chapter" data-testid="talk-chapter">{chapterHeading(c)}</h1>
       <p className="talk-note" data-testid="talk-note">{c.note?.title ?? ''}</p>
       {big && (
         <p className="talk-step" data-testid="talk-step">
           <span>step {position.toLocaleString('en-US')} / {total.toLocaleString('en-US')}</span>
-          {c.chapterCount > 0 && <span> · chapter {c.chapterNo} of {c.chapterCount}</span>}
+          {c.chapterCount > 0 && <span> · {chapterProgress(c)}</span>}
           {lastText && <code className="talk-last">{lastText}</code>}
         </p>
       )}

@@ -62,6 +62,29 @@ export function placeRowLabels(
   return out;
 }
 
+/**
+ * Where a label centred at `cx` goes so no vertical line crosses it: where it is, else the
+ * nearest spot just left or right of a line in its way (clear of every line, inside
+ * [minX, maxX]); where it is when there is no such spot. A PageTables peak sits where the next
+ * chapter starts, and its chapter line ran through the "205M" over it.
+ */
+export function clearOfLines(cx: number, width: number, lines: readonly number[], opts: { gap: number; minX: number; maxX: number }): number {
+  const half = width / 2;
+  const clear = (c: number) => c - half >= opts.minX && c + half <= opts.maxX && lines.every((l) => l <= c - half - opts.gap || l >= c + half + opts.gap);
+  if (lines.every((l) => l <= cx - half - opts.gap || l >= cx + half + opts.gap)) return cx;
+  let best = cx;
+  let bestDist = Infinity;
+  for (const l of lines) {
+    for (const c of [l - opts.gap - half, l + opts.gap + half]) {
+      if (clear(c) && Math.abs(c - cx) < bestDist) {
+        best = c;
+        bestDist = Math.abs(c - cx);
+      }
+    }
+  }
+  return best;
+}
+
 const SERIES: { key: 'pageTables' | 'shmem' | 'anon'; name: string; colour: string; width: number }[] = [
   { key: 'shmem', name: 'Shmem', colour: OKABE.green, width: 0.55 },
   { key: 'anon', name: 'AnonPages', colour: OKABE.sky, width: 0.55 },
@@ -177,9 +200,15 @@ export function createBigChart(container: HTMLElement): BigChartView {
         } else if (!best || p.pageTables > best.pageTables) best = p;
       }
       if (best) peaks.push(best);
-      // Centred over the peak, kept inside the plot (clear of the labels at the right).
+      // Centred over the peak, kept inside the plot (clear of the labels at the right) and
+      // beside, not under, a chapter line through it.
       const peakW = (p: SeriesPoint) => textWidth(size(p.pageTables), f);
-      const peakX = (p: SeriesPoint) => Math.max(M.l + peakW(p) / 2, Math.min(W - M.r - peakW(p) / 2, x(p.step)));
+      const chapterXs = s.chapters.map((c) => x(c.index));
+      const peakX = (p: SeriesPoint) => {
+        const w = peakW(p);
+        const cx = Math.max(M.l + w / 2, Math.min(W - M.r - w / 2, x(p.step)));
+        return clearOfLines(cx, w, chapterXs, { gap: f * 0.3, minX: M.l, maxX: W - M.r });
+      };
       const shownPeaks = peaks.length > 1 ? peaks : [];
       peakG.selectAll<SVGTextElement, SeriesPoint>('text').data(shownPeaks, (p) => String(p.step)).join('text')
         .attr('class', 'tc-peak')

@@ -27,3 +27,17 @@ export function captionAt(chapters: Marker[], notes: Marker[], position: number)
   };
 }
 
+
+/**
+ * The presenter's heading and chapter count at a caption. Before the first chapter (the
+ * steps that set the machine up) the heading says "Start" and the count "before chapter 1
+ * of 3": it said "chapter 0 of 3" under an empty heading.
+ */
+export function chapterHeading(c: Caption): string {
+  return c.chapter?.title ?? 'Start';
+}
+
+export function chapterProgress(c: Caption): string {
+  if (c.chapterCount === 0) return '';
+  return c.chapterNo === 0 ? `before chapter 1 of ${c.chapterCount}` : `chapter ${c.chapterNo} of ${c.chapterCount}`;
+}

@@ -10,7 +10,8 @@ import { readConsistent } from '../engine-client';
 import { hex, size } from '../format';
 import { FRAME_USE_COLOURS, VMA_COLOURS } from '../palette';
 import { select as selectUi, store } from '../store';
-import { walkVa } from './walk';
+import { countPresent, walkVa } from './walk';
+import { emptyStripText, stripRange, stripTitle } from './strip-label';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const GAP_W = 30;
@@ -136,7 +137,7 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       const v = selVma ?? vmas[0];
       if (!v || !mm || !task) {
         stripG.selectAll('*').remove();
-        stripLabel.text(task ? `${task.name} has no mappings yet.` : 'Select a process to see its address space.');
+        stripLabel.text(emptyStripText(task));
         return true;
       }
       const key = `${mm.id}:${v.startNum}`;
@@ -146,7 +147,7 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       }
       const cellW = 7;
       const n = Math.max(8, Math.min(Math.floor(width / cellW), (v.endNum - windowStart) / 4096));
-      const pages = readConsistent(snap.generation, (b) => {
+      const read = readConsistent(snap.generation, (b) => {
         const out: { va: number; use: number; present: boolean; rw: boolean; pfn: number }[] = [];
         for (let i = 0; i < n; i++) {
           const va = windowStart + i * 4096;
@@ -154,13 +155,16 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
           const w = walkVa(b.u32, mm.pgd, va, snap.levels);
           out.push({ va, present: w.pfn !== null, rw: w.writable, pfn: w.pfn ?? -1, use: w.pfn !== null ? b.desc.use[w.pfn] : 0 });
         }
-        return out;
+        return { pages: out, present: countPresent(b.u32, mm.pgd, v.startNum, v.endNum, snap.levels) };
       });
-      if (!pages) return false;
-      const present = pages.filter((p) => p.present).length;
-      // The how-to hint is for the screen only: exports leave out [data-export="omit"] (export/svg-inline.ts).
+      if (!read) return false;
+      const { pages } = read;
+      const strip = { name: v.label ?? v.path ?? 'VMA', vmaStart: v.startNum, vmaEnd: v.endNum, windowStart, shown: pages.length, present: read.present };
+      // Above the strip what it shows of the VMA; under it the addresses, and (screen only:
+      // exports leave out [data-export="omit"], export/svg-inline.ts) how to use it.
       stripLabel.text(null);
-      stripLabel.append('tspan').attr('class', 'as-strip-what').text(`${v.label ?? v.path ?? 'VMA'}: pages ${hex(windowStart)}–${hex(windowStart + pages.length * 4096)} (${present} of ${pages.length} present)`);
+      stripLabel.append('tspan').attr('class', 'as-strip-what').text(stripTitle(strip));
+      stripLabel.append('tspan').attr('class', 'as-strip-range').attr('x', 8).attr('y', STRIP_Y + CELL_H + 14).text(stripRange(strip));
       stripLabel.append('tspan').attr('class', 'as-strip-hint ui-only').attr('data-export', 'omit').text(' · click: read · shift-click: write');
       // Pages that faulted in the latest update flash once.
       const fresh = new Set<number>();

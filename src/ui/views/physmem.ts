@@ -81,7 +81,8 @@ export function createPhysMem(container: HTMLElement, onHover: (pfn: number | nu
       off.getContext('2d')!.putImageData(image, 0, 0);
       const { w, h } = box;
       if (!w || !h) return true;
-      scale = Math.max(0.25, Math.min(w / COLS, h / rows));
+      // Down to 8 frames a pixel each way: a 2 GiB map then takes 64 px of a short screen.
+      scale = Math.max(0.125, Math.min(w / COLS, h / rows));
       const cw = Math.floor(COLS * scale);
       const ch = Math.floor(rows * scale);
       const dpr = window.devicePixelRatio || 1;

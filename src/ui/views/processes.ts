@@ -8,6 +8,8 @@ import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type 
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Small graphs are drawn up to 1.5x; large ones never below readable (fit.ts) in the desk layout, whole down to 0.5 in presenter mode. */
+const FIT = { maxScale: 1.5, minScale: 0.5 };
 
 /**
  * Text widths in the fonts the boxes are drawn in (main.css: .proc-node .title, .lines text),
@@ -42,7 +44,9 @@ export interface ProcessesView {
   destroy(): void;
 }
 
-export function createProcesses(container: HTMLElement): ProcessesView {
+/** `whole`: fit the whole graph however small (presenter and embed mode: nobody scrolls a slide). */
+export function createProcesses(container: HTMLElement, opts: { whole?: boolean } = {}): ProcessesView {
+  const fit = { ...FIT, whole: !!opts.whole };
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'proc-svg');
   svg.setAttribute('role', 'img');
@@ -62,8 +66,8 @@ export function createProcesses(container: HTMLElement): ProcessesView {
   const pz = panZoom(svg, viewport, [0.02, 3]);
   let lastCount = -1;
   let sized = false;
-  let lastFitKey = '';
-  let size = { w: 0, h: 0 };
+  /** Set when the next draw should fit the graph: first size, new boxes, a resize nobody zoomed through. */
+  let refit = true;
   let measure: Measure | null = null;
 
   const activate = (d: ProcNode) => {
@@ -122,22 +126,21 @@ export function createProcesses(container: HTMLElement): ProcessesView {
       ng.select('text.title').text((n) => n.title);
       ng.select('g.lines').selectAll('text').data((n) => n.lines).join('text')
         .attr('x', PAD_X).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
-      if (sized && (g.nodes.length !== lastCount || lastFitKey === '')) {
+      pz.setContent(g.width, g.height);
+      if (sized && (g.nodes.length !== lastCount || refit)) {
         lastCount = g.nodes.length;
-        lastFitKey = 'fit';
-        size = { w: g.width, h: g.height };
-        pz.fit(size.w, size.h, 1.5, 0.5);
+        refit = false;
+        pz.fit(fit);
       }
       return true;
     },
     fit() {
-      pz.fit(size.w, size.h, 1.5);
+      pz.fit(fit);
     },
     resize(w: number, h: number) {
-      const first = !sized;
       sized = w > 0 && h > 0;
-      pz.setSize(w, h);
-      if (first && sized) lastFitKey = '';
+      // A new size refits the graph unless the user zoomed or panned it (then it is theirs).
+      if (pz.setSize(w, h) && sized && !pz.userMoved()) refit = true;
     },
     destroy() {
       pz.destroy();

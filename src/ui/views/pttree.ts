@@ -14,6 +14,8 @@ import { FRAME_H, FRAME_W, HEADER_H, layoutPt, NODE_W, ROW_H, type PlacedFrames,
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** At most 1:1; never below readable (fit.ts) in the desk layout, the whole tree down to 0.55 in presenter mode. */
+const FIT = { maxScale: 1, minScale: 0.55 };
 
 export interface PtTreeView {
   draw(): boolean;
@@ -48,7 +50,9 @@ function rowText(r: PtRow): [string, string] {
 /** Why the tree is empty: no process runs at this step, or none of the running ones is chosen. */
 export type PtEmptyReason = 'none-running' | 'none-selected';
 
-export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void): PtTreeView {
+/** `whole`: fit the whole tree however small (presenter and embed mode: nobody scrolls a slide). */
+export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void, opts: { whole?: boolean } = {}): PtTreeView {
+  const fit = { ...FIT, whole: !!opts.whole };
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'pt-svg');
   svg.setAttribute('role', 'img');
@@ -63,7 +67,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
   const collapsed = new Set<number>();
   let lastKey = '';
   let sized = false;
-  let lastFitKey = '';
+  /** Set when the next draw should fit the tree: first size, a resize nobody zoomed through. */
+  let refit = true;
   let layout: PtLayout | null = null;
 
   function toggle(pfn: number): void {
@@ -230,25 +235,25 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       for (const e of s.lastEvents) if (e.type === 'frame-alloc' && /pgd|p4d|pud|pmd|pte/.test(e.use)) fresh.add(e.pfn);
       drawNodes(layout, s.selection, fresh);
       drawFrames(layout);
+      pz.setContent(layout.width, layout.height);
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
-      if (sized && (key !== lastKey || lastFitKey === '')) {
+      if (sized && (key !== lastKey || refit)) {
         lastKey = key;
-        lastFitKey = key;
-        pz.fit(layout.width, layout.height, 1, 0.55);
+        refit = false;
+        pz.fit(fit);
       }
       return true;
     },
     fit() {
-      if (layout) pz.fit(layout.width, layout.height, 1.5);
+      if (layout) pz.fit(fit);
     },
     zoomBy(k) {
       pz.zoomBy(k);
     },
     resize(w: number, h: number) {
-      const first = !sized;
       sized = w > 0 && h > 0;
-      pz.setSize(w, h);
-      if (first && sized) lastFitKey = '';
+      // A new size refits the tree unless the user zoomed or panned it (then it is theirs).
+      if (pz.setSize(w, h) && sized && !pz.userMoved()) refit = true;
     },
     destroy() {
       pz.destroy();

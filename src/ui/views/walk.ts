@@ -1,7 +1,8 @@
 /**
  * A software page walk over the shared RAM buffer, as the MMU does it (R1-R7): from the PGD,
  * one entry per level, stopping at a non-present entry or a leaf (PS at PUD/PMD level, or the
- * PTE level). Pure: the page-walk view and the address-space page strip use it.
+ * PTE level). Pure: the page-walk view and the address-space page strip use it; the strip
+ * counts a VMA's present pages with countPresent.
  */
 import { decodeEntry, entryPfn, flagString, levelNames, levelShifts, PTE_P, PTE_PS, PTE_RW, PTE_US, PTE_HI_NX, tableIndex, type DecodedEntry } from '../../engine/abi';
 
@@ -65,4 +66,30 @@ export function walkVa(u32: Uint32Array, pgd: number, va: number, nlevels: numbe
     table = next;
   }
   return out;
+}
+
+/**
+ * How many 4 KiB pages of [start, end) the tables under `pgd` map (present entries, as the
+ * walk above reads them): a descent that skips absent entries, so a 512 GiB VMA with 64 MiB
+ * mapped reads a few thousand entries, not 134 million. A 2 MiB or 1 GiB leaf counts the
+ * 4 KiB pages of it inside the range.
+ */
+export function countPresent(u32: Uint32Array, pgd: number, start: number, end: number, nlevels: number): number {
+  const shifts = levelShifts(nlevels);
+  const visit = (table: number, d: number, base: number): number => {
+    const span = 2 ** shifts[d];
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let n = 0;
+    for (let i = first; i <= last; i++) {
+      const w = table * 1024 + i * 2;
+      const lo = u32[w] ?? 0;
+      if (!(lo & PTE_P)) continue;
+      const from = base + i * span;
+      if (d === shifts.length - 1 || (d > 0 && (lo & PTE_PS) !== 0)) n += (Math.min(end, from + span) - Math.max(start, from)) / 4096;
+      else n += visit(entryPfn(lo, u32[w + 1] ?? 0), d + 1, from);
+    }
+    return n;
+  };
+  return end > start ? visit(pgd, 0, 0) : 0;
 }

@@ -1,0 +1,83 @@
+/**
+ * Where a pan/zoom view puts its drawing (pure: no DOM, unit-tested in tests/ui/fit.test.ts).
+ *
+ * A fitted drawing is as large as fits, but never smaller than readable: below that it stays
+ * readable, anchored at the top left, and the rest is a scroll (or drag) away. A review found
+ * fitted page-table trees with 6-7 px labels and a processes graph with 4 px text at 1280x720.
+ */
+
+export interface Size {
+  w: number;
+  h: number;
+}
+
+export interface Transform {
+  x: number;
+  y: number;
+  k: number;
+}
+
+/** The margin around a fitted drawing, in screen pixels. */
+export const FIT_PAD = 12;
+
+/**
+ * The smallest on-screen scale a fit goes down to: the views' smallest type (10.5 px: tree
+ * rows and subtitles, the processes' lines) then shows at about 9.5 px, their titles at 11.
+ */
+export const READABLE_SCALE = 0.9;
+
+export interface FitLimits {
+  /** The largest scale (a small drawing is not blown up past it). */
+  maxScale: number;
+  /** The smallest scale in drawing units, whatever the screen. */
+  minScale: number;
+  /** How large one drawing pixel is on screen (presenter mode zooms the views' hosts). */
+  screenScale?: number;
+  /**
+   * The whole drawing, down to `minScale`, readable or not: presenter and embed mode, where
+   * nobody scrolls a projected slide (their CSS zoom keeps the type large instead).
+   */
+  whole?: boolean;
+}
+
+/** The smallest scale a fit may use: readable on screen (unless `whole`), and not below `minScale`. */
+export function fitFloor(l: FitLimits): number {
+  if (l.whole) return l.minScale;
+  return Math.max(l.minScale, READABLE_SCALE / Math.max(0.01, l.screenScale ?? 1));
+}
+
+/**
+ * The transform that fits `content` into `view`: centred across when it fits, from the left
+ * edge when it does not; always from the top (trees and graphs are read top down).
+ */
+export function fitTransform(view: Size, content: Size, l: FitLimits): Transform {
+  const floor = fitFloor(l);
+  const whole = Math.min((view.w - 2 * FIT_PAD) / content.w, (view.h - 2 * FIT_PAD) / content.h);
+  const k = Math.max(floor, Math.min(l.maxScale, whole));
+  return { k, x: Math.max(FIT_PAD, (view.w - content.w * k) / 2), y: FIT_PAD };
+}
+
+/** The edges of the view the drawing at `t` runs past (by more than a pixel): where there is more to scroll to. */
+export function edgesPast(view: Size, content: Size, t: Transform): { left: boolean; right: boolean; above: boolean; below: boolean } {
+  return {
+    left: t.x < -1,
+    above: t.y < -1,
+    right: t.x + content.w * t.k > view.w + 1,
+    below: t.y + content.h * t.k > view.h + 1,
+  };
+}
+
+/**
+ * One scroll step: moves the drawing by (dx, dy) screen pixels, as far as there is drawing
+ * to show in that direction (a margin of FIT_PAD at its far edges). A drawing dragged out of
+ * those bounds is never made to jump back, only kept from going further.
+ */
+export function scrollBy(view: Size, content: Size, t: Transform, dx: number, dy: number): Transform {
+  const axis = (pos: number, d: number, viewLen: number, len: number): number => {
+    if (len + 2 * FIT_PAD <= viewLen) return pos;
+    const lower = Math.min(viewLen - FIT_PAD - len, pos);
+    const upper = Math.max(FIT_PAD, pos);
+    return Math.max(lower, Math.min(upper, pos + d));
+  };
+  return { k: t.k, x: axis(t.x, dx, view.w, content.w * t.k), y: axis(t.y, dy, view.h, content.h * t.k) };
+}
