@@ -60,23 +60,30 @@ export function watchOom(): () => void {
   const events = new Map<number, OomEvent>();
   let current: { id: number; victims: TaskModel[] } | null = null;
   return store.subscribe((s, p) => {
-    if (s.lastEvents !== p.lastEvents) {
-      for (const e of s.lastEvents) if (e.type === 'oom-kill') events.set(e.victim, e);
-      if (events.size > 5000) events.clear();
-    }
     const snap = s.snapshot;
-    if (!snap || snap === p.snapshot) return;
-    const killed = snap.tasks.filter(isOomKill);
-    // Back in time, or another script: what is killed now is the baseline.
-    if (s.position < p.position || snap.oomKills < (p.snapshot?.oomKills ?? 0) || s.source !== p.source) {
-      seen = new Set(killed.map((t) => t.pid));
+    const changed = !!snap && snap !== p.snapshot;
+    const killed = changed ? snap.tasks.filter(isOomKill) : [];
+    // Another script (loaded, or the same one with a line added) is another timeline, where
+    // positions do not compare. Its kills that the previous state already showed are the
+    // baseline; the rest are news: the worker runs a loaded script at once, so its first
+    // update can already hold a kill (seen as a missed notice on a busy machine).
+    const newScript = changed && s.source !== p.source;
+    // Back in time in the same script: what is killed now is the baseline.
+    const back = changed && !newScript && (s.position < p.position || snap.oomKills < (p.snapshot?.oomKills ?? 0));
+    if (newScript || back) {
+      const before = new Set((p.snapshot?.tasks ?? []).filter(isOomKill).map((t) => `${t.pid} ${t.name}`));
+      seen = new Set(killed.filter((t) => back || before.has(`${t.pid} ${t.name}`)).map((t) => t.pid));
       events.clear();
       // Kills from here on are a new story; the old notice is about a past that is gone
       // (unless this is a rebuild or a restore, which lands where the user was).
       if (current && quiet === 0) dismiss(current.id);
       current = null;
-      return;
     }
+    if (s.lastEvents !== p.lastEvents) {
+      for (const e of s.lastEvents) if (e.type === 'oom-kill') events.set(e.victim, e);
+      if (events.size > 5000) events.clear();
+    }
+    if (!changed || back) return;
     const fresh = killed.filter((t) => !seen.has(t.pid));
     if (fresh.length === 0) return;
     for (const t of fresh) seen.add(t.pid);
