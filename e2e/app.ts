@@ -45,3 +45,18 @@ export async function consoleLines(page: Page): Promise<string[]> {
 export async function expectNoErrors(opened: Opened): Promise<void> {
   expect(opened.errors).toEqual([]);
 }
+
+/** A bounding box as Playwright gives it. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** `inner` lies within `outer`, give or take `slack` pixels. */
+export const inside = (inner: Box, outer: Box, slack = 0.5) =>
+  inner.x >= outer.x - slack && inner.y >= outer.y - slack &&
+  inner.x + inner.width <= outer.x + outer.width + slack && inner.y + inner.height <= outer.y + outer.height + slack;
+
+export const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;

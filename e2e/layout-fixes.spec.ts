@@ -2,7 +2,7 @@
 // reviewer did and measures what is on screen (or listens for what the console logged).
 import { writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoErrors, openApp, shoot, waitIdle } from './app';
+import { expectNoErrors, inside as insideBy, openApp, overlap, shoot, waitIdle, type Box } from './app';
 
 /** Records the page's CSP violations (the console shows them as errors; this says which directive). */
 async function watchCsp(page: Page): Promise<void> {
@@ -60,18 +60,8 @@ test.describe('script editor under CSP style-src self', () => {
   });
 });
 
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const inside = (inner: Box, outer: Box, slack = 1) =>
-  inner.x >= outer.x - slack && inner.y >= outer.y - slack &&
-  inner.x + inner.width <= outer.x + outer.width + slack && inner.y + inner.height <= outer.y + outer.height + slack;
-
-const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+// These measurements allow a pixel of rounding.
+const inside = (inner: Box, outer: Box) => insideBy(inner, outer, 1);
 
 type Pannable = 'processes' | 'tree';
 

@@ -1,20 +1,8 @@
 // Layout: text inside its boxes, presenter views inside the screen, presenter wording, exports
 // without controls, panel captions readable in full. Each test measures what is on screen.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectNoErrors, openApp, shoot, waitIdle } from './app';
+import { expectNoErrors, inside, openApp, overlap, shoot, waitIdle, type Box } from './app';
 
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const inside = (inner: Box, outer: Box, slack = 0.5) =>
-  inner.x >= outer.x - slack && inner.y >= outer.y - slack &&
-  inner.x + inner.width <= outer.x + outer.width + slack && inner.y + inner.height <= outer.y + outer.height + slack;
-
-const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 /** For every process box: its rect and the on-screen boxes of its texts (title and lines). */
 async function procBoxes(page: Page): Promise<{ id: string; box: Box; texts: { text: string; box: Box }[] }[]> {

@@ -7,7 +7,7 @@ import type { Kernel } from '../engine/kernel';
 import { meminfoCounters } from '../engine/mm/proc';
 import type { SysResult } from '../engine/sys/result';
 import type { SeriesPoint } from './api';
-import { Runner } from '../scenario/runner';
+import { Runner, type Failure, type StepError } from '../scenario/runner';
 import { buildReport } from '../scenario/report';
 
 export interface ScriptError {
@@ -24,22 +24,10 @@ export interface ProblemCounts {
 }
 
 /** A failed `expect` (Runner.failures): step is 0-based, line 1-based in the script. */
-export interface FailedExpect {
-  step: number;
-  line: number;
-  text: string;
-  message: string;
-}
+export type FailedExpect = Failure;
 
 /** A command that returned an errno or killed its task with a signal (Runner.errors). */
-export interface CommandError {
-  step: number;
-  line: number;
-  command: string;
-  errno: string | null;
-  signal: string | null;
-  detail?: string;
-}
+export type CommandError = StepError;
 
 /** The problems of a range of steps, each list the first `limit` of them in step order. */
 export interface ProblemList {
