@@ -81,6 +81,21 @@ test('fork from the toolbar appends the scenario line to the console', async ({ 
   await expectNoErrors(opened);
 });
 
+test('Spawn selects the new process, so the next toolbar action runs as it', async ({ page }) => {
+  const opened = await openApp(page);
+  const acting = page.locator('.toolbar .acting');
+  const before = (await acting.innerText()).replace(/^as /, '');
+  await page.getByRole('button', { name: 'Spawn', exact: true }).click();
+  await waitIdle(page);
+  const spawned = (await consoleLines(page)).filter((l) => /^› spawn /.test(l)).pop()!.replace('› spawn ', '');
+  await expect(acting).toHaveText(`as ${spawned}`);
+  expect(spawned).not.toBe(before);
+  await page.getByRole('button', { name: 'Fork', exact: true }).click();
+  await waitIdle(page);
+  expect(await consoleLines(page)).toContain(`› ${spawned}: fork`);
+  await expectNoErrors(opened);
+});
+
 test('clicking a page reads it and the walk view shows its translation', async ({ page }, info) => {
   const opened = await openApp(page);
   const cell = page.getByTestId('page').nth(3);

@@ -208,6 +208,7 @@ export async function runLine(line: string): Promise<boolean> {
     }
   } else if (r?.expect) log(r.expect.ok ? 'out' : 'err', r.expect.message ?? (r.expect.ok ? 'holds' : 'failed'));
   await reportTypedSteps(from, problemsBefore, r);
+  if (r?.kind === 'spawn') selectSpawned(r);
   autoSelect();
   if (undo && res.dropped > 0) {
     const drop: Drop = { command: text, position: from, total: undo.total, dropped: res.dropped, lines: droppedLines(undo.source, source, res.line) };
@@ -215,6 +216,20 @@ export async function runLine(line: string): Promise<boolean> {
     offerUndo(drop, () => restore(undo));
   } else if (res.line > 0) noteLineRun();
   return true;
+}
+
+/**
+ * A process the user just spawned is the one they mean to act on next: select it (the
+ * toolbar's actions run as the selection), keeping the comparison on the old selection.
+ */
+function selectSpawned(r: StepRecord): void {
+  const x = r.result;
+  if (!x || x.errno || x.signal || typeof x.value !== 'number') return;
+  const s = store.getState();
+  const t = s.snapshot?.tasks.find((task) => task.pid === x.value && task.state === 'running');
+  if (!t) return;
+  const prev = s.snapshot?.tasks.find((task) => task.pid === s.selection.pid && task.state === 'running' && task.pid !== t.pid);
+  store.setState({ selection: { ...emptySelection, pid: t.pid, mm: t.mm }, compare: prev ? prev.pid : s.compare === t.pid ? null : s.compare });
 }
 
 /** The script and view a line run at a past step is about to change (runLine's Undo). */
