@@ -228,6 +228,32 @@ test('the console runs typed commands; / focuses it', async ({ page }) => {
   await expectNoErrors(opened);
 });
 
+test('a command typed after / before the console has loaded is kept and runs', async ({ page }) => {
+  // The console's code is held back, so it cannot have mounted while the keys are typed.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\/assets\/ConsolePanel-[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.waitForFunction(() => !!window.mshareExplorer);
+  await page.keyboard.type('/spawn earlx');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('y');
+  await page.keyboard.press('Enter');
+  expect(await page.getByRole('textbox', { name: 'Console input' }).count()).toBe(0); // not mounted yet
+  release();
+  await page.evaluate(() => window.mshareExplorer!.ready);
+  await waitIdle(page);
+  await expect.poll(() => consoleLines(page)).toContain('› spawn early');
+  await expect(page.locator('.toolbar .acting')).toHaveText('as early');
+  await expect(page.getByRole('textbox', { name: 'Console input' })).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
 test('mmap from the toolbar form and the tour', async ({ page }, info) => {
   const opened = await openApp(page);
   await page.getByRole('button', { name: 'mmap' }).click();

@@ -1,30 +1,66 @@
 /**
  * The `/` shortcut focuses the console; the console mounts only after the first scenario has
- * run, so a `/` pressed before is kept and served when it mounts.
+ * run, so a `/` pressed before is kept and served when it mounts, with what was typed after it.
  */
-import { describe, expect, it } from 'vitest';
-import { consoleFocus, consoleMounted, focusConsole } from '../../src/ui/console-focus';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { consoleFocus, consoleMounted, focusConsole, typeAhead, type ConsoleView } from '../../src/ui/console-focus';
+
+function fakeView() {
+  const v = { focused: 0, text: '', submitted: [] as string[] };
+  const view: ConsoleView = { focus: () => void v.focused++, setText: (t) => void (v.text = t) };
+  return { v, view, submit: () => void v.submitted.push(v.text) };
+}
 
 describe('console focus', () => {
+  beforeEach(() => {
+    Object.assign(consoleFocus, { view: null, pending: false, typed: '', enter: false });
+  });
+
   it('a / before the console mounts focuses it once it does; after that, at once', () => {
-    consoleFocus.view = null;
-    consoleFocus.pending = false;
-    let focused = 0;
-    const view = { focus: () => void focused++ };
+    const { v, view, submit } = fakeView();
     focusConsole();
-    expect(focused).toBe(0);
-    consoleMounted(view);
-    expect(focused).toBe(1);
+    expect(v.focused).toBe(0);
+    consoleMounted(view, submit);
+    expect(v.focused).toBe(1);
     expect(consoleFocus.pending).toBe(false);
     focusConsole();
-    expect(focused).toBe(2);
+    expect(v.focused).toBe(2);
   });
 
   it('mounting without a pending / does not take the focus', () => {
-    consoleFocus.view = null;
-    consoleFocus.pending = false;
-    let focused = 0;
-    consoleMounted({ focus: () => void focused++ });
-    expect(focused).toBe(0);
+    const { v, view, submit } = fakeView();
+    consoleMounted(view, submit);
+    expect(v.focused).toBe(0);
+  });
+
+  it('keys typed after / before the mount land in the console, Backspace included', () => {
+    const { v, view, submit } = fakeView();
+    expect(typeAhead('x')).toBe(false); // no / yet: the key is the page's
+    focusConsole();
+    for (const k of 'db1: forkk') expect(typeAhead(k)).toBe(true);
+    expect(typeAhead('Backspace')).toBe(true);
+    expect(typeAhead('ArrowLeft')).toBe(false); // not text: the page's shortcut
+    consoleMounted(view, submit);
+    expect(v.text).toBe('db1: fork');
+    expect(v.submitted).toEqual([]);
+    expect(typeAhead('y')).toBe(false); // mounted: keys go to the editor itself
+  });
+
+  it('Enter typed ahead runs the command when the console mounts; keys after it are not kept', () => {
+    const { v, view, submit } = fakeView();
+    focusConsole();
+    for (const k of 'spawn q') typeAhead(k);
+    expect(typeAhead('Enter')).toBe(true);
+    expect(typeAhead('z')).toBe(false);
+    consoleMounted(view, submit);
+    expect(v.submitted).toEqual(['spawn q']);
+  });
+
+  it('Enter on nothing typed is not kept as a command', () => {
+    const { v, view, submit } = fakeView();
+    focusConsole();
+    typeAhead('Enter');
+    consoleMounted(view, submit);
+    expect(v.submitted).toEqual([]);
   });
 });

@@ -72,7 +72,10 @@ function ConsoleTab() {
         className="console-input"
         label="Console input"
         doc=""
-        onReady={consoleMounted}
+        onReady={(v) => consoleMounted({
+          focus: () => v.focus(),
+          setText: (text) => v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text }, selection: { anchor: text.length } }),
+        }, () => submit(v))}
         extensions={[
           Prec.highest(keymap.of([
             { key: 'Enter', run: submit },

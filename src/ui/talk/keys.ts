@@ -19,6 +19,7 @@ import { togglePlay } from '../actions';
 import { firstChapter, lastChapter, nextChapter, nextStep, prevChapter, prevStep } from './navigation';
 import { enterPresenter, exitPresenter, toggleFullscreen } from './presenter-actions';
 import { talkStore } from './talk-store';
+import { takingTypeAhead } from '../console-focus';
 import { installLinkListener, stopAutoplay } from './boot';
 
 function typing(e: KeyboardEvent): boolean {
@@ -28,7 +29,8 @@ function typing(e: KeyboardEvent): boolean {
 
 export function installTalkKeys(): () => void {
   const onKey = (e: KeyboardEvent) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
+    // After `/` before the console has mounted, keys are the console's (console-focus.ts).
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e) || takingTypeAhead()) return;
     const mode = talkStore.getState().mode;
     if (mode === 'normal') {
       if (e.key === 'p' && !e.shiftKey) {
