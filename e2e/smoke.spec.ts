@@ -23,6 +23,12 @@ test('the page is cross-origin isolated and reads the SharedArrayBuffer the work
   await expect(page.getByTestId('sab-pattern')).toHaveText('yes');
   await expect(page.getByTestId('sab-shared')).toHaveText('yes');
   await expect(page.getByTestId('smoke-error')).toHaveCount(0);
+  // On the status bar it is one short word; a click unfolds the figures.
+  const summary = page.getByTestId('plumbing-summary');
+  await expect(summary).toHaveText('shared memory ✓');
+  await expect(page.getByTestId('sab-value')).toBeHidden();
+  await summary.click();
+  await expect(page.getByTestId('sab-value')).toBeVisible();
 
   await page.screenshot({ path: testInfo.outputPath('smoke.png'), fullPage: true });
   expect(errors).toEqual([]);
@@ -30,7 +36,7 @@ test('the page is cross-origin isolated and reads the SharedArrayBuffer the work
 
 test('the Content-Security-Policy blocks inline scripts and eval', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByTestId('sab-value')).toBeVisible();
+  await expect(page.getByTestId('plumbing-summary')).toHaveText('shared memory ✓');
 
   const meta = page.locator('meta[http-equiv="Content-Security-Policy"]');
   await expect(meta).toHaveCount(1);
