@@ -129,10 +129,14 @@ export function isAlive(t: Task): boolean {
   return t.state === 'running' || t.state === 'blocked';
 }
 
-/** oom_badness(): resident pages plus page-table pages (plus swap, which we do not model). */
+/**
+ * oom_badness(): get_mm_rss() plus page-table pages (plus swap entries, which we do not
+ * model). hugetlb pages are in no RSS counter (R22), so they do not count: killing their
+ * mapper does not free them while the hugetlbfs file or another mapper holds them.
+ */
 export function oomBadness(t: Task): number {
   const mm = t.mm!;
-  return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.pgtablesBytes / 4096 + mm.hugetlbPages;
+  return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.pgtablesBytes / 4096;
 }
 
 /**
@@ -146,7 +150,10 @@ export function oomKill(m: Machine, cgroup: Cgroup | null, why: string): Task | 
     if (!isAlive(t) || t.tgid !== t.pid) continue;
     if (cgroup && t.cgroup !== cgroup) continue;
     const b = oomBadness(t);
-    if (b > best) {
+    // oom_evaluate_task() skips a task only when `points < chosen_points`: on a tie the task
+    // visited later wins, and for_each_process visits in creation order, so the youngest of
+    // equals dies.
+    if (b >= best) {
       best = b;
       victim = t;
     }

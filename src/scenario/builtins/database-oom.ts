@@ -18,11 +18,15 @@ repeat 1500: db{i}: touch sga 64M read
 note Client 1,393 finds no free memory: from then on every client's page tables cost another process its life.
 
 ## The OOM killer fired
-expect db0 killed SIGKILL
-expect db1 killed SIGKILL
-note 104 processes killed, the oldest first (equal badness: RSS plus page tables).
-expect db103 killed SIGKILL
-expect db104 running
+note 104 processes killed. Every full client has the same badness (RSS plus page tables); on a tie Linux kills the youngest, so each new client's tables cost the client before it its life.
+expect db0 running
+expect db1391 running
+expect db1392 killed SIGKILL
+expect db1393 killed SIGKILL
+note A kill frees 35 pages (34 table pages and a PGD); a client needs 34, so every 35th client finds room without a kill.
+expect db1394 running
+expect db1498 killed SIGKILL
+expect db1499 running
 expect db1500 running
 expect db1500.VmPTE == 136K
 expect meminfo.Shmem == 64M

@@ -1,0 +1,44 @@
+/**
+ * The OOM killer's choice of victim, as mm/oom_kill.c makes it:
+ * - oom_badness() is get_mm_rss() plus page-table pages: hugetlb pages are in no RSS counter
+ *   (R22), so a task holding only hugetlb memory scores almost nothing;
+ * - oom_evaluate_task() skips a task only when `points < chosen_points`, and for_each_process
+ *   visits tasks in creation order: of equal scores, the youngest dies.
+ */
+import { describe, expect, it } from 'vitest';
+import { Runner } from '../../src/scenario/runner';
+import { buildReport } from '../../src/scenario/report';
+
+function run(src: string): Map<string, string> {
+  const r = Runner.fromSource(src, 'oom.msh');
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  r.runner.runToEnd();
+  return new Map(buildReport(r.runner).processes.map((p) => [p.name, p.state]));
+}
+
+describe('OOM victim selection', () => {
+  it('hugetlb pages do not count in the badness: the task with anonymous RSS dies, not the hugetlb mapper', () => {
+    const states = run(`machine ram=64M
+spawn h
+h: mmap 0x40000000 32M rw shared,anon,hugetlb as hp
+h: touch hp 32M write
+spawn q
+q: mmap auto 64M rw private,anon as y
+q: touch y 40M write
+`);
+    expect(states.get('h')).toBe('running');
+    expect(states.get('q')).toBe('killed');
+  });
+
+  it('of tasks with equal badness the youngest is killed', () => {
+    const states = run(`machine ram=32M
+repeat 3: spawn p{i}
+repeat 3: p{i}: mmap auto 8M rw private,anon as x
+repeat 3: p{i}: touch x 8M write
+spawn d
+d: mmap auto 8M rw private,anon as x
+d: touch x 8M write
+`);
+    expect([states.get('p1'), states.get('p2'), states.get('p3')]).toEqual(['running', 'running', 'killed']);
+  });
+});
