@@ -27,7 +27,7 @@ import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } f
 import { resetLocks } from './sys/locks';
 import {
   VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
-  type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
+  type BlockedAccess, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
 } from './types';
 
 export type { SysResult };
@@ -55,6 +55,9 @@ export interface MmapArgs {
 
 /** Decodes what `read` loaded as text. */
 const UTF8 = new TextDecoder();
+
+/** What a load that sleeps in a userfaultfd fault runs again when woken: the load. */
+const LOAD: BlockedAccess['retry'] = { kind: 'load' };
 
 /**
  * /sys is sysfs, where nothing can be created (open(O_CREAT) fails with EACCES): a path under
@@ -355,8 +358,11 @@ export class Kernel {
 
   // ---------------------------------------------------------------- user accesses
 
-  /** One access through the MMU with OOM handling; returns the pfn or a finished result. */
-  private access(t: Task, va: number, write: boolean): number | SysResult {
+  /**
+   * One access through the MMU with OOM handling; returns the pfn or a finished result.
+   * `retry` is what the task runs again if it sleeps in a userfaultfd fault here.
+   */
+  private access(t: Task, va: number, write: boolean, retry: BlockedAccess['retry'] = LOAD): number | SysResult {
     const m = this.m;
     if (va < 0 || va >= m.geo.userTop || !Number.isInteger(va)) {
       killGroup(m, t, 'SIGSEGV', va, 'non-canonical or kernel address');
@@ -370,7 +376,7 @@ export class Kernel {
       if (r >= 0) return r;
       if (r === ACCESS_SEGV) return this.deliver(t, va, write, 'SIGSEGV');
       if (r === ACCESS_BUS) return this.deliver(t, va, write, 'SIGBUS');
-      if (r === ACCESS_BLOCKED) return this.block(t, va, write);
+      if (r === ACCESS_BLOCKED) return this.block(t, { addr: va, write, retry });
       if (r === ACCESS_OOM) {
         const req = m.oom as OomRequest | null;
         const victim = oomKill(m, req?.cgroup ?? null, `page fault in ${t.name}`);
@@ -408,8 +414,14 @@ export class Kernel {
     const bytes = encodeValue(value);
     if (!bytes) return err('EINVAL', 'value must be a non-negative integer or a string');
     let i = 0;
-    const done = eachPage(addr, bytes.length, (va) => this.access(t, va, true), (pfn, off) => (this.m.pm.u8[pfn * PAGE_SIZE + off] = bytes[i++]));
-    return done ?? ok(bytes.length);
+    return this.store(t, addr, bytes) ?? ok(bytes.length);
+  }
+
+  /** A store of `bytes` at `addr`: every page is faulted in first, then the bytes are written. */
+  private store(t: Task, addr: number, bytes: ArrayLike<number>): SysResult | null {
+    const retry = { kind: 'store' as const, addr, bytes: Array.from(bytes) };
+    let i = 0;
+    return eachPage(addr, bytes.length, (va) => this.access(t, va, true, retry), (pfn, off) => (this.m.pm.u8[pfn * PAGE_SIZE + off] = bytes[i++]));
   }
 
   /**
@@ -422,13 +434,17 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the range is empty or its address is bad');
-    const m = this.m;
     const write = mode === 'write';
-    let va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const end = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
-    if (end > m.geo.userTop) return this.access(t, Math.max(va, m.geo.userTop), write) as SysResult;
-    const pages = (end - va) / PAGE_SIZE;
-    const start = va;
+    if (end > this.m.geo.userTop) return this.access(t, Math.max(start, this.m.geo.userTop), write) as SysResult;
+    return this.touchFrom(t, start, end, write) ?? ok((end - start) / PAGE_SIZE);
+  }
+
+  /** touch's loop over [start, end), pages aligned: null when every page was accessed. */
+  private touchFrom(t: Task, start: number, end: number, write: boolean): SysResult | null {
+    const m = this.m;
+    let va = start;
     const warmAfter = start + m.s.tlb.size * PAGE_SIZE;
     let faultedAt = -1;
     let rounds = 0;
@@ -448,7 +464,7 @@ export class Kernel {
       resetLocks();
       const f = userFault(m, t, va, rangeFaultCode);
       if (f === FAULT_SIGSEGV || f === FAULT_SIGBUS) return this.deliver(t, va, write, f === FAULT_SIGSEGV ? 'SIGSEGV' : 'SIGBUS');
-      if (f === FAULT_BLOCK) return this.block(t, va, write);
+      if (f === FAULT_BLOCK) return this.block(t, { addr: va, write, retry: { kind: 'touch', end } });
       if (f === FAULT_OOM) {
         const req = m.oom as OomRequest | null;
         const victim = oomKill(m, req?.cgroup ?? null, `page fault in ${t.name}`);
@@ -463,7 +479,7 @@ export class Kernel {
       if (rounds >= MAX_FAULT_ROUNDS) return this.deliver(t, va, write, 'SIGBUS');
       // The batch resumes at the faulting page: the retried access walks again, as the CPU does.
     }
-    return ok(pages);
+    return null;
   }
 
   private deliver(t: Task, va: number, write: boolean, signal: 'SIGSEGV' | 'SIGBUS'): SysResult {
@@ -472,11 +488,25 @@ export class Kernel {
     return sig(signal, `${what} at 0x${va.toString(16)}`);
   }
 
-  private block(t: Task, va: number, write: boolean): SysResult {
+  private block(t: Task, b: BlockedAccess): SysResult {
     t.state = 'blocked';
-    t.blockedOn = { addr: va, write };
-    this.m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'block' });
-    return ok(null, { blocked: true, detail: `${t.name} sleeps in a userfaultfd missing fault at 0x${va.toString(16)}` });
+    t.blockedOn = b;
+    this.m.trace.emit({ type: 'uffd', pid: t.pid, addr: b.addr, action: 'block' });
+    return ok(null, { blocked: true, detail: `${t.name} sleeps in a userfaultfd missing fault at 0x${b.addr.toString(16)}` });
+  }
+
+  /**
+   * A task woken from a userfaultfd fault runs its access again (see BlockedAccess): it may
+   * finish, fault elsewhere, or sleep again on another missing page. Returns whether it finished.
+   */
+  private resume(t: Task, b: BlockedAccess): boolean {
+    t.state = 'running';
+    t.blockedOn = null;
+    this.m.trace.emit({ type: 'uffd', pid: t.pid, addr: b.addr, action: 'wake' });
+    const r = b.retry;
+    if (r.kind === 'store') return this.store(t, r.addr, r.bytes) === null;
+    if (r.kind === 'touch') return this.touchFrom(t, b.addr, r.end, b.write) === null;
+    return typeof this.access(t, b.addr, b.write) === 'number';
   }
 
   // ---------------------------------------------------------------- files and cgroups
@@ -753,14 +783,8 @@ export class Kernel {
     m.trace.emit({ type: 'uffd', pid: t.pid, addr: va, action: 'copy' });
     let woken = 0;
     for (const o of m.s.tasks.values()) {
-      if (o.state === 'blocked' && o.mm === mm && o.blockedOn && Math.floor(o.blockedOn.addr / PAGE_SIZE) * PAGE_SIZE === va) {
-        o.state = 'running';
-        const w = o.blockedOn.write;
-        o.blockedOn = null;
-        m.trace.emit({ type: 'uffd', pid: o.pid, addr: va, action: 'wake' });
-        const r = this.access(o, va, w);
-        if (typeof r === 'number') woken++;
-      }
+      const b = o.blockedOn;
+      if (o.state === 'blocked' && o.mm === mm && b && Math.floor(b.addr / PAGE_SIZE) * PAGE_SIZE === va && this.resume(o, b)) woken++;
     }
     return ok(woken);
   }
@@ -818,11 +842,14 @@ function eachPage(addr: number, len: number, access: (va: number) => number | Sy
   }
   const base = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
   const first = addr - base; // exact: two doubles less than a page apart
-  for (let o = first, page = 0; o < first + len; page++) {
+  // Every page first, in address order (a fault reports the first byte it stops at), then the
+  // bytes: an access that faults on its second page has written nothing, as on x86.
+  const pfns: number[] = [];
+  for (let page = 0; page * PAGE_SIZE < first + len; page++) {
     const r = access(page === 0 ? addr : base + page * PAGE_SIZE);
     if (typeof r !== 'number') return r;
-    const end = Math.min(first + len, (page + 1) * PAGE_SIZE);
-    for (; o < end; o++) byte(r, o - page * PAGE_SIZE);
+    pfns.push(r);
   }
+  for (let o = first; o < first + len; o++) byte(pfns[Math.floor(o / PAGE_SIZE)], o % PAGE_SIZE);
   return null;
 }

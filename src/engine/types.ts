@@ -98,13 +98,23 @@ export interface Task {
   cpu: number;
   cgroup: Cgroup;
   fds: Map<number, OpenFile>;
-  /** A blocked userfaultfd fault: the address and access waiting for `uffd copy`. */
-  blockedOn: { addr: number; write: boolean } | null;
+  /** A blocked userfaultfd fault: the page and access waiting for `uffd copy`. */
+  blockedOn: BlockedAccess | null;
   killReason: string | null;
   /** Pages pinned by get_user_pages (FOLL_PIN), released by `unpin` or exit. */
   pins: { addr: number; pfn: number }[];
-  /** The pending access a userfaultfd-blocked task retries when woken. */
-  pending: { addr: number; write: boolean; value: number | string | null } | null;
+}
+
+/**
+ * A task asleep in a userfaultfd missing fault. Woken by UFFDIO_COPY it returns to user space
+ * and the faulting instruction runs again: a store stores all its bytes (x86 faults before
+ * any byte of a page-crossing store is written), a touch goes on over the rest of its range.
+ */
+export interface BlockedAccess {
+  /** The page of the fault. */
+  addr: number;
+  write: boolean;
+  retry: { kind: 'load' } | { kind: 'store'; addr: number; bytes: number[] } | { kind: 'touch'; end: number };
 }
 
 export type InodeKind = 'tmpfs' | 'shmem-anon' | 'hugetlb' | 'msharefs' | 'dir' | 'info';

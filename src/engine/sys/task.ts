@@ -36,7 +36,6 @@ export function newTask(m: Machine, name: string, mm: Mm, parent: number, tgid: 
     blockedOn: null,
     killReason: null,
     pins: [],
-    pending: null,
   };
   mm.tasks.push(pid);
   m.s.tasks.set(pid, t);

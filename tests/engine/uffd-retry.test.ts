@@ -1,0 +1,57 @@
+/**
+ * A task asleep in a userfaultfd missing fault, woken by UFFDIO_COPY, returns to user space
+ * and runs the faulting instruction again (handle_userfault() returns VM_FAULT_RETRY; the CPU
+ * re-executes the access). What it stored is what memory holds afterwards, not the copy's
+ * bytes; a store that crosses into a missing page has written nothing before it sleeps; a
+ * touch goes on over the rest of its range.
+ */
+import { describe, expect, it } from 'vitest';
+import { PAGE, anon, consistent, kernel, okv, teardown } from './helpers';
+
+function registered(pages: number) {
+  const k = kernel();
+  okv(k.spawn('a'));
+  const va = okv(k.mmap('a', anon(null, pages * PAGE))) as number;
+  okv(k.uffdRegister('a', va, pages * PAGE, 'missing'));
+  return { k, va };
+}
+
+describe('userfaultfd: the woken access runs again', () => {
+  it('a blocked write stores its value after uffd copy: the read gives the write, not the copy', () => {
+    const { k, va } = registered(1);
+    expect(k.write('a', va, 1).blocked).toBe(true);
+    expect(okv(k.uffdCopy('a', va, 43))).toBe(1);
+    expect(k.task('a')!.state).toBe('running');
+    expect(okv(k.read('a', va, 1))).toBe(1);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('a store crossing into a missing page writes no byte before it sleeps, and all of them after', () => {
+    const { k, va } = registered(2);
+    okv(k.thread('a', 'b')); // a second thread of the process looks while the writer sleeps
+    // Page 0 filled by a copy first; the store's last two bytes are on the missing page 1.
+    expect(okv(k.uffdCopy('a', va, 0))).toBe(0);
+    expect(k.write('a', va + PAGE - 2, 'abcd').blocked).toBe(true);
+    expect(okv(k.read('b', va + PAGE - 2, 2))).toBe(0); // nothing stored: the fault came first
+    okv(k.uffdCopy('b', va + PAGE, 0));
+    expect(k.task('a')!.state).toBe('running');
+    expect(k.read('b', va + PAGE - 2, 4).text).toBe('abcd');
+    consistent(k);
+    teardown(k);
+  });
+
+  it('a woken touch goes on over the rest of its range, and sleeps again at the next missing page', () => {
+    const { k, va } = registered(4);
+    okv(k.uffdCopy('a', va + 2 * PAGE, 7)); // page 2 present, pages 1 and 3 missing
+    expect(k.touch('a', va + PAGE, 3 * PAGE, 'write').blocked).toBe(true);
+    expect(k.task('a')!.blockedOn!.addr).toBe(va + PAGE);
+    expect(okv(k.uffdCopy('a', va + PAGE, 0))).toBe(0); // woken, then asleep again at page 3
+    expect(k.task('a')!.state).toBe('blocked');
+    expect(k.task('a')!.blockedOn!.addr).toBe(va + 3 * PAGE);
+    expect(okv(k.uffdCopy('a', va + 3 * PAGE, 0))).toBe(1);
+    expect(k.task('a')!.state).toBe('running');
+    consistent(k);
+    teardown(k);
+  });
+});
