@@ -803,8 +803,8 @@ export function checkRange(m: Machine, addr: number, len: number): [number, numb
   rangeWhy = 'the length is 0';
   if (len === 0) return 'EINVAL';
   const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
-  rangeWhy = 'the range runs past the end of the user address space';
-  if (end > m.geo.userTop) return 'EINVAL';
+  rangeWhy = 'the range runs past the end of the user address space (TASK_SIZE)';
+  if (end > m.geo.taskSize) return 'EINVAL';
   return [addr, end];
 }
 let rangeWhy = '';

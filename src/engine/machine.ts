@@ -26,6 +26,11 @@ export interface Geometry {
   pteDepth: number;
   /** First non-canonical user address (TASK_SIZE rounded up). */
   userTop: number;
+  /**
+   * TASK_SIZE_MAX: one page below userTop. x86-64 keeps the last canonical user page unmapped
+   * (SYSRET to a non-canonical RIP would fault in the kernel), so no mapping may end above it.
+   */
+  taskSize: number;
 }
 
 export function geometry(levels: 4 | 5): Geometry {
@@ -41,6 +46,7 @@ export function geometry(levels: 4 | 5): Geometry {
     pmdDepth: levels - 2,
     pteDepth: levels - 1,
     userTop: levels === 5 ? 2 ** 56 : 2 ** 47,
+    taskSize: (levels === 5 ? 2 ** 56 : 2 ** 47) - 4096,
   };
 }
 

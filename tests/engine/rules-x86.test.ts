@@ -99,6 +99,27 @@ describe('x86-64 translation (R1-R7)', () => {
     teardown(k);
   });
 
+  it('TASK_SIZE_MAX is one page below the canonical top: the last user page cannot be mapped, unmapped or protected', () => {
+    //   0x7ffffffff000 ┌──────────┐ 2^47 (first non-canonical address)
+    //                  │ no VMA   │ TASK_SIZE_MAX .. 2^47: never mapped
+    //   0x7fffffffe000 ├──────────┤
+    //                  │ mappable │
+    for (const levels of [4, 5] as const) {
+      const k = kernel({ levels });
+      const top = levels === 5 ? 2 ** 56 : 2 ** 47;
+      expect(k.m.geo.taskSize).toBe(top - PAGE);
+      okv(k.spawn('a'));
+      const last = k.mmap('a', anon(top - PAGE, PAGE));
+      expect(last.errno).toBe('ENOMEM'); // mmap_region / get_unmapped_area: addr > TASK_SIZE - len
+      expect(okv(k.mmap('a', anon(top - 2 * PAGE, PAGE)))).toBe(top - 2 * PAGE);
+      expect(k.munmap('a', top - 2 * PAGE, 2 * PAGE).errno).toBe('EINVAL'); // start > TASK_SIZE - len
+      okv(k.munmap('a', top - 2 * PAGE, PAGE));
+      expect(k.write('a', top - PAGE, 1).signal).toBe('SIGSEGV');
+      consistent(k);
+      teardown(k);
+    }
+  });
+
   it('R3: one table page covers PTE 2 MiB, PMD 1 GiB, PUD 512 GiB, PGD 256 TiB; crossing each boundary costs one more table', () => {
     const k = kernel();
     expect([0, 1, 2, 3].map((d) => tableSpan(k.m, d))).toEqual([256 * 1024 * G, G512, G, 2 * M]);

@@ -230,7 +230,7 @@ export function mmapRegion(m: Machine, t: Task, inode: Inode, req: MmapRequest):
   if (req.flags.private) return fail('EINVAL', 'msharefs files can only be mapped MAP_SHARED');
   if (!req.flags.shared) return fail('EINVAL', 'mmap needs MAP_SHARED or MAP_PRIVATE');
   const mm = t.mm!;
-  const top = m.geo.userTop;
+  const top = m.geo.taskSize;
   if (r.flavour === 2024) {
     if (!r.initialized) {
       if (!(req.len > 0) || req.len % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the size must be a multiple of 512G (mshare_align)');

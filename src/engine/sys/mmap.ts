@@ -61,7 +61,7 @@ function refuse(e: Errno, detail: string): Errno {
 
 /** Check the request and pick the range; returns [start, len] or an errno (mmapDetail says why). */
 export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
-  const top = m.geo.userTop;
+  const top = m.geo.taskSize;
   // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).
   if (!(req.len > 0)) return refuse('EINVAL', 'the length is 0');
   if (req.flags.shared === req.flags.private) return refuse('EINVAL', 'exactly one of shared and private');
