@@ -399,8 +399,10 @@ export class Kernel {
     const bytes: number[] = [];
     const ok1 = eachPage(addr, size, (va) => this.access(t, va, false), (pfn, off) => bytes.push(this.m.pm.u8[pfn * PAGE_SIZE + off]));
     if (ok1 !== null) return ok1;
-    let value = 0;
+    // Little-endian. Past 2^53 a double would round it: then the exact value as a hex string.
+    let value: number | string = 0;
     for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[i];
+    if (value > Number.MAX_SAFE_INTEGER) value = '0x' + bytes.map((b) => b.toString(16).padStart(2, '0')).reverse().join('');
     // The same bytes as text (UTF-8 up to the first NUL), so what `write ADDR "str"` stored
     // reads back as a string: `expect last == "hello"` after `read ADDR 5`.
     const end = bytes.indexOf(0);

@@ -262,6 +262,20 @@ expect last == EFAULT
     expect(errs(r)).toEqual(['19 EFAULT']);
   });
 
+  it('an 8-byte read past 2^53 is reported exactly, as a hex string; below that as a number', () => {
+    // A double rounds integers past 2^53: "hellowor" read back as 0x726f776f6c6c6400.
+    const r = build(`spawn a
+a: mmap auto 4K rw private,anon as x
+a: write x "hellowor"
+a: read x 8
+a: write x 0x1fffffffffffff
+a: read x 8
+`);
+    const values: unknown[] = [];
+    for (let rec = r.step(); rec; rec = r.step()) if (rec.text.includes('read')) values.push(rec.result?.value);
+    expect(values).toEqual(['0x726f776f6c6c6568', 2 ** 53 - 1]);
+  });
+
   it('fork names its children NAME.1, NAME.2, ... skipping names taken; threads NAME.t1, ...; never EEXIST', () => {
     // Threads and children named with `as` once shared fork's counter: after a thread the
     // first child was b.2, and a child named a.2 by hand made every later default fork EEXIST.
