@@ -21,8 +21,8 @@ import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
-import { doMmap, isProt, mmapDetail, protFlags, type MmapFlags } from './sys/mmap';
-import { err, ok, sig, type SysResult } from './sys/result';
+import { doMmap, isProt, protFlags, type MmapFlags } from './sys/mmap';
+import { err, ok, refusal, refuse, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
 import { resetLocks } from './sys/locks';
 import {
@@ -226,7 +226,7 @@ export class Kernel {
     resetLocks();
     if (inode?.kind === 'msharefs') {
       const r = msh.mmapRegion(m, t, inode, req);
-      if (typeof r === 'string') return err(r, msh.lastDetail());
+      if (typeof r === 'string') return err(r, refusal());
       return ok(r.start, { addr: r.start });
     }
     // 2024 flavour: a fixed mapping inside an attached region goes into the host mm.
@@ -234,12 +234,12 @@ export class Kernel {
       const v = findVma(t.mm!, a.addr);
       if (v && v.flags & VM_MSHARE) {
         const r = msh.mmapInsideRegion(m, t, v, req);
-        if (typeof r === 'string') return err(r, msh.lastDetail());
+        if (typeof r === 'string') return err(r, refusal());
         return ok(r, { addr: r });
       }
     }
     const addr = doMmap(m, t.mm!, req);
-    if (typeof addr === 'string') return err(addr, mmapDetail());
+    if (typeof addr === 'string') return err(addr, refusal());
     if (flags.populate) {
       const vma = findVma(t.mm!, addr)!;
       const write = (vma.flags & VM_WRITE) !== 0 && !flags.shared;
@@ -267,7 +267,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r, rangeDetail());
+    if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb mappings are unmapped in whole 2 MiB pages');
     const m = this.m;
@@ -279,7 +279,7 @@ export class Kernel {
         // Wholly inside one region (2024): the host's objects go, the process VMA stays.
         if (v.start <= start && end <= v.end) {
           const e = msh.munmapInsideRegion(m, t, v, start, end);
-          return e ? err(e, msh.lastDetail()) : ok(0);
+          return e ? err(e, refusal()) : ok(0);
         }
         const e = msh.partialUnmap(m, v);
         if (e) return err(e, 'msharefs VMAs cannot be split (may_split)');
@@ -293,7 +293,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r, rangeDetail());
+    if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const mm = t.mm!;
     // Every page of the range must be mapped (ENOMEM otherwise).
@@ -312,7 +312,7 @@ export class Kernel {
     if (vmas.some((v) => v.flags & VM_MSHARE)) {
       if (vmas.length !== 1) return err('EINVAL', 'the range covers an msharefs VMA and other mappings: change the region on its own');
       const e = msh.mprotectRegion(m, t, vmas[0], start, end, pf);
-      return e ? err(e, msh.lastDetail()) : ok(0);
+      return e ? err(e, refusal()) : ok(0);
     }
     for (const v of vmas) {
       if (v.flags & VM_HUGETLB && (start % 0x200000 || end % 0x200000)) return err('EINVAL', 'hugetlb ranges are 2 MiB aligned');
@@ -326,7 +326,7 @@ export class Kernel {
     if (!('pid' in t)) return t;
     if (advice !== 'dontneed' && advice !== 'hugepage' && advice !== 'nohugepage') return err('EINVAL', `unknown advice ${advice}: dontneed, hugepage or nohugepage`);
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r, rangeDetail());
+    if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
     if (vmas.length === 0) return err('ENOMEM', 'nothing is mapped in the range');
@@ -554,7 +554,7 @@ export class Kernel {
 
   mount(path = '/sys/fs/mshare'): SysResult {
     const e = msh.mount(this.m, path);
-    return e ? err(e, msh.lastDetail()) : ok(0);
+    return e ? err(e, refusal()) : ok(0);
   }
 
   open(name: string, path: string, create: boolean, fdName?: number): SysResult {
@@ -565,7 +565,7 @@ export class Kernel {
     this.m.chargeTo = t.cgroup.id;
     if (msh.isMsharefsPath(this.m, path)) {
       const r = msh.openFile(this.m, t, path, create);
-      if (typeof r === 'string') return err(r, msh.lastDetail());
+      if (typeof r === 'string') return err(r, refusal());
       inode = r;
     } else if (!inode) {
       if (!create) return err('ENOENT', `no file ${path}`);
@@ -599,7 +599,7 @@ export class Kernel {
     if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     if (f.inode.kind === 'msharefs') {
       const e = msh.ftruncate(this.m, t, f.inode, size);
-      return e ? err(e, msh.lastDetail()) : ok(0);
+      return e ? err(e, refusal()) : ok(0);
     }
     if (!(size >= 0)) return err('EINVAL', 'bad size');
     if (size > Number.MAX_SAFE_INTEGER) return err('EFBIG', 'beyond the largest file size');
@@ -631,7 +631,7 @@ export class Kernel {
     this.m.localCpu = t.cpu;
     if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const r = msh.ioctlCreateMapping(this.m, t, f.inode, off, size, protFlags(prot), file, hugetlb);
-    return typeof r === 'string' ? err(r, msh.lastDetail()) : ok(0);
+    return typeof r === 'string' ? err(r, refusal()) : ok(0);
   }
 
   ioctlUnmap(name: string, fd: number, off: number, size: number): SysResult {
@@ -641,7 +641,7 @@ export class Kernel {
     if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     this.m.localCpu = t.cpu;
     const e = msh.ioctlUnmap(this.m, t, f.inode, off, size);
-    return e ? err(e, msh.lastDetail()) : ok(0);
+    return e ? err(e, refusal()) : ok(0);
   }
 
   mshareInfo(name: string, fd: number): SysResult {
@@ -650,7 +650,7 @@ export class Kernel {
     const f = t.fds.get(fd);
     if (!f) return err('EBADF', `${name} has no fd ${fd}`);
     const r = msh.info(this.m, f.inode);
-    if (typeof r === 'string') return err(r, msh.lastDetail());
+    if (typeof r === 'string') return err(r, refusal());
     return ok(r.size, { start: r.start, size: r.size });
   }
 
@@ -681,7 +681,7 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r, rangeDetail());
+    if (typeof r === 'string') return err(r, refusal());
     const m = this.m;
     const mm = t.mm!;
     let pinned = 0;
@@ -739,7 +739,7 @@ export class Kernel {
     if (!('pid' in t)) return t;
     if (mode !== 'missing' && mode !== 'wp') return err('EINVAL', 'the mode is missing or wp');
     const r = checkRange(this.m, addr, len);
-    if (typeof r === 'string') return err(r, rangeDetail());
+    if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const mm = t.mm!;
     const vmas = vmasIn(mm, start, end);
@@ -796,22 +796,14 @@ export class Kernel {
   }
 }
 
-/** [start, end) of a syscall's page range, or its errno (rangeDetail says why). */
+/** [start, end) of a syscall's page range, or its errno (refusal() says why). */
 export function checkRange(m: Machine, addr: number, len: number): [number, number] | Errno {
-  rangeWhy = 'bad address or length';
-  if (!Number.isFinite(addr) || !Number.isFinite(len) || addr < 0 || len < 0) return 'EINVAL';
-  rangeWhy = 'the address must be a multiple of 4K';
-  if (addr % PAGE_SIZE !== 0) return 'EINVAL';
-  rangeWhy = 'the length is 0';
-  if (len === 0) return 'EINVAL';
+  if (!Number.isFinite(addr) || !Number.isFinite(len) || addr < 0 || len < 0) return refuse('EINVAL', 'bad address or length');
+  if (addr % PAGE_SIZE !== 0) return refuse('EINVAL', 'the address must be a multiple of 4K');
+  if (len === 0) return refuse('EINVAL', 'the length is 0');
   const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
-  rangeWhy = 'the range runs past the end of the user address space (TASK_SIZE)';
-  if (end > m.geo.taskSize) return 'EINVAL';
+  if (end > m.geo.taskSize) return refuse('EINVAL', 'the range runs past the end of the user address space (TASK_SIZE)');
   return [addr, end];
-}
-let rangeWhy = '';
-export function rangeDetail(): string {
-  return rangeWhy;
 }
 
 function encodeValue(value: number | string): Uint8Array | null {

@@ -22,21 +22,13 @@ import { vmOps } from '../mm/vmops';
 import { doMmap, MMAP_BASE, MMAP_MIN_ADDR, type MmapRequest } from '../sys/mmap';
 import { taskHooks } from '../sys/task';
 import { lockMm, unlockMm } from '../sys/locks';
+import { refusal, refuse } from '../sys/result';
 import { VM_DONTEXPAND, VM_MAYSHARE, VM_MAYWRITE, VM_MSHARE, VM_SHARED, type Errno, type Inode, type Mm, type MshareRegion, type Task, type Vma } from '../types';
 import { MSHARE_ALIGN, createRegion, destroyRegion, hostTlbNotify, mshareFault, sharerMms, unlinkVma } from './region';
 import { levelName, tracePteSet } from '../mm/pte-trace';
 
 export const DEFAULT_MOUNT = '/sys/fs/mshare';
 
-let detail = '';
-/** One line saying why the last failing call failed (for the report's errors). */
-export function lastDetail(): string {
-  return detail;
-}
-function fail(e: Errno, why: string): Errno {
-  detail = why;
-  return e;
-}
 
 export function registerMshare(): void {
   vmOps.mshare = {
@@ -51,8 +43,8 @@ export function registerMshare(): void {
 }
 
 export function mount(m: Machine, path: string): Errno | null {
-  if (!path.startsWith('/')) return fail('EINVAL', 'mount points are absolute paths');
-  if (m.s.mounts.has(path)) return fail('EBUSY', `${path} is already mounted`);
+  if (!path.startsWith('/')) return refuse('EINVAL', 'mount points are absolute paths');
+  if (m.s.mounts.has(path)) return refuse('EBUSY', `${path} is already mounted`);
   m.s.mounts.add(path);
   const root = newInode(m, path, 'dir', 0);
   m.s.paths.set(path, root);
@@ -80,9 +72,9 @@ export function openFile(m: Machine, t: Task, path: string, create: boolean): In
     if (create && have.kind === 'msharefs' && !isDir) return have; // O_CREAT without O_EXCL
     return have;
   }
-  if (!create) return fail('ENOENT', `no msharefs file ${p}`);
+  if (!create) return refuse('ENOENT', `no msharefs file ${p}`);
   const dir = m.s.paths.get(parentDir(p));
-  if (!dir || dir.kind !== 'dir') return fail('ENOENT', `no msharefs directory ${parentDir(p)}`);
+  if (!dir || dir.kind !== 'dir') return refuse('ENOENT', `no msharefs directory ${parentDir(p)}`);
   if (isDir) {
     const d = newInode(m, p, 'dir', 0);
     m.s.paths.set(p, d);
@@ -92,7 +84,7 @@ export function openFile(m: Machine, t: Task, path: string, create: boolean): In
   const region = createRegion(m, inode, t.pid);
   if (!region) {
     m.s.inodes.delete(inode.id);
-    return fail('ENOMEM', 'no memory for the host mm');
+    return refuse('ENOMEM', 'no memory for the host mm');
   }
   m.s.paths.set(p, inode);
   m.trace.emit({ type: 'mshare', action: 'create', region: p, pid: t.pid, detail: `host mm ${region.host.id}` });
@@ -102,9 +94,9 @@ export function openFile(m: Machine, t: Task, path: string, create: boolean): In
 /** 2025: ftruncate sets the size once, a multiple of 512 GiB (M2). */
 export function ftruncate(m: Machine, t: Task, inode: Inode, size: number): Errno | null {
   const r = inode.region!;
-  if (r.flavour === 2024) return fail('EINVAL', 'in the 2024 design the first mmap sets the size');
-  if (r.initialized) return fail('EINVAL', 'the size of an mshare region can be set only once');
-  if (!(size > 0) || size % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the size must be a multiple of 512G (mshare_align)');
+  if (r.flavour === 2024) return refuse('EINVAL', 'in the 2024 design the first mmap sets the size');
+  if (r.initialized) return refuse('EINVAL', 'the size of an mshare region can be set only once');
+  if (!(size > 0) || size % MSHARE_ALIGN !== 0) return refuse('EINVAL', 'the size must be a multiple of 512G (mshare_align)');
   r.size = size;
   r.initialized = true;
   inode.size = size;
@@ -116,7 +108,7 @@ export function ftruncate(m: Machine, t: Task, inode: Inode, size: number): Errn
 export function info(m: Machine, inode: Inode): { start: number; size: number } | Errno {
   if (inode.kind === 'info') return { start: 0, size: MSHARE_ALIGN };
   const r = inode.region;
-  if (!r) return fail('EINVAL', 'not an msharefs file');
+  if (!r) return refuse('EINVAL', 'not an msharefs file');
   void m;
   return { start: r.start, size: r.size };
 }
@@ -226,24 +218,24 @@ function slotPud(m: Machine, mm: Mm, slot: number, depth: number): number {
 /** mmap(2) of an msharefs file: create (2024, first mmap) or attach (M4). */
 export function mmapRegion(m: Machine, t: Task, inode: Inode, req: MmapRequest): Vma | Errno {
   const r = inode.region;
-  if (!r) return fail('EINVAL', 'the region is gone');
-  if (req.flags.private) return fail('EINVAL', 'msharefs files can only be mapped MAP_SHARED');
-  if (!req.flags.shared) return fail('EINVAL', 'mmap needs MAP_SHARED or MAP_PRIVATE');
+  if (!r) return refuse('EINVAL', 'the region is gone');
+  if (req.flags.private) return refuse('EINVAL', 'msharefs files can only be mapped MAP_SHARED');
+  if (!req.flags.shared) return refuse('EINVAL', 'mmap needs MAP_SHARED or MAP_PRIVATE');
   const mm = t.mm!;
   const top = m.geo.taskSize;
   if (r.flavour === 2024) {
     if (!r.initialized) {
-      if (!(req.len > 0) || req.len % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the size must be a multiple of 512G (mshare_align)');
+      if (!(req.len > 0) || req.len % MSHARE_ALIGN !== 0) return refuse('EINVAL', 'the size must be a multiple of 512G (mshare_align)');
       let start = req.addr;
       if (start === null) start = findAlignedGap(mm, req.len, top);
-      if (start < 0) return fail('ENOMEM', 'no 512G-aligned gap left');
-      if (start % MSHARE_ALIGN !== 0) return fail('EINVAL', 'the start must be 512G-aligned (mshare_align)');
-      if (start + req.len > top) return fail('ENOMEM', 'beyond the user address space');
+      if (start < 0) return refuse('ENOMEM', 'no 512G-aligned gap left');
+      if (start % MSHARE_ALIGN !== 0) return refuse('EINVAL', 'the start must be 512G-aligned (mshare_align)');
+      if (start + req.len > top) return refuse('ENOMEM', 'beyond the user address space');
       // Regions do not nest: moveIntoHost would move another region's VMA, and the PUD page
       // it borrows from that region's host, into this host (both hosts then count it).
-      if (vmasIn(mm, start, start + req.len).some((v) => v.flags & VM_MSHARE)) return fail('EINVAL', 'the range already holds an mshare region');
+      if (vmasIn(mm, start, start + req.len).some((v) => v.flags & VM_MSHARE)) return refuse('EINVAL', 'the range already holds an mshare region');
       const e = moveIntoHost(m, mm, r.host, start, start + req.len);
-      if (e) return fail(e, 'no memory for the host page tables');
+      if (e) return refuse(e, 'no memory for the host page tables');
       r.start = start;
       r.size = req.len;
       r.hostBase = start;
@@ -251,38 +243,38 @@ export function mmapRegion(m: Machine, t: Task, inode: Inode, req: MmapRequest):
       inode.size = req.len;
       return attach(m, t, r, start, req.prot, req.label);
     }
-    if (req.len !== r.size) return fail('EINVAL', `the region is ${r.size} bytes; map all of it`);
-    if (req.addr !== null && req.addr !== r.start) return fail('EINVAL', `the 2024 design maps the region at the same address in every process (0x${r.start.toString(16)})`);
-    if (rangeOverlapsVma(mm, r.start, r.start + r.size) && !req.flags.fixed) return fail('EINVAL', 'the region address range is in use');
+    if (req.len !== r.size) return refuse('EINVAL', `the region is ${r.size} bytes; map all of it`);
+    if (req.addr !== null && req.addr !== r.start) return refuse('EINVAL', `the 2024 design maps the region at the same address in every process (0x${r.start.toString(16)})`);
+    if (rangeOverlapsVma(mm, r.start, r.start + r.size) && !req.flags.fixed) return refuse('EINVAL', 'the region address range is in use');
     return attach(m, t, r, r.start, req.prot, req.label);
   }
   // 2025 (PATCH v3)
-  if (!r.initialized) return fail('EINVAL', 'set the size with ftruncate first');
-  if (r.orphaned || r.owner === 0) return fail('EINVAL', 'the region has no owner any more');
-  if (req.len !== r.size) return fail('EINVAL', `the length must equal the region size (${r.size})`);
+  if (!r.initialized) return refuse('EINVAL', 'set the size with ftruncate first');
+  if (r.orphaned || r.owner === 0) return refuse('EINVAL', 'the region has no owner any more');
+  if (req.len !== r.size) return refuse('EINVAL', `the length must equal the region size (${r.size})`);
   let start: number;
   if (req.flags.fixed) {
-    if (req.addr === null || req.addr % MSHARE_ALIGN !== 0) return fail('EINVAL', 'MAP_FIXED needs a 512G-aligned address');
+    if (req.addr === null || req.addr % MSHARE_ALIGN !== 0) return refuse('EINVAL', 'MAP_FIXED needs a 512G-aligned address');
     start = req.addr;
   } else {
     const hint = req.addr === null ? -1 : Math.ceil(req.addr / MSHARE_ALIGN) * MSHARE_ALIGN;
     start = hint >= MMAP_MIN_ADDR && hint + r.size <= top && !rangeOverlapsVma(mm, hint, hint + r.size) ? hint : findAlignedGap(mm, r.size, top);
-    if (start < 0) return fail('ENOMEM', 'no 512G-aligned gap left');
+    if (start < 0) return refuse('ENOMEM', 'no 512G-aligned gap left');
   }
-  if (start + r.size > top) return fail('ENOMEM', 'beyond the user address space');
+  if (start + r.size > top) return refuse('ENOMEM', 'beyond the user address space');
   return attach(m, t, r, start, req.prot, req.label);
 }
 
 /** 2024: a MAP_FIXED mapping inside an attached region is created in the host mm. */
 export function mmapInsideRegion(m: Machine, t: Task, vma: Vma, req: MmapRequest): number | Errno {
   const r = vma.region!;
-  if (r.flavour === 2025) return fail('EINVAL', 'in PATCH v3 objects are placed with ioctl create_mapping');
+  if (r.flavour === 2025) return refuse('EINVAL', 'in PATCH v3 objects are placed with ioctl create_mapping');
   const start = req.addr!;
   const len = Math.ceil(req.len / 4096) * 4096;
-  if (start + len > vma.end) return fail('EINVAL', 'the mapping crosses the end of the region');
+  if (start + len > vma.end) return refuse('EINVAL', 'the mapping crosses the end of the region');
   const hostReq: MmapRequest = { ...req, addr: start - vma.start + r.hostBase };
   const h = doMmap(m, r.host, hostReq);
-  if (typeof h === 'string') return fail(h, 'mmap in the host mm failed');
+  if (typeof h === 'string') return refuse(h, 'mmap in the host mm failed');
   m.trace.emit({ type: 'mshare', action: 'host-mmap', region: r.path, pid: t.pid, detail: `0x${start.toString(16)} ${len}` });
   return start;
 }
@@ -290,17 +282,17 @@ export function mmapInsideRegion(m: Machine, t: Task, vma: Vma, req: MmapRequest
 /** MSHAREFS_CREATE_MAPPING (M3): a MAP_SHARED|MAP_FIXED mmap on the host mm. */
 export function ioctlCreateMapping(m: Machine, t: Task, inode: Inode, off: number, size: number, prot: number, file: string | undefined, hugetlb: boolean): number | Errno {
   const r = inode.region;
-  if (!r) return fail('ENOTTY', 'not an msharefs file');
-  if (r.flavour === 2024) return fail('ENOTTY', 'the 2024 design has no ioctls; mmap inside the region instead');
-  if (!r.initialized) return fail('EINVAL', 'set the size with ftruncate first');
+  if (!r) return refuse('ENOTTY', 'not an msharefs file');
+  if (r.flavour === 2024) return refuse('ENOTTY', 'the 2024 design has no ioctls; mmap inside the region instead');
+  if (!r.initialized) return refuse('EINVAL', 'set the size with ftruncate first');
   const align = hugetlb ? 0x200000 : 4096;
-  if (!(size > 0) || off < 0 || off % align !== 0 || off + size > r.size) return fail('EINVAL', 'the range must lie inside the region, aligned');
+  if (!(size > 0) || off < 0 || off % align !== 0 || off + size > r.size) return refuse('EINVAL', 'the range must lie inside the region, aligned');
   let obj: Inode | null = null;
   if (file !== undefined) {
     obj = m.s.paths.get(file) ?? null;
-    if (!obj) return fail('ENOENT', `no file ${file}`);
-    if (obj.kind === 'msharefs') return fail('EINVAL', 'an msharefs file cannot be mapped inside an msharefs region');
-    if (hugetlb && obj.kind !== 'hugetlb') return fail('EINVAL', 'MAP_HUGETLB on a non-hugetlb file');
+    if (!obj) return refuse('ENOENT', `no file ${file}`);
+    if (obj.kind === 'msharefs') return refuse('EINVAL', 'an msharefs file cannot be mapped inside an msharefs region');
+    if (hugetlb && obj.kind !== 'hugetlb') return refuse('EINVAL', 'MAP_HUGETLB on a non-hugetlb file');
   }
   lockMm(m, r.host, 'write', t.pid);
   const h = doMmap(m, r.host, {
@@ -313,7 +305,7 @@ export function ioctlCreateMapping(m: Machine, t: Task, inode: Inode, off: numbe
     label: null,
   });
   unlockMm(m, r.host, t.pid);
-  if (typeof h === 'string') return fail(h, 'mmap in the host mm failed');
+  if (typeof h === 'string') return refuse(h, 'mmap in the host mm failed');
   m.trace.emit({ type: 'mshare', action: 'create_mapping', region: r.path, pid: t.pid, detail: `offset ${off} size ${size}` });
   return h;
 }
@@ -321,13 +313,13 @@ export function ioctlCreateMapping(m: Machine, t: Task, inode: Inode, off: numbe
 /** MSHAREFS_UNMAP (M14): do_munmap on the host; the PUD page survives while linked. */
 export function ioctlUnmap(m: Machine, t: Task, inode: Inode, off: number, size: number): Errno | null {
   const r = inode.region;
-  if (!r) return fail('ENOTTY', 'not an msharefs file');
-  if (r.flavour === 2024) return fail('ENOTTY', 'the 2024 design has no ioctls; munmap the range inside the region instead');
-  if (!(size > 0) || off < 0 || off % 4096 !== 0 || off + size > r.size) return fail('EINVAL', 'the range must lie inside the region');
+  if (!r) return refuse('ENOTTY', 'not an msharefs file');
+  if (r.flavour === 2024) return refuse('ENOTTY', 'the 2024 design has no ioctls; munmap the range inside the region instead');
+  if (!(size > 0) || off < 0 || off % 4096 !== 0 || off + size > r.size) return refuse('EINVAL', 'the range must lie inside the region');
   const hs = r.hostBase + off;
   const he = hs + Math.ceil(size / 4096) * 4096;
   // do_munmap on the host splits its VMAs like munmap does: not inside a huge page.
-  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
+  if (!hugetlbSplitOk(r.host, hs, he)) return refuse('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
   lockMm(m, r.host, 'write', t.pid);
   doMunmap(m, r.host, hs, he);
   unlockMm(m, r.host, t.pid);
@@ -343,10 +335,10 @@ export function ioctlUnmap(m: Machine, t: Task, inode: Inode, off: number, size:
  */
 export function munmapInsideRegion(m: Machine, t: Task, vma: Vma, start: number, end: number): Errno | null {
   const r = vma.region!;
-  if (r.flavour === 2025) return fail('EINVAL', 'msharefs VMAs cannot be split; use ioctl unmap to remove an object, or unmap the whole region');
+  if (r.flavour === 2025) return refuse('EINVAL', 'msharefs VMAs cannot be split; use ioctl unmap to remove an object, or unmap the whole region');
   const hs = start - vma.start + r.hostBase;
   const he = end - vma.start + r.hostBase;
-  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
+  if (!hugetlbSplitOk(r.host, hs, he)) return refuse('EINVAL', 'hugetlb objects are unmapped in whole 2 MiB pages');
   lockMm(m, r.host, 'write', t.pid);
   doMunmap(m, r.host, hs, he);
   unlockMm(m, r.host, t.pid);
@@ -356,18 +348,18 @@ export function munmapInsideRegion(m: Machine, t: Task, vma: Vma, start: number,
 
 /** A partial munmap of an msharefs VMA: EINVAL (vm_ops->may_split). */
 export function partialUnmap(_m: Machine, _vma: Vma): Errno {
-  return fail('EINVAL', 'msharefs VMAs cannot be split; unmap the whole region');
+  return refuse('EINVAL', 'msharefs VMAs cannot be split; unmap the whole region');
 }
 
 /** mprotect on an msharefs VMA: EINVAL (v3) or applied to the host VMAs for every sharer. */
 export function mprotectRegion(m: Machine, t: Task, vma: Vma, start: number, end: number, prot: number): Errno | null {
-  if (m.s.policies.mprotect === 'einval') return fail('EINVAL', 'mprotect=einval: protections of an msharefs VMA cannot be changed (v3 vm_ops->mprotect)');
+  if (m.s.policies.mprotect === 'einval') return refuse('EINVAL', 'mprotect=einval: protections of an msharefs VMA cannot be changed (v3 vm_ops->mprotect)');
   const r = vma.region!;
   const hs = start - vma.start + r.hostBase;
   const he = end - vma.start + r.hostBase;
   // The process VMA was checked by mprotect(2); the host VMAs it reaches must not be split
   // inside a huge page either (hugetlb mprotect is 2 MiB-aligned).
-  if (!hugetlbSplitOk(r.host, hs, he)) return fail('EINVAL', 'hugetlb objects change protection in whole 2 MiB pages');
+  if (!hugetlbSplitOk(r.host, hs, he)) return refuse('EINVAL', 'hugetlb objects change protection in whole 2 MiB pages');
   lockMm(m, r.host, 'write', t.pid);
   // Apply to the host VMAs in the range; holes stay holes.
   for (const hv of vmasIn(r.host, hs, he)) {

@@ -4,6 +4,7 @@
  * mshare/ before this is reached.
  */
 import type { Machine } from '../machine';
+import { refusal, refuse } from './result';
 import { newInode } from '../mm/pagecache';
 import { doMunmap } from '../mm/unmap';
 import { hugetlbSplitOk, linkVma, mergeVma, rangeOverlapsVma, unmappedArea } from '../mm/vma';
@@ -49,17 +50,8 @@ export function protFlags(prot: string): number {
   return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
 }
 
-/** Why the last mmapRange / doMmap that returned an errno refused (the errno's detail). */
-let why = '';
-export function mmapDetail(): string {
-  return why;
-}
-function refuse(e: Errno, detail: string): Errno {
-  why = detail;
-  return e;
-}
 
-/** Check the request and pick the range; returns [start, len] or an errno (mmapDetail says why). */
+/** Check the request and pick the range; returns [start, len] or an errno (refusal() says why). */
 export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
   const top = m.geo.taskSize;
   // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).

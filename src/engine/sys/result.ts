@@ -29,3 +29,18 @@ export function err(errno: Errno, detail?: string): SysResult {
 export function sig(signal: Signal, detail?: string): SysResult {
   return { value: null, errno: null, signal, detail };
 }
+
+/**
+ * Why the last errno. Helpers deep in a syscall (mmap's checks, msharefs, range checks) return
+ * a bare Errno; they record the reason here with `refuse`, and the syscall that turns the errno
+ * into a SysResult reads it with `refusal` right after. One slot for the whole engine: a
+ * syscall runs to its end before the next begins.
+ */
+let why = '';
+export function refuse(e: Errno, detail: string): Errno {
+  why = detail;
+  return e;
+}
+export function refusal(): string {
+  return why;
+}
