@@ -70,6 +70,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
   /** Set when the next draw should fit the tree: first size, a resize nobody zoomed through. */
   let refit = true;
   let layout: PtLayout | null = null;
+  /** The drawing's size at the last fit: in `whole` mode a tree that grew or shrank is fitted again. */
+  let fitted = '';
 
   function toggle(pfn: number): void {
     if (collapsed.has(pfn)) collapsed.delete(pfn);
@@ -237,15 +239,21 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       drawFrames(layout);
       pz.setContent(layout.width, layout.height);
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
-      if (sized && (key !== lastKey || refit)) {
+      // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
+      // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
+      const grown = fit.whole && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
+      if (sized && (key !== lastKey || refit || grown)) {
         lastKey = key;
         refit = false;
+        fitted = `${layout.width}x${layout.height}`;
         pz.fit(fit);
       }
       return true;
     },
     fit() {
-      if (layout) pz.fit(fit);
+      if (!layout) return;
+      fitted = `${layout.width}x${layout.height}`;
+      pz.fit(fit);
     },
     zoomBy(k) {
       pz.zoomBy(k);
