@@ -45,3 +45,41 @@ test('the talk pack from the gallery: stepping into chapter 1 keeps db1\'s PTE t
   await treeWhole(page);
   await expectNoErrors(opened);
 });
+
+/** For every row of the tree's boxes: [left text's right edge, right text's left edge, right text's right edge, box's right edge]. */
+const rowEdges = (page: Page, scope: string) =>
+  page.locator(`${scope} svg.pt-svg`).evaluate((svg) =>
+    [...svg.querySelectorAll('g.pt-node')].flatMap((n) => {
+      const box = n.querySelector('rect.pt-box')!.getBoundingClientRect();
+      return [...n.querySelectorAll('g.pt-row')].map((r) => {
+        const l = r.querySelector('text.l')!.getBoundingClientRect();
+        const t = r.querySelector('text.r')!.getBoundingClientRect();
+        return { text: `${r.querySelector('text.l')!.textContent} | ${r.querySelector('text.r')!.textContent}`, lRight: l.right, rLeft: t.left, rRight: t.right, boxRight: box.right };
+      });
+    }));
+
+test('a PMD row of 32 tables: the address and "→ 32 tables" never touch, in presenter mode and at the desk', async ({ page }) => {
+  test.setTimeout(180_000);
+  const opened = await openApp(page, '?scenario=talk-page-tables&present&step=1700');
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  await waitIdle(page);
+  for (const scope of ['[data-talk-view="tree"]', '[data-testid="panel-tree"]']) {
+    if (scope.includes('panel')) {
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('panel-tree')).toBeVisible();
+      await waitIdle(page);
+    }
+    const rows = await rowEdges(page, scope);
+    expect(rows.map((r) => r.text)).toContain('480-511 0x7efffc000000 | → 32 tables');
+    for (const r of rows) {
+      expect(r.lRight + 3, `${r.text}: a gap between the texts`).toBeLessThanOrEqual(r.rLeft);
+      expect(r.rRight, `${r.text}: inside its box`).toBeLessThanOrEqual(r.boxRight);
+    }
+  }
+  // At the desk a tree wider than its panel is cut by the panel's edge, not inside a row:
+  // that edge fades (more-right) and the wheel scrolls to the rest.
+  const host = page.getByTestId('panel-tree').locator('.tree-host');
+  const right = (await host.boundingBox())!;
+  if ((await rowEdges(page, '[data-testid="panel-tree"]')).some((r) => r.boxRight > right.x + right.width)) await expect(host).toHaveClass(/more-right/);
+  await expectNoErrors(opened);
+});
