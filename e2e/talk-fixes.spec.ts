@@ -83,3 +83,24 @@ test('a PMD row of 32 tables: the address and "→ 32 tables" never touch, in pr
   if ((await rowEdges(page, '[data-testid="panel-tree"]')).some((r) => r.boxRight > right.x + right.width)) await expect(host).toHaveClass(/more-right/);
   await expectNoErrors(opened);
 });
+
+test('talk.present rejects an unknown view by name, as the exports do; a link\'s &views=bogus falls back', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=talk-fork-cow');
+  const present = (views: string[]) => page.evaluate((v) => window.mshareExplorer!.talk.present(v).then(() => 'ok', (e: Error) => e.message), views);
+  expect(await present(['bogus'])).toBe('no view "bogus" (views: tree, chart, processes, addrspace, physmem, counters)');
+  expect(await present(['tree', 'bogus'])).toContain('no view "bogus"');
+  expect(await present([])).toContain('no views given');
+  expect(await page.evaluate(() => window.mshareExplorer!.talk.exportPng('nope', 1).then(() => 'ok', (e: Error) => e.message))).toContain('no view "nope"');
+  // A rejected call changes nothing; a good one shows what it names.
+  expect((await page.evaluate(() => window.mshareExplorer!.talk.state())).mode).toBe('normal');
+  expect(await present(['counters'])).toBe('ok');
+  await expect(page.locator('[data-talk-view]')).toHaveCount(1);
+  await expect(page.getByLabel('Presenter view 1')).toHaveValue('counters');
+  // The URL form falls back to the default views rather than a blank slide.
+  await page.goto('/?scenario=talk-fork-cow&present&views=bogus');
+  await page.evaluate(() => window.mshareExplorer!.ready);
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  expect((await page.evaluate(() => window.mshareExplorer!.talk.state())).views.length).toBeGreaterThan(0);
+  await expect(page.locator('[data-talk-view]').first()).toBeVisible();
+  await expectNoErrors(opened);
+});
