@@ -104,3 +104,20 @@ test('talk.present rejects an unknown view by name, as the exports do; a link\'s
   await expect(page.locator('[data-talk-view]').first()).toBeVisible();
   await expectNoErrors(opened);
 });
+
+test('End goes to the talk\'s last step, Home to its first chapter, as the hint and README say', async ({ page }) => {
+  test.setTimeout(120_000);
+  const opened = await openApp(page, '?scenario=talk-page-tables&present&views=chart');
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  const { total } = await page.evaluate(() => window.mshareExplorer!.position());
+  await page.keyboard.press('End');
+  await waitIdle(page);
+  expect((await page.evaluate(() => window.mshareExplorer!.position())).position).toBe(total);
+  await expect(page.getByTestId('talk-step')).toContainText(`step ${total.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
+  await expect(page.getByTestId('talk-step')).toContainText('chapter 5 of 5');
+  await page.keyboard.press('Home');
+  await waitIdle(page);
+  await expect(page.getByTestId('talk-step')).toContainText('chapter 1 of 5');
+  await expect(page.getByTestId('talk-keys')).toHaveAttribute('title', /Home first chapter · End last step/);
+  await expectNoErrors(opened);
+});

@@ -188,6 +188,9 @@ function Caption({ big }: { big: boolean }) {
   );
 }
 
+/** The keys (keys.ts), as README lists them; ellipsized on a narrow screen, whole in the title. */
+const KEYS_HINT = '→ Space next · ← back · Shift+→/← chapter · Home first chapter · End last step · f full screen · Esc leave';
+
 function Footer() {
   const views = useTalk((s) => s.views);
   const layout = useTalk((s) => s.layout);
@@ -221,7 +224,7 @@ function Footer() {
           <option value="rows">stacked</option>
         </select>
       </label>
-      <span className="grow">→ Space next · ← back · Shift+→/← chapter · Home/End first/last chapter · f full screen · Esc leave</span>
+      <span className="grow" data-testid="talk-keys" title={KEYS_HINT}>{KEYS_HINT}</span>
       <div className="popover-wrap">
         <button type="button" onClick={() => setShareOpen(!shareOpen)} aria-expanded={shareOpen}>Share</button>
         {shareOpen && <SharePopover close={() => setShareOpen(false)} up />}
