@@ -121,3 +121,17 @@ test('End goes to the talk\'s last step, Home to its first chapter, as the hint 
   await expect(page.getByTestId('talk-keys')).toHaveAttribute('title', /Home first chapter · End last step/);
   await expectNoErrors(opened);
 });
+
+test('owner-exit talk, last slide: the note tells of d\'s death and the views show b, who runs on', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=talk-owner-exit&present');
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  await page.keyboard.press('End');
+  await waitIdle(page);
+  await expect(page.getByTestId('talk-chapter')).toHaveText('4. The next access faults');
+  // d is dead here: the note must not speak of it as linked, and it names the process on screen.
+  await expect(page.getByTestId('talk-note')).not.toContainText('still linked');
+  await expect(page.getByTestId('talk-note')).toContainText('SIGSEGV killed d');
+  await expect(page.getByTestId('talk-note')).toContainText('b, on region one, runs on');
+  await expect(page.getByRole('region', { name: 'Page tables of b' })).toBeVisible();
+  await expectNoErrors(opened);
+});
