@@ -106,7 +106,8 @@ test('talk.present rejects an unknown view by name, as the exports do; a link\'s
 });
 
 test('End goes to the talk\'s last step, Home to its first chapter, as the hint and README say', async ({ page }) => {
-  test.setTimeout(120_000);
+  // 12,043 steps, stopping at every chapter and note on the way (navigation.ts travel).
+  test.setTimeout(240_000);
   const opened = await openApp(page, '?scenario=talk-page-tables&present&views=chart');
   await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
   const { total } = await page.evaluate(() => window.mshareExplorer!.position());
@@ -133,5 +134,25 @@ test('owner-exit talk, last slide: the note tells of d\'s death and the views sh
   await expect(page.getByTestId('talk-note')).toContainText('SIGSEGV killed d');
   await expect(page.getByTestId('talk-note')).toContainText('b, on region one, runs on');
   await expect(page.getByRole('region', { name: 'Page tables of b' })).toBeVisible();
+  await expectNoErrors(opened);
+});
+
+test('the timeline caption ends in an ellipsis with the whole text in its title', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  const caption = page.getByTestId('timeline-caption');
+  const { total } = await page.evaluate(() => window.mshareExplorer!.position());
+  for (let n = 0; n <= total && !(await caption.innerText()).includes('write-protects'); n++) {
+    await page.evaluate((i) => window.mshareExplorer!.goto(i), n);
+    await waitIdle(page);
+  }
+  const full = 'fork copies the page tables — The VMA has an anon_vma, so fork copies its page tables (R15) and write-protects the PTE in both processes (R16).';
+  await expect(caption).toHaveAttribute('title', full);
+  const geo = await caption.evaluate((el) => ({
+    right: el.getBoundingClientRect().right, width: window.innerWidth,
+    overflow: getComputedStyle(el).textOverflow, cut: el.scrollWidth > el.clientWidth,
+  }));
+  expect(geo.right, 'the caption ends inside the window').toBeLessThanOrEqual(geo.width);
+  expect(geo.cut, 'too long for 1280 px').toBe(true);
+  expect(geo.overflow, 'so it ends in an ellipsis').toBe('ellipsis');
   await expectNoErrors(opened);
 });

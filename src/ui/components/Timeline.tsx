@@ -22,6 +22,9 @@ export function Timeline() {
   const chapter = latest(chapters, position);
   const note = latest(notes, position);
   const showNote = note && (!chapter || note.index > chapter.index);
+  // The caption is ellipsized on a narrow window (main.css); the whole text is its title.
+  const lastText = !chapter && !showNote && last ? last.text : '';
+  const captionText = `${chapter?.title ?? ''}${showNote ? `${chapter ? ' — ' : ''}${note.title}` : ''}${lastText}`;
   return (
     <section className="timeline" aria-label="Timeline" data-testid="timeline">
       <div className="tl-controls">
@@ -68,10 +71,10 @@ export function Timeline() {
       <div className="tl-status">
         <span className="tl-pos" data-testid="timeline-position">step {position} / {total}</span>
         <ProblemIndicator />
-        <span className="tl-caption" data-testid="timeline-caption">
+        <span className="tl-caption" data-testid="timeline-caption" title={captionText || undefined}>
           {chapter && <strong>{chapter.title}</strong>}
           {showNote && <span className="tl-note">{chapter ? ' — ' : ''}{note.title}</span>}
-          {!chapter && !showNote && last && <span>{last.text}</span>}
+          {lastText && <span>{lastText}</span>}
         </span>
       </div>
     </section>
