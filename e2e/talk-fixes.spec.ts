@@ -156,3 +156,14 @@ test('the timeline caption ends in an ellipsis with the whole text in its title'
   expect(geo.overflow, 'so it ends in an ellipsis').toBe('ellipsis');
   await expectNoErrors(opened);
 });
+
+test('the timeline\'s step and error counts have thousands separators, as presenter mode prints them', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  // 1,200 munmaps of an unaligned address, each an EINVAL.
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn a\nrepeat 1200: a: munmap 0x1001 4K'));
+  await waitIdle(page);
+  await expect(page.getByTestId('timeline-position')).toHaveText('step 1,201 / 1,201');
+  await expect(page.getByRole('status', { name: 'Problems so far' })).toHaveText('1,200 errors');
+  await expect(page.getByRole('slider', { name: 'Timeline position' })).toHaveAttribute('aria-valuetext', 'step 1,201 of 1,201');
+  await expectNoErrors(opened);
+});

@@ -16,6 +16,7 @@ import { createPhysMem } from '../views/physmem';
 import { useView } from '../use-view';
 import { counterRows } from './counters';
 import { store, useUi, useUiShallow } from '../store';
+import { count } from '../format';
 import { createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
 import { captionAt, chapterHeading, chapterProgress } from './navigation-pure';
@@ -179,7 +180,7 @@ function Caption({ big }: { big: boolean }) {
       <p className="talk-note" data-testid="talk-note">{c.note?.title ?? ''}</p>
       {big && (
         <p className="talk-step" data-testid="talk-step">
-          <span>step {position.toLocaleString('en-US')} / {total.toLocaleString('en-US')}</span>
+          <span>step {count(position)} / {count(total)}</span>
           {c.chapterCount > 0 && <span> · {chapterProgress(c)}</span>}
           {lastText && <code className="talk-last">{lastText}</code>}
         </p>
