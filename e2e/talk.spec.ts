@@ -51,6 +51,9 @@ test.describe('presenter mode at 1920x1080', () => {
     await expect(page.getByTestId('talk-note')).toContainText('own PUD, PMD and PTE pages');
     await press('End');
     await expect(page.getByTestId('talk-chapter')).toHaveText('4. The parent writes: no copy needed');
+    expect(await at()).toBe(total);
+    await press('Shift+ArrowLeft');
+    await expect(page.getByTestId('talk-chapter')).toHaveText('4. The parent writes: no copy needed');
     const last = await at();
     expect(last).toBeLessThan(total);
     await press('Shift+ArrowLeft');

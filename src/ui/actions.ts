@@ -5,7 +5,7 @@
  */
 import type { ExecResult, LoadResult, MachineSettings, ProblemCounts, SeriesPoint, StepRecord } from '../worker/api';
 import { getEngine } from './engine-client';
-import { hex, size } from './format';
+import { count, hex, size } from './format';
 import { drawn } from './frame-loop';
 import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
@@ -256,7 +256,7 @@ async function restore(u: UndoPoint): Promise<void> {
   // Replay is deterministic, so the same pids exist again; keep the selection if it is alive.
   const alive = (pid: number | null) => pid !== null && !!store.getState().snapshot?.tasks.some((t) => t.pid === pid && t.state === 'running');
   if (alive(u.selection.pid)) store.setState({ selection: u.selection, compare: alive(u.compare) ? u.compare : null });
-  log('info', `undone: the script is back to ${store.getState().total} steps, at step ${store.getState().position}`);
+  log('info', `undone: the script is back to ${count(store.getState().total)} steps, at step ${count(store.getState().position)}`);
 }
 
 /**

@@ -5,6 +5,7 @@
  * after an undo (Runner.append). That is the design; these say what went, in steps and in
  * script lines, so the user can tell and undo it.
  */
+import { count } from './format';
 
 export interface Drop {
   /** The line that was run, as typed or as the toolbar wrote it. */
@@ -40,8 +41,10 @@ export function droppedLines(before: string, after: string, firstNewLine: number
   return from <= to ? { from, to } : null;
 }
 
+// Line numbers stay plain, as an editor shows them; counts and steps get separators (format.ts).
 const range = (from: number, to: number) => (from === to ? `${from}` : `${from}–${to}`);
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const steprange = (from: number, to: number) => (from === to ? count(from) : `${count(from)}–${count(to)}`);
+const plural = (n: number, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** "dropped 17 later steps (lines 21–39)". */
 export function dropSummary(d: Drop): string {
@@ -57,10 +60,10 @@ export function dropNotice(d: Drop, since: number): { title: string; text: strin
   const first = d.total - d.dropped + 1;
   const summary = dropSummary(d);
   const title = summary[0].toUpperCase() + summary.slice(1);
-  const steps = d.dropped === 1 ? `step ${first}` : `steps ${range(first, d.total)}`;
+  const steps = d.dropped === 1 ? `step ${count(first)}` : `steps ${steprange(first, d.total)}`;
   const later = since > 0 ? ` It also removes the ${plural(since, 'line', 'lines')} run since.` : '';
   return {
     title,
-    text: `“${d.command}” ran at step ${d.position} of ${d.total}, so ${steps} of the script ${d.dropped === 1 ? 'is' : 'are'} gone. Undo puts the script back as it was, at step ${d.position}.${later}`,
+    text: `“${d.command}” ran at step ${count(d.position)} of ${count(d.total)}, so ${steps} of the script ${d.dropped === 1 ? 'is' : 'are'} gone. Undo puts the script back as it was, at step ${count(d.position)}.${later}`,
   };
 }

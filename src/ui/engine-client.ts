@@ -19,6 +19,7 @@ import * as Comlink from 'comlink';
 import { frameDescViews, type FrameDescViews } from '../engine/abi';
 import { CTL_ACK, CTL_GEN, CTL_SEQ, type EngineApi, type LoadResult, type SharedBuffers, type Update } from '../worker/api';
 import type { CrashMode, WorkerTestHooks } from '../worker/test-hooks';
+import { count } from './format';
 import { store } from './store';
 import { newEngineWorker } from './engine-spawn';
 
@@ -229,7 +230,7 @@ async function recover(reason: string, cautious: boolean, interrupted: boolean):
     if (source) {
       const res = await guarded(l, l.remote.load(source, scriptName || 'scenario.msh') as Promise<LoadResult>);
       if (!res.ok) note = `the script did not load again: ${res.errors[0]?.message ?? 'unknown error'}`;
-      else if (cautious) note = `the engine failed ${LOOP_LIMIT} times within a minute, so the script is loaded at step 0 instead of replayed to step ${position}`;
+      else if (cautious) note = `the engine failed ${LOOP_LIMIT} times within a minute, so the script is loaded at step 0 instead of replayed to step ${count(position)}`;
       else if (position > 0) reached = (await guarded(l, l.remote.play(Infinity, position))).position;
       await guarded(l, l.remote.idle());
     }

@@ -4,6 +4,14 @@ export function hex(n: number, pad = 0): string {
   return '0x' + Math.floor(n).toString(16).padStart(pad, '0');
 }
 
+/**
+ * A count as the page prints every count: 12043 -> "12,043" (the timeline said "step 100044 /
+ * 100044" and "100009 errors" while presenter mode said "12,043").
+ */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
 /** 4096 -> "4K", 2097152 -> "2M", 1536 -> "1.5K"; bytes below 1K stay bytes. */
 export function size(bytes: number): string {
   const units = ['', 'K', 'M', 'G', 'T', 'P'];

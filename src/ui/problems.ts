@@ -7,6 +7,7 @@
  * the console's plain colour rather than as an alarm.
  */
 import type { CommandError, FailedExpect, ProblemCounts, ProblemList } from '../worker/api';
+import { count as fmt } from './format';
 
 /** At most this many of each kind are listed per report; the rest are counted ("… and N more"). */
 export const LISTED_PER_KIND = 5;
@@ -16,7 +17,7 @@ export interface ProblemLine {
   text: string;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many: string) => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** "2 expects failed" (null for none). */
 export function failedText(n: number): string | null {
@@ -44,7 +45,7 @@ function section<T>(kind: ProblemLine['kind'], heading: string, count: number, l
   for (const x of shown) out.push({ kind, text: `  ${line(x)}` });
   // `count` can exceed what the worker lists (it keeps the first 1,000 of a run).
   const more = count - shown.length;
-  if (more > 0) out.push({ kind, text: `  … and ${more} more` });
+  if (more > 0) out.push({ kind, text: `  … and ${fmt(more)} more` });
   return out;
 }
 

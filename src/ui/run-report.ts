@@ -15,6 +15,7 @@
 import type { ProblemCounts, ProblemList } from '../worker/api';
 import { getEngine } from './engine-client';
 import { problemLines, LISTED_PER_KIND } from './problems';
+import { count } from './format';
 import { log, store } from './store';
 
 interface Mark extends ProblemCounts {
@@ -65,5 +66,5 @@ export function reportNewProblems(): Promise<void> {
 /** The indicator's click: everything that failed up to the current step, listed again. */
 export function listProblemsSoFar(): Promise<void> {
   const s = store.getState();
-  return reportSteps(0, s.position, s.problems, `up to step ${s.position}:`);
+  return reportSteps(0, s.position, s.problems, `up to step ${count(s.position)}:`);
 }

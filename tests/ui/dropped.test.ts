@@ -77,4 +77,10 @@ describe('drop notice words', () => {
     expect(dropNotice(drop, 3).text).toMatch(/the 3 lines run since\.$/);
     expect(dropSummary({ ...drop, lines: null })).toBe('dropped 17 later steps');
   });
+
+  it('prints step counts with thousands separators and line numbers plain, as the timeline does', () => {
+    const big = { command: 'a: fork', position: 1200, total: 100044, dropped: 98844, lines: { from: 1201, to: 1202 } };
+    expect(dropSummary(big)).toBe('dropped 98,844 later steps (lines 1201–1202)');
+    expect(dropNotice(big, 0).text).toContain('ran at step 1,200 of 100,044, so steps 1,201–100,044 of the script are gone');
+  });
 });

@@ -39,7 +39,8 @@ describe('problem feedback', () => {
     const lines = problemLines({ failed: 1200, errors: 1 }, { failed: listed, errors: [error(9)] });
     const red = lines.filter((l) => l.kind === 'err');
     expect(red).toHaveLength(1 + LISTED_PER_KIND + 1);
-    expect(red[red.length - 1].text).toBe(`  … and ${1200 - LISTED_PER_KIND} more`);
+    expect(red[0].text).toBe('1,200 expects failed:');
+    expect(red[red.length - 1].text).toBe(`  … and ${(1200 - LISTED_PER_KIND).toLocaleString('en-US')} more`);
     expect(lines.filter((l) => l.kind === 'info')[0].text).toBe('1 command ended in an error or a signal:');
   });
 
@@ -48,5 +49,8 @@ describe('problem feedback', () => {
     expect(failedText(9)).toBe('9 expects failed');
     expect(errorsText(1)).toBe('1 error');
     expect(errorsText(4)).toBe('4 errors');
+    // With thousands separators, as presenter mode prints step counts ("12,043").
+    expect(errorsText(100009)).toBe('100,009 errors');
+    expect(failedText(1000)).toBe('1,000 expects failed');
   });
 });

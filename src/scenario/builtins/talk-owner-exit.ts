@@ -47,7 +47,7 @@ expect mshare./sys/fs/mshare/two.rss == 0
 
 ## 4. The next access faults
 d: read r
-note d is still linked to the host's PUD page, now empty; the fault finds no host VMA: SIGSEGV.
+note d's read went through its link to the host's PUD page, now empty: no host VMA, so SIGSEGV killed d. b, on region one, runs on.
 expect last == SIGSEGV
 expect d killed SIGSEGV
 expect b running

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { gotoStep, pause, play, runToEnd, stepBack, stepForward } from '../actions';
 import { store, useUi, useUiShallow } from '../store';
+import { count } from '../format';
 import { Icon } from './Icons';
 import { ProblemIndicator } from './ProblemIndicator';
 
@@ -22,6 +23,9 @@ export function Timeline() {
   const chapter = latest(chapters, position);
   const note = latest(notes, position);
   const showNote = note && (!chapter || note.index > chapter.index);
+  // The caption is ellipsized on a narrow window (main.css); the whole text is its title.
+  const lastText = !chapter && !showNote && last ? last.text : '';
+  const captionText = `${chapter?.title ?? ''}${showNote ? `${chapter ? ' — ' : ''}${note.title}` : ''}${lastText}`;
   return (
     <section className="timeline" aria-label="Timeline" data-testid="timeline">
       <div className="tl-controls">
@@ -55,7 +59,7 @@ export function Timeline() {
           max={total}
           value={scrub ?? position}
           aria-label="Timeline position"
-          aria-valuetext={`step ${position} of ${total}`}
+          aria-valuetext={`step ${count(position)} of ${count(total)}`}
           onChange={(e) => setScrub(Number(e.target.value))}
           onPointerUp={(e) => void gotoStep(Number((e.target as HTMLInputElement).value))}
           onKeyUp={(e) => {
@@ -66,12 +70,12 @@ export function Timeline() {
         {running && <progress className="tl-progress" max={Math.max(1, total)} value={position} aria-label="Run progress" />}
       </div>
       <div className="tl-status">
-        <span className="tl-pos" data-testid="timeline-position">step {position} / {total}</span>
+        <span className="tl-pos" data-testid="timeline-position">step {count(position)} / {count(total)}</span>
         <ProblemIndicator />
-        <span className="tl-caption" data-testid="timeline-caption">
+        <span className="tl-caption" data-testid="timeline-caption" title={captionText || undefined}>
           {chapter && <strong>{chapter.title}</strong>}
           {showNote && <span className="tl-note">{chapter ? ' — ' : ''}{note.title}</span>}
-          {!chapter && !showNote && last && <span>{last.text}</span>}
+          {lastText && <span>{lastText}</span>}
         </span>
       </div>
     </section>

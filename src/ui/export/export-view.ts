@@ -10,6 +10,7 @@ import { FRAME_USE_NAMES } from '../../engine/abi';
 import { readConsistent } from '../engine-client';
 import { drawn } from '../frame-loop';
 import { FRAME_USE_COLOURS, rgb } from '../palette';
+import { count } from '../format';
 import { store } from '../store';
 import { createPtTree } from '../views/pttree';
 import { createProcesses } from '../views/processes';
@@ -79,7 +80,7 @@ function cssVar(name: string, fallback: string): string {
 function caption(view: TalkViewId): { title: string; description: string } {
   const s = store.getState();
   return {
-    title: `${VIEW_TITLES[view]} — ${s.scriptName || 'script'}, step ${s.position} of ${s.total}`,
+    title: `${VIEW_TITLES[view]} — ${s.scriptName || 'script'}, step ${count(s.position)} of ${count(s.total)}`,
     description: `Exported from mshare explorer (${location.origin}${location.pathname}).`,
   };
 }
@@ -220,7 +221,7 @@ function countersSvg(): StandaloneSvg {
   const muted = parseColour(cssVar('--muted', '#5b6372'))?.hex ?? '#5b6372';
   const border = parseColour(cssVar('--border', '#d8dce3'))?.hex ?? '#d8dce3';
   const h = el(doc, 'text', { x: pad, y: pad + 18, 'font-family': FONT, 'font-size': '18px', 'font-weight': 600, fill: fg });
-  h.textContent = `Counters at step ${s.position} of ${s.total}`;
+  h.textContent = `Counters at step ${count(s.position)} of ${count(s.total)}`;
   root.append(h);
   rows.forEach(([k, v], i) => {
     const y = pad + 36 + i * rowH;

@@ -5,6 +5,7 @@
  */
 import { crashWorkerForTest, engineHealth, onEngineStatus, setWatchdogForTest, type EngineStatus } from '../engine-client';
 import { whenIdle } from '../actions';
+import { count } from '../format';
 import { dismissKind, notify } from './notices';
 import { quietOom, watchOom } from './oom';
 import { readSession, saveNow, startFresh } from './session';
@@ -21,7 +22,7 @@ function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void
       kind: 'engine',
       urgent: true,
       title: 'The simulation engine stopped',
-      text: `Cause: ${s.reason}. It is being restarted, and your script replayed to step ${s.position}. Your script and position are kept.`,
+      text: `Cause: ${s.reason}. It is being restarted, and your script replayed to step ${count(s.position)}. Your script and position are kept.`,
     });
     // Kills replayed while rebuilding are not news.
     if (!release.done) void quietOom(new Promise<void>((r) => (release.done = r)));
@@ -32,7 +33,7 @@ function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void
       kind: 'engine',
       title: s.replayed ? `The engine was restarted in ${secs} s` : 'The engine was restarted',
       text: s.replayed
-        ? `After: ${s.reason}. Your script was replayed to step ${s.position}; you can go on where you were.${s.interrupted ? ' The command that was running when it stopped did not complete.' : ''}`
+        ? `After: ${s.reason}. Your script was replayed to step ${count(s.position)}; you can go on where you were.${s.interrupted ? ' The command that was running when it stopped did not complete.' : ''}`
         : `After: ${s.reason}. ${s.note ?? ''} Your script is kept in the Script tab.`,
       ttl: s.replayed ? 20_000 : 0,
     });

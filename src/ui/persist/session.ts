@@ -20,6 +20,7 @@ import { autoSelect, gotoStep, loadScript, whenIdle } from '../actions';
 import { EngineLostError, engineStatus } from '../engine-client';
 import { GALLERY, defaultScenario } from '../scenarios/gallery';
 import { emptySelection, log, store, type RightTab, type UiState } from '../store';
+import { count } from '../format';
 import { notify } from './notices';
 import { quietOom } from './oom';
 
@@ -240,7 +241,7 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
       notify({
         kind: 'session',
         title: 'Opened a link; your previous session is kept',
-        text: `Your script ${saved.scriptName || ''} (at step ${saved.position}) was put aside.`,
+        text: `Your script ${saved.scriptName || ''} (at step ${count(saved.position)}) was put aside.`,
         actions: [{ label: 'Restore it', run: () => restorePrevious() }],
         ttl: 30_000,
       });
@@ -253,9 +254,9 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
         notify({
           kind: 'session',
           title: 'Your script is back, at step 0',
-          text: `Last time, replaying it to step ${saved.position} did not finish (the tab may have run out of memory), so it was not replayed this time.`,
+          text: `Last time, replaying it to step ${count(saved.position)} did not finish (the tab may have run out of memory), so it was not replayed this time.`,
           actions: [
-            { label: `Go to step ${saved.position}`, run: () => gotoStep(saved.position) },
+            { label: `Go to step ${count(saved.position)}`, run: () => gotoStep(saved.position) },
             { label: 'Start fresh', run: () => startFresh() },
           ],
         });
@@ -264,8 +265,8 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
     }
     const ok = await restore(saved, true);
     if (ok) {
-      log('info', `restored your session: ${saved.scriptName} at step ${store.getState().position}`);
-      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${store.getState().position}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 8_000 });
+      log('info', `restored your session: ${saved.scriptName} at step ${count(store.getState().position)}`);
+      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 8_000 });
     } else {
       notify({ kind: 'session', title: 'Your saved script did not load', text: 'It no longer parses (see the Script tab for where). It is kept aside; the default scenario is loaded instead.', ttl: 15_000 });
       st?.setItem(PREVIOUS_KEY, JSON.stringify(saved));

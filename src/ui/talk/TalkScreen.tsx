@@ -16,6 +16,7 @@ import { createPhysMem } from '../views/physmem';
 import { useView } from '../use-view';
 import { counterRows } from './counters';
 import { store, useUi, useUiShallow } from '../store';
+import { count } from '../format';
 import { createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
 import { captionAt, chapterHeading, chapterProgress } from './navigation-pure';
@@ -179,7 +180,7 @@ function Caption({ big }: { big: boolean }) {
       <p className="talk-note" data-testid="talk-note">{c.note?.title ?? ''}</p>
       {big && (
         <p className="talk-step" data-testid="talk-step">
-          <span>step {position.toLocaleString('en-US')} / {total.toLocaleString('en-US')}</span>
+          <span>step {count(position)} / {count(total)}</span>
           {c.chapterCount > 0 && <span> · {chapterProgress(c)}</span>}
           {lastText && <code className="talk-last">{lastText}</code>}
         </p>
@@ -187,6 +188,9 @@ function Caption({ big }: { big: boolean }) {
     </header>
   );
 }
+
+/** The keys (keys.ts), as README lists them; ellipsized on a narrow screen, whole in the title. */
+const KEYS_HINT = '→ Space next · ← back · Shift+→/← chapter · Home first chapter · End last step · f full screen · Esc leave';
 
 function Footer() {
   const views = useTalk((s) => s.views);
@@ -221,7 +225,7 @@ function Footer() {
           <option value="rows">stacked</option>
         </select>
       </label>
-      <span className="grow">→ Space next · ← back · Shift+→/← chapter · Home/End first/last chapter · f full screen · Esc leave</span>
+      <span className="grow" data-testid="talk-keys" title={KEYS_HINT}>{KEYS_HINT}</span>
       <div className="popover-wrap">
         <button type="button" onClick={() => setShareOpen(!shareOpen)} aria-expanded={shareOpen}>Share</button>
         {shareOpen && <SharePopover close={() => setShareOpen(false)} up />}

@@ -12,7 +12,7 @@ import { scaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
 import { curveStepAfter, line } from 'd3-shape';
 import type { SeriesPoint } from '../../worker/api';
-import { binaryTicks, size } from '../format';
+import { binaryTicks, count, size } from '../format';
 import { OKABE } from '../palette';
 import { store } from '../store';
 import { changePoints, PathCache, valueAt } from '../views/chart';
@@ -135,7 +135,7 @@ export function createBigChart(container: HTMLElement): BigChartView {
       const shown = SERIES.filter((d) => d.key === 'pageTables' || pts.some((p) => p[d.key] > 0));
       // The values at the current step: the labels say what the coloured lines end at.
       const last = valueAt(pts, s.position);
-      svg.attr('aria-label', last ? `PageTables ${size(last.pageTables)} at step ${s.position} of ${s.total}` : 'PageTables chart: no steps yet');
+      svg.attr('aria-label', last ? `PageTables ${size(last.pageTables)} at step ${count(s.position)} of ${count(s.total)}` : 'PageTables chart: no steps yet');
       const x = scaleLinear().domain([0, Math.max(1, s.total)]).range([M.l, W - M.r]);
       // The scale covers the whole timeline seen (ahead too): stepping does not rescale it.
       let maxY = 4096;

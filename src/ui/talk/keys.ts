@@ -6,7 +6,7 @@
  *   → Space PageDown       next step          (PageDown/PageUp: what presentation clickers send)
  *   ← PageUp Backspace     previous step
  *   Shift+→ / Shift+←      next / previous chapter
- *   Home / End             first / last chapter
+ *   Home / End             start of the first chapter / last step of the talk
  *   f                      browser full screen on/off
  *   Esc                    leave presenter mode
  *
@@ -16,7 +16,7 @@
  */
 import { store } from '../store';
 import { togglePlay } from '../actions';
-import { firstChapter, lastChapter, nextChapter, nextStep, prevChapter, prevStep } from './navigation';
+import { firstChapter, lastStep, nextChapter, nextStep, prevChapter, prevStep } from './navigation';
 import { enterPresenter, exitPresenter, toggleFullscreen } from './presenter-actions';
 import { talkStore } from './talk-store';
 import { takingTypeAhead } from '../console-focus';
@@ -65,7 +65,7 @@ export function installTalkKeys(): () => void {
         void firstChapter();
         break;
       case 'End':
-        void lastChapter();
+        void lastStep();
         break;
       case 'f':
         toggleFullscreen();

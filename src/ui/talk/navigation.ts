@@ -42,6 +42,7 @@ export function prevStep(): Promise<void> {
   return queued(() => stepBack());
 }
 
+/** Where the talk begins (Home): the first chapter's start; the steps before it set the machine up. */
 export function firstChapter(): Promise<void> {
   return queued(() => {
     const { chapters } = store.getState();
@@ -49,11 +50,12 @@ export function firstChapter(): Promise<void> {
   });
 }
 
-export function lastChapter(): Promise<void> {
-  return queued(() => {
-    const { chapters, total } = store.getState();
-    return travel(chapters.length ? startOf(chapters[chapters.length - 1]) : total);
-  });
+/**
+ * The end of the talk: its last step (End). It went to the last chapter's start, which left
+ * the last slide's steps (and its note) unseen, under a hint that promised "last".
+ */
+export function lastStep(): Promise<void> {
+  return queued(() => travel(store.getState().total));
 }
 
 export function nextChapter(): Promise<void> {

@@ -2,13 +2,17 @@
 import { store } from '../store';
 import { packViews } from './pack';
 import { talkStore } from './talk-store';
-import type { TalkViewId } from './views';
+import { DEFAULT_PAIR, type TalkViewId } from './views';
 
-/** Presenter mode with `views`, else the talk pack's views for this scenario, else the last used. */
+/**
+ * Presenter mode with `views`, else the talk pack's views for this scenario, else the last
+ * used; never with none (a blank slide whose view picker still said "Page-table tree").
+ */
 export function enterPresenter(views?: TalkViewId[]): void {
   const name = store.getState().scriptName.replace(/\.msh$/, '');
-  const chosen = views ?? packViews(name) ?? talkStore.getState().views;
-  talkStore.setState({ mode: 'presenter', views: chosen.slice(0, 2) });
+  const chosen = views?.length ? views : packViews(name) ?? talkStore.getState().views;
+  const unique = chosen.filter((v, i) => chosen.indexOf(v) === i).slice(0, 2);
+  talkStore.setState({ mode: 'presenter', views: unique.length ? unique : [...DEFAULT_PAIR] });
 }
 
 export function exitPresenter(): void {

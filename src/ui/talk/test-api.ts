@@ -3,6 +3,12 @@
  *
  *   await page.evaluate(() => window.mshareExplorer.talk.permalink())        // the full URL
  *   await page.evaluate(() => window.mshareExplorer.talk.present(['tree']))  // presenter on
+ *
+ * `present(views)` takes one or two of the view names of views.ts and rejects an unknown
+ * name (or an empty list) with `no view "bogus" (views: tree, chart, ...)`, as the exports do:
+ * a typo in a test fails where it is made. A link's `&views=bogus` instead falls back to the
+ * default views, since a reader cannot fix someone else's link. `present()` without a list
+ * shows the talk pack's views for the scenario, else the last used.
  *   await page.evaluate(() => window.mshareExplorer.talk.exportSvg('tree'))  // SVG text
  *   await page.evaluate(() => window.mshareExplorer.talk.exportPng('chart', 2)) // {width, height, base64}
  */
@@ -11,7 +17,7 @@ import { exportPng, exportSvg } from '../export/export-view';
 import { makeLink } from './permalink';
 import { enterPresenter, exitPresenter } from './presenter-actions';
 import { talkStore, type TalkMode } from './talk-store';
-import { parseViewList, type TalkViewId } from './views';
+import { TALK_VIEWS, parseViewList, type TalkViewId } from './views';
 
 export interface TalkTestApi {
   permalink(): Promise<string>;
@@ -22,10 +28,16 @@ export interface TalkTestApi {
   exportPng(view: string, scale: number): Promise<{ width: number; height: number; base64: string }>;
 }
 
+/** The view named `v`, or an error naming it and the views there are. */
 function view(v: string): TalkViewId {
-  const [id] = parseViewList(v, 1);
-  if (!id) throw new Error(`no view "${v}"`);
+  const [id] = parseViewList(String(v), 1);
+  if (!id) throw new Error(`no view "${v}" (views: ${TALK_VIEWS.join(', ')})`);
   return id;
+}
+
+function viewList(views: string[]): TalkViewId[] {
+  if (!Array.isArray(views) || views.length === 0) throw new Error(`no views given (views: ${TALK_VIEWS.join(', ')})`);
+  return views.map(view);
 }
 
 export function talkTestApi(ready: Promise<void>): TalkTestApi {
@@ -35,7 +47,8 @@ export function talkTestApi(ready: Promise<void>): TalkTestApi {
       return makeLink();
     },
     present: async (views) => {
-      enterPresenter(views ? parseViewList(views.join(','), 2) : undefined);
+      // Checked before anything changes: a rejected call leaves the mode as it was.
+      enterPresenter(views === undefined ? undefined : viewList(views));
       await whenIdle();
     },
     leave: async () => {

@@ -9,7 +9,7 @@ import { scaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
 import { curveStepAfter, line } from 'd3-shape';
 import type { SeriesPoint } from '../../worker/api';
-import { binaryTicks, size } from '../format';
+import { binaryTicks, count, size } from '../format';
 import { OKABE } from '../palette';
 import { store } from '../store';
 
@@ -129,7 +129,7 @@ export function createChart(container: HTMLElement): ChartView {
       const W = Math.max(220, boxW);
       svg.attr('width', W).attr('height', H);
       const cur = valueAt(pts, s.position) ?? pts[pts.length - 1];
-      svg.attr('aria-label', cur ? `Chart of PageTables (${size(cur.pageTables)} at step ${s.position}), Shmem and MemFree over ${s.total} steps` : 'Chart: no steps yet');
+      svg.attr('aria-label', cur ? `Chart of PageTables (${size(cur.pageTables)} at step ${count(s.position)}), Shmem and MemFree over ${count(s.total)} steps` : 'Chart: no steps yet');
       const x = scaleLinear().domain([0, Math.max(1, s.total)]).range([M.l, W - M.r]);
       let maxL = 4096;
       let maxR = 4096;

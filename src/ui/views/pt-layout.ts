@@ -5,8 +5,8 @@
  */
 import { size } from '../format';
 import type { PtModel, PtNode, PtRow } from './pt-model';
+import { nodeWidth } from './pt-text';
 
-export const NODE_W = 222;
 export const FRAME_W = 150;
 export const GAP_X = 26;
 export const HEADER_H = 34;
@@ -44,6 +44,8 @@ export interface PlacedEdge {
 }
 
 export interface PtLayout {
+  /** Every table box's width: as wide as the tree's widest text needs (pt-text.ts). */
+  nodeW: number;
   nodes: PlacedNode[];
   frames: PlacedFrames[];
   edges: PlacedEdge[];
@@ -76,7 +78,8 @@ export function layoutPt(model: PtModel): PtLayout {
   const nodes: PlacedNode[] = [];
   const frames: PlacedFrames[] = [];
   const edges: PlacedEdge[] = [];
-  const colX = (d: number) => d * (NODE_W + GAP_X);
+  const nodeW = nodeWidth(model);
+  const colX = (d: number) => d * (nodeW + GAP_X);
   // The y each child would like: the row of the first parent that points at it.
   const want = new Map<number, number>();
 
@@ -105,7 +108,7 @@ export function layoutPt(model: PtModel): PtLayout {
           label: `${l.count * times === 1 ? '1 frame' : `${(l.count * times).toLocaleString('en-US')} frames`} × ${size(l.pageBytes)}`,
           sub: kinds,
         });
-        edges.push({ id: `e${pfn}:${r.first}:f`, from: { x: p.x + NODE_W, y: ry }, to: { x: colX(col), y: fy + FRAME_H / 2 }, shared: false, foreign: false });
+        edges.push({ id: `e${pfn}:${r.first}:f`, from: { x: p.x + nodeW, y: ry }, to: { x: colX(col), y: fy + FRAME_H / 2 }, shared: false, foreign: false });
       }
     });
   }
@@ -118,7 +121,7 @@ export function layoutPt(model: PtModel): PtLayout {
       if (!c) return;
       edges.push({
         id: `e${p.node.pfn}:${r.first}`,
-        from: { x: p.x + NODE_W, y: rowY(p, i) },
+        from: { x: p.x + nodeW, y: rowY(p, i) },
         to: { x: c.x, y: c.y + HEADER_H / 2 },
         shared: c.node.shared || c.node.parents.length > 1,
         foreign: c.node.foreign && !p.node.foreign,
@@ -127,5 +130,5 @@ export function layoutPt(model: PtModel): PtLayout {
   }
   const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
   const height = Math.max(...cursor, 100);
-  return { nodes, frames, edges, width, height };
+  return { nodeW, nodes, frames, edges, width, height };
 }

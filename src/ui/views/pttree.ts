@@ -10,7 +10,8 @@ import { FRAME_USE_COLOURS } from '../palette';
 import { FRAME_USE_NAMES } from '../../engine/abi';
 import { select as selectUi, store } from '../store';
 import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
-import { FRAME_H, FRAME_W, HEADER_H, layoutPt, NODE_W, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
+import { FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
+import { ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -37,16 +38,6 @@ export function treeRoots(snap: ModelSnapshot, pids: (number | null)[]): PtRoot[
   return roots;
 }
 
-function rowText(r: PtRow): [string, string] {
-  const range = r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`;
-  const left = `${range} ${hex(r.va)}`;
-  if (r.child !== undefined) return [left, r.tables ? `→ ${r.tables} tables` : `→ ${hex(r.child)}`];
-  const l = r.leaf!;
-  const use = Object.keys(l.uses).length === 1 ? Object.keys(l.uses)[0] : 'mixed';
-  const page = l.pageBytes === 4096 ? '' : ` ${size(l.pageBytes)}`;
-  return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
-}
-
 /** Why the tree is empty: no process runs at this step, or none of the running ones is chosen. */
 export type PtEmptyReason = 'none-running' | 'none-selected';
 
@@ -70,6 +61,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
   /** Set when the next draw should fit the tree: first size, a resize nobody zoomed through. */
   let refit = true;
   let layout: PtLayout | null = null;
+  /** The drawing's size at the last fit: in `whole` mode a tree that grew or shrank is fitted again. */
+  let fitted = '';
 
   function toggle(pfn: number): void {
     if (collapsed.has(pfn)) collapsed.delete(pfn);
@@ -85,13 +78,13 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         const e = enter.append('g').attr('data-testid', 'pt-node');
         e.append('rect').attr('class', 'pt-box');
         e.append('rect').attr('class', 'pt-head');
-        e.append('text').attr('class', 'pt-title').attr('x', 8).attr('y', 14);
-        e.append('text').attr('class', 'pt-sub').attr('x', 8).attr('y', 27);
+        e.append('text').attr('class', 'pt-title').attr('x', TITLE_X).attr('y', 14);
+        e.append('text').attr('class', 'pt-sub').attr('x', TITLE_X).attr('y', 27);
         const badge = e.append('g').attr('class', 'pt-badge');
         badge.append('rect').attr('height', 15).attr('rx', 3);
         badge.append('text').attr('y', 11);
         // A control, not part of the drawing: exports leave it out (export/svg-inline.ts).
-        e.append('text').attr('class', 'pt-toggle ui-only').attr('data-export', 'omit').attr('x', NODE_W - 10).attr('y', 15).attr('text-anchor', 'middle')
+        e.append('text').attr('class', 'pt-toggle ui-only').attr('data-export', 'omit').attr('y', 15).attr('text-anchor', 'middle')
           .attr('role', 'button').attr('tabindex', 0);
         e.append('g').attr('class', 'pt-rows');
         return e;
@@ -102,26 +95,24 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       .attr('data-parents', (d) => String(d.node.parents.filter((p) => p >= 0).length))
       .attr('data-level', (d) => d.node.levelName)
       .attr('data-pfn', (d) => String(d.node.pfn));
-    g.select('rect.pt-box').attr('width', NODE_W).attr('height', (d) => d.h).attr('rx', 4);
-    g.select('rect.pt-head').attr('width', NODE_W).attr('height', HEADER_H).attr('rx', 4);
-    g.select<SVGTextElement>('text.pt-title').text((d) => (d.node.group.length > 1 ? `${d.node.levelName} ×${d.node.group.length}  ${hex(d.node.pfn)}…` : `${d.node.levelName}  pfn ${hex(d.node.pfn)}`))
+    // Widths follow the layout's: a tree with longer texts has wider boxes (pt-text.ts).
+    const W = l.nodeW;
+    g.select('rect.pt-box').attr('width', W).attr('height', (d) => d.h).attr('rx', 4);
+    g.select('rect.pt-head').attr('width', W).attr('height', HEADER_H).attr('rx', 4);
+    g.select<SVGTextElement>('text.pt-title').text((d) => titleText(d.node))
       .on('click', (_e, d) => selectUi({ table: d.node.pfn, pte: null }));
-    g.select<SVGTextElement>('text.pt-sub').text((d) => {
-      const n = d.node;
-      if (n.depth === 0) return `${n.roots.join(' · ')} · mm ${n.owner}`;
-      const parts = [n.group.length > 1 ? `${n.present} present in each` : `${n.present} present`, `mm ${n.owner}${n.foreign ? ' (host)' : ''}`];
-      return parts.join(' · ');
-    });
+    g.select<SVGTextElement>('text.pt-sub').text((d) => subText(d.node));
     const badge = g.select<SVGGElement>('g.pt-badge')
       .attr('display', (d) => (d.node.shared || d.node.parents.filter((p) => p >= 0).length > 1 ? null : 'none'));
     const badgeText = (d: PlacedNode) => {
       const parents = d.node.parents.filter((p) => p >= 0).length;
       return `shared${d.node.share ? ' ×' + d.node.share : ''} · ${parents} parent${parents === 1 ? '' : 's'}`;
     };
-    badge.attr('transform', (d) => `translate(${NODE_W - 8 - badgeText(d).length * 6.2},-16)`);
+    badge.attr('transform', (d) => `translate(${W - 8 - badgeText(d).length * 6.2},-16)`);
     badge.select('rect').attr('width', (d) => badgeText(d).length * 6.2 + 8);
     badge.select('text').attr('x', 4).text(badgeText);
     g.select<SVGTextElement>('text.pt-toggle')
+      .attr('x', W - 10)
       .text((d) => (d.node.collapsed ? '+' : '−'))
       .attr('aria-label', (d) => `${d.node.collapsed ? 'Expand' : 'Collapse'} ${d.node.levelName} ${hex(d.node.pfn)}`)
       .on('click', (e: MouseEvent, d) => {
@@ -142,18 +133,20 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         .data(rows, (x) => String(x.r.first))
         .join((enter) => {
           const e = enter.append('g').attr('class', 'pt-row');
-          e.append('rect').attr('x', 2).attr('width', NODE_W - 4).attr('height', ROW_H - 1);
-          e.append('text').attr('class', 'l').attr('x', 4);
-          e.append('text').attr('class', 'r').attr('x', NODE_W - 12).attr('text-anchor', 'end');
-          e.append('rect').attr('class', 'use').attr('x', NODE_W - 8).attr('y', 2).attr('width', 5).attr('height', ROW_H - 5).attr('rx', 1);
+          e.append('rect').attr('class', 'hit').attr('x', 2).attr('height', ROW_H - 1);
+          e.append('text').attr('class', 'l').attr('x', ROW_LEFT_X);
+          e.append('text').attr('class', 'r').attr('text-anchor', 'end');
+          e.append('rect').attr('class', 'use').attr('y', 2).attr('width', 5).attr('height', ROW_H - 5).attr('rx', 1);
           e.append('title');
           return e;
         });
       rg.attr('transform', (x) => `translate(0,${HEADER_H + x.i * ROW_H})`)
         .classed('selected', (x) => sel.pte?.table === d.node.pfn && sel.pte.index === x.r.first);
+      rg.select('rect.hit').attr('width', W - 4);
       rg.select('text.l').attr('y', ROW_H - 4).text((x) => rowText(x.r)[0]);
-      rg.select('text.r').attr('y', ROW_H - 4).text((x) => rowText(x.r)[1]);
+      rg.select('text.r').attr('x', W - ROW_RIGHT_PAD).attr('y', ROW_H - 4).text((x) => rowText(x.r)[1]);
       rg.select('rect.use')
+        .attr('x', W - 8)
         .attr('display', (x) => (x.r.leaf ? null : 'none'))
         .style('fill', (x) => (x.r.leaf ? FRAME_USE_COLOURS[FRAME_USE_NAMES.indexOf(Object.keys(x.r.leaf.uses)[0] as never)] || '#999' : null));
       rg.select('title').text((x) => {
@@ -237,15 +230,21 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       drawFrames(layout);
       pz.setContent(layout.width, layout.height);
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
-      if (sized && (key !== lastKey || refit)) {
+      // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
+      // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
+      const grown = fit.whole && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
+      if (sized && (key !== lastKey || refit || grown)) {
         lastKey = key;
         refit = false;
+        fitted = `${layout.width}x${layout.height}`;
         pz.fit(fit);
       }
       return true;
     },
     fit() {
-      if (layout) pz.fit(fit);
+      if (!layout) return;
+      fitted = `${layout.width}x${layout.height}`;
+      pz.fit(fit);
     },
     zoomBy(k) {
       pz.zoomBy(k);

@@ -1,0 +1,79 @@
+/**
+ * What a table box of the page-table tree says, and how wide the box must be to say it
+ * (pure: no DOM, unit-tested in tests/ui/pt-text.test.ts).
+ *
+ * A row is two texts, the entry range and address on the left, where it leads on the right
+ * ("480-511 0x7efffc000000" and "→ 32 tables"). With a fixed 222 px box the two ran into
+ * each other at 1280x720 (a review's "0x7efffc000000→ 32 tables"): every box of a tree is now
+ * as wide as its widest row, title or subtitle needs, estimated on the wide side of the
+ * fonts they are drawn in, so nothing is cut or overlaps whichever font the browser picks.
+ */
+import { hex, size } from '../format';
+import type { PtModel, PtNode, PtRow } from './pt-model';
+
+/** The narrowest box (the width every box had before): small trees keep their look. */
+export const NODE_MIN_W = 222;
+/** Where a row's left text starts. */
+export const ROW_LEFT_X = 4;
+/** From a row's right text to the box's right edge: the frame-use swatch sits there. */
+export const ROW_RIGHT_PAD = 12;
+/** Where the title and subtitle start, and room for the collapse toggle after the title. */
+export const TITLE_X = 8;
+export const TOGGLE_ROOM = 24;
+
+/**
+ * Width estimates in CSS pixels. Rows and titles are monospace (DejaVu Sans Mono and
+ * Liberation Mono are 0.6 em a character; 0.62 leaves slack); the title is 13 px in presenter
+ * mode (talk.css), 12 px at the desk, so it is measured at 13. The subtitle is sans, whose
+ * characters are narrower than 0.62 em on average.
+ */
+const MONO_EM = 0.62;
+const ROW_PX = 10.5;
+const TITLE_PX = 13;
+const SUB_PX = 10.5;
+/** At least this much space between a row's two texts. */
+export const ROW_GAP = ROW_PX * MONO_EM * 1.5;
+
+export const rowTextWidth = (text: string): number => [...text].length * ROW_PX * MONO_EM;
+export const titleTextWidth = (text: string): number => [...text].length * TITLE_PX * MONO_EM;
+export const subTextWidth = (text: string): number => [...text].length * SUB_PX * MONO_EM;
+
+/** A row's left (range and address) and right (child table, or the pages it maps) texts. */
+export function rowText(r: PtRow): [string, string] {
+  const range = r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`;
+  const left = `${range} ${hex(r.va)}`;
+  if (r.child !== undefined) return [left, r.tables ? `→ ${r.tables} tables` : `→ ${hex(r.child)}`];
+  const l = r.leaf!;
+  const use = Object.keys(l.uses).length === 1 ? Object.keys(l.uses)[0] : 'mixed';
+  const page = l.pageBytes === 4096 ? '' : ` ${size(l.pageBytes)}`;
+  return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
+}
+
+export function titleText(n: PtNode): string {
+  return n.group.length > 1 ? `${n.levelName} ×${n.group.length}  ${hex(n.pfn)}…` : `${n.levelName}  pfn ${hex(n.pfn)}`;
+}
+
+export function subText(n: PtNode): string {
+  if (n.depth === 0) return `${n.roots.join(' · ')} · mm ${n.owner}`;
+  const parts = [n.group.length > 1 ? `${n.present} present in each` : `${n.present} present`, `mm ${n.owner}${n.foreign ? ' (host)' : ''}`];
+  return parts.join(' · ');
+}
+
+/** The width one box needs for its title (and toggle), subtitle and rows. */
+export function nodeNeeds(n: PtNode): number {
+  let w = Math.max(TITLE_X + titleTextWidth(titleText(n)) + TOGGLE_ROOM, TITLE_X + subTextWidth(subText(n)) + TITLE_X);
+  if (!n.collapsed) {
+    for (const r of n.rows) {
+      const [l, rt] = rowText(r);
+      w = Math.max(w, ROW_LEFT_X + rowTextWidth(l) + ROW_GAP + rowTextWidth(rt) + ROW_RIGHT_PAD);
+    }
+  }
+  return w;
+}
+
+/** One width for every box of the tree (columns stay aligned): the widest need, at least NODE_MIN_W. */
+export function nodeWidth(model: PtModel): number {
+  let w = NODE_MIN_W;
+  for (const n of model.nodes.values()) w = Math.max(w, nodeNeeds(n));
+  return Math.ceil(w);
+}
