@@ -39,7 +39,7 @@ c: exit
 note exit_mshare(): the whole host range is unmapped and its pages freed (M15).
 expect mshare./sys/fs/mshare/two.rss == 0
 d: read r
-note d is still linked to the host's (now empty) PUD page; the fault finds no host VMA: SIGSEGV (M8).
+note d's read went through its link to the host's (now empty) PUD page; the fault found no host VMA, so SIGSEGV killed d (M8).
 expect last == SIGSEGV
 expect d killed SIGSEGV
 expect b running
