@@ -8,8 +8,12 @@ import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type 
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-/** Small graphs are drawn up to 1.5x; large ones never below readable (fit.ts) in the desk layout, whole down to 0.5 in presenter mode. */
-const FIT = { maxScale: 1.5, minScale: 0.5 };
+/**
+ * Small graphs are drawn up to 1.2x (at 1.5x two processes came out twice the size of a
+ * crowded graph's, and larger than the tree beside them); large ones never below readable
+ * (fit.ts) in the desk layout, whole down to 0.5 in presenter mode.
+ */
+const FIT = { maxScale: 1.2, minScale: 0.5 };
 
 /**
  * Text widths in the fonts the boxes are drawn in (main.css: .proc-node .title, .lines text),
