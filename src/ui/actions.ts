@@ -11,6 +11,7 @@ import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
 import { droppedLines, dropSummary, type Drop } from './dropped';
 import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
+import { EMPTY_OUTCOME, lineOutcome, type LineOutcome } from './line-outcome';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -172,8 +173,13 @@ export async function gotoStep(n: number): Promise<void> {
 
 /** Runs one scenario line as the console does; returns whether it parsed. */
 export async function runLine(line: string): Promise<boolean> {
+  return (await runLineOutcome(line)).parsed;
+}
+
+/** Runs one scenario line as the console does; returns what it did (src/ui/line-outcome.ts). */
+export async function runLineOutcome(line: string): Promise<LineOutcome> {
   const text = line.trim();
-  if (!text) return true;
+  if (!text) return EMPTY_OUTCOME;
   log('cmd', text);
   // exec appends after the worker's position, halting a play first. Stop and catch up here,
   // so the store's position is that one: the steps after it are the ones exec drops.
@@ -189,10 +195,12 @@ export async function runLine(line: string): Promise<boolean> {
   const res = await track(getEngine().exec(text) as Promise<ExecResult>);
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
-    return false;
+    return lineOutcome(res, 0, problemsBefore, problemsBefore);
   }
   const source = await getEngine().getSource();
   store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
+  // Taken now: what follows only reports and selects, and the outcome is this line's.
+  const after = { position: store.getState().position, problems: store.getState().problems };
   const r = res.record;
   if (r?.result) {
     const x = r.result;
@@ -215,7 +223,7 @@ export async function runLine(line: string): Promise<boolean> {
     log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
     offerUndo(drop, () => restore(undo));
   } else if (res.line > 0) noteLineRun();
-  return true;
+  return lineOutcome(res, after.position - from, problemsBefore, after.problems);
 }
 
 /**
