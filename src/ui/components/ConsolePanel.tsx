@@ -10,6 +10,7 @@ import { loadScript, runLine } from '../actions';
 import { EngineLostError, engineReady } from '../engine-client';
 import { log, store, useUi, type ConsoleTab } from '../store';
 import { consoleMounted } from '../console-focus';
+import { NoticeDock } from '../persist';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
@@ -158,9 +159,13 @@ export function ConsolePanel() {
         <button role="tab" type="button" aria-selected={tab === 'script'} onClick={() => setTab('script')}>Script</button>
         <span className="caption">Every action is one scenario line; the session is a script you can edit and re-run. Press / to type.</span>
       </div>
-      <div className="panel-body">
-        <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
-        <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+      {/* Notices dock here (src/ui/persist/Notices.tsx): beside the log, never over the input. */}
+      <div className="console-main">
+        <NoticeDock />
+        <div className="panel-body">
+          <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
+          <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+        </div>
       </div>
     </section>
   );
