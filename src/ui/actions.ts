@@ -92,13 +92,36 @@ export async function loadScript(source: string, name: string, run = true): Prom
   return true;
 }
 
+/**
+ * The pick selectDuringRuns made while a run was going: the best process so far, with no
+ * comparison while it is alone. The next autoSelect (at the end of the action) picks again
+ * from the whole state, unless the user chose meanwhile (a choice is a new selection object).
+ */
+let provisional: UiState['selection'] | null = null;
+
+/**
+ * Selects a process as soon as one exists during a run. A load clears the selection and
+ * autoSelect ran only when the run ended, so for a whole gallery run (seconds for the
+ * database scenarios) the header said "as no process" and the views "Select a process…"
+ * while db0 was there. Returns the unsubscribe.
+ */
+export function selectDuringRuns(): () => void {
+  return store.subscribe((s, p) => {
+    if (s.snapshot === p.snapshot || !s.running || s.selection.pid !== null) return;
+    autoSelect();
+    const now = store.getState().selection;
+    if (now.pid !== null) provisional = now;
+  });
+}
+
 /** Select the first running process when nothing is selected (so views are not empty). */
 export function autoSelect(): void {
   const s = store.getState();
   const snap = s.snapshot;
   if (!snap) return;
   const alive = (pid: number | null) => pid !== null && snap.tasks.some((t) => t.pid === pid && t.state === 'running');
-  if (alive(s.selection.pid)) return;
+  if (alive(s.selection.pid) && s.selection !== provisional) return;
+  provisional = null;
   // Prefer a process that maps an mshare region and something else: it shows the most.
   const running = snap.tasks.filter((t) => t.state === 'running');
   const mmOf = (mm: number) => snap.mms.find((m) => m.id === mm);
