@@ -11,6 +11,7 @@ import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
 import { droppedLines, dropSummary, type Drop } from './dropped';
 import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
+import { explainRestart } from './restart-explain';
 import { EMPTY_OUTCOME, lineOutcome, type LineOutcome } from './line-outcome';
 
 let inFlight = 0;
@@ -329,10 +330,15 @@ function appended(from: number, oldPoints: Set<SeriesPoint>): Pick<UiState, 'ser
 
 export async function restartMachine(settings: MachineSettings): Promise<void> {
   log('info', `restarting the machine: ${Math.round(settings.ram / 2 ** 20)}M RAM, ${settings.cpus} CPUs, ${settings.levels}-level paging, mshare=${settings.mshare}`);
+  const was = store.getState().problems;
+  const old = store.getState().snapshot?.config;
   const res = await track(getEngine().restart(settings) as Promise<LoadResult>);
   applyLoad(res, store.getState().scriptName);
   autoSelect();
   await reportRun();
+  // Right under the failures it explains (src/ui/restart-explain.ts).
+  const why = old && res.ok ? explainRestart(old, settings, was, store.getState().problems) : null;
+  if (why) log('info', why);
 }
 
 export async function getReport(): Promise<unknown> {
