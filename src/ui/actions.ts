@@ -12,6 +12,7 @@ import { markReported, reportNewProblems, reportSteps, resetReported } from './r
 import { droppedLines, dropSummary, type Drop } from './dropped';
 import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
 import { explainRestart } from './restart-explain';
+import { visibleErrors } from './visible';
 import { EMPTY_OUTCOME, lineOutcome, type LineOutcome } from './line-outcome';
 
 let inFlight = 0;
@@ -57,8 +58,9 @@ export async function whenIdle(): Promise<void> {
 
 function applyLoad(res: LoadResult, name: string): boolean {
   if (!res.ok) {
-    store.setState({ scriptErrors: res.errors });
-    for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
+    const errors = visibleErrors(res.errors);
+    store.setState({ scriptErrors: errors });
+    for (const e of errors) log('err', `${e.line}:${e.col}: ${e.message}`);
     return false;
   }
   // A new script (or the machine rebuilt for it): its steps are news again, and an Undo of a
@@ -216,7 +218,8 @@ export async function runLineOutcome(line: string): Promise<LineOutcome> {
   const oldPoints = new Set(store.getState().series);
   // Before the end the line drops the later steps: keep what Undo needs to bring them back.
   const undo = from < store.getState().total ? await undoPoint() : null;
-  const res = await track(getEngine().exec(text) as Promise<ExecResult>);
+  const sent = await track(getEngine().exec(text) as Promise<ExecResult>);
+  const res: ExecResult = sent.ok ? sent : { ...sent, errors: visibleErrors(sent.errors) };
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
     return lineOutcome(res, 0, problemsBefore, problemsBefore);

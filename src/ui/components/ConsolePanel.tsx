@@ -11,6 +11,7 @@ import { EngineLostError, engineReady } from '../engine-client';
 import { log, store, useUi, type ConsoleTab } from '../store';
 import { consoleMounted } from '../console-focus';
 import { NoticeDock } from '../persist';
+import { visibleErrors } from '../visible';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
@@ -22,7 +23,7 @@ import type { ScriptError } from '../../worker/api';
  */
 async function check(src: string): Promise<ScriptError[]> {
   try {
-    return (await (await engineReady()).check(src)) as ScriptError[];
+    return visibleErrors((await (await engineReady()).check(src)) as ScriptError[]);
   } catch (e) {
     if (e instanceof EngineLostError) return [];
     throw e;
@@ -109,14 +110,16 @@ function ScriptTab() {
   }, [source]);
   const run = async (runIt: boolean) => {
     const text = viewRef.current?.state.doc.toString() ?? '';
-    await loadScript(text, name || 'script.msh', runIt);
+    // Edited text is no longer the file it was loaded from: replaced wholesale and run, it
+    // still showed (and exported, and was restored as) "mshare-basics-2024.msh".
+    await loadScript(text, text === source && name ? name : 'script.msh', runIt);
   };
   return (
     <div className="script">
       <div className="script-actions">
         <button type="button" className="primary" onClick={() => void run(true)}>Run script</button>
         <button type="button" onClick={() => void run(false)}>Load at step 0</button>
-        <span className="hint">{name}</span>
+        <span className="hint" title={name} data-testid="script-name">{name}</span>
       </div>
       <CodeEditor
         className="script-editor"
