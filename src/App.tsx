@@ -3,6 +3,7 @@ import { startEngine } from './ui/engine-client';
 import { pushUpdate } from './ui/frame-loop';
 import { log, store, useUi } from './ui/store';
 import { installTestApi } from './ui/test-api';
+import { selectDuringRuns } from './ui/actions';
 import { installKeyboard } from './ui/keyboard';
 import { Toolbar } from './ui/components/Toolbar';
 import { Timeline } from './ui/components/Timeline';
@@ -75,6 +76,7 @@ function boot(): Promise<void> {
       store.setState({ ready: true });
     });
     installRobustness();
+    selectDuringRuns();
     // The first script goes out now, queued behind init, not after init's answer: the worker
     // loads and runs it while this thread draws the first render.
     const opened = (async () => {

@@ -11,6 +11,9 @@ import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
 import { droppedLines, dropSummary, type Drop } from './dropped';
 import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
+import { explainRestart } from './restart-explain';
+import { visibleErrors } from './visible';
+import { EMPTY_OUTCOME, lineOutcome, type LineOutcome } from './line-outcome';
 
 let inFlight = 0;
 const idleWaiters: (() => void)[] = [];
@@ -55,8 +58,9 @@ export async function whenIdle(): Promise<void> {
 
 function applyLoad(res: LoadResult, name: string): boolean {
   if (!res.ok) {
-    store.setState({ scriptErrors: res.errors });
-    for (const e of res.errors) log('err', `${e.line}:${e.col}: ${e.message}`);
+    const errors = visibleErrors(res.errors);
+    store.setState({ scriptErrors: errors });
+    for (const e of errors) log('err', `${e.line}:${e.col}: ${e.message}`);
     return false;
   }
   // A new script (or the machine rebuilt for it): its steps are news again, and an Undo of a
@@ -91,13 +95,36 @@ export async function loadScript(source: string, name: string, run = true): Prom
   return true;
 }
 
+/**
+ * The pick selectDuringRuns made while a run was going: the best process so far, with no
+ * comparison while it is alone. The next autoSelect (at the end of the action) picks again
+ * from the whole state, unless the user chose meanwhile (a choice is a new selection object).
+ */
+let provisional: UiState['selection'] | null = null;
+
+/**
+ * Selects a process as soon as one exists during a run. A load clears the selection and
+ * autoSelect ran only when the run ended, so for a whole gallery run (seconds for the
+ * database scenarios) the header said "as no process" and the views "Select a process…"
+ * while db0 was there. Returns the unsubscribe.
+ */
+export function selectDuringRuns(): () => void {
+  return store.subscribe((s, p) => {
+    if (s.snapshot === p.snapshot || !s.running || s.selection.pid !== null) return;
+    autoSelect();
+    const now = store.getState().selection;
+    if (now.pid !== null) provisional = now;
+  });
+}
+
 /** Select the first running process when nothing is selected (so views are not empty). */
 export function autoSelect(): void {
   const s = store.getState();
   const snap = s.snapshot;
   if (!snap) return;
   const alive = (pid: number | null) => pid !== null && snap.tasks.some((t) => t.pid === pid && t.state === 'running');
-  if (alive(s.selection.pid)) return;
+  if (alive(s.selection.pid) && s.selection !== provisional) return;
+  provisional = null;
   // Prefer a process that maps an mshare region and something else: it shows the most.
   const running = snap.tasks.filter((t) => t.state === 'running');
   const mmOf = (mm: number) => snap.mms.find((m) => m.id === mm);
@@ -172,8 +199,13 @@ export async function gotoStep(n: number): Promise<void> {
 
 /** Runs one scenario line as the console does; returns whether it parsed. */
 export async function runLine(line: string): Promise<boolean> {
+  return (await runLineOutcome(line)).parsed;
+}
+
+/** Runs one scenario line as the console does; returns what it did (src/ui/line-outcome.ts). */
+export async function runLineOutcome(line: string): Promise<LineOutcome> {
   const text = line.trim();
-  if (!text) return true;
+  if (!text) return EMPTY_OUTCOME;
   log('cmd', text);
   // exec appends after the worker's position, halting a play first. Stop and catch up here,
   // so the store's position is that one: the steps after it are the ones exec drops.
@@ -186,13 +218,16 @@ export async function runLine(line: string): Promise<boolean> {
   const oldPoints = new Set(store.getState().series);
   // Before the end the line drops the later steps: keep what Undo needs to bring them back.
   const undo = from < store.getState().total ? await undoPoint() : null;
-  const res = await track(getEngine().exec(text) as Promise<ExecResult>);
+  const sent = await track(getEngine().exec(text) as Promise<ExecResult>);
+  const res: ExecResult = sent.ok ? sent : { ...sent, errors: visibleErrors(sent.errors) };
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
-    return false;
+    return lineOutcome(res, 0, problemsBefore, problemsBefore);
   }
   const source = await getEngine().getSource();
   store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
+  // Taken now: what follows only reports and selects, and the outcome is this line's.
+  const after = { position: store.getState().position, problems: store.getState().problems };
   const r = res.record;
   if (r?.result) {
     const x = r.result;
@@ -215,7 +250,7 @@ export async function runLine(line: string): Promise<boolean> {
     log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
     offerUndo(drop, () => restore(undo));
   } else if (res.line > 0) noteLineRun();
-  return true;
+  return lineOutcome(res, after.position - from, problemsBefore, after.problems);
 }
 
 /**
@@ -298,10 +333,15 @@ function appended(from: number, oldPoints: Set<SeriesPoint>): Pick<UiState, 'ser
 
 export async function restartMachine(settings: MachineSettings): Promise<void> {
   log('info', `restarting the machine: ${Math.round(settings.ram / 2 ** 20)}M RAM, ${settings.cpus} CPUs, ${settings.levels}-level paging, mshare=${settings.mshare}`);
+  const was = store.getState().problems;
+  const old = store.getState().snapshot?.config;
   const res = await track(getEngine().restart(settings) as Promise<LoadResult>);
   applyLoad(res, store.getState().scriptName);
   autoSelect();
   await reportRun();
+  // Right under the failures it explains (src/ui/restart-explain.ts).
+  const why = old && res.ok ? explainRestart(old, settings, was, store.getState().problems) : null;
+  if (why) log('info', why);
 }
 
 export async function getReport(): Promise<unknown> {

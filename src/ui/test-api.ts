@@ -12,18 +12,27 @@
  * loadScenario(sourceOrBuiltinId, { run = true }) resolves when the script is loaded, run to
  * the end (unless run is false) and drawn; it rejects with the parse errors ("LINE:COL: msg").
  * waitIdle() resolves when no command or run is in progress and every view drew the latest
- * state. exec(line) runs one console line; source() is the script the page holds. ready is a promise that resolves when the first
+ * state. exec(line) runs one console line and resolves to whether it parsed (a line that
+ * parsed but failed, such as an expect that does not hold or an ESRCH, is still true);
+ * execResult(line) runs it the same way and resolves to what it did:
+ *
+ *   { ok, parsed, errors, steps, value, errno, signal, detail, expect, problems }
+ *
+ * ok is true only if it parsed and none of its steps failed (no errno, no signal, no failed
+ * expect); src/ui/line-outcome.ts describes each field. source() is the script the page
+ * holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
  */
-import { loadScript, runLine, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
+import { loadScript, runLine, runLineOutcome, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
 import { findScenario } from './scenarios/gallery';
 import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
 import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
+import type { LineOutcome } from './line-outcome';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -33,7 +42,10 @@ export interface MshareExplorerApi extends RobustnessTestApi {
   setAnimations(on: boolean): void;
   report(): Promise<unknown>;
   digest(): Promise<string>;
+  /** Whether the line parsed (kept as it was: older tests check `toBe(true)`). */
   exec(line: string): Promise<boolean>;
+  /** What the line did; `ok` only if it parsed and every step worked. */
+  execResult(line: string): Promise<LineOutcome>;
   step(): Promise<void>;
   back(): Promise<void>;
   goto(n: number): Promise<void>;
@@ -75,6 +87,11 @@ export function installTestApi(ready: Promise<void>): void {
       const ok = await runLine(line);
       await whenIdle();
       return ok;
+    },
+    execResult: async (line) => {
+      const out = await runLineOutcome(line);
+      await whenIdle();
+      return out;
     },
     step: async () => { await stepForward(); await whenIdle(); },
     back: async () => { await stepBack(); await whenIdle(); },

@@ -10,6 +10,8 @@ import { loadScript, runLine } from '../actions';
 import { EngineLostError, engineReady } from '../engine-client';
 import { log, store, useUi, type ConsoleTab } from '../store';
 import { consoleMounted } from '../console-focus';
+import { NoticeDock } from '../persist';
+import { visibleErrors } from '../visible';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
 
@@ -21,7 +23,7 @@ import type { ScriptError } from '../../worker/api';
  */
 async function check(src: string): Promise<ScriptError[]> {
   try {
-    return (await (await engineReady()).check(src)) as ScriptError[];
+    return visibleErrors((await (await engineReady()).check(src)) as ScriptError[]);
   } catch (e) {
     if (e instanceof EngineLostError) return [];
     throw e;
@@ -108,14 +110,16 @@ function ScriptTab() {
   }, [source]);
   const run = async (runIt: boolean) => {
     const text = viewRef.current?.state.doc.toString() ?? '';
-    await loadScript(text, name || 'script.msh', runIt);
+    // Edited text is no longer the file it was loaded from: replaced wholesale and run, it
+    // still showed (and exported, and was restored as) "mshare-basics-2024.msh".
+    await loadScript(text, text === source && name ? name : 'script.msh', runIt);
   };
   return (
     <div className="script">
       <div className="script-actions">
         <button type="button" className="primary" onClick={() => void run(true)}>Run script</button>
         <button type="button" onClick={() => void run(false)}>Load at step 0</button>
-        <span className="hint">{name}</span>
+        <span className="hint" title={name} data-testid="script-name">{name}</span>
       </div>
       <CodeEditor
         className="script-editor"
@@ -158,9 +162,13 @@ export function ConsolePanel() {
         <button role="tab" type="button" aria-selected={tab === 'script'} onClick={() => setTab('script')}>Script</button>
         <span className="caption">Every action is one scenario line; the session is a script you can edit and re-run. Press / to type.</span>
       </div>
-      <div className="panel-body">
-        <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
-        <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+      {/* Notices dock here (src/ui/persist/Notices.tsx): beside the log, never over the input. */}
+      <div className="console-main">
+        <NoticeDock />
+        <div className="panel-body">
+          <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
+          <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+        </div>
       </div>
     </section>
   );

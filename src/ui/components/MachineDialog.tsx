@@ -24,7 +24,7 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
         void restartMachine({ ram: Number(ram) * 2 ** 20, cpus: Number(cpus), levels: Number(levels) as 4 | 5, mshare: Number(mshare) as 2024 | 2025, tlb: Number(tlb), pcid, pti: pcid && pti, shmemThp: thp });
       }}>
         <h2>Machine</h2>
-        <p>Changing these rebuilds the machine and replays the script to the current step.</p>
+        <p>Changing these rebuilds the machine and replays the script to the current step. The script's expects were written for its own machine: on another one (5-level paging adds a P4D table page to every process) some figures differ, and the console says why.</p>
         <label>RAM <select aria-label="RAM" value={ram} onChange={(e) => setRam(e.target.value)}>{[64, 128, 256, 512, 1024, 2048].map((r) => <option key={r} value={r}>{r >= 1024 ? `${r / 1024} GiB` : `${r} MiB`}</option>)}</select></label>
         <label>CPUs <select aria-label="CPUs" value={cpus} onChange={(e) => setCpus(e.target.value)}>{[1, 2, 4, 8].map((c) => <option key={c}>{c}</option>)}</select></label>
         <label>TLB entries per CPU <select aria-label="TLB entries" value={tlb} onChange={(e) => setTlb(e.target.value)}>{[16, 64, 256, 1024].map((c) => <option key={c}>{c}</option>)}</select></label>

@@ -3,6 +3,7 @@ import { createPtTree } from '../views/pttree';
 import { useView } from '../use-view';
 import { Panel } from './Panel';
 import { store, useUi } from '../store';
+import { levelNames } from '../../engine/abi';
 
 /**
  * Every running process to compare with (a 1,500-process run listed only the first 400, so
@@ -27,12 +28,14 @@ export function TreePanel() {
   const tasks = useUi((s) => s.snapshot?.tasks);
   const pid = useUi((s) => s.selection.pid);
   const compare = useUi((s) => s.compare);
+  // The machine's own levels, as the nodes are named: a 5-level machine draws PML5 and P4D.
+  const levels = useUi((s) => s.snapshot?.levels ?? 4);
   const running = (tasks ?? []).filter((t) => t.state === 'running' && t.pid !== pid);
   return (
     <Panel
       id="tree"
       title="Page-table tree"
-      caption="PGD → PUD → PMD → PTE → frames, read from the table pages in RAM; a table linked from several processes is drawn once, marked shared."
+      caption={`${levelNames(levels).join(' → ')} → frames, read from the table pages in RAM; a table linked from several processes is drawn once, marked shared.`}
       actions={
         <>
           <label className="inline">

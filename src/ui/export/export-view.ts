@@ -269,6 +269,13 @@ export async function svgToPng(svg: StandaloneSvg, scale: number): Promise<PngRe
   }
 }
 
+/**
+ * The PNG scales the export menu offers and README promises. A test author's typo used to be
+ * drawn as asked (scale 0: a 1x1 PNG, 100: 8000x4500 and a long wait): refused instead.
+ */
+export const PNG_SCALES: readonly number[] = [1, 2, 4];
+
 export async function exportPng(view: TalkViewId, scale: number): Promise<PngResult> {
+  if (!PNG_SCALES.includes(scale)) throw new RangeError(`exportPng: scale must be 1, 2 or 4 (got ${String(scale)})`);
   return svgToPng(await exportSvg(view), scale);
 }

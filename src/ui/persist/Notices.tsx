@@ -1,17 +1,40 @@
 /**
- * The notice stack (bottom right) and the session controls (status bar). Every string is
- * rendered as text by React; nothing here builds HTML.
+ * The notice stack and the session controls (status bar). Every string is rendered as text
+ * by React; nothing here builds HTML.
+ *
+ * Where the stack goes: into the console panel's dock (NoticeDock) whenever the console is
+ * mounted, else (before it mounts, presenter and embed modes) floating bottom right. Floating
+ * over the desk, an OOM or "Dropped N later steps" notice sat on the console input for its
+ * whole life (8-15 s, or until dismissed), so a click into the input hit the notice, and the
+ * notices covered the tree's legend. Docked, they take room from the console log instead of
+ * covering anything.
  */
 import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
 import { engineStatus, onEngineStatus, type EngineStatus } from '../engine-client';
 import { dismiss, useNotices } from './notices';
 import { startFresh } from './session';
 import './notices.css';
 
+/** The console panel's dock element while the console is mounted. */
+const dockStore = createStore<{ el: HTMLElement | null }>(() => ({ el: null }));
+
+/** Stable, so React calls it only on mount (the element) and unmount (null), not every render. */
+const setDock = (el: HTMLDivElement | null): void => dockStore.setState({ el });
+
+/** The place in the console panel the notices go while it is mounted. */
+export function NoticeDock() {
+  return <div className="notice-dock" data-testid="notice-dock" ref={setDock} />;
+}
+
 export function Notices() {
   const notices = useNotices();
-  return (
-    <div className="notices" data-testid="notices">
+  const dock = useStore(dockStore, (s) => s.el);
+  if (notices.length === 0) return null;
+  const stack = (
+    <div className={dock ? 'notices docked' : 'notices'} data-testid="notices">
       {notices.map((n) => (
         <section
           key={n.id}
@@ -34,6 +57,7 @@ export function Notices() {
       ))}
     </div>
   );
+  return dock ? createPortal(stack, dock) : stack;
 }
 
 function statusText(s: EngineStatus): string {

@@ -11,7 +11,7 @@ import { quietOom, watchOom } from './oom';
 import { readSession, saveNow, startFresh } from './session';
 
 export { resumeSession, startFresh } from './session';
-export { Notices, SessionBar } from './Notices';
+export { NoticeDock, Notices, SessionBar } from './Notices';
 
 let installed = false;
 

@@ -11,6 +11,8 @@
  * shows the talk pack's views for the scenario, else the last used.
  *   await page.evaluate(() => window.mshareExplorer.talk.exportSvg('tree'))  // SVG text
  *   await page.evaluate(() => window.mshareExplorer.talk.exportPng('chart', 2)) // {width, height, base64}
+ *
+ * exportPng's scale is 1, 2 or 4 (the export menu's); anything else rejects with a RangeError.
  */
 import { whenIdle } from '../actions';
 import { exportPng, exportSvg } from '../export/export-view';

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { lineOutcome } from '../../src/ui/line-outcome';
+
+const none = { failed: 0, errors: 0 };
+const rec = (extra: object) => ({ index: 0, line: 1, text: 'x', kind: 'cmd', result: null, ...extra });
+
+describe('lineOutcome', () => {
+  it('a parse error: not parsed, not ok, the errors as COL: message', () => {
+    const o = lineOutcome({ ok: false, errors: [{ file: 'f', line: 1, col: 3, message: 'bad' }] }, 0, none, none);
+    expect(o).toMatchObject({ ok: false, parsed: false, errors: ['3: bad'], steps: 0 });
+  });
+  it('a failed expect: parsed, not ok, with what was found', () => {
+    const o = lineOutcome({ ok: true, record: rec({ kind: 'expect', expect: { ok: false, message: 'VmPTE is 0 kB' } }), line: 9, dropped: 0 }, 1, none, { failed: 1, errors: 0 });
+    expect(o).toMatchObject({ ok: false, parsed: true, expect: { ok: false, message: 'VmPTE is 0 kB' }, problems: { failed: 1, errors: 0 } });
+  });
+  it('an errno: parsed, not ok, errno and detail of the command', () => {
+    const result = { value: null, errno: 'ESRCH', signal: null, detail: 'no task t' };
+    const o = lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, 1, { failed: 2, errors: 5 }, { failed: 2, errors: 6 });
+    expect(o).toMatchObject({ ok: false, errno: 'ESRCH', detail: 'no task t', problems: { failed: 0, errors: 1 } });
+  });
+  it('a command that worked: ok, with its value', () => {
+    const result = { value: 7, errno: null, signal: null };
+    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, 1, none, none)).toMatchObject({ ok: true, value: 7, expect: null });
+  });
+});
