@@ -92,11 +92,14 @@ function boot(): Promise<void> {
 // answer, main.tsx): the worker (created by ui/engine-spawn.ts) then initialises, loads and
 // runs the first scenario while this thread evaluates the bundle and renders. The test API
 // (window.mshareExplorer) goes up here too, so a test can wait on `ready` once the page loaded.
-// The effect below picks up the same promise.
+// The effect below picks up the same promise. The keys go up here too: installed when the App
+// mounted, they missed what was typed while the first render waited for the engine (up to 1.5 s).
 if (globalThis.crossOriginIsolated === true) {
   const p = boot();
   installTestApi(p);
   p.catch(() => {});
+  installTalkKeys();
+  installKeyboard(focusConsole);
 }
 
 export function App() {
@@ -123,12 +126,8 @@ export function App() {
     const showConsole = () => live && setConsoleOn(true);
     const idle = (f: () => void) => ('requestIdleCallback' in globalThis ? requestIdleCallback(f, { timeout: 300 }) : setTimeout(f, 50));
     p.then(() => idle(showConsole), showConsole);
-    const removeTalkKeys = installTalkKeys();
-    const removeKeys = installKeyboard(focusConsole);
     return () => {
       live = false;
-      removeTalkKeys();
-      removeKeys();
     };
   }, [isolated]);
   const talkMode = useTalk((s) => s.mode);
