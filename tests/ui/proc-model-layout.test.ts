@@ -53,3 +53,41 @@ describe('process boxes', () => {
     }
   });
 });
+
+describe('process trees wrap below the hosts when a width is given', () => {
+  function graphOfSource(src: string, maxWidth?: number) {
+    const r = Runner.fromSource(src, 't.msh', { checkpointEvery: 0, checkpointOverhead: Infinity });
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    r.runner.runToEnd();
+    return buildProcGraph(buildModel(r.runner.kernel, 1), estimateText, maxWidth);
+  }
+  const src = `${findBuiltin('mshare-basics-2024')!.source}
+spawn p1
+p1: fork
+spawn p2
+`;
+  const nodeOf = (g: ReturnType<typeof graphOfSource>, title: string) => g.nodes.find((n) => n.title.startsWith(title + ' '))!;
+
+  it('without a width every root stays in the top row, beside the mshare clients', () => {
+    const g = graphOfSource(src);
+    const host = g.nodes.find((n) => n.kind === 'host')!;
+    expect(nodeOf(g, 'p1').y).toBe(nodeOf(g, 'db0').y);
+    expect(nodeOf(g, 'p1').y).toBeLessThan(host.y);
+  });
+
+  it('in a narrow panel, trees without mshare go below the hosts, wrapped, and nothing overlaps', () => {
+    const g = graphOfSource(src, 400);
+    const host = g.nodes.find((n) => n.kind === 'host')!;
+    const [db0, db1, p1, child, p2] = ['db0', 'db1', 'p1', 'p1.1', 'p2'].map((t) => nodeOf(g, t));
+    expect(db1.y).toBe(db0.y); // the mshare clients keep their row above the host
+    expect(p1.y).toBeGreaterThan(host.y);
+    expect(child.y).toBeGreaterThan(p1.y); // the fork below its parent
+    expect(p1.x).toBe(0);
+    expect(p2.y).toBeGreaterThan(host.y);
+    for (const a of g.nodes) for (const b of g.nodes) {
+      const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+      if (a !== b) expect(apart, `${a.title} / ${b.title}`).toBe(true);
+    }
+    expect(g.width).toBeLessThanOrEqual(Math.max(400, ...g.nodes.filter((n) => n.y <= host.y).map((n) => n.x + n.w)));
+  });
+});

@@ -3,7 +3,11 @@
  * inside: threads share one), fork edges from the parent's mm, one node per mshare host mm,
  * and an edge from every attached VMA to its host. Identical siblings (same parent, same
  * mappings and counters) are grouped: "db1..db1500 ×1500". Layout: top-down, one row per
- * fork depth, mshare hosts in a row of their own below. Every box is as wide as its longest
+ * fork depth, mshare hosts in a row of their own below. Given a `maxWidth`, a process tree
+ * that maps no mshare region and would run past it goes below the hosts instead, wrapping
+ * into bands (a spawned process beside two database clients ran off a narrow panel while its
+ * lower half stood empty; trees with mshare VMAs stay above their hosts, so no edge crosses
+ * a band). Every box is as wide as its longest
  * line of text (at least NODE_W), measured by the caller's `measure` (the view measures with
  * a canvas in the page's fonts; the default is a generous estimate). Pure and deterministic.
  */
@@ -89,7 +93,7 @@ export function nameRange(names: string[]): string {
   return names.length > 2 ? `${names[0]}, ${names[1]}, …` : names.join(', ');
 }
 
-export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateText): ProcGraph {
+export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateText, maxWidth = Infinity): ProcGraph {
   const taskBy = new Map(snap.tasks.map((t) => [t.pid, t]));
   const procMms = snap.mms.filter((m) => m.host === null && m.tasks.some((p) => taskBy.get(p)?.state === 'running' || taskBy.get(p)?.state === 'blocked'));
   const mmOfTask = (pid: number) => taskBy.get(pid)?.mm ?? 0;
@@ -172,10 +176,44 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     }
   };
 
+  // Which roots' trees map an mshare region (those stay above the hosts).
+  const procBy = new Map(procMms.map((x) => [x.id, x]));
+  const mshareMemo = new Map<number, boolean>();
+  const hasMshare = (id: number): boolean => {
+    let v = mshareMemo.get(id);
+    if (v === undefined) {
+      v = !!procBy.get(id)?.vmas.some((x) => x.hostMm !== null) || (children.get(id) ?? []).some((k) => hasMshare(k.id));
+      mshareMemo.set(id, v);
+    }
+    return v;
+  };
+  /** Trees moved below the hosts: their nodes, placed with rows and x from 0. */
+  const moved: ProcNode[][] = [];
+  let seg: { start: number; cursor: number[]; plain: boolean } | null = null;
+  const endSegment = () => {
+    if (!seg) return;
+    const mine = nodes.slice(seg.start);
+    const right = Math.max(...mine.map((n) => n.x + n.w));
+    const left = Math.min(...mine.map((n) => n.x));
+    if (seg.plain && left > 0 && right > maxWidth) {
+      // Out of band 0: give back its room there and keep it for below the hosts.
+      nodes.length = seg.start;
+      cursor.length = 0;
+      cursor.push(...seg.cursor);
+      for (const n of mine) n.x -= left;
+      moved.push(mine);
+    }
+    seg = null;
+  };
+
   pushKids(0, 0, 0);
   while (stack.length) {
     const item = stack.pop()!;
     const { mm, depth, wantY } = item;
+    if (depth === 0) {
+      endSegment();
+      seg = { start: nodes.length, cursor: [...cursor], plain: !item.node?.mms.some(hasMshare) && !hasMshare(mm.id) };
+    }
     let n = item.node;
     if (!n) {
       const leader = taskBy.get(mm.tasks[0]);
@@ -190,6 +228,8 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     if (n.kind === 'mm') pushKids(mm.id, depth + 1, n.x);
   }
 
+  endSegment();
+  maxDepth = Math.max(0, ...nodes.map((n) => n.y));
   // mshare hosts in a column of their own, right of every process.
   const hostCol = maxDepth + 1;
   const mmBy = new Map(snap.mms.map((m) => [m.id, m]));
@@ -223,8 +263,31 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     const [from, to] = key.split('>');
     edges.push({ id: `s${key}`, kind: 'mshare', from, to, x1: 0, y1: 0, x2: 0, y2: 0, ...(c > 1 ? { label: `×${c}` } : {}) });
   }
+  // The moved trees, in bands below the hosts (or below the processes when there is no host).
+  let base = snap.regions.length ? hostCol + 1 : hostCol;
+  let bandX = 0;
+  let bandDepth = 0;
+  for (const tree of moved) {
+    const w = Math.max(...tree.map((n) => n.x + n.w));
+    const depth = Math.max(...tree.map((n) => n.y));
+    if (bandX > 0 && bandX + w > maxWidth) {
+      base += bandDepth + 1;
+      bandX = 0;
+      bandDepth = 0;
+    }
+    for (const n of tree) {
+      n.x += bandX;
+      n.y += base;
+      nodes.push(n);
+    }
+    bandX += w + COL_GAP;
+    bandDepth = Math.max(bandDepth, depth);
+  }
+  // Rows are as tall as their tallest node, counted now that every node has its row.
+  rowH.length = 0;
+  for (const n of nodes) rowH[n.y] = Math.max(rowH[n.y] ?? 0, n.h);
   const rowY: number[] = [];
-  for (let d = 0, y = 0; d <= hostCol; d++) {
+  for (let d = 0, y = 0; d < rowH.length; d++) {
     rowY[d] = y;
     y += (rowH[d] ?? 0) + ROW_GAP;
   }

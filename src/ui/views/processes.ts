@@ -6,6 +6,7 @@ import { select } from 'd3-selection';
 import { store, select as selectUi } from '../store';
 import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
 import { panZoom } from './zoom';
+import { FIT_PAD, fitFloor } from './fit';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /**
@@ -73,6 +74,8 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
   /** Set when the next draw should fit the graph: first size, new boxes, a resize nobody zoomed through. */
   let refit = true;
   let measure: Measure | null = null;
+  /** The panel's size, for the width the graph wraps at. */
+  let size: { w: number; h: number } | null = null;
 
   const activate = (d: ProcNode) => {
     if (d.kind === 'host') selectUi({ mm: d.mms[0] });
@@ -85,7 +88,8 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
       const snap = s.snapshot;
       if (!snap) return true;
       measure ??= canvasMeasure();
-      const g = buildProcGraph(snap, measure);
+      // Trees without mshare wrap below the hosts rather than run past what fits readably.
+      const g = buildProcGraph(snap, measure, fit.whole || !size ? Infinity : (size.w - 2 * FIT_PAD) / fitFloor(fit));
       const byId = new Map(g.nodes.map((n) => [n.id, n]));
       svg.setAttribute('aria-label', `Processes and mm_structs: ${snap.tasks.filter((t) => t.state === 'running').length} running tasks, ${snap.mms.length} mm_structs, ${snap.regions.length} mshare regions`);
       const path = (e: ProcEdge) => {
@@ -143,8 +147,12 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
     },
     resize(w: number, h: number) {
       sized = w > 0 && h > 0;
+      const rewrap = sized && size?.w !== w;
+      size = sized ? { w, h } : null;
       // A new size refits the graph unless the user zoomed or panned it (then it is theirs).
       if (pz.setSize(w, h) && sized && !pz.userMoved()) refit = true;
+      // Another width may wrap the trees differently: lay them out again.
+      if (rewrap) view.draw();
     },
     destroy() {
       pz.destroy();
