@@ -415,7 +415,6 @@ export class Kernel {
     if (!('pid' in t)) return t;
     const bytes = encodeValue(value);
     if (!bytes) return err('EINVAL', 'value must be a non-negative integer or a string');
-    let i = 0;
     return this.store(t, addr, bytes) ?? ok(bytes.length);
   }
 

@@ -117,13 +117,17 @@ export function selectDuringRuns(): () => void {
   });
 }
 
+/** The running task with this pid in the latest snapshot, if there is one. */
+function runningTask(pid: number | null | undefined) {
+  return pid == null ? undefined : store.getState().snapshot?.tasks.find((t) => t.pid === pid && t.state === 'running');
+}
+
 /** Select the first running process when nothing is selected (so views are not empty). */
 export function autoSelect(): void {
   const s = store.getState();
   const snap = s.snapshot;
   if (!snap) return;
-  const alive = (pid: number | null) => pid !== null && snap.tasks.some((t) => t.pid === pid && t.state === 'running');
-  if (alive(s.selection.pid) && s.selection !== provisional) return;
+  if (runningTask(s.selection.pid) && s.selection !== provisional) return;
   provisional = null;
   // Prefer a process that maps an mshare region and something else: it shows the most.
   const running = snap.tasks.filter((t) => t.state === 'running');
@@ -261,9 +265,9 @@ function selectSpawned(r: StepRecord): void {
   const x = r.result;
   if (!x || x.errno || x.signal || typeof x.value !== 'number') return;
   const s = store.getState();
-  const t = s.snapshot?.tasks.find((task) => task.pid === x.value && task.state === 'running');
+  const t = runningTask(x.value);
   if (!t) return;
-  const prev = s.snapshot?.tasks.find((task) => task.pid === s.selection.pid && task.state === 'running' && task.pid !== t.pid);
+  const prev = s.selection.pid !== t.pid ? runningTask(s.selection.pid) : undefined;
   store.setState({ selection: { ...emptySelection, pid: t.pid, mm: t.mm }, compare: prev ? prev.pid : s.compare === t.pid ? null : s.compare });
 }
 
@@ -289,8 +293,7 @@ async function restore(u: UndoPoint): Promise<void> {
   if (!(await loadScript(u.source, u.name, false))) return;
   await gotoStep(u.position);
   // Replay is deterministic, so the same pids exist again; keep the selection if it is alive.
-  const alive = (pid: number | null) => pid !== null && !!store.getState().snapshot?.tasks.some((t) => t.pid === pid && t.state === 'running');
-  if (alive(u.selection.pid)) store.setState({ selection: u.selection, compare: alive(u.compare) ? u.compare : null });
+  if (runningTask(u.selection.pid)) store.setState({ selection: u.selection, compare: runningTask(u.compare) ? u.compare : null });
   log('info', `undone: the script is back to ${count(store.getState().total)} steps, at step ${count(store.getState().position)}`);
 }
 

@@ -115,17 +115,13 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
   const edges: ProcEdge[] = [];
   const nodeOfMm = new Map<number, string>();
   const cursor: number[] = [];
-  const rowH: number[] = [];
-  let maxDepth = 0;
 
-  // Rows get their y once every node is placed (a row is as tall as its tallest node).
+  // `y` holds the row until every node is placed (a row is as tall as its tallest node).
   const place = (n: ProcNode, depth: number, wantX: number) => {
     cursor[depth] = cursor[depth] ?? 0;
     n.x = Math.max(cursor[depth], wantX);
     n.y = depth;
     cursor[depth] = n.x + n.w + COL_GAP;
-    rowH[depth] = Math.max(rowH[depth] ?? 0, n.h);
-    maxDepth = Math.max(maxDepth, depth);
     nodes.push(n);
   };
 
@@ -229,9 +225,8 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
   }
 
   endSegment();
-  maxDepth = Math.max(0, ...nodes.map((n) => n.y));
-  // mshare hosts in a column of their own, right of every process.
-  const hostCol = maxDepth + 1;
+  // mshare hosts in a row of their own, below every process left in the top band.
+  const hostCol = Math.max(0, ...nodes.map((n) => n.y)) + 1;
   const mmBy = new Map(snap.mms.map((m) => [m.id, m]));
   for (const r of snap.regions) {
     const host = mmBy.get(r.hostMm);
@@ -284,7 +279,7 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     bandDepth = Math.max(bandDepth, depth);
   }
   // Rows are as tall as their tallest node, counted now that every node has its row.
-  rowH.length = 0;
+  const rowH: number[] = [];
   for (const n of nodes) rowH[n.y] = Math.max(rowH[n.y] ?? 0, n.h);
   const rowY: number[] = [];
   for (let d = 0, y = 0; d < rowH.length; d++) {
