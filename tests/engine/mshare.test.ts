@@ -18,6 +18,7 @@ import { cpuCounters } from '../../src/engine/hw/tlb';
 import { lockEdges } from '../../src/engine/sys/locks';
 import { findPte } from '../../src/engine/mm/pgtable';
 import { meminfo, smaps } from '../../src/engine/mm/proc';
+import { stateDigest } from '../../src/engine/snapshot';
 import { VM_DONTEXPAND, VM_MSHARE, VM_SHARED } from '../../src/engine/types';
 import type { Kernel } from '../../src/engine/kernel';
 import {
@@ -746,6 +747,49 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     okv(k.touch('a', s, M, 'write'));
     expect(k.munmap('a', s, M).errno).toBe('EINVAL');
     expect(okv(k.read('a', s, 1))).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
+
+  it.each(both)('M3 (%i): a MAP_FIXED mmap over part of an msharefs VMA is EINVAL (may_split) and changes nothing', (flavour) => {
+    // __split_vma asks vm_ops->may_split on the implicit munmap of MAP_FIXED as on munmap(2).
+    // Split anyway, the piece left over faulted through a shifted vm_start (wrong data,
+    // SIGBUS) and unmapping a 4 KiB piece unlinked the whole slot.
+    const k = kernel({ mshare: flavour });
+    const s = make(k);
+    okv(k.write('a', s + 2 * PAGE, 'shared'));
+    const b = attach(k, 'b', flavour === 2025 ? S : null);
+    const before = stateDigest(k.m);
+    // Straddling the region's start (a private mapping from one page below it).
+    const r = k.mmap('b', { addr: b - PAGE, len: 2 * PAGE, prot: 'rw', flags: { private: true, anon: true, fixed: true } });
+    expect(r.errno).toBe('EINVAL');
+    expect(r.detail).toMatch(/msharefs VMA/);
+    expect(stateDigest(k.m)).toBe(before);
+    expect(k.read('b', b + 2 * PAGE, 6).text).toBe('shared');
+    // Covering the whole VMA is a plain unmap of it, as munmap of the whole region is.
+    okv(k.mmap('b', { addr: b - PAGE, len: G512 + 2 * PAGE, prot: 'rw', flags: { private: true, anon: true, fixed: true } }));
+    expect(okv(k.read('b', b + 2 * PAGE, 1))).toBe(0);
+    expect(mmOf(k, 'b').vmas.some((v) => v.flags & VM_MSHARE)).toBe(false);
+    expect(k.read('a', s + 2 * PAGE, 6).text).toBe('shared');
+    consistent(k);
+    teardown(k);
+  });
+
+  it('M3 (2025): a fixed attach over part of another attached region is EINVAL (may_split)', () => {
+    const k = kernel({ mshare: 2025 });
+    okv(k.mount());
+    okv(k.spawn('a'));
+    const big = okv(k.open('a', '/sys/fs/mshare/big', true));
+    okv(k.ftruncate('a', big, 2 * G512));
+    okv(k.ioctlCreateMapping('a', big, G512, 4 * M, 'rw'));
+    const at = okv(k.mmap('a', { addr: 2 * G512, len: 2 * G512, prot: 'rw', flags: { shared: true, fixed: true }, fd: big }));
+    okv(k.write('a', at + G512, 'second'));
+    const small = okv(k.open('a', P, true));
+    okv(k.ftruncate('a', small, G512));
+    okv(k.ioctlCreateMapping('a', small, 0, 4 * M, 'rw'));
+    const r = k.mmap('a', { addr: at, len: G512, prot: 'rw', flags: { shared: true, fixed: true }, fd: small });
+    expect(r.errno).toBe('EINVAL');
+    expect(k.read('a', at + G512, 6).text).toBe('second');
     consistent(k);
     teardown(k);
   });

@@ -82,6 +82,21 @@ export function hugetlbSplitOk(mm: Mm, start: number, end: number): boolean {
   return true;
 }
 
+/**
+ * Why cutting [start, end) out of `mm` (munmap, and the implicit munmap of a MAP_FIXED mmap
+ * or a fixed msharefs attach) would split a VMA whose vm_ops->may_split refuses, or null.
+ * __split_vma asks may_split on every path, so the caller fails with EINVAL before anything
+ * is unmapped: a hugetlb VMA splits only on a 2 MiB boundary, an msharefs VMA never (its
+ * faults translate through vm_start, and unmapping a piece would unlink the whole slot).
+ */
+export function splitRefusal(mm: Mm, start: number, end: number): string | null {
+  if (!hugetlbSplitOk(mm, start, end)) return 'the range would split a 2 MiB hugetlb page';
+  for (const v of vmasIn(mm, start, end)) {
+    if (v.flags & VM_MSHARE && (v.start < start || v.end > end)) return 'the range would split an msharefs VMA (may_split); unmap the whole region';
+  }
+  return null;
+}
+
 /** Two neighbours can merge when nothing observable distinguishes them (vma_merge). */
 function canMerge(a: Vma, b: Vma): boolean {
   return (

@@ -17,7 +17,7 @@ import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
 import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
-import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
+import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, splitRefusal, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
 import { doMmap, MMAP_BASE, MMAP_MIN_ADDR, type MmapRequest } from '../sys/mmap';
 import { taskHooks } from '../sys/task';
@@ -118,8 +118,11 @@ function findAlignedGap(mm: Mm, len: number, top: number): number {
 }
 
 /** Create the process's msharefs VMA (M4: no page-table entries). */
-function attach(m: Machine, t: Task, r: MshareRegion, start: number, prot: number, label: string | null): Vma {
+function attach(m: Machine, t: Task, r: MshareRegion, start: number, prot: number, label: string | null): Vma | Errno {
   const mm = t.mm!;
+  // A fixed attach unmaps what was there; it must not split a VMA that refuses (EINVAL).
+  const why = splitRefusal(mm, start, start + r.size);
+  if (why) return refuse('EINVAL', why);
   doMunmap(m, mm, start, start + r.size);
   const vma: Vma = {
     start,

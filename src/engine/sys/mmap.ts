@@ -7,7 +7,7 @@ import type { Machine } from '../machine';
 import { refusal, refuse } from './result';
 import { newInode } from '../mm/pagecache';
 import { doMunmap } from '../mm/unmap';
-import { hugetlbSplitOk, linkVma, mergeVma, rangeOverlapsVma, unmappedArea } from '../mm/vma';
+import { linkVma, mergeVma, rangeOverlapsVma, splitRefusal, unmappedArea } from '../mm/vma';
 import {
   VM_EXEC, VM_HUGETLB, VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE,
   type Errno, type Inode, type Mm, type Vma,
@@ -101,7 +101,8 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
     inode.nlink = 0;
   }
   if (req.flags.fixed) {
-    if (!hugetlbSplitOk(mm, start, start + len)) return refuse('EINVAL', 'the range would split a 2 MiB hugetlb page');
+    const why = splitRefusal(mm, start, start + len);
+    if (why) return refuse('EINVAL', why);
     doMunmap(m, mm, start, start + len);
   }
   const vma: Vma = {
