@@ -86,7 +86,9 @@ export function parseScript(source: string, file = '<script>'): ParseResult {
     return err(1, 1, `script is too large: ${source.length} characters (at most ${MAX_SCRIPT_CHARS})`);
   }
   const lines = splitLines(source);
-  if (lines.length > MAX_LINES) return err(MAX_LINES + 1, 1, `script is too long: more than ${MAX_LINES} lines`);
+  // A final newline ends the last line; it does not start one more.
+  const lineCount = lines.length > 1 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  if (lineCount > MAX_LINES) return err(MAX_LINES + 1, 1, `script is too long: more than ${MAX_LINES} lines`);
 
   const errors: ParseError[] = [];
   const commands: Command[] = [];
@@ -128,7 +130,7 @@ export function parseScript(source: string, file = '<script>'): ParseResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, script: { commands, chapters } };
 }
 
-/** `## Title` (two hashes then a blank). `#`, `###` and `##x` are comments. */
+/** `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments. */
 function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   let at = 0;
   while (at < raw.length && isBlank(raw[at])) at++;
@@ -136,7 +138,9 @@ function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   const next = raw[at + 2];
   if (next !== undefined && !isBlank(next)) return undefined;
   const title = trimBlanks(raw.slice(at + 2));
-  if (title === '') fail(at + 1, `chapter: expected a title after '##'`);
+  // SCENARIO.md: `#` starts a comment and `## Title` a chapter, so a `##` with no title is a
+  // comment (a separator line), like `###`.
+  if (title === '') return undefined;
   return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw), title };
 }
 
