@@ -26,7 +26,7 @@ const parser: StreamParser<LineState> = {
   token(stream, state) {
     if (stream.sol()) state.n = 0;
     if (stream.eatSpace()) return null;
-    if (stream.sol() && stream.match(/^##\s.*/)) return 'heading';
+    if (stream.sol() && stream.match(/^##\s+\S.*/)) return 'heading'; // a bare ## is a comment
     if (stream.peek() === '#') {
       stream.skipToEnd();
       return 'comment';
