@@ -17,6 +17,7 @@ import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } f
 import { findLeaf } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
+import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
 import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
@@ -330,6 +331,7 @@ export class Kernel {
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
     if (vmas.length === 0) return err('ENOMEM', 'nothing is mapped in the range');
+    this.m.localCpu = t.cpu;
     if (advice !== 'dontneed') return this.hugepageAdvice(t.mm!, start, end, vmas, advice === 'hugepage');
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
@@ -349,6 +351,7 @@ export class Kernel {
     const set = on ? VM_HUGEPAGE : VM_NOHUGEPAGE;
     const clear = on ? VM_NOHUGEPAGE : VM_HUGEPAGE;
     const plain = vmas.filter((v) => !(v.flags & VM_MSHARE));
+    unshareAtSplits(this.m, mm, start, end); // H7: a split hugetlb VMA stops sharing there
     for (const v of plain) updateVmaFlags(mm, Math.max(start, v.start), Math.min(end, v.end), set, clear);
     if (plain.length < vmas.length) {
       return ok(0, { detail: `MADV_${on ? '' : 'NO'}HUGEPAGE has no effect on an msharefs VMA: faults in the region use the host VMA (an ioctl would be needed)` });
@@ -745,7 +748,10 @@ export class Kernel {
     if (vmas.length === 0) return err('EINVAL', 'nothing is mapped in the range');
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'userfaultfd is not supported on msharefs VMAs (M23)');
     if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
+    this.m.localCpu = t.cpu;
+    unshareAtSplits(this.m, mm, start, end); // H7
     for (const v of isolateVmas(mm, start, end)) v.flags |= mode === 'missing' ? VM_UFFD_MISSING : VM_UFFD_WP;
+    if (mode === 'wp') unshareAllHugePmds(this.m, mm, start, end); // H3: uffd-wp disables sharing
     return ok(0);
   }
 

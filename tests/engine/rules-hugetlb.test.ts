@@ -169,8 +169,8 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     teardown(k);
   });
 
-  it('H7: mprotect or munmap of part of a shared 1 GiB unit first unshares the whole unit for that mm', () => {
-    for (const op of ['mprotect', 'munmap'] as const) {
+  it('H7: mprotect, munmap or a split (madvise, userfaultfd) of part of a shared 1 GiB unit first unshares the whole unit for that mm', () => {
+    for (const op of ['mprotect', 'munmap', 'madvise', 'uffd'] as const) {
       const k = kernel();
       okv(k.file(HP, G));
       twoSharers(k);
@@ -178,8 +178,11 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
       const pmd = pmdOf(k, 'a', 4 * G);
       expect(pmdOf(k, 'b', 8 * G)).toBe(pmd);
       if (op === 'mprotect') okv(k.mprotect('b', 8 * G + 2 * M, 2 * M, 'r'));
-      else okv(k.munmap('b', 8 * G + 2 * M, 2 * M));
+      else if (op === 'munmap') okv(k.munmap('b', 8 * G + 2 * M, 2 * M));
+      else if (op === 'madvise') okv(k.madvise('b', 8 * G + 2 * M, 2 * M, 'nohugepage'));
+      else okv(k.uffdRegister('b', 8 * G + 2 * M, 2 * M, 'missing'));
       expect(desc(k, pmd).share, op).toBe(0);
+      expect(st(k, 'b').VmPTE, op).toBe(4 * K); // its PUD only, until it faults again
       expect(pmdOf(k, 'b', 8 * G), op).not.toBe(pmd);
       // b faults its own PMD now (its VMAs no longer cover the unit), a is untouched.
       expect(okv(k.read('b', 8 * G, 2)), op).toBe(0xbeef);
@@ -188,6 +191,31 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
       consistent(k);
       teardown(k);
     }
+  });
+
+  it('H3: registering userfaultfd-wp unshares the VMA\'s PMD pages (hugetlb_unshare_all_pmds) and later faults do not share', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    twoSharers(k);
+    okv(k.read('b', 8 * G));
+    const pmd = pmdOf(k, 'a', 4 * G);
+    expect(pmdOf(k, 'b', 8 * G)).toBe(pmd);
+    okv(k.uffdRegister('b', 8 * G, G, 'wp')); // the whole VMA: no split
+    expect(desc(k, pmd).share).toBe(0);
+    expect(st(k, 'b').VmPTE).toBe(4 * K);
+    expect(pageTables(k)).toBe(5 * PAGE); // 2 PGD + 2 PUD + a's PMD, as before: it was counted once
+    expect(okv(k.read('b', 8 * G, 2))).toBe(0xbeef);
+    expect(pmdOf(k, 'b', 8 * G)).not.toBe(pmd); // its own PMD page now
+    expect(pageTables(k)).toBe(6 * PAGE);
+    // A missing-mode registration keeps sharing (only wp and minor disable it).
+    okv(k.spawn('c'));
+    okv(k.mmap('c', fileMap(HP, 12 * G, G, 'rw', true)));
+    okv(k.read('c', 12 * G));
+    expect(pmdOf(k, 'c', 12 * G)).toBe(pmd);
+    okv(k.uffdRegister('c', 12 * G, G, 'missing'));
+    expect(pmdOf(k, 'c', 12 * G)).toBe(pmd);
+    consistent(k);
+    teardown(k);
   });
 
   it('H8: every sharer\'s VmPTE includes the shared PMD page, while meminfo PageTables counts it once', () => {

@@ -11,11 +11,12 @@ import { FrameUse, HUGE_ORDER } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
-import { VM_EXEC, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
+import { VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, anonVmaPrepare, type FaultResult } from './fault';
 import { getCachePage, fileSizePages } from './pagecache';
 import { allocTable, ensureTable, entryIndex, findTable, pgIndex } from './pgtable';
 import { tracePteClear, tracePteSet } from './pte-trace';
+import { findVma, vmasIn } from './vma';
 
 export const HPAGE = 0x200000;
 export const PUD_SIZE = 0x40000000;
@@ -162,4 +163,30 @@ export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number):
     out.push(base);
   }
   return out;
+}
+
+/**
+ * hugetlb_split() (H7): before a hugetlb VMA is split at `start` or `end` (madvise,
+ * userfaultfd registration), the 1 GiB unit around the split address is unshared for this mm
+ * when it lay wholly inside the VMA, the only case where it could be shared: afterwards no
+ * VMA covers the unit, so want_pmd_share() would refuse it, and a sharer must not keep it.
+ * (munmap and mprotect unshare their whole range already.)
+ */
+export function unshareAtSplits(m: Machine, mm: Mm, start: number, end: number): void {
+  for (const at of [start, end]) {
+    if (at % PUD_SIZE === 0) continue;
+    const v = findVma(mm, at);
+    if (!v || !(v.flags & VM_HUGETLB) || v.start === at) continue;
+    const floor = Math.floor(at / PUD_SIZE) * PUD_SIZE;
+    if (floor >= v.start && floor + PUD_SIZE <= v.end) unshareHugePmds(m, mm, floor, floor + PUD_SIZE);
+  }
+}
+
+/**
+ * hugetlb_unshare_all_pmds() for the hugetlb VMAs in [start, end): userfaultfd-wp keeps
+ * per-process state in the page tables, so a VMA registered for it shares no PMD page (H3),
+ * neither the ones it had nor, through want_pmd_share(), new ones.
+ */
+export function unshareAllHugePmds(m: Machine, mm: Mm, start: number, end: number): void {
+  for (const v of vmasIn(mm, start, end)) if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, v.start, v.end);
 }
