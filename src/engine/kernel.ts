@@ -236,6 +236,9 @@ export class Kernel {
       if (v && v.flags & VM_MSHARE) {
         const r = msh.mmapInsideRegion(m, t, v, req);
         if (typeof r === 'string') return err(r, refusal());
+        // mm_populate() faults the range in through get_user_pages on the process's VMA, the
+        // msharefs one, where handle_mm_fault cannot fault (M23); do_mmap ignores the failure.
+        if (flags.populate) return ok(r, { addr: r, detail: 'MAP_POPULATE has no effect inside an mshare region: get_user_pages cannot fault region pages in (M23)' });
         return ok(r, { addr: r });
       }
     }

@@ -869,6 +869,18 @@ describe('objects, walkers, gup and userfaultfd (M20-M23)', () => {
     teardown(k);
   });
 
+  it('M23 (2024): MAP_POPULATE of a fixed mmap inside a region populates nothing (GUP cannot fault there) and says so', () => {
+    const k = kernel({ mshare: 2024 });
+    const s = make(k, 'a', 0);
+    const r = k.mmap('a', { ...shanon(s, 4 * M, 'rw'), flags: { shared: true, anon: true, fixed: true, populate: true } });
+    expect(r.value).toBe(s);
+    expect(r.detail).toMatch(/MAP_POPULATE has no effect/);
+    expect(status(region(k, P).host).VmRSS).toBe(0);
+    expect(okv(k.read('a', s + M, 1))).toBe(0); // the mapping is there; a fault populates it
+    consistent(k);
+    teardown(k);
+  });
+
   it('M23 (2025): a pinned region page survives MSHAREFS_UNMAP until it is unpinned', () => {
     const k = kernel({ mshare: 2025 });
     const s = make(k);
