@@ -14,8 +14,11 @@ p0: touch sga 16M write
 repeat 20: p0: fork as p{i}
 repeat 20: p{i}: touch sga 16M read
 note Each client needs 8 PTE pages, a PMD and a PUD page (40 KiB); the limit leaves room for three clients' tables. From the fourth on, each client's tables cost the youngest full client its life (equal badness: Linux kills the youngest).
+note A kill also frees the victim's PGD, one page more than a client needs: after six kills p10 fits without one, so the next client kills p10, not p9, which survives.
 expect p2 running
 expect p3 killed SIGKILL
+expect p9 running
+expect p10 killed SIGKILL
 expect p19 killed SIGKILL
 expect p20 running
 expect p20.VmPTE == 40K
