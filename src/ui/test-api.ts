@@ -19,7 +19,12 @@
  *   { ok, parsed, errors, steps, value, errno, signal, detail, expect, problems }
  *
  * ok is true only if it parsed and none of its steps failed (no errno, no signal, no failed
- * expect); src/ui/line-outcome.ts describes each field. source() is the script the page
+ * expect); src/ui/line-outcome.ts describes each field. goto(n) takes an integer; below 0 it
+ * goes to the start, past the end to the end.
+ *
+ * A wrong argument (loadScenario(undefined), exec(42), goto(NaN), goto(2.5)) rejects at once
+ * with a TypeError or RangeError naming the call and what it expected, and changes nothing.
+ * source() is the script the page
  * holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
@@ -33,6 +38,7 @@ import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
 import type { LineOutcome } from './line-outcome';
+import { loadOptions, stepArg, stringArg } from './test-api-guard';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -68,12 +74,15 @@ declare global {
 }
 
 export function installTestApi(ready: Promise<void>): void {
+  // Arguments are checked before anything runs: a wrong one rejects and changes nothing.
   window.mshareExplorer = {
     ready,
-    async loadScenario(sourceOrId, opts = {}) {
+    async loadScenario(sourceOrId, opts) {
+      const text = stringArg('loadScenario', 'a built-in id or scenario text', sourceOrId);
+      const { run } = loadOptions(opts);
       await ready;
-      const builtin = findScenario(sourceOrId);
-      const ok = await loadScript(builtin ? builtin.source : sourceOrId, builtin ? `${builtin.id}.msh` : 'test.msh', opts.run ?? true);
+      const builtin = findScenario(text);
+      const ok = await loadScript(builtin ? builtin.source : text, builtin ? `${builtin.id}.msh` : 'test.msh', run);
       if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
       await whenIdle();
     },
@@ -83,19 +92,25 @@ export function installTestApi(ready: Promise<void>): void {
     },
     report: () => getReport(),
     digest: () => getDigest(),
-    exec: async (line) => {
-      const ok = await runLine(line);
+    async exec(line) {
+      const text = stringArg('exec', 'a scenario line', line);
+      const ok = await runLine(text);
       await whenIdle();
       return ok;
     },
-    execResult: async (line) => {
-      const out = await runLineOutcome(line);
+    async execResult(line) {
+      const text = stringArg('execResult', 'a scenario line', line);
+      const out = await runLineOutcome(text);
       await whenIdle();
       return out;
     },
     step: async () => { await stepForward(); await whenIdle(); },
     back: async () => { await stepBack(); await whenIdle(); },
-    goto: async (n) => { await gotoStep(n); await whenIdle(); },
+    async goto(n) {
+      const target = stepArg('goto', n);
+      await gotoStep(target);
+      await whenIdle();
+    },
     position: () => ({ position: store.getState().position, total: store.getState().total }),
     source: () => store.getState().source,
     chart: () => {
