@@ -1,6 +1,9 @@
-// The test API refuses a wrong argument at once and in words, and changes nothing:
+// The test API refuses a wrong argument at once and in words, and changes nothing; it runs
+// calls in the order they were made:
 // - loadScenario(undefined | null | {}) reached the worker and crashed it ("The engine was
 //   restarted…"); now it rejects with a TypeError;
+// - an execResult fired while a loadScenario ran came back { ok: true, steps: -34 } and its
+//   line was not in source(); now it waits for the load and runs after it;
 // - exec(undefined) rejected with "Cannot read properties of undefined (reading 'trim')",
 //   goto(NaN) went to step 0 and goto(2.5) to step 2.
 import { expect, test, type Page } from '@playwright/test';
@@ -59,6 +62,35 @@ test('loadScenario refuses a non-string at once, without reaching the engine', a
   // And a string still loads.
   await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn a\na: fork'));
   expect(await page.evaluate(() => window.mshareExplorer!.source())).toContain('a: fork');
+  await expectNoErrors(opened);
+});
+
+test('calls fired without awaiting run one after another, in order', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  const r = await page.evaluate(async () => {
+    const X = window.mshareExplorer!;
+    const p1 = X.loadScenario('mshare-basics-2024');
+    const p2 = X.execResult('spawn conc');
+    const p3 = X.exec('conc: fork as conc2');
+    const [, out, parsed] = await Promise.all([p1, p2, p3]);
+    await X.waitIdle();
+    return { out, parsed, source: X.source(), position: X.position(), health: X.engineHealth() };
+  });
+  expect(r.out).toMatchObject({ ok: true, parsed: true, steps: 1, errno: null });
+  expect(r.parsed).toBe(true);
+  const lines = r.source.trimEnd().split('\n');
+  expect(lines.slice(-2)).toEqual(['spawn conc', 'conc: fork as conc2']);
+  expect(r.position.position).toBe(r.position.total);
+  // A step() fired behind a goto() steps from where the goto went.
+  const pos = await page.evaluate(async () => {
+    const X = window.mshareExplorer!;
+    void X.goto(3);
+    void X.step();
+    await X.waitIdle();
+    return X.position().position;
+  });
+  expect(pos).toBe(4);
+  await expect(page.getByText(/engine was restarted/i)).toHaveCount(0);
   await expectNoErrors(opened);
 });
 

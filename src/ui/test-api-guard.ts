@@ -1,5 +1,5 @@
 /**
- * Argument checks for `window.mshareExplorer` (src/ui/test-api.ts and
+ * Argument checks and call order for `window.mshareExplorer` (src/ui/test-api.ts and
  * src/ui/talk/test-api.ts). Pure, so tests/ui checks it in Node.
  *
  * A test author's wrong argument is refused before anything happens, with the function's
@@ -41,3 +41,21 @@ export function loadOptions(v: unknown): { run: boolean } {
   if (run !== undefined && typeof run !== 'boolean') throw new TypeError(`loadScenario: expected options.run to be true or false, got ${shown(run)}`);
   return { run: run ?? true };
 }
+
+/**
+ * Runs the calls given to it one at a time, in the order they were made: a test that fires
+ * `loadScenario(...)` and then `execResult(...)` without awaiting gets the line run after the
+ * load (before, it ran on the old script and the load replaced it: `steps: -34`, and the line
+ * was not in source()). A call that fails does not stop the ones behind it.
+ */
+export function serializer(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** The one queue every call of the test API (and its talk part) goes through. */
+export const inOrder = serializer();

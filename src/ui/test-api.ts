@@ -22,8 +22,12 @@
  * expect); src/ui/line-outcome.ts describes each field. goto(n) takes an integer; below 0 it
  * goes to the start, past the end to the end.
  *
- * A wrong argument (loadScenario(undefined), exec(42), goto(NaN), goto(2.5)) rejects at once
- * with a TypeError or RangeError naming the call and what it expected, and changes nothing.
+ * The promise-returning calls run one after another, in the order they were made: a test may
+ * fire loadScenario(...) and execResult(...) without awaiting the first, and the line runs
+ * after the load. A wrong argument (loadScenario(undefined), exec(42), goto(NaN), goto(2.5))
+ * rejects at once with a TypeError or RangeError naming the call and what it expected, and
+ * changes nothing. position(), source() and chart() answer at once with what the page holds,
+ * so await the calls before them.
  * source() is the script the page
  * holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
@@ -38,7 +42,7 @@ import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
 import type { LineOutcome } from './line-outcome';
-import { loadOptions, stepArg, stringArg } from './test-api-guard';
+import { inOrder, loadOptions, stepArg, stringArg } from './test-api-guard';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -74,42 +78,48 @@ declare global {
 }
 
 export function installTestApi(ready: Promise<void>): void {
-  // Arguments are checked before anything runs: a wrong one rejects and changes nothing.
+  // Arguments are checked before a call queues (a wrong one rejects at once and changes
+  // nothing); the calls themselves run one after another, in the order they were made.
   window.mshareExplorer = {
     ready,
     async loadScenario(sourceOrId, opts) {
       const text = stringArg('loadScenario', 'a built-in id or scenario text', sourceOrId);
       const { run } = loadOptions(opts);
-      await ready;
-      const builtin = findScenario(text);
-      const ok = await loadScript(builtin ? builtin.source : text, builtin ? `${builtin.id}.msh` : 'test.msh', run);
-      if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
-      await whenIdle();
+      return inOrder(async () => {
+        await ready;
+        const builtin = findScenario(text);
+        const ok = await loadScript(builtin ? builtin.source : text, builtin ? `${builtin.id}.msh` : 'test.msh', run);
+        if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
+        await whenIdle();
+      });
     },
-    waitIdle: () => whenIdle(),
+    waitIdle: () => inOrder(whenIdle),
     setAnimations(on) {
       store.setState({ animations: on });
     },
-    report: () => getReport(),
-    digest: () => getDigest(),
+    report: () => inOrder(getReport),
+    digest: () => inOrder(getDigest),
     async exec(line) {
       const text = stringArg('exec', 'a scenario line', line);
-      const ok = await runLine(text);
-      await whenIdle();
-      return ok;
+      return inOrder(async () => {
+        const ok = await runLine(text);
+        await whenIdle();
+        return ok;
+      });
     },
     async execResult(line) {
       const text = stringArg('execResult', 'a scenario line', line);
-      const out = await runLineOutcome(text);
-      await whenIdle();
-      return out;
+      return inOrder(async () => {
+        const out = await runLineOutcome(text);
+        await whenIdle();
+        return out;
+      });
     },
-    step: async () => { await stepForward(); await whenIdle(); },
-    back: async () => { await stepBack(); await whenIdle(); },
+    step: () => inOrder(async () => { await stepForward(); await whenIdle(); }),
+    back: () => inOrder(async () => { await stepBack(); await whenIdle(); }),
     async goto(n) {
       const target = stepArg('goto', n);
-      await gotoStep(target);
-      await whenIdle();
+      return inOrder(async () => { await gotoStep(target); await whenIdle(); });
     },
     position: () => ({ position: store.getState().position, total: store.getState().total }),
     source: () => store.getState().source,

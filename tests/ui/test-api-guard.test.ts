@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadOptions, shown, stepArg, stringArg } from '../../src/ui/test-api-guard';
+import { loadOptions, serializer, shown, stepArg, stringArg } from '../../src/ui/test-api-guard';
 
 describe('test API argument checks', () => {
   it('shows a refused value the way a test author wrote it', () => {
@@ -24,5 +24,27 @@ describe('test API argument checks', () => {
     expect(loadOptions({ run: false })).toEqual({ run: false });
     expect(() => loadOptions(null)).toThrow('loadScenario: expected options { run?: boolean }, got null');
     expect(() => loadOptions({ run: 0 })).toThrow('loadScenario: expected options.run to be true or false, got 0');
+  });
+});
+
+describe('serializer', () => {
+  it('runs calls one at a time in the order made, and a failure does not stop the next', async () => {
+    const serial = serializer();
+    const log: string[] = [];
+    const later = (name: string, ms: number, fail = false) => () => new Promise<string>((resolve, reject) => {
+      log.push(`start ${name}`);
+      setTimeout(() => {
+        log.push(`end ${name}`);
+        if (fail) reject(new Error(name));
+        else resolve(name);
+      }, ms);
+    });
+    const a = serial(later('a', 20));
+    const b = serial(later('b', 1, true));
+    const c = serial(later('c', 1));
+    await expect(a).resolves.toBe('a');
+    await expect(b).rejects.toThrow('b');
+    await expect(c).resolves.toBe('c');
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
   });
 });
