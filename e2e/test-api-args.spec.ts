@@ -1,15 +1,17 @@
-// The test API refuses a wrong argument at once and in words, and changes nothing; it runs
-// calls in the order they were made:
+// The test API refuses what it cannot honour, at once and in words, and runs calls in the
+// order they were made:
 // - loadScenario(undefined | null | {}) reached the worker and crashed it ("The engine was
-//   restarted…"); now it rejects with a TypeError;
+//   restarted…"); now it rejects with a TypeError and nothing changes;
 // - an execResult fired while a loadScenario ran came back { ok: true, steps: -34 } and its
 //   line was not in source(); now it waits for the load and runs after it;
 // - exec(undefined) rejected with "Cannot read properties of undefined (reading 'trim')",
-//   goto(NaN) went to step 0 and goto(2.5) to step 2.
+//   goto(NaN) went to step 0 and goto(2.5) to step 2;
+// - talk view names are exact: exportSvg('tree,bogus') and exportSvg('TREE') exported the
+//   tree, present() dropped a third view and called a string "no views given".
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoErrors, openApp } from './app';
 
-type Call = 'loadScenario' | 'loadScenarioOpts' | 'exec' | 'execResult' | 'goto';
+type Call = 'loadScenario' | 'loadScenarioOpts' | 'exec' | 'execResult' | 'goto' | 'present' | 'exportSvg' | 'exportPng';
 
 /** Calls the API with `arg` (passed through as is) and returns "resolved" or "Name: message". */
 async function attempt(page: Page, call: Call, arg: unknown): Promise<string> {
@@ -23,6 +25,9 @@ async function attempt(page: Page, call: Call, arg: unknown): Promise<string> {
           case 'exec': return X.exec(a as string);
           case 'execResult': return X.execResult(a as string);
           case 'goto': return X.goto(a as number);
+          case 'present': return X.talk.present(a as string[]);
+          case 'exportSvg': return X.talk.exportSvg(a as string);
+          case 'exportPng': return X.talk.exportPng(a as string, 1);
         }
       };
       let p: Promise<unknown>;
@@ -114,5 +119,28 @@ test('exec, execResult and goto name what they expected', async ({ page }) => {
   await page.evaluate(() => window.mshareExplorer!.goto(Number.MAX_SAFE_INTEGER));
   const end = await page.evaluate(() => window.mshareExplorer!.position());
   expect(end.position).toBe(end.total);
+  await expectNoErrors(opened);
+});
+
+test('talk view names are exact; present takes an array of at most two', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  const list = 'tree, chart, processes, addrspace, physmem, counters';
+  for (const bad of ['tree,bogus', 'TREE', ' tree', 'tree chart', '']) {
+    expect(await attempt(page, 'exportSvg', bad), bad).toBe(`Error: no view "${bad}" (views: ${list})`);
+    expect(await attempt(page, 'exportPng', bad), bad).toBe(`Error: no view "${bad}" (views: ${list})`);
+  }
+  expect(await attempt(page, 'exportSvg', undefined)).toBe(`TypeError: exportSvg: expected a view name (a string: ${list}), got undefined`);
+  const before = await state(page);
+  expect(await attempt(page, 'present', ['tree', 'chart', 'processes'])).toBe('RangeError: present: presenter mode shows at most 2 views, got 3 (tree, chart, processes)');
+  expect(await attempt(page, 'present', 'tree')).toBe(`TypeError: present: expected an array of view names such as ['tree', 'chart'], got "tree"`);
+  expect(await attempt(page, 'present', [])).toBe(`Error: present: no views given (views: ${list})`);
+  expect(await attempt(page, 'present', ['Tree'])).toBe(`Error: no view "Tree" (views: ${list})`);
+  expect(await attempt(page, 'present', ['tree', 'tree'])).toBe('Error: present: view "tree" given twice');
+  expect(await state(page)).toEqual(before);
+  // The good ones still work.
+  expect(await attempt(page, 'present', ['processes', 'counters'])).toBe('resolved');
+  expect((await page.evaluate(() => window.mshareExplorer!.talk.state())).views).toEqual(['processes', 'counters']);
+  await page.evaluate(() => window.mshareExplorer!.talk.leave());
+  expect(await page.evaluate(() => window.mshareExplorer!.talk.exportSvg('tree'))).toContain('<svg');
   await expectNoErrors(opened);
 });
