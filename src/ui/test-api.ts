@@ -19,7 +19,16 @@
  *   { ok, parsed, errors, steps, value, errno, signal, detail, expect, problems }
  *
  * ok is true only if it parsed and none of its steps failed (no errno, no signal, no failed
- * expect); src/ui/line-outcome.ts describes each field. source() is the script the page
+ * expect); src/ui/line-outcome.ts describes each field. goto(n) takes an integer; below 0 it
+ * goes to the start, past the end to the end.
+ *
+ * The promise-returning calls run one after another, in the order they were made: a test may
+ * fire loadScenario(...) and execResult(...) without awaiting the first, and the line runs
+ * after the load. A wrong argument (loadScenario(undefined), exec(42), goto(NaN), goto(2.5))
+ * rejects at once with a TypeError or RangeError naming the call and what it expected, and
+ * changes nothing. position(), source() and chart() answer at once with what the page holds,
+ * so await the calls before them.
+ * source() is the script the page
  * holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
@@ -33,6 +42,7 @@ import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
 import type { LineOutcome } from './line-outcome';
+import { inOrder, loadOptions, stepArg, stringArg } from './test-api-guard';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -68,34 +78,49 @@ declare global {
 }
 
 export function installTestApi(ready: Promise<void>): void {
+  // Arguments are checked before a call queues (a wrong one rejects at once and changes
+  // nothing); the calls themselves run one after another, in the order they were made.
   window.mshareExplorer = {
     ready,
-    async loadScenario(sourceOrId, opts = {}) {
-      await ready;
-      const builtin = findScenario(sourceOrId);
-      const ok = await loadScript(builtin ? builtin.source : sourceOrId, builtin ? `${builtin.id}.msh` : 'test.msh', opts.run ?? true);
-      if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
-      await whenIdle();
+    async loadScenario(sourceOrId, opts) {
+      const text = stringArg('loadScenario', 'a built-in id or scenario text', sourceOrId);
+      const { run } = loadOptions(opts);
+      return inOrder(async () => {
+        await ready;
+        const builtin = findScenario(text);
+        const ok = await loadScript(builtin ? builtin.source : text, builtin ? `${builtin.id}.msh` : 'test.msh', run);
+        if (!ok) throw new Error(store.getState().scriptErrors.map((e) => `${e.line}:${e.col}: ${e.message}`).join('\n'));
+        await whenIdle();
+      });
     },
-    waitIdle: () => whenIdle(),
+    waitIdle: () => inOrder(whenIdle),
     setAnimations(on) {
       store.setState({ animations: on });
     },
-    report: () => getReport(),
-    digest: () => getDigest(),
-    exec: async (line) => {
-      const ok = await runLine(line);
-      await whenIdle();
-      return ok;
+    report: () => inOrder(getReport),
+    digest: () => inOrder(getDigest),
+    async exec(line) {
+      const text = stringArg('exec', 'a scenario line', line);
+      return inOrder(async () => {
+        const ok = await runLine(text);
+        await whenIdle();
+        return ok;
+      });
     },
-    execResult: async (line) => {
-      const out = await runLineOutcome(line);
-      await whenIdle();
-      return out;
+    async execResult(line) {
+      const text = stringArg('execResult', 'a scenario line', line);
+      return inOrder(async () => {
+        const out = await runLineOutcome(text);
+        await whenIdle();
+        return out;
+      });
     },
-    step: async () => { await stepForward(); await whenIdle(); },
-    back: async () => { await stepBack(); await whenIdle(); },
-    goto: async (n) => { await gotoStep(n); await whenIdle(); },
+    step: () => inOrder(async () => { await stepForward(); await whenIdle(); }),
+    back: () => inOrder(async () => { await stepBack(); await whenIdle(); }),
+    async goto(n) {
+      const target = stepArg('goto', n);
+      return inOrder(async () => { await gotoStep(target); await whenIdle(); });
+    },
     position: () => ({ position: store.getState().position, total: store.getState().total }),
     source: () => store.getState().source,
     chart: () => {

@@ -23,3 +23,10 @@ describe('lineOutcome', () => {
     expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, 1, none, none)).toMatchObject({ ok: true, value: 7, expect: null });
   });
 });
+
+describe('lineOutcome steps', () => {
+  it('is never negative, even when a load moved the position back meanwhile', () => {
+    const result = { value: 3, errno: null, signal: null };
+    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, -34, none, none).steps).toBe(0);
+  });
+});
