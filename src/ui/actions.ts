@@ -226,7 +226,7 @@ export async function runLineOutcome(line: string): Promise<LineOutcome> {
   const res: ExecResult = sent.ok ? sent : { ...sent, errors: visibleErrors(sent.errors) };
   if (!res.ok) {
     for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
-    return lineOutcome(res, 0, problemsBefore, problemsBefore);
+    return lineOutcome(res, problemsBefore, problemsBefore);
   }
   const source = await getEngine().getSource();
   store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
@@ -254,7 +254,7 @@ export async function runLineOutcome(line: string): Promise<LineOutcome> {
     log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
     offerUndo(drop, () => restore(undo));
   } else if (res.line > 0) noteLineRun();
-  return lineOutcome(res, after.position - from, problemsBefore, after.problems);
+  return lineOutcome(res, problemsBefore, after.problems);
 }
 
 /**

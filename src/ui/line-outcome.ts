@@ -32,13 +32,12 @@ export const EMPTY_OUTCOME: LineOutcome = {
 };
 
 /**
- * `res` is the worker's answer; `before` and `after` the problem counts at the position
- * before the line and after it (counts are per position, so their difference is its steps').
- * `steps` is the position after less the one before: a load that replaced the script between
- * the two (the test API now orders its own calls, but a click can still race a line) made
- * it negative, and no line runs fewer than no steps.
+ * `res` is the worker's answer (with the steps it ran for the line, counted on its runner, so
+ * a load racing the line cannot change them); `before` and `after` the problem
+ * counts at the position before the line and after it (counts are per position, so their
+ * difference is its steps').
  */
-export function lineOutcome(res: ExecResult, steps: number, before: ProblemCounts, after: ProblemCounts): LineOutcome {
+export function lineOutcome(res: ExecResult, before: ProblemCounts, after: ProblemCounts): LineOutcome {
   if (!res.ok) return { ...EMPTY_OUTCOME, ok: false, parsed: false, errors: res.errors.map((e) => `${e.col}: ${e.message}`) };
   const problems = { failed: Math.max(0, after.failed - before.failed), errors: Math.max(0, after.errors - before.errors) };
   const r = res.record;
@@ -48,7 +47,7 @@ export function lineOutcome(res: ExecResult, steps: number, before: ProblemCount
     ok: problems.failed === 0 && problems.errors === 0,
     parsed: true,
     errors: [],
-    steps: Math.max(0, steps),
+    steps: res.steps,
     value: x ? x.value : null,
     errno: x?.errno ?? null,
     signal: x?.signal ?? null,

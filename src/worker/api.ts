@@ -102,7 +102,8 @@ export type LoadResult =
  * `dropped`: steps after the position that were removed first (0 at the end of the script).
  */
 export type ExecResult =
-  | { ok: true; record: StepRecord | null; line: number; dropped: number }
+  /** `steps`: how many steps of the line ran (fewer than it has when a pause stopped it). */
+  | { ok: true; record: StepRecord | null; line: number; dropped: number; steps: number }
   | { ok: false; errors: ScriptError[] };
 
 export interface RunOutcome {

@@ -318,13 +318,15 @@ const api: EngineApi = {
     const text = line.trim();
     const check = parseScript(text, 'console');
     if (!check.ok) return { ok: false, errors: check.errors };
-    if (check.script.commands.length === 0) return { ok: true, record: null, line: 0, dropped: 0 };
+    if (check.script.commands.length === 0) return { ok: true, record: null, line: 0, dropped: 0, steps: 0 };
     await halt();
     // Runner.append: one parse, no rebuild, no replay. The line becomes the step after the
     // current position; if the user went back, the steps after it are dropped first (the
     // console acts on the state it shows, like typing after an undo).
-    const r = runner.append(text + '\n');
+    const mine = runner;
+    const r = mine.append(text + '\n');
     if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: 1 })) };
+    const first = mine.total - r.added; // the line's first step
     source = runner.source;
     lastRecord = null;
     if (r.added > INLINE_STEPS) {
@@ -336,7 +338,8 @@ const api: EngineApi = {
       endWrite();
       publish();
     }
-    const res: ExecResult = { ok: true, record: lastRecord, line: r.line, dropped: r.dropped };
+    // Counted on this runner: a load during a sliced play replaces `runner`, not what ran here.
+    const res: ExecResult = { ok: true, record: lastRecord, line: r.line, dropped: r.dropped, steps: mine.position - first };
     return res;
   },
 

@@ -6,27 +6,28 @@ const rec = (extra: object) => ({ index: 0, line: 1, text: 'x', kind: 'cmd', res
 
 describe('lineOutcome', () => {
   it('a parse error: not parsed, not ok, the errors as COL: message', () => {
-    const o = lineOutcome({ ok: false, errors: [{ file: 'f', line: 1, col: 3, message: 'bad' }] }, 0, none, none);
+    const o = lineOutcome({ ok: false, errors: [{ file: 'f', line: 1, col: 3, message: 'bad' }] }, none, none);
     expect(o).toMatchObject({ ok: false, parsed: false, errors: ['3: bad'], steps: 0 });
   });
   it('a failed expect: parsed, not ok, with what was found', () => {
-    const o = lineOutcome({ ok: true, record: rec({ kind: 'expect', expect: { ok: false, message: 'VmPTE is 0 kB' } }), line: 9, dropped: 0 }, 1, none, { failed: 1, errors: 0 });
+    const o = lineOutcome({ ok: true, record: rec({ kind: 'expect', expect: { ok: false, message: 'VmPTE is 0 kB' } }), line: 9, dropped: 0, steps: 1 }, none, { failed: 1, errors: 0 });
     expect(o).toMatchObject({ ok: false, parsed: true, expect: { ok: false, message: 'VmPTE is 0 kB' }, problems: { failed: 1, errors: 0 } });
   });
   it('an errno: parsed, not ok, errno and detail of the command', () => {
     const result = { value: null, errno: 'ESRCH', signal: null, detail: 'no task t' };
-    const o = lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, 1, { failed: 2, errors: 5 }, { failed: 2, errors: 6 });
+    const o = lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0, steps: 1 }, { failed: 2, errors: 5 }, { failed: 2, errors: 6 });
     expect(o).toMatchObject({ ok: false, errno: 'ESRCH', detail: 'no task t', problems: { failed: 0, errors: 1 } });
   });
   it('a command that worked: ok, with its value', () => {
     const result = { value: 7, errno: null, signal: null };
-    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, 1, none, none)).toMatchObject({ ok: true, value: 7, expect: null });
+    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0, steps: 1 }, none, none)).toMatchObject({ ok: true, value: 7, expect: null });
   });
 });
 
 describe('lineOutcome steps', () => {
-  it('is never negative, even when a load moved the position back meanwhile', () => {
+  it('are the steps the worker ran for the line (a paused repeat ran fewer than it has)', () => {
     const result = { value: 3, errno: null, signal: null };
-    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0 }, -34, none, none).steps).toBe(0);
+    expect(lineOutcome({ ok: true, record: rec({ result }), line: 9, dropped: 0, steps: 1200 }, none, none).steps).toBe(1200);
+    expect(lineOutcome({ ok: false, errors: [] }, none, none).steps).toBe(0);
   });
 });
