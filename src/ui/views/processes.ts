@@ -4,7 +4,7 @@
  */
 import { select } from 'd3-selection';
 import { store, select as selectUi } from '../store';
-import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
+import { buildProcGraph, edgePath, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
 import { panZoom } from './zoom';
 import { FIT_PAD, fitFloor } from './fit';
 
@@ -92,12 +92,7 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
       const g = buildProcGraph(snap, measure, fit.whole || !size ? Infinity : (size.w - 2 * FIT_PAD) / fitFloor(fit));
       const byId = new Map(g.nodes.map((n) => [n.id, n]));
       svg.setAttribute('aria-label', `Processes and mm_structs: ${snap.tasks.filter((t) => t.state === 'running').length} running tasks, ${snap.mms.length} mm_structs, ${snap.regions.length} mshare regions`);
-      const path = (e: ProcEdge) => {
-        if (!byId.get(e.from) || !byId.get(e.to)) return '';
-        const { x1, y1, x2, y2 } = e;
-        const my = (y1 + y2) / 2;
-        return `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-      };
+      const path = (e: ProcEdge) => (byId.get(e.from) && byId.get(e.to) ? edgePath(e) : '');
       edgesG.selectAll<SVGPathElement, ProcEdge>('path').data(g.edges, (e) => e.id).join('path')
         .attr('class', (e) => `proc-edge ${e.kind}`)
         .attr('data-edge', (e) => e.id)
@@ -109,6 +104,7 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
         .attr('x', (e) => e.lx ?? e.x1)
         .attr('y', (e) => e.ly ?? e.y1)
         .attr('dominant-baseline', 'central')
+        .attr('text-anchor', (e) => e.la ?? 'start')
         .text((e) => e.label!);
       const sel = s.selection;
       const ng = nodesG.selectAll<SVGGElement, ProcNode>('g.proc-node').data(g.nodes, (n) => n.id)
