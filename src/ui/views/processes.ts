@@ -15,6 +15,12 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
  * (fit.ts) in the desk layout, whole down to 0.5 in presenter mode.
  */
 const FIT = { maxScale: 1.2, minScale: 0.5 };
+/**
+ * Presenter and embed mode's largest scale (in the pane's zoomed pixels): box titles (12 px)
+ * come out no larger than the pane headings (26 px at 1080p, zoom 2), so two boxes are not
+ * drawn gigantic.
+ */
+export const PRESENTER_MAX_SCALE = 1.1;
 
 /**
  * Text widths in the fonts the boxes are drawn in (main.css: .proc-node .title, .lines text),
@@ -49,9 +55,14 @@ export interface ProcessesView {
   destroy(): void;
 }
 
-/** `whole`: fit the whole graph however small (presenter and embed mode: nobody scrolls a slide). */
-export function createProcesses(container: HTMLElement, opts: { whole?: boolean } = {}): ProcessesView {
-  const fit = { ...FIT, whole: !!opts.whole };
+/**
+ * `whole`: fit the whole graph however small, up to PRESENTER_MAX_SCALE (presenter and embed
+ * mode: nobody scrolls a slide). `onContent`: told the drawing's size whenever it changes
+ * (presenter mode sizes the pane to it).
+ */
+export function createProcesses(container: HTMLElement, opts: { whole?: boolean; onContent?: (w: number, h: number) => void } = {}): ProcessesView {
+  const fit = { ...FIT, whole: !!opts.whole, ...(opts.whole ? { maxScale: PRESENTER_MAX_SCALE } : {}) };
+  let content = '';
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'proc-svg');
   svg.setAttribute('role', 'img');
@@ -131,6 +142,10 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
       ng.select('g.lines').selectAll('text').data((n) => n.lines).join('text')
         .attr('x', PAD_X).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
       pz.setContent(g.width, g.height);
+      if (opts.onContent && content !== `${g.width}x${g.height}`) {
+        content = `${g.width}x${g.height}`;
+        opts.onContent(g.width, g.height);
+      }
       if (sized && (g.nodes.length !== lastCount || refit)) {
         lastCount = g.nodes.length;
         refit = false;
