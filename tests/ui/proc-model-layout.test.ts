@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/engine/model';
 import { Runner } from '../../src/scenario/runner';
 import { findBuiltin } from '../../src/scenario/builtins/index';
-import { boxWidth, buildProcGraph, estimateText, LABEL_GAP, NODE_W, PAD_X, type Measure } from '../../src/ui/views/proc-model';
+import { boxWidth, buildProcGraph, edgePoints, estimateText, LABEL_GAP, NODE_W, PAD_X, type Measure, type ProcGraph, type ProcNode } from '../../src/ui/views/proc-model';
 
 function graphOf(id: string, measure?: Measure) {
   const b = findBuiltin(id);
@@ -42,8 +42,9 @@ describe('process boxes', () => {
       expect(labelled.length).toBeGreaterThan(0);
       for (const e of labelled) {
         expect(e.label).toMatch(/^×\d+$/);
-        // Right of the tail by more than half an arrowhead, in the upper part of the gap (the head is at the bottom).
-        expect(e.lx! - e.x1).toBeGreaterThanOrEqual(LABEL_GAP);
+        // Beside the tail by more than half an arrowhead (right of it, or left when the edge turns right),
+        // in the upper part of the gap (the head is at the bottom).
+        expect(e.la === 'end' ? e.x1 - e.lx! : e.lx! - e.x1).toBeGreaterThanOrEqual(LABEL_GAP);
         expect(e.ly!).toBeGreaterThan(e.y1);
         expect(e.ly!).toBeLessThanOrEqual(e.y1 + (e.y2 - e.y1) / 2);
       }
@@ -89,5 +90,93 @@ spawn p2
       if (a !== b) expect(apart, `${a.title} / ${b.title}`).toBe(true);
     }
     expect(g.width).toBeLessThanOrEqual(Math.max(400, ...g.nodes.filter((n) => n.y <= host.y).map((n) => n.x + n.w)));
+  });
+});
+
+/** Whether the segment from p to q passes through the inside of box b (Liang-Barsky clipping). */
+function crosses(p: [number, number], q: [number, number], b: ProcNode): boolean {
+  const [x0, y0] = p;
+  const dx = q[0] - x0;
+  const dy = q[1] - y0;
+  let t0 = 0;
+  let t1 = 1;
+  const edges: [number, number][] = [[-dx, x0 - b.x], [dx, b.x + b.w - x0], [-dy, y0 - b.y], [dy, b.y + b.h - y0]];
+  for (const [pp, qq] of edges) {
+    if (pp === 0) {
+      if (qq <= 0) return false;
+      continue;
+    }
+    const t = qq / pp;
+    if (pp < 0) t0 = Math.max(t0, t);
+    else t1 = Math.min(t1, t);
+    if (t0 >= t1) return false;
+  }
+  return true;
+}
+
+/** The boxes each edge passes behind, other than its own two ends: "edge passes box" strings. */
+function edgesThroughBoxes(g: ProcGraph): string[] {
+  const bad: string[] = [];
+  for (const e of g.edges) {
+    const pts = edgePoints(e, 48);
+    for (const n of g.nodes) {
+      if (n.id === e.from || n.id === e.to) continue;
+      for (let i = 1; i < pts.length; i++) {
+        if (crosses(pts[i - 1], pts[i], n)) {
+          bad.push(`${e.id} passes ${n.title}`);
+          break;
+        }
+      }
+    }
+  }
+  return bad;
+}
+
+describe('edges', () => {
+  it('oom-mshare: the mshare edge from m0 passes beside the m1..m20 and p1..p20 boxes, not behind them', () => {
+    const g = graphOf('oom-mshare');
+    const m0 = g.nodes.find((n) => n.title.startsWith('m0 '))!;
+    const host = g.nodes.find((n) => n.kind === 'host')!;
+    const e = g.edges.find((x) => x.kind === 'mshare' && x.from === m0.id && x.to === host.id)!;
+    expect(e).toBeDefined();
+    expect(g.nodes.some((n) => n.title.startsWith('m1..m20'))).toBe(true);
+    expect(g.nodes.some((n) => n.title.startsWith('p1..p20'))).toBe(true);
+    expect(edgesThroughBoxes(g)).toEqual([]);
+    // Every point of every edge is inside the graph.
+    for (const x of g.edges) for (const [px, py] of edgePoints(x)) {
+      expect(px).toBeGreaterThanOrEqual(0);
+      expect(px).toBeLessThanOrEqual(g.width);
+      expect(py).toBeLessThanOrEqual(g.height);
+    }
+  });
+
+  it.each(['oom-mshare', 'talk-mshare-link', 'talk-owner-exit', 'mshare-owner-exit', 'mshare-fork', 'mshare-basics-2024', 'database-mshare'])('%s: no edge passes behind a box it does not connect', { timeout: 120_000 }, (id) => {
+    expect(edgesThroughBoxes(graphOf(id))).toEqual([]);
+  });
+
+  it.each(['talk-mshare-link', 'oom-mshare', 'database-mshare'])('%s: arrowheads into a host are apart, on its top, in the order their edges come from', { timeout: 120_000 }, (id) => {
+    const g = graphOf(id);
+    for (const host of g.nodes.filter((n) => n.kind === 'host')) {
+      const into = g.edges.filter((e) => e.kind === 'mshare' && e.to === host.id);
+      const heads = into.map((e) => e.x2).sort((a, b) => a - b);
+      for (const x of heads) {
+        expect(x).toBeGreaterThan(host.x);
+        expect(x).toBeLessThan(host.x + host.w);
+      }
+      for (let i = 1; i < heads.length; i++) expect(heads[i] - heads[i - 1]).toBeGreaterThanOrEqual(Math.min(26, host.w / (heads.length + 1)) - 0.01);
+      // The last leg into the host: edges keep their left-to-right order (they do not cross there).
+      const legStart = (e: (typeof into)[number]) => e.route[e.route.length - 2][0];
+      const byStart = [...into].sort((a, b) => legStart(a) - legStart(b));
+      for (let i = 1; i < byStart.length; i++) expect(byStart[i].x2).toBeGreaterThan(byStart[i - 1].x2);
+    }
+  });
+
+  it('talk-mshare-link: the host is under its three clients, so their edges fan in rather than braid', () => {
+    const g = graphOf('talk-mshare-link');
+    const host = g.nodes.find((n) => n.kind === 'host')!;
+    const clients = ['db0', 'db1', 'db2'].map((t) => g.nodes.find((n) => n.title.startsWith(t + ' '))!);
+    const mid = host.x + host.w / 2;
+    expect(mid).toBeGreaterThan(clients[0].x + clients[0].w);
+    expect(mid).toBeLessThan(clients[2].x);
   });
 });

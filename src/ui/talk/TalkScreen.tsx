@@ -8,9 +8,13 @@
  * chart is a projector-sized chart of its own (big-chart.ts).
  */
 import { useEffect, useRef, useState } from 'react';
-import { createPtTree, type PtEmptyReason } from '../views/pttree';
+import { createPtTree, TREE_MAX_SCALE, type PtEmptyReason } from '../views/pttree';
 import { autoSelect } from '../actions';
-import { createProcesses } from '../views/processes';
+import { createProcesses, PRESENTER_MAX_SCALE } from '../views/processes';
+import { FIT_PAD } from '../views/fit';
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { TaskModel } from '../../engine/abi';
 import { AS_HEIGHT, createAddrSpace } from '../views/addrspace';
 import { createPhysMem } from '../views/physmem';
 import { useView } from '../use-view';
@@ -52,7 +56,8 @@ function TreeView() {
   const [empty, setEmpty] = useState<PtEmptyReason | null>(null);
   const presenter = useTalk((s) => s.mode) === 'presenter';
   // The whole tree on the slide, however large: nobody scrolls a projected view.
-  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null), { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  const { ref } = useView((el) => createPtTree(el, (msg, reason) => setEmpty(msg ? reason ?? 'none-selected' : null), { whole: true, onContent: (w, h) => setContent('tree', { w, h }) }), (s) => [s.generation, s.selection.pid, s.selection.table, s.selection.pte, s.compare, s.theme], 'talk-tree');
+  useEffect(() => () => setContent('tree', undefined), []);
   return (
     <>
       <div className="talk-host fill-svg" ref={ref} />
@@ -73,9 +78,51 @@ function keepSelecting(): () => void {
   });
 }
 
+interface Size {
+  w: number;
+  h: number;
+}
+/** The tree's and the processes graph's drawing sizes (drawing pixels), for the heights their panes get. */
+const paneContent = createStore<{ tree?: Size; processes?: Size }>(() => ({}));
+const setContent = (id: 'tree' | 'processes', size: Size | undefined) => {
+  const o = paneContent.getState()[id];
+  if (o?.w !== size?.w || o?.h !== size?.h) paneContent.setState({ [id]: size });
+};
+
+/** The ended tasks presenter and embed mode show, newest first, then how many more. */
+const ENDED_SHOWN = 6;
+
+/**
+ * The tasks that ended (exited or killed), newest first, under the graph: a killed task
+ * leaves the graph, and the slide's "SIGSEGV killed d" needs d on it.
+ */
+function EndedStrip({ ended }: { ended: TaskModel[] }) {
+  const newest = ended.slice(-ENDED_SHOWN).reverse();
+  const more = ended.length - newest.length;
+  return (
+    <p className="talk-ended" data-testid="talk-ended" aria-label="Ended tasks, newest first">
+      <span className="talk-ended-head">ended:</span>{' '}
+      {newest.map((t, i) => (
+        <span key={t.pid} className={`talk-ended-task ${t.state}`}>
+          {i > 0 && ', '}
+          <b>{t.name}</b> ({t.signal ?? t.state})
+        </span>
+      ))}
+      {more > 0 && <span className="talk-ended-more">, and {count(more)} more</span>}
+    </p>
+  );
+}
+
 function ProcessesView() {
-  const { ref } = useView((el) => createProcesses(el, { whole: true }), (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
-  return <div className="talk-host fill-svg" ref={ref} />;
+  const { ref } = useView((el) => createProcesses(el, { whole: true, onContent: (w, h) => setContent('processes', { w, h }) }), (s) => [s.generation, s.selection.pid, s.selection.mm, s.compare, s.snapshot], 'talk-processes');
+  const ended = useUiShallow((s) => s.snapshot?.tasks.filter((t) => t.state === 'exited' || t.state === 'killed') ?? []);
+  useEffect(() => () => setContent('processes', undefined), []);
+  return (
+    <>
+      <div className="talk-host fill-svg" ref={ref} />
+      {ended.length > 0 && <EndedStrip ended={ended} />}
+    </>
+  );
 }
 
 function AddrSpaceView() {
@@ -129,6 +176,59 @@ function usePaneTitle(id: TalkViewId): string {
     if (id === 'chart') return 'Memory over the timeline';
     return VIEW_TITLES[id];
   });
+}
+
+/** The content-box size of an element, kept up to date. */
+function useSize(ref: React.RefObject<HTMLElement | null>): { w: number; h: number } {
+  const [size, setSize] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1].contentRect;
+      setSize((o) => (o.w === r.width && o.h === r.height ? o : { w: r.width, h: r.height }));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/**
+ * The rows of two stacked panes. The tree gets 3 parts to another view's 2; but when the
+ * tree's and the processes graph's drawing sizes are known, each pane gets the height at which
+ * its drawing fills the pane's width (or reaches its largest scale), both shrunk alike when
+ * that is more than there is and the rest shared 3:2. At 3:2 the processes graph (wide and
+ * short) was drawn with 14 px text in a third of its pane's width at 1080p.
+ */
+function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: { tree?: Size; processes?: Size }, ended: boolean): string {
+  const weight = (v: TalkViewId) => (v === 'tree' ? 3 : 2);
+  const even = views.map((v) => `minmax(0, ${weight(v)}fr)`).join(' ');
+  if (views.length !== 2 || main.h <= 0 || main.w <= 0) return even;
+  const room = main.h - 16;
+  // A pane's heading and borders (talk.css .talk-pane-title: its font, about 1.3 lines, and padding).
+  const heading = Math.min(26, Math.max(17, 0.024 * window.innerHeight)) * 1.3 + Math.min(14, Math.max(7, 0.013 * window.innerHeight)) + 6;
+  const pad = 2 * FIT_PAD * zoom;
+  const needs = views.map((v) => {
+    const c = v === 'tree' || v === 'processes' ? content[v] : undefined;
+    if (!c || c.w <= 0 || c.h <= 0) return null;
+    const cap = v === 'tree' ? TREE_MAX_SCALE : PRESENTER_MAX_SCALE;
+    const scale = Math.min(zoom * cap, (main.w - 4 - pad) / c.w);
+    return { fixed: heading + pad + (v === 'processes' && ended ? 30 * zoom : 0), drawing: c.h * scale };
+  });
+  if (needs.some((n) => !n)) return even;
+  const [a, b] = needs as { fixed: number; drawing: number }[];
+  const want = a.fixed + a.drawing + b.fixed + b.drawing;
+  let ha: number;
+  if (want <= room) {
+    const w = weight(views[0]) / (weight(views[0]) + weight(views[1]));
+    ha = a.fixed + a.drawing + (room - want) * w;
+  } else {
+    const f = Math.max(0, (room - a.fixed - b.fixed) / (a.drawing + b.drawing));
+    ha = a.fixed + a.drawing * f;
+  }
+  ha = Math.round(Math.max(0.25 * room, Math.min(0.75 * room, ha)));
+  return `minmax(0, ${ha}px) minmax(0, 1fr)`;
 }
 
 /** The content-box height of an element, kept up to date. */
@@ -245,6 +345,10 @@ export function TalkScreen() {
   // Wide views (the tree, the address space) get the full width, stacked; others side by side.
   const rows = layout === 'rows' || (layout === 'auto' && views.length === 2 && views.some((v) => v === 'tree' || v === 'addrspace'));
   const ref = useRef<HTMLDivElement | null>(null);
+  const mainRef = useRef<HTMLElement | null>(null);
+  const mainSize = useSize(mainRef);
+  const content = useStore(paneContent);
+  const anyEnded = useUi((s) => !!s.snapshot?.tasks.some((t) => t.state === 'exited' || t.state === 'killed'));
   useEffect(() => {
     // Keys go to the window; keep the focus off the (now unmounted) chrome.
     ref.current?.focus();
@@ -260,7 +364,7 @@ export function TalkScreen() {
   return (
     <div className={`talk-screen ${mode}`} data-testid="talk-screen" data-mode={mode} ref={ref} tabIndex={-1}>
       {(presenter || caption) && <Caption big={presenter} />}
-      <main className={`talk-panes panes-${views.length}${rows ? ' rows' : ''}`} style={rows ? { gridTemplateRows: views.map((v) => (v === 'tree' ? 'minmax(0, 3fr)' : 'minmax(0, 2fr)')).join(' ') } : undefined}>
+      <main ref={mainRef} className={`talk-panes panes-${views.length}${rows ? ' rows' : ''}`} style={rows ? { gridTemplateRows: rowTemplate(views, mainSize, presenter ? zoom : Math.min(zoom, 1.5), content, anyEnded) } : undefined}>
         {views.map((v) => (
           <Pane key={v} id={v} zoom={presenter ? zoom : Math.min(zoom, 1.5)} titled={presenter} />
         ))}

@@ -40,9 +40,19 @@ export interface ProcEdge {
   y1: number;
   x2: number;
   y2: number;
-  /** Where the label starts (text-anchor start, vertically centred): beside the edge's tail, clear of its arrowhead. */
+  /**
+   * Where the label is (vertically centred): beside the edge's tail, clear of its arrowhead,
+   * on the side the edge does not turn to (`la`: the text's anchor, start = right of lx).
+   */
   lx?: number;
   ly?: number;
+  la?: 'start' | 'end';
+  /**
+   * The edge's route, from (x1, y1) to (x2, y2): consecutive points with the same x are a
+   * straight drop, others an S-curve, always within a gap between rows (no box is there). An
+   * edge across rows drops through a free lane of each row between (edgePath, edgePoints).
+   */
+  route: [number, number][];
 }
 
 export interface ProcGraph {
@@ -220,7 +230,7 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     place(n, depth, wantY);
     for (const id of n.mms) nodeOfMm.set(id, n.id);
     const p = parentMm.get(mm.id)!;
-    if (p) edges.push({ id: `f${n.id}`, kind: 'fork', from: nodeOfMm.get(p)!, to: n.id, x1: 0, y1: 0, x2: 0, y2: 0 });
+    if (p) edges.push({ id: `f${n.id}`, kind: 'fork', from: nodeOfMm.get(p)!, to: n.id, x1: 0, y1: 0, x2: 0, y2: 0, route: [] });
     if (n.kind === 'mm') pushKids(mm.id, depth + 1, n.x);
   }
 
@@ -256,7 +266,7 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
   }
   for (const [key, c] of counts) {
     const [from, to] = key.split('>');
-    edges.push({ id: `s${key}`, kind: 'mshare', from, to, x1: 0, y1: 0, x2: 0, y2: 0, ...(c > 1 ? { label: `×${c}` } : {}) });
+    edges.push({ id: `s${key}`, kind: 'mshare', from, to, x1: 0, y1: 0, x2: 0, y2: 0, route: [], ...(c > 1 ? { label: `×${c}` } : {}) });
   }
   // The moved trees, in bands below the hosts (or below the processes when there is no host).
   let base = snap.regions.length ? hostCol + 1 : hostCol;
@@ -286,10 +296,11 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
     rowY[d] = y;
     y += (rowH[d] ?? 0) + ROW_GAP;
   }
+  const rowOf = new Map(nodes.map((n) => [n.id, n.y]));
   for (const n of nodes) n.y = rowY[n.y];
-  placeEdges(nodes, edges);
+  placeEdges(nodes, edges, rowOf, rowY.map((y, d) => ({ top: y, bottom: y + (rowH[d] ?? 0) })));
   const ended = snap.tasks.filter((t) => t.state === 'exited' || t.state === 'killed');
-  const width = Math.max(NODE_W, ...nodes.map((n) => n.x + n.w));
+  const width = Math.max(NODE_W, ...nodes.map((n) => n.x + n.w), ...edges.flatMap((e) => e.route.map(([x]) => x + EDGE_EDGE)));
   const height = Math.max(40, ...nodes.map((n) => n.y + n.h));
   return { nodes, edges, width, height, ended };
 }
@@ -297,38 +308,195 @@ export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateT
 /** Gap between an edge and its label (more than half the widest arrowhead, 7 x 2.4 px / 2). */
 export const LABEL_GAP = 12;
 
+/** The least room between a lane and a box beside it, and between two lanes in one row. */
+export const LANE_MARGIN = 14;
+/** The least distance between two arrowheads into one host (an arrowhead is 7 x 2.4 = 17 px wide). */
+const HEAD_SPACING = 26;
+/** Room a route needs past its x at the graph's edge (half a stroke and a little). */
+const EDGE_EDGE = 4;
+
+interface Band {
+  top: number;
+  bottom: number;
+}
+
 /**
- * Edge end points. Fork edges run from the middle of the parent's bottom; mshare edges from
- * further right (so a process's fork and mshare edges do not coincide), and the mshare edges
- * into one host end spread along its top, in the order of their tails.
+ * The x nearest `want` where an edge can drop through a row: clear of its boxes and of the
+ * lanes other edges took there by LANE_MARGIN. Past the last box there is always room.
  */
-function placeEdges(nodes: ProcNode[], edges: ProcEdge[]): void {
+function pickLane(boxes: ProcNode[], used: number[], want: number): number {
+  const free: [number, number][] = [];
+  let left = LANE_MARGIN / 2;
+  for (const b of boxes) {
+    free.push([left, b.x - LANE_MARGIN]);
+    left = Math.max(left, b.x + b.w + LANE_MARGIN);
+  }
+  free.push([left, Infinity]);
+  const open = free.filter(([a, b]) => a <= b);
+  const inside = (x: number) => open.some(([a, b]) => x >= a && x <= b);
+  const cands = open.map(([a, b]) => Math.min(b, Math.max(a, want)));
+  for (const u of used) cands.push(u + LANE_MARGIN, u - LANE_MARGIN);
+  const ok = cands.filter((c) => inside(c) && used.every((u) => Math.abs(u - c) >= LANE_MARGIN - 1e-6));
+  ok.sort((p, q) => Math.abs(p - want) - Math.abs(q - want) || p - q);
+  return ok[0] ?? Math.max(left, ...used.map((u) => u + LANE_MARGIN));
+}
+
+/**
+ * Edge routes. Fork edges run from the middle of the parent's bottom; mshare edges from
+ * further right (so a process's fork and mshare edges do not coincide). An edge that spans
+ * rows drops through a lane of each row between, beside the boxes there, never behind one.
+ * Hosts are then placed under the edges that come to them (centred under the span of their
+ * approaches), and the edges into one host end spread along its top in the order they come
+ * from, so none cross there and each arrowhead is apart from the next.
+ */
+function placeEdges(nodes: ProcNode[], edges: ProcEdge[], rowOf: Map<string, number>, bands: Band[]): void {
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const into = new Map<string, ProcEdge[]>();
-  for (const e of edges) {
-    const a = byId.get(e.from);
-    const b = byId.get(e.to);
-    if (!a || !b) continue;
+  const rowBoxes = bands.map(() => [] as ProcNode[]);
+  for (const n of nodes) rowBoxes[rowOf.get(n.id)!]?.push(n);
+  for (const r of rowBoxes) r.sort((p, q) => p.x - q.x);
+  const used = bands.map(() => [] as number[]);
+  const lanes = new Map<ProcEdge, number[]>();
+  const live = edges.filter((e) => byId.has(e.from) && byId.has(e.to));
+  for (const e of live) {
+    const a = byId.get(e.from)!;
     e.x1 = e.kind === 'fork' ? a.x + a.w / 2 : a.x + a.w * 0.7;
     e.y1 = a.y + a.h;
+  }
+  // Lanes, the edges from the left first (each takes the free x nearest its course).
+  for (const e of [...live].sort((p, q) => p.x1 - q.x1)) {
+    const from = rowOf.get(e.from)!;
+    const to = rowOf.get(e.to)!;
+    const xs: number[] = [];
+    let x = e.x1;
+    for (let r = from + 1; r < to; r++) {
+      x = pickLane(rowBoxes[r], used[r], x);
+      used[r].push(x);
+      xs.push(x);
+    }
+    lanes.set(e, xs);
+  }
+  const approach = (e: ProcEdge) => {
+    const xs = lanes.get(e)!;
+    return xs.length ? xs[xs.length - 1] : e.x1;
+  };
+  // Hosts under their edges, left to right, apart by COL_GAP.
+  const into = new Map<string, ProcEdge[]>();
+  for (const e of live) {
+    if (e.kind !== 'mshare') continue;
+    if (!into.has(e.to)) into.set(e.to, []);
+    into.get(e.to)!.push(e);
+  }
+  const hosts = nodes.filter((n) => n.kind === 'host');
+  const want = new Map(hosts.map((h) => {
+    const xs = (into.get(h.id) ?? []).map(approach);
+    // A host nobody attaches to goes after the others, in region order.
+    return [h, xs.length ? (Math.min(...xs) + Math.max(...xs)) / 2 : Infinity] as const;
+  }));
+  const rank = (w: number) => (Number.isFinite(w) ? w : Number.MAX_VALUE);
+  const order = hosts.map((h, i) => ({ h, i })).sort((p, q) => rank(want.get(p.h)!) - rank(want.get(q.h)!) || p.i - q.i);
+  let cursor = 0;
+  for (const { h } of order) {
+    const w = want.get(h)!;
+    h.x = Math.max(cursor, Number.isFinite(w) ? Math.round(w - h.w / 2) : cursor);
+    cursor = h.x + h.w + COL_GAP;
+  }
+  // No wider than the rows above (and their lanes) when they leave room: back left, in order.
+  const hostRow = hosts.length ? rowOf.get(hosts[0].id)! : -1;
+  let limit = Math.max(0, ...nodes.filter((n) => rowOf.get(n.id)! < hostRow).map((n) => n.x + n.w), ...used.flat().map((x) => x + EDGE_EDGE));
+  for (let i = order.length - 1; i >= 0; i--) {
+    const h = order[i].h;
+    h.x = Math.max(0, Math.min(h.x, limit - h.w));
+    limit = h.x - COL_GAP;
+  }
+  for (let i = 1; i < order.length; i++) order[i].h.x = Math.max(order[i].h.x, order[i - 1].h.x + order[i - 1].h.w + COL_GAP);
+  for (const e of live) {
+    const b = byId.get(e.to)!;
     e.x2 = b.x + b.w / 2;
     e.y2 = b.y - 2;
-    if (e.kind === 'mshare') {
-      if (!into.has(e.to)) into.set(e.to, []);
-      into.get(e.to)!.push(e);
-    }
   }
   for (const [to, list] of into) {
     const b = byId.get(to)!;
-    list.sort((p, q) => p.x1 - q.x1);
+    list.sort((p, q) => approach(p) - approach(q) || p.x1 - q.x1);
+    // Spread along the top, as evenly as fits; a lone edge comes straight down when it can.
+    const step = Math.max(Math.min(HEAD_SPACING, b.w / list.length), b.w / (list.length + 1));
+    const span = step * (list.length - 1);
+    const mid = list.length === 1 ? Math.min(b.x + b.w - 16, Math.max(b.x + 16, approach(list[0]))) : b.x + b.w / 2;
     list.forEach((e, i) => {
-      e.x2 = b.x + (b.w * (i + 1)) / (list.length + 1);
+      e.x2 = mid - span / 2 + i * step;
     });
   }
-  for (const e of edges) {
-    if (!e.label) continue;
-    // Beside the tail, where the edge leaves its box going straight down; the arrowhead is at the other end.
-    e.lx = e.x1 + LABEL_GAP;
-    e.ly = e.y1 + Math.min(11, (e.y2 - e.y1) / 2);
+  for (const e of live) {
+    const from = rowOf.get(e.from)!;
+    const route: [number, number][] = [[e.x1, e.y1]];
+    const bottom = bands[from]?.bottom ?? e.y1;
+    if (bottom > e.y1 + 0.5) route.push([e.x1, bottom]);
+    lanes.get(e)!.forEach((x, i) => {
+      const band = bands[from + 1 + i];
+      route.push([x, band.top], [x, band.bottom]);
+    });
+    route.push([e.x2, e.y2]);
+    e.route = route;
   }
+  const points = live.map((e) => edgePoints(e, 16));
+  for (const e of live) {
+    if (!e.label) continue;
+    // Beside the tail, where the edge leaves its box going straight down; the arrowhead is at
+    // the other end. On the right unless an edge (its own, turning right, or another's lane)
+    // comes closer to the label there than on the left.
+    const ly = e.y1 + Math.min(11, (e.y2 - e.y1) / 2);
+    const tw = estimateText(e.label, 'line');
+    const clearance = (x0: number, x1: number) => {
+      let d = Infinity;
+      for (const pts of points) for (const [x, y] of pts) {
+        if (Math.abs(y - ly) > 8) continue;
+        d = Math.min(d, x < x0 ? x0 - x : x > x1 ? x - x1 : 0);
+      }
+      return d;
+    };
+    const right = clearance(e.x1 + LABEL_GAP, e.x1 + LABEL_GAP + tw);
+    const left = e.x1 - LABEL_GAP - tw >= 0 ? clearance(e.x1 - LABEL_GAP - tw, e.x1 - LABEL_GAP) : -1;
+    e.la = right >= Math.min(left, 6) ? 'start' : 'end';
+    e.lx = e.la === 'end' ? e.x1 - LABEL_GAP : e.x1 + LABEL_GAP;
+    e.ly = ly;
+  }
+}
+
+/** The SVG path of an edge's route: drops as lines, moves across as S-curves (vertical at both ends). */
+export function edgePath(e: ProcEdge): string {
+  const r = e.route;
+  if (r.length < 2) return '';
+  let d = `M${r[0][0]},${r[0][1]}`;
+  for (let i = 1; i < r.length; i++) {
+    const [ax, ay] = r[i - 1];
+    const [bx, by] = r[i];
+    if (Math.abs(ax - bx) < 0.01) d += ` L${bx},${by}`;
+    else {
+      const my = (ay + by) / 2;
+      d += ` C${ax},${my} ${bx},${my} ${bx},${by}`;
+    }
+  }
+  return d;
+}
+
+/** Points along an edge as drawn (edgePath), `n` per curve: a polyline for tests and hit checks. */
+export function edgePoints(e: ProcEdge, n = 24): [number, number][] {
+  const r = e.route;
+  const out: [number, number][] = r.length ? [r[0]] : [];
+  for (let i = 1; i < r.length; i++) {
+    const [ax, ay] = r[i - 1];
+    const [bx, by] = r[i];
+    if (Math.abs(ax - bx) < 0.01) {
+      out.push([bx, by]);
+      continue;
+    }
+    const my = (ay + by) / 2;
+    for (let k = 1; k <= n; k++) {
+      const t = k / n;
+      const u = 1 - t;
+      const x = u * u * u * ax + 3 * u * u * t * ax + 3 * u * t * t * bx + t * t * t * bx;
+      const y = u * u * u * ay + 3 * u * u * t * my + 3 * u * t * t * my + t * t * t * by;
+      out.push([x, y]);
+    }
+  }
+  return out;
 }

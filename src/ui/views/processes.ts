@@ -4,7 +4,7 @@
  */
 import { select } from 'd3-selection';
 import { store, select as selectUi } from '../store';
-import { buildProcGraph, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
+import { buildProcGraph, edgePath, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
 import { panZoom } from './zoom';
 import { FIT_PAD, fitFloor } from './fit';
 
@@ -15,6 +15,12 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
  * (fit.ts) in the desk layout, whole down to 0.5 in presenter mode.
  */
 const FIT = { maxScale: 1.2, minScale: 0.5 };
+/**
+ * Presenter and embed mode's largest scale (in the pane's zoomed pixels): box titles (12 px)
+ * come out no larger than the pane headings (26 px at 1080p, zoom 2), so two boxes are not
+ * drawn gigantic.
+ */
+export const PRESENTER_MAX_SCALE = 1.1;
 
 /**
  * Text widths in the fonts the boxes are drawn in (main.css: .proc-node .title, .lines text),
@@ -49,9 +55,14 @@ export interface ProcessesView {
   destroy(): void;
 }
 
-/** `whole`: fit the whole graph however small (presenter and embed mode: nobody scrolls a slide). */
-export function createProcesses(container: HTMLElement, opts: { whole?: boolean } = {}): ProcessesView {
-  const fit = { ...FIT, whole: !!opts.whole };
+/**
+ * `whole`: fit the whole graph however small, up to PRESENTER_MAX_SCALE (presenter and embed
+ * mode: nobody scrolls a slide). `onContent`: told the drawing's size whenever it changes
+ * (presenter mode sizes the pane to it).
+ */
+export function createProcesses(container: HTMLElement, opts: { whole?: boolean; onContent?: (w: number, h: number) => void } = {}): ProcessesView {
+  const fit = { ...FIT, whole: !!opts.whole, ...(opts.whole ? { maxScale: PRESENTER_MAX_SCALE } : {}) };
+  let content = '';
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'proc-svg');
   svg.setAttribute('role', 'img');
@@ -92,12 +103,7 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
       const g = buildProcGraph(snap, measure, fit.whole || !size ? Infinity : (size.w - 2 * FIT_PAD) / fitFloor(fit));
       const byId = new Map(g.nodes.map((n) => [n.id, n]));
       svg.setAttribute('aria-label', `Processes and mm_structs: ${snap.tasks.filter((t) => t.state === 'running').length} running tasks, ${snap.mms.length} mm_structs, ${snap.regions.length} mshare regions`);
-      const path = (e: ProcEdge) => {
-        if (!byId.get(e.from) || !byId.get(e.to)) return '';
-        const { x1, y1, x2, y2 } = e;
-        const my = (y1 + y2) / 2;
-        return `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-      };
+      const path = (e: ProcEdge) => (byId.get(e.from) && byId.get(e.to) ? edgePath(e) : '');
       edgesG.selectAll<SVGPathElement, ProcEdge>('path').data(g.edges, (e) => e.id).join('path')
         .attr('class', (e) => `proc-edge ${e.kind}`)
         .attr('data-edge', (e) => e.id)
@@ -109,6 +115,7 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
         .attr('x', (e) => e.lx ?? e.x1)
         .attr('y', (e) => e.ly ?? e.y1)
         .attr('dominant-baseline', 'central')
+        .attr('text-anchor', (e) => e.la ?? 'start')
         .text((e) => e.label!);
       const sel = s.selection;
       const ng = nodesG.selectAll<SVGGElement, ProcNode>('g.proc-node').data(g.nodes, (n) => n.id)
@@ -135,6 +142,10 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean 
       ng.select('g.lines').selectAll('text').data((n) => n.lines).join('text')
         .attr('x', PAD_X).attr('y', (_l, i) => 29 + i * 13).text((l) => l);
       pz.setContent(g.width, g.height);
+      if (opts.onContent && content !== `${g.width}x${g.height}`) {
+        content = `${g.width}x${g.height}`;
+        opts.onContent(g.width, g.height);
+      }
       if (sized && (g.nodes.length !== lastCount || refit)) {
         lastCount = g.nodes.length;
         refit = false;

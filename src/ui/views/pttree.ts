@@ -41,8 +41,14 @@ export function treeRoots(snap: ModelSnapshot, pids: (number | null)[]): PtRoot[
 /** Why the tree is empty: no process runs at this step, or none of the running ones is chosen. */
 export type PtEmptyReason = 'none-running' | 'none-selected';
 
-/** `whole`: fit the whole tree however small (presenter and embed mode: nobody scrolls a slide). */
-export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void, opts: { whole?: boolean } = {}): PtTreeView {
+/** At most this scale (FIT.maxScale): presenter mode sizes the tree's pane by it. */
+export const TREE_MAX_SCALE = FIT.maxScale;
+
+/**
+ * `whole`: fit the whole tree however small (presenter and embed mode: nobody scrolls a slide).
+ * `onContent`: told the drawing's size when it changes (presenter mode sizes the pane to it).
+ */
+export function createPtTree(container: HTMLElement, onEmpty: (msg: string | null, reason?: PtEmptyReason) => void, opts: { whole?: boolean; onContent?: (w: number, h: number) => void } = {}): PtTreeView {
   const fit = { ...FIT, whole: !!opts.whole };
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'pt-svg');
@@ -229,6 +235,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       drawNodes(layout, s.selection, fresh);
       drawFrames(layout);
       pz.setContent(layout.width, layout.height);
+      opts.onContent?.(layout.width, layout.height);
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
       // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
       // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
