@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/engine/model';
 import { Runner } from '../../src/scenario/runner';
 import { findBuiltin } from '../../src/scenario/builtins/index';
-import { boxWidth, buildProcGraph, edgePoints, estimateText, LABEL_GAP, NODE_W, PAD_X, type Measure, type ProcGraph, type ProcNode } from '../../src/ui/views/proc-model';
+import { boxWidth, buildProcGraph, nameRange, edgePoints, estimateText, LABEL_GAP, NODE_W, PAD_X, type Measure, type ProcGraph, type ProcNode } from '../../src/ui/views/proc-model';
 
 function graphOf(id: string, measure?: Measure) {
   const b = findBuiltin(id);
@@ -133,14 +133,14 @@ function edgesThroughBoxes(g: ProcGraph): string[] {
 }
 
 describe('edges', () => {
-  it('oom-mshare: the mshare edge from m0 passes beside the m1..m20 and p1..p20 boxes, not behind them', () => {
+  it('oom-mshare: the mshare edge from m0 passes beside the m1..m20 and p1, p2, p9, p20 boxes, not behind them', () => {
     const g = graphOf('oom-mshare');
     const m0 = g.nodes.find((n) => n.title.startsWith('m0 '))!;
     const host = g.nodes.find((n) => n.kind === 'host')!;
     const e = g.edges.find((x) => x.kind === 'mshare' && x.from === m0.id && x.to === host.id)!;
     expect(e).toBeDefined();
     expect(g.nodes.some((n) => n.title.startsWith('m1..m20'))).toBe(true);
-    expect(g.nodes.some((n) => n.title.startsWith('p1..p20'))).toBe(true);
+    expect(g.nodes.some((n) => n.title.startsWith('p1, p2, p9, p20 ×4'))).toBe(true);
     expect(edgesThroughBoxes(g)).toEqual([]);
     // Every point of every edge is inside the graph.
     for (const x of g.edges) for (const [px, py] of edgePoints(x)) {
@@ -178,5 +178,15 @@ describe('edges', () => {
     const mid = host.x + host.w / 2;
     expect(mid).toBeGreaterThan(clients[0].x + clients[0].w);
     expect(mid).toBeLessThan(clients[2].x);
+  });
+});
+
+describe('group titles name who is in the group', () => {
+  it('a range only where no number is missing; gaps show', () => {
+    expect(nameRange(['p3', 'p1', 'p2', 'p4'])).toBe('p1..p4');
+    expect(nameRange(['p1', 'p2', 'p9', 'p20'])).toBe('p1, p2, p9, p20');
+    expect(nameRange(['w1', 'w2', 'w3', 'w7', 'w8', 'w9'])).toBe('w1..w3, w7..w9');
+    expect(nameRange(['db1', 'db3', 'db5', 'db7', 'db9', 'db11', 'db13'])).toBe('db1, …, db13');
+    expect(nameRange(['a', 'b', 'c'])).toBe('a, b, …');
   });
 });

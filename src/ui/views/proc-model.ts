@@ -97,11 +97,26 @@ function signature(mm: MmModel, taskBy: Map<number, TaskModel>): string {
 export function nameRange(names: string[]): string {
   const m = names.map((n) => /^(.*?)(\d+)$/.exec(n));
   if (m.every((x) => x && x[1] === m[0]![1])) {
-    const nums = m.map((x) => Number(x![2])).sort((a, b) => a - b);
-    return `${m[0]![1]}${nums[0]}..${m[0]![1]}${nums[nums.length - 1]}`;
+    // Runs of consecutive numbers: "p1..p20" only when no number between is missing (the four
+    // survivors p1, p2, p9 and p20 read "p1..p20 ×4" as if all twenty were there).
+    const pre = m[0]![1];
+    const nums = [...new Set(m.map((x) => Number(x![2])))].sort((a, b) => a - b);
+    const runs: string[] = [];
+    for (let i = 0; i < nums.length; ) {
+      let j = i;
+      while (j + 1 < nums.length && nums[j + 1] === nums[j] + 1) j++;
+      if (j - i >= 2) runs.push(`${pre}${nums[i]}..${pre}${nums[j]}`);
+      else for (let k = i; k <= j; k++) runs.push(`${pre}${nums[k]}`);
+      i = j + 1;
+    }
+    const all = runs.join(', ');
+    return all.length <= NAME_RANGE_CHARS || runs.length <= 2 ? all : `${runs[0]}, …, ${runs[runs.length - 1]}`;
   }
   return names.length > 2 ? `${names[0]}, ${names[1]}, …` : names.join(', ');
 }
+
+/** Longest group title (before " ×N") spelled out in full; longer ones keep the first and last run. */
+const NAME_RANGE_CHARS = 22;
 
 export function buildProcGraph(snap: ModelSnapshot, measure: Measure = estimateText, maxWidth = Infinity): ProcGraph {
   const taskBy = new Map(snap.tasks.map((t) => [t.pid, t]));
