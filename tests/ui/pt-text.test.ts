@@ -10,7 +10,7 @@ import { NODE_MIN_W, nodeWidth, ROW_GAP, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, row
 function node(pfn: number, depth: number, rows: PtRow[], group = [pfn]): PtNode {
   return {
     pfn, depth, levelName: ['PGD', 'PUD', 'PMD', 'PTE'][depth], owner: 1, share: 0, parents: [-1], rows,
-    present: rows.length, truncated: 0, shared: false, foreign: false, collapsed: false, roots: ['db0'], group,
+    present: rows.length, truncated: 0, shared: false, sharing: { kind: 'none', count: 0, processes: 1, host: false, drawn: 0 }, foreign: false, collapsed: false, roots: ['db0'], group,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { size } from '../format';
 import type { PtModel, PtNode, PtRow } from './pt-model';
-import { nodeWidth } from './pt-text';
+import { badgeText, nodeWidth } from './pt-text';
 
 export const FRAME_W = 150;
 export const GAP_X = 26;
@@ -13,6 +13,9 @@ export const HEADER_H = 34;
 export const ROW_H = 15;
 export const GAP_Y = 12;
 export const FRAME_H = 30;
+/** The sharing badge: its height, and how far above the box's top it starts. */
+export const BADGE_H = 15;
+export const BADGE_ABOVE = 17;
 
 export interface PlacedNode {
   node: PtNode;
@@ -86,7 +89,9 @@ export function layoutPt(model: PtModel): PtLayout {
   for (const pfn of model.order) {
     const n = model.nodes.get(pfn)!;
     const h = nodeHeight(n);
-    const y = Math.max(cursor[n.depth], (want.get(pfn) ?? 0) - HEADER_H / 2);
+    // A box with a sharing badge keeps the badge (drawn above it) clear of the box above.
+    const top = cursor[n.depth] + (badgeText(n) ? BADGE_ABOVE + 3 - GAP_Y : 0);
+    const y = Math.max(top, (want.get(pfn) ?? 0) - HEADER_H / 2);
     const p: PlacedNode = { node: n, x: colX(n.depth), y, h };
     placed.set(pfn, p);
     nodes.push(p);
@@ -123,7 +128,7 @@ export function layoutPt(model: PtModel): PtLayout {
         id: `e${p.node.pfn}:${r.first}`,
         from: { x: p.x + nodeW, y: rowY(p, i) },
         to: { x: c.x, y: c.y + HEADER_H / 2 },
-        shared: c.node.shared || c.node.parents.length > 1,
+        shared: c.node.shared,
         foreign: c.node.foreign && !p.node.foreign,
       });
     });
