@@ -2,7 +2,8 @@
 // test failed on the code before the fix:
 // - the sharing badge read "shared ×3 · 2 parents" under a caption of three PGDs, ×1500 with
 //   hugetlb and ×1501 with mshare for the same 1,501 clients, and "shared ×1" (with the shared
-//   styling) next to a host panel's "2 sharers".
+//   styling) next to a host panel's "2 sharers";
+// - PTE rows said "2× anon" with no frame and no RO/RW, under notes about shared and copied frames.
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoErrors, openApp, waitIdle } from './app';
 
@@ -45,6 +46,26 @@ test.describe('at 1920x1080', () => {
     await expect(node(page, 'PMD').getByTestId('pt-badge').locator('text')).toHaveText('shared by 1,501 processes · 2 drawn');
     await goto(page, 12043);
     await expect(node(page, 'PUD').getByTestId('pt-badge').locator('text')).toHaveText('linked by 1,501 processes + host mm · 2 drawn');
+    await expectNoErrors(opened);
+  });
+
+  test('talk-fork-cow: PTE rows name the frames and RO/RW, so the sharing and the copy show', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=talk-fork-cow&present&step=12');
+    await waitIdle(page);
+    const rows = async () => Promise.all((await node(page, 'PTE').all()).map((n) => n.locator('.pt-row text.r').allTextContents()));
+    // After fork: parent and child point at the same two frames, read-only on both sides.
+    let [parent, child] = await rows();
+    expect(parent).toHaveLength(1);
+    expect(parent[0]).toMatch(/^2× anon → 0x[0-9a-f]+-0x[0-9a-f]+ RO$/);
+    expect(child).toEqual(parent);
+    // The child's write: a new frame, writable; the second page still the shared one, RO.
+    await goto(page, 19);
+    [parent, child] = await rows();
+    const [first, second] = parent[0].match(/0x[0-9a-f]+/g)!;
+    expect(child).toHaveLength(2);
+    expect(child[0]).toMatch(/^anon → 0x[0-9a-f]+ RW$/);
+    expect(child[0]).not.toContain(first);
+    expect(child[1]).toBe(`anon → ${second} RO`);
     await expectNoErrors(opened);
   });
 });

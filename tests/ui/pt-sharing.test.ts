@@ -6,9 +6,9 @@
  * styling on a PUD page one process used.
  */
 import { describe, expect, it } from 'vitest';
-import type { PtNode } from '../../src/ui/views/pt-model';
+import type { LeafRun, PtNode, PtRow } from '../../src/ui/views/pt-model';
 import { sharingOf } from '../../src/ui/views/pt-model';
-import { badgeText, badgeTitle } from '../../src/ui/views/pt-text';
+import { badgeText, badgeTitle, leafTarget, rowText } from '../../src/ui/views/pt-text';
 import { layoutPt, BADGE_ABOVE } from '../../src/ui/views/pt-layout';
 
 function node(pfn: number, depth: number, share: number, parents: number[], use: string, owner: number, hosts = new Map<number, { sharers: number }>()): PtNode {
@@ -70,5 +70,20 @@ describe('sharing: one count for hugetlb and mshare', () => {
     const l = layoutPt({ roots: [], nodes: new Map([pgd, a, b].map((n) => [n.pfn, n])), order: [0x102, 0x104, 0xfd09], levels: 4 });
     const [, pa, pb] = l.nodes;
     expect(pb.y - BADGE_ABOVE).toBeGreaterThan(pa.y + pa.h);
+  });
+});
+
+describe('leaf rows name the frame and RO/RW', () => {
+  const leaf = (o: Partial<LeafRun>): LeafRun => ({ count: 1, pageBytes: 4096, firstPfn: 0x1a3, lastPfn: 0x1a3, contiguous: true, uses: { anon: 1 }, writable: 0, ...o });
+  const row = (l: LeafRun): PtRow => ({ first: 0, last: l.count - 1, va: 0x7f0000000000, flags: 'P US', leaf: l });
+
+  it('after fork both sides read the same frames, read-only', () => {
+    expect(rowText(row(leaf({ count: 2, lastPfn: 0x1a4, uses: { anon: 2 } })))[1]).toBe('2× anon → 0x1a3-0x1a4 RO');
+  });
+  it('after the copy the writer names its own frame, RW', () => {
+    expect(rowText(row(leaf({ firstPfn: 0x2f0, lastPfn: 0x2f0, writable: 1 })))[1]).toBe('anon → 0x2f0 RW');
+  });
+  it('frames that are not consecutive are marked', () => {
+    expect(leafTarget(leaf({ count: 3, lastPfn: 0x900, contiguous: false, writable: 3 }))).toBe('→ 0x1a3,… RW');
   });
 });

@@ -24,6 +24,9 @@ export interface LeafRun {
   /** Frames by use name. */
   uses: Record<string, number>;
   writable: number;
+  /** Target frame of the run's last entry, and whether each entry maps the frame after the one before. */
+  lastPfn: number;
+  contiguous: boolean;
 }
 
 export interface PtRow {
@@ -209,12 +212,14 @@ export function buildPtModel(
         if (run && sameKind && run.leaf) {
           run.last = i;
           run.leaf.count++;
+          run.leaf.contiguous &&= target === run.leaf.lastPfn + 2 ** shift / 4096;
+          run.leaf.lastPfn = target;
           run.leaf.uses[use] = (run.leaf.uses[use] ?? 0) + 1;
           if (lo & PTE_RW) run.leaf.writable++;
         } else {
           run = {
             first: i, last: i, va, flags: flagString(lo, hi),
-            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
+            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, lastPfn: target, contiguous: true, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
           };
           if (node.rows.length < MAX_ROWS) node.rows.push(run);
           else node.truncated++;

@@ -9,7 +9,7 @@
  * fonts they are drawn in, so nothing is cut or overlaps whichever font the browser picks.
  */
 import { hex, size } from '../format';
-import type { PtModel, PtNode, PtRow } from './pt-model';
+import type { LeafRun, PtModel, PtNode, PtRow } from './pt-model';
 
 /** The narrowest box (the width every box had before): small trees keep their look. */
 export const NODE_MIN_W = 222;
@@ -46,7 +46,20 @@ export function rowText(r: PtRow): [string, string] {
   const l = r.leaf!;
   const use = Object.keys(l.uses).length === 1 ? Object.keys(l.uses)[0] : 'mixed';
   const page = l.pageBytes === 4096 ? '' : ` ${size(l.pageBytes)}`;
-  return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
+  return [left, `${l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`} ${leafTarget(l)}`];
+}
+
+/**
+ * Where a leaf run points, and how, in the tree's arrow notation ("→ 0x104" on a table row):
+ * "→ 0x1a3 RO" for one entry, "→ 0x1a3-0x1a4 RO" for a run of consecutive frames, "→ 0x1a3,… RW"
+ * when they are not consecutive (the tooltip names the last). After fork both processes' rows
+ * read the same frames, RO; after the copy-on-write fault the writer's row names a new frame,
+ * RW. A run never mixes RO and RW.
+ */
+export function leafTarget(l: LeafRun): string {
+  const rw = l.writable > 0 ? 'RW' : 'RO';
+  if (l.count === 1) return `→ ${hex(l.firstPfn)} ${rw}`;
+  return `→ ${hex(l.firstPfn)}${l.contiguous ? `-${hex(l.lastPfn)}` : ',…'} ${rw}`;
 }
 
 const count = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

@@ -158,7 +158,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
         if (r.child !== undefined) return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
         const l = r.leaf!;
-        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), first pfn ${hex(l.firstPfn)}`;
+        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), ${l.count === 1 ? `pfn ${hex(l.firstPfn)}` : `pfn ${hex(l.firstPfn)} to ${hex(l.lastPfn)}${l.contiguous ? '' : ' (not consecutive)'}`}${d.node.group.length > 1 ? ' in the first table' : ''}, ${l.writable ? 'read-write' : 'read-only'}`;
       });
       rg.on('click', (_e, x) => {
         const frame = x.r.leaf ? x.r.leaf.firstPfn : null;
