@@ -3,9 +3,10 @@
 // - the sharing badge read "shared ×3 · 2 parents" under a caption of three PGDs, ×1500 with
 //   hugetlb and ×1501 with mshare for the same 1,501 clients, and "shared ×1" (with the shared
 //   styling) next to a host panel's "2 sharers";
-// - PTE rows said "2× anon" with no frame and no RO/RW, under notes about shared and copied frames.
+// - PTE rows said "2× anon" with no frame and no RO/RW, under notes about shared and copied frames;
+// - at 1280x720 the OOM notice ran past its dock, cut mid-sentence, over the console log.
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoErrors, openApp, waitIdle } from './app';
+import { expectNoErrors, inside, openApp, overlap, waitIdle } from './app';
 
 const tree = (page: Page) => page.locator('[data-talk-view="tree"]');
 const node = (page: Page, level: string) => tree(page).locator(`[data-testid="pt-node"][data-level="${level}"]`);
@@ -66,6 +67,35 @@ test.describe('at 1920x1080', () => {
     expect(child[0]).toMatch(/^anon → 0x[0-9a-f]+ RW$/);
     expect(child[0]).not.toContain(first);
     expect(child[1]).toBe(`anon → ${second} RO`);
+    await expectNoErrors(opened);
+  });
+});
+
+test.describe('at 1280x720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the OOM notice fits its dock above the console log, and "Show all" reaches the whole text', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=oom-mshare');
+    await waitIdle(page);
+    const notice = page.getByTestId('notice-oom');
+    await expect(notice).toBeVisible();
+    const dock = page.getByTestId('notice-dock');
+    const log = page.locator('.console-log');
+    const nb = (await notice.boundingBox())!;
+    expect(inside(nb, (await dock.boundingBox())!), 'the notice whole inside its dock').toBe(true);
+    expect(overlap(nb, (await log.boundingBox())!), 'notice over the console log').toBe(false);
+    // The text is clamped; "Show all" opens it, and the dock scrolls to its end.
+    const p = notice.locator('p');
+    const text = (await p.textContent())!;
+    expect(text).toMatch(/The simulation goes on/);
+    await notice.getByRole('button', { name: 'Show all' }).click();
+    expect(await p.evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    await dock.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    const pb = (await p.boundingBox())!;
+    const db = (await dock.boundingBox())!;
+    expect(pb.y + pb.height).toBeLessThanOrEqual(db.y + db.height + 0.5);
+    expect(overlap(db, (await log.boundingBox())!), 'dock over the console log').toBe(false);
+    await notice.getByRole('button', { name: 'Show less' }).click();
     await expectNoErrors(opened);
   });
 });
