@@ -45,6 +45,12 @@ test.describe('at 1920x1080', () => {
     const opened = await openApp(page, '?scenario=talk-page-tables&present&step=7524');
     await waitIdle(page);
     await expect(node(page, 'PMD').getByTestId('pt-badge').locator('text')).toHaveText('shared by 1,501 processes · 2 drawn');
+    // Stopped at the hugetlb peak: its "11.7M" label sits beside the step line, not under it.
+    const peak = page.locator('text.tc-peak', { hasText: '11.7M' });
+    const pb = (await peak.boundingBox())!;
+    const nowX = Number(await page.locator('line.tc-now').getAttribute('x1'));
+    const svgX = (await page.locator('svg.talk-chart').boundingBox())!.x;
+    expect(svgX + nowX < pb.x || svgX + nowX > pb.x + pb.width, 'step line through the peak label').toBe(true);
     await goto(page, 12043);
     await expect(node(page, 'PUD').getByTestId('pt-badge').locator('text')).toHaveText('linked by 1,501 processes + host mm · 2 drawn');
     await expectNoErrors(opened);
