@@ -130,9 +130,21 @@ export function nodeNeeds(n: PtNode): number {
   return w;
 }
 
-/** One width for every box of the tree (columns stay aligned): the widest need, at least NODE_MIN_W. */
+/** The widest box of the tree: the widest need, at least NODE_MIN_W. */
 export function nodeWidth(model: PtModel): number {
-  let w = NODE_MIN_W;
-  for (const n of model.nodes.values()) w = Math.max(w, nodeNeeds(n));
-  return Math.ceil(w);
+  return Math.max(...columnWidths(model));
+}
+
+/**
+ * One width per level (the boxes of a column stay aligned): the widest need of that level, at
+ * least NODE_MIN_W. Per column, so the long leaf rows ("512× shmem → 0x106-0x305 RW") widen
+ * only the PTE column, not the PGD, PUD and PMD columns with it.
+ */
+export function columnWidths(model: PtModel): number[] {
+  const w = new Array<number>(model.levels).fill(NODE_MIN_W);
+  for (const n of model.nodes.values()) {
+    while (w.length <= n.depth) w.push(NODE_MIN_W);
+    w[n.depth] = Math.max(w[n.depth], nodeNeeds(n));
+  }
+  return w.map((x) => Math.ceil(x));
 }

@@ -97,10 +97,9 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       .attr('data-sharers', (d) => String(d.node.sharing.processes))
       .attr('data-level', (d) => d.node.levelName)
       .attr('data-pfn', (d) => String(d.node.pfn));
-    // Widths follow the layout's: a tree with longer texts has wider boxes (pt-text.ts).
-    const W = l.nodeW;
-    g.select('rect.pt-box').attr('width', W).attr('height', (d) => d.h).attr('rx', 4);
-    g.select('rect.pt-head').attr('width', W).attr('height', HEADER_H).attr('rx', 4);
+    // Widths follow the layout's: a column with longer texts has wider boxes (pt-text.ts).
+    g.select('rect.pt-box').attr('width', (d) => d.w).attr('height', (d) => d.h).attr('rx', 4);
+    g.select('rect.pt-head').attr('width', (d) => d.w).attr('height', HEADER_H).attr('rx', 4);
     g.select<SVGTextElement>('text.pt-title').text((d) => titleText(d.node))
       .on('click', (_e, d) => selectUi({ table: d.node.pfn, pte: null }));
     g.select<SVGTextElement>('text.pt-sub').text((d) => subText(d.node));
@@ -111,12 +110,12 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       .attr('display', (d) => (badgeText(d.node) ? null : 'none'))
       .attr('class', (d) => `pt-badge${d.node.shared ? '' : ' solo'}`)
       .attr('data-testid', 'pt-badge');
-    badge.attr('transform', (d) => `translate(${W - BADGE_RIGHT - badgeWidth(text(d))},${-BADGE_ABOVE})`);
+    badge.attr('transform', (d) => `translate(${d.w - BADGE_RIGHT - badgeWidth(text(d))},${-BADGE_ABOVE})`);
     badge.select('rect').attr('width', (d) => badgeWidth(text(d))).attr('height', BADGE_H);
     badge.select('text').attr('x', 4).text(text);
     badge.select('title').text((d) => (badgeText(d.node) ? badgeTitle(d.node) : ''));
     g.select<SVGTextElement>('text.pt-toggle')
-      .attr('x', W - 10)
+      .attr('x', (d) => d.w - 10)
       .text((d) => (d.node.collapsed ? '+' : '−'))
       .attr('aria-label', (d) => `${d.node.collapsed ? 'Expand' : 'Collapse'} ${d.node.levelName} ${hex(d.node.pfn)}`)
       .on('click', (e: MouseEvent, d) => {
@@ -130,6 +129,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         }
       });
     g.select<SVGGElement>('g.pt-rows').each(function (d) {
+      const W = d.w;
       const rows = d.node.collapsed ? [] : d.node.rows.map((r, i) => ({ r, i, d }));
       const extra = !d.node.collapsed && d.node.truncated ? [{ i: rows.length, more: d.node.truncated }] : [];
       const rg = select(this)
