@@ -83,9 +83,11 @@ test.describe('at 1280x720', () => {
   test('the OOM notice fits its dock above the console log, and "Show all" reaches the whole text', async ({ page }) => {
     const opened = await openApp(page, '?scenario=oom-mshare');
     await waitIdle(page);
+    // Docked once the console is mounted (Notices.tsx); measured there.
+    await page.getByRole('textbox', { name: 'Console input' }).waitFor();
     const notice = page.getByTestId('notice-oom');
-    await expect(notice).toBeVisible();
     const dock = page.getByTestId('notice-dock');
+    await expect(dock.getByTestId('notice-oom')).toBeVisible();
     const log = page.locator('.console-log');
     const nb = (await notice.boundingBox())!;
     expect(inside(nb, (await dock.boundingBox())!), 'the notice whole inside its dock').toBe(true);
