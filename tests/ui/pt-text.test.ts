@@ -10,7 +10,7 @@ import { NODE_MIN_W, nodeWidth, ROW_GAP, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, row
 function node(pfn: number, depth: number, rows: PtRow[], group = [pfn]): PtNode {
   return {
     pfn, depth, levelName: ['PGD', 'PUD', 'PMD', 'PTE'][depth], owner: 1, share: 0, parents: [-1], rows,
-    present: rows.length, truncated: 0, shared: false, foreign: false, collapsed: false, roots: ['db0'], group,
+    present: rows.length, truncated: 0, shared: false, sharing: { kind: 'none', count: 0, processes: 1, host: false, drawn: 0 }, foreign: false, collapsed: false, roots: ['db0'], group,
   };
 }
 
@@ -41,8 +41,20 @@ describe('page-table box width', () => {
     const pte = { ...node(0x104, 3, []), parents: [0x103] };
     const l = layoutPt(model(pmd, pte));
     const [a, b] = l.nodes;
-    expect(b.x - a.x).toBeGreaterThan(l.nodeW);
-    expect(l.edges[0].from.x).toBe(a.x + l.nodeW);
-    expect(l.width).toBeGreaterThanOrEqual(b.x + l.nodeW);
+    expect(a.w).toBe(l.nodeW);
+    expect(b.x - a.x).toBeGreaterThan(a.w);
+    expect(l.edges[0].from.x).toBe(a.x + a.w);
+    expect(l.width).toBeGreaterThanOrEqual(b.x + b.w);
+  });
+
+  it('a wide column leaves the other columns at their own width (PTE rows name frames, RO/RW)', () => {
+    const pgd = node(0x101, 0, [{ first: 2, last: 2, va: 2 ** 40, flags: 'P', child: 0x104 }]);
+    const leaf = { count: 512, pageBytes: 4096, firstPfn: 0x106, lastPfn: 0x305, contiguous: true, uses: { shmem: 512 }, writable: 512 };
+    const pte = { ...node(0x104, 3, [{ first: 0, last: 511, va: 2 ** 40, flags: 'P RW US', leaf }]), parents: [0x101] };
+    const l = layoutPt(model(pgd, pte));
+    expect(l.colW[0]).toBe(NODE_MIN_W);
+    expect(l.colW[3]).toBeGreaterThan(NODE_MIN_W);
+    expect(l.nodes[1].w).toBe(l.colW[3]);
+    expect(l.width).toBe(l.nodes[1].x + l.nodes[1].w);
   });
 });

@@ -40,7 +40,7 @@ spawn db2
 db2: open /sys/fs/mshare/sga as F
 db2: mmap 0x10000000000 512G rw shared fd=F as sga
 db2: touch sga 8M read
-note Three PGDs point at one PUD page; no process has a table of its own for the region.
+note Three processes' PGDs, and the host mm's, point at one PUD page; no process has a table of its own.
 expect mshare./sys/fs/mshare/sga.sharers == 3
 expect db2.VmPTE == 0
 expect meminfo.PageTables == 40K

@@ -9,12 +9,12 @@
  * notices covered the tree's legend. Docked, they take room from the console log instead of
  * covering anything.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { engineStatus, onEngineStatus, type EngineStatus } from '../engine-client';
-import { dismiss, useNotices } from './notices';
+import { dismiss, useNotices, type Notice } from './notices';
 import { startFresh } from './session';
 import './notices.css';
 
@@ -29,32 +29,56 @@ export function NoticeDock() {
   return <div className="notice-dock" data-testid="notice-dock" ref={setDock} />;
 }
 
+/**
+ * One notice. Its text is clamped to a few lines (notices.css) so the notice fits the dock
+ * whole, above the console log: at 1280x720 an OOM notice's paragraph ran past the dock's
+ * bottom, cut mid-sentence, with the log drawn right under the cut. "Show all" unclamps it
+ * (the dock then scrolls); the full text is in the DOM either way, for screen readers.
+ */
+function NoticeItem({ n }: { n: Notice }) {
+  const [open, setOpen] = useState(false);
+  const [clipped, setClipped] = useState(false);
+  const p = useRef<HTMLParagraphElement>(null);
+  useLayoutEffect(() => {
+    const el = p.current;
+    if (!el) return;
+    const check = () => setClipped(el.scrollHeight > el.clientHeight + 1);
+    check();
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(check);
+    ro?.observe(el);
+    return () => ro?.disconnect();
+  }, [n.text, open]);
+  return (
+    <section
+      className={`notice n-${n.kind}`}
+      role={n.urgent ? 'alert' : 'status'}
+      aria-label={n.title}
+      data-testid={`notice-${n.kind}`}
+    >
+      <button type="button" className="n-close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>×</button>
+      <h3>{n.title}</h3>
+      {n.text && <p ref={p} className={open ? 'n-text' : 'n-text clamped'}>{n.text}</p>}
+      {(n.actions.length > 0 || clipped || open) && (
+        <div className="n-actions">
+          {(clipped || open) && (
+            <button type="button" className="n-more" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Show less' : 'Show all'}</button>
+          )}
+          {n.actions.map((a) => (
+            <button type="button" key={a.label} onClick={() => { dismiss(n.id); void a.run(); }}>{a.label}</button>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function Notices() {
   const notices = useNotices();
   const dock = useStore(dockStore, (s) => s.el);
   if (notices.length === 0) return null;
   const stack = (
     <div className={dock ? 'notices docked' : 'notices'} data-testid="notices">
-      {notices.map((n) => (
-        <section
-          key={n.id}
-          className={`notice n-${n.kind}`}
-          role={n.urgent ? 'alert' : 'status'}
-          aria-label={n.title}
-          data-testid={`notice-${n.kind}`}
-        >
-          <button type="button" className="n-close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>×</button>
-          <h3>{n.title}</h3>
-          {n.text && <p>{n.text}</p>}
-          {n.actions.length > 0 && (
-            <div className="n-actions">
-              {n.actions.map((a) => (
-                <button type="button" key={a.label} onClick={() => { dismiss(n.id); void a.run(); }}>{a.label}</button>
-              ))}
-            </div>
-          )}
-        </section>
-      ))}
+      {notices.map((n) => <NoticeItem key={n.id} n={n} />)}
     </div>
   );
   return dock ? createPortal(stack, dock) : stack;

@@ -201,13 +201,14 @@ export function createBigChart(container: HTMLElement): BigChartView {
       }
       if (best) peaks.push(best);
       // Centred over the peak, kept inside the plot (clear of the labels at the right) and
-      // beside, not under, a chapter line through it.
+      // beside, not under, a chapter line or the current-step line through it (stopped at a
+      // peak, the step line ran through "11.7M").
       const peakW = (p: SeriesPoint) => textWidth(size(p.pageTables), f);
-      const chapterXs = s.chapters.map((c) => x(c.index));
+      const lineXs = [...s.chapters.map((c) => x(c.index)), x(s.position)];
       const peakX = (p: SeriesPoint) => {
         const w = peakW(p);
         const cx = Math.max(M.l + w / 2, Math.min(W - M.r - w / 2, x(p.step)));
-        return clearOfLines(cx, w, chapterXs, { gap: f * 0.3, minX: M.l, maxX: W - M.r });
+        return clearOfLines(cx, w, lineXs, { gap: f * 0.3, minX: M.l, maxX: W - M.r });
       };
       const shownPeaks = peaks.length > 1 ? peaks : [];
       peakG.selectAll<SVGTextElement, SeriesPoint>('text').data(shownPeaks, (p) => String(p.step)).join('text')

@@ -5,7 +5,7 @@
  */
 import { size } from '../format';
 import type { PtModel, PtNode, PtRow } from './pt-model';
-import { nodeWidth } from './pt-text';
+import { badgeText, columnWidths } from './pt-text';
 
 export const FRAME_W = 150;
 export const GAP_X = 26;
@@ -13,11 +13,16 @@ export const HEADER_H = 34;
 export const ROW_H = 15;
 export const GAP_Y = 12;
 export const FRAME_H = 30;
+/** The sharing badge: its height, and how far above the box's top it starts. */
+export const BADGE_H = 15;
+export const BADGE_ABOVE = 17;
 
 export interface PlacedNode {
   node: PtNode;
   x: number;
   y: number;
+  /** The box's width: its column's (pt-text.ts columnWidths). */
+  w: number;
   h: number;
 }
 
@@ -44,8 +49,9 @@ export interface PlacedEdge {
 }
 
 export interface PtLayout {
-  /** Every table box's width: as wide as the tree's widest text needs (pt-text.ts). */
+  /** The widest column's box width (pt-text.ts); each box has its column's width, `w`. */
   nodeW: number;
+  colW: number[];
   nodes: PlacedNode[];
   frames: PlacedFrames[];
   edges: PlacedEdge[];
@@ -78,16 +84,23 @@ export function layoutPt(model: PtModel): PtLayout {
   const nodes: PlacedNode[] = [];
   const frames: PlacedFrames[] = [];
   const edges: PlacedEdge[] = [];
-  const nodeW = nodeWidth(model);
-  const colX = (d: number) => d * (nodeW + GAP_X);
+  const colW = columnWidths(model);
+  const nodeW = Math.max(...colW);
+  const colX = (d: number) => {
+    let x = 0;
+    for (let i = 0; i < d; i++) x += (colW[i] ?? nodeW) + GAP_X;
+    return x;
+  };
   // The y each child would like: the row of the first parent that points at it.
   const want = new Map<number, number>();
 
   for (const pfn of model.order) {
     const n = model.nodes.get(pfn)!;
     const h = nodeHeight(n);
-    const y = Math.max(cursor[n.depth], (want.get(pfn) ?? 0) - HEADER_H / 2);
-    const p: PlacedNode = { node: n, x: colX(n.depth), y, h };
+    // A box with a sharing badge keeps the badge (drawn above it) clear of the box above.
+    const top = cursor[n.depth] + (badgeText(n) ? BADGE_ABOVE + 3 - GAP_Y : 0);
+    const y = Math.max(top, (want.get(pfn) ?? 0) - HEADER_H / 2);
+    const p: PlacedNode = { node: n, x: colX(n.depth), y, w: colW[n.depth], h };
     placed.set(pfn, p);
     nodes.push(p);
     cursor[n.depth] = y + h + GAP_Y;
@@ -108,7 +121,7 @@ export function layoutPt(model: PtModel): PtLayout {
           label: `${l.count * times === 1 ? '1 frame' : `${(l.count * times).toLocaleString('en-US')} frames`} × ${size(l.pageBytes)}`,
           sub: kinds,
         });
-        edges.push({ id: `e${pfn}:${r.first}:f`, from: { x: p.x + nodeW, y: ry }, to: { x: colX(col), y: fy + FRAME_H / 2 }, shared: false, foreign: false });
+        edges.push({ id: `e${pfn}:${r.first}:f`, from: { x: p.x + p.w, y: ry }, to: { x: colX(col), y: fy + FRAME_H / 2 }, shared: false, foreign: false });
       }
     });
   }
@@ -121,14 +134,14 @@ export function layoutPt(model: PtModel): PtLayout {
       if (!c) return;
       edges.push({
         id: `e${p.node.pfn}:${r.first}`,
-        from: { x: p.x + nodeW, y: rowY(p, i) },
+        from: { x: p.x + p.w, y: rowY(p, i) },
         to: { x: c.x, y: c.y + HEADER_H / 2 },
-        shared: c.node.shared || c.node.parents.length > 1,
+        shared: c.node.shared,
         foreign: c.node.foreign && !p.node.foreign,
       });
     });
   }
   const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
   const height = Math.max(...cursor, 100);
-  return { nodeW, nodes, frames, edges, width, height };
+  return { nodeW, colW, nodes, frames, edges, width, height };
 }

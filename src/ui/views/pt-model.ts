@@ -24,6 +24,9 @@ export interface LeafRun {
   /** Frames by use name. */
   uses: Record<string, number>;
   writable: number;
+  /** Target frame of the run's last entry, and whether each entry maps the frame after the one before. */
+  lastPfn: number;
+  contiguous: boolean;
 }
 
 export interface PtRow {
@@ -39,6 +42,43 @@ export interface PtRow {
   leaf?: LeafRun;
 }
 
+/**
+ * Who shares a table page, one meaning for hugetlb and mshare: the processes (mms that run
+ * tasks, not an mshare host mm) whose page tables have an entry pointing at this page.
+ *  - hugetlb PMD sharing: pt_share_count counts the sharers beyond the first, so
+ *    processes = count + 1 (each has a PUD entry pointing here).
+ *  - mshare: the host's PUD page's count is the number of linked processes (a sharer links on
+ *    its first fault), so processes = count; the host mm's PGD points here too (`host`).
+ * A page is drawn as shared only when at least two processes use it.
+ */
+export interface Sharing {
+  kind: 'none' | 'hugetlb' | 'mshare';
+  /** The page's pt_share_count (frame descriptor `share`). */
+  count: number;
+  /** Processes whose tables point at the page. */
+  processes: number;
+  /** mshare: the host mm's PGD points at the page as well. */
+  host: boolean;
+  /** mshare: the host mm's id, and how many processes have the region mapped (linked or not yet). */
+  hostMm?: number;
+  attached?: number;
+  /** Parent tables drawn in this tree (processes compared side by side). */
+  drawn: number;
+}
+
+/** The mshare host mms the snapshot knows (RegionModel.hostMm → its attached sharers). */
+export type HostMms = ReadonlyMap<number, { sharers: number }>;
+
+export function sharingOf(n: Pick<PtNode, 'share' | 'parents' | 'owner'>, use: string, hosts: HostMms): Sharing {
+  const drawn = n.parents.filter((p) => p >= 0).length;
+  const host = hosts.get(n.owner);
+  if (n.share > 0 && use === 'pud' && host) {
+    return { kind: 'mshare', count: n.share, processes: Math.max(n.share, drawn), host: true, hostMm: n.owner, attached: host.sharers, drawn };
+  }
+  if (n.share > 0) return { kind: 'hugetlb', count: n.share, processes: Math.max(n.share + 1, drawn), host: false, drawn };
+  return { kind: 'none', count: 0, processes: Math.max(1, drawn), host: false, drawn };
+}
+
 export interface PtNode {
   pfn: number;
   depth: number;
@@ -52,8 +92,9 @@ export interface PtNode {
   /** Present entries in total (rows may be truncated). */
   present: number;
   truncated: number;
-  /** Linked from several tables, or a share count on the page (mshare PUD, hugetlb PMD). */
+  /** Used by two processes or more (see Sharing): drawn with the shared styling. */
   shared: boolean;
+  sharing: Sharing;
   /** Owned by an mm other than the root that first reached it (an mshare host's tables). */
   foreign: boolean;
   /** Collapsed by the user: children not followed. */
@@ -80,6 +121,7 @@ export function buildPtModel(
   roots: PtRoot[],
   levels: number,
   collapsed: ReadonlySet<number>,
+  hosts: HostMms = new Map(),
 ): PtModel {
   const names = levelNames(levels);
   const shifts = levels === 5 ? [48, 39, 30, 21, 12] : [39, 30, 21, 12];
@@ -122,7 +164,7 @@ export function buildPtModel(
       const node: PtNode = {
         pfn, depth, levelName: names[depth] ?? `L${depth}`,
         owner: desc.owner[pfn], share: desc.share[pfn], parents: [parent], rows: [], present: 0, truncated: 0,
-        shared: desc.share[pfn] > 0,
+        shared: false, sharing: { kind: 'none', count: 0, processes: 1, host: false, drawn: 0 },
         foreign: depth > 0 && desc.owner[pfn] !== 0 && desc.owner[pfn] !== root.mm,
         collapsed: collapsed.has(pfn), roots: [root.label], group,
       };
@@ -170,12 +212,14 @@ export function buildPtModel(
         if (run && sameKind && run.leaf) {
           run.last = i;
           run.leaf.count++;
+          run.leaf.contiguous &&= target === run.leaf.lastPfn + 2 ** shift / 4096;
+          run.leaf.lastPfn = target;
           run.leaf.uses[use] = (run.leaf.uses[use] ?? 0) + 1;
           if (lo & PTE_RW) run.leaf.writable++;
         } else {
           run = {
             first: i, last: i, va, flags: flagString(lo, hi),
-            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
+            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, lastPfn: target, contiguous: true, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
           };
           if (node.rows.length < MAX_ROWS) node.rows.push(run);
           else node.truncated++;
@@ -184,7 +228,10 @@ export function buildPtModel(
       for (let c = children.length - 1; c >= 0; c--) stack.push(children[c]);
     }
   }
-  for (const n of nodes.values()) n.shared ||= n.parents.filter((p) => p >= 0).length > 1;
+  for (const n of nodes.values()) {
+    n.sharing = sharingOf(n, FRAME_USE_NAMES[desc.use[n.pfn]] ?? 'unknown', hosts);
+    n.shared = n.sharing.processes > 1;
+  }
   return { roots, nodes, order, levels };
 }
 

@@ -9,7 +9,7 @@
  * fonts they are drawn in, so nothing is cut or overlaps whichever font the browser picks.
  */
 import { hex, size } from '../format';
-import type { PtModel, PtNode, PtRow } from './pt-model';
+import type { LeafRun, PtModel, PtNode, PtRow } from './pt-model';
 
 /** The narrowest box (the width every box had before): small trees keep their look. */
 export const NODE_MIN_W = 222;
@@ -46,7 +46,59 @@ export function rowText(r: PtRow): [string, string] {
   const l = r.leaf!;
   const use = Object.keys(l.uses).length === 1 ? Object.keys(l.uses)[0] : 'mixed';
   const page = l.pageBytes === 4096 ? '' : ` ${size(l.pageBytes)}`;
-  return [left, l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`];
+  return [left, `${l.count === 1 ? `${use}${page}` : `${l.count}×${page} ${use}`} ${leafTarget(l)}`];
+}
+
+/**
+ * Where a leaf run points, and how, in the tree's arrow notation ("→ 0x104" on a table row):
+ * "→ 0x1a3 RO" for one entry, "→ 0x1a3-0x1a4 RO" for a run of consecutive frames, "→ 0x1a3,… RW"
+ * when they are not consecutive (the tooltip names the last). After fork both processes' rows
+ * read the same frames, RO; after the copy-on-write fault the writer's row names a new frame,
+ * RW. A run never mixes RO and RW.
+ */
+export function leafTarget(l: LeafRun): string {
+  const rw = l.writable > 0 ? 'RW' : 'RO';
+  if (l.count === 1) return `→ ${hex(l.firstPfn)} ${rw}`;
+  return `→ ${hex(l.firstPfn)}${l.contiguous ? `-${hex(l.lastPfn)}` : ',…'} ${rw}`;
+}
+
+const count = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * The badge above a table page used by more than one page table (Sharing in pt-model.ts), or
+ * null. One meaning for hugetlb and mshare: the processes whose tables point at the page.
+ * mshare adds "+ host mm" (the host's PGD points at the PUD page too, though it runs no task),
+ * and "1 of 2 sharers" while some processes have the region mapped but have not faulted (linked)
+ * yet. "· N drawn" only when the tree shows fewer parents than there are.
+ */
+export function badgeText(n: PtNode): string | null {
+  const s = n.sharing;
+  if (s.kind === 'none' && s.processes < 2) return null;
+  const drawn = s.drawn < s.processes ? ` · ${s.drawn.toLocaleString('en-US')} drawn` : '';
+  if (s.kind === 'mshare') {
+    const who = s.attached !== undefined && s.attached > s.processes
+      ? `${s.processes.toLocaleString('en-US')} of ${count(s.attached, 'sharer')}`
+      : count(s.processes, 'process', 'processes');
+    return `linked by ${who} + host mm${drawn}`;
+  }
+  return `shared by ${count(s.processes, 'process', 'processes')}${drawn}`;
+}
+
+/** The badge's tooltip: the kernel's count and what it counts. */
+export function badgeTitle(n: PtNode): string {
+  const s = n.sharing;
+  const drawn = `${count(s.drawn, 'parent table')} of them drawn here.`;
+  if (s.kind === 'mshare') {
+    const waiting = s.attached !== undefined && s.attached > s.processes
+      ? ` ${count(s.attached, 'process', 'processes')} have the region mapped; the other ${(s.attached - s.processes).toLocaleString('en-US')} will link on first fault.`
+      : '';
+    return `mshare PUD page of host mm ${s.hostMm}: pt_share_count ${s.count} = processes whose PGD entry points here (linked).`
+      + ` The host mm's PGD points here too; it runs no task.${waiting} ${drawn}`;
+  }
+  if (s.kind === 'hugetlb') {
+    return `hugetlb shared PMD page: pt_share_count ${s.count} counts the sharers beyond the first, so the PUD entries of ${count(s.processes, 'process', 'processes')} point here. ${drawn}`;
+  }
+  return `${count(s.processes, 'parent table')} point here. ${drawn}`;
 }
 
 export function titleText(n: PtNode): string {
@@ -59,9 +111,16 @@ export function subText(n: PtNode): string {
   return parts.join(' · ');
 }
 
-/** The width one box needs for its title (and toggle), subtitle and rows. */
+/** The badge's width: bold sans at 10.5 px (presenter), about 0.62 em a character, and 4 px padding each side. */
+export const badgeWidth = (text: string): number => [...text].length * 10.5 * MONO_EM + 8;
+/** The badge sits this far in from the box's right edge, above the box. */
+export const BADGE_RIGHT = 8;
+
+/** The width one box needs for its title (and toggle), subtitle, badge and rows. */
 export function nodeNeeds(n: PtNode): number {
   let w = Math.max(TITLE_X + titleTextWidth(titleText(n)) + TOGGLE_ROOM, TITLE_X + subTextWidth(subText(n)) + TITLE_X);
+  const badge = badgeText(n);
+  if (badge) w = Math.max(w, badgeWidth(badge) + BADGE_RIGHT + TITLE_X);
   if (!n.collapsed) {
     for (const r of n.rows) {
       const [l, rt] = rowText(r);
@@ -71,9 +130,21 @@ export function nodeNeeds(n: PtNode): number {
   return w;
 }
 
-/** One width for every box of the tree (columns stay aligned): the widest need, at least NODE_MIN_W. */
+/** The widest box of the tree: the widest need, at least NODE_MIN_W. */
 export function nodeWidth(model: PtModel): number {
-  let w = NODE_MIN_W;
-  for (const n of model.nodes.values()) w = Math.max(w, nodeNeeds(n));
-  return Math.ceil(w);
+  return Math.max(...columnWidths(model));
+}
+
+/**
+ * One width per level (the boxes of a column stay aligned): the widest need of that level, at
+ * least NODE_MIN_W. Per column, so the long leaf rows ("512× shmem → 0x106-0x305 RW") widen
+ * only the PTE column, not the PGD, PUD and PMD columns with it.
+ */
+export function columnWidths(model: PtModel): number[] {
+  const w = new Array<number>(model.levels).fill(NODE_MIN_W);
+  for (const n of model.nodes.values()) {
+    while (w.length <= n.depth) w.push(NODE_MIN_W);
+    w[n.depth] = Math.max(w[n.depth], nodeNeeds(n));
+  }
+  return w.map((x) => Math.ceil(x));
 }

@@ -10,8 +10,8 @@ import { FRAME_USE_COLOURS } from '../palette';
 import { FRAME_USE_NAMES } from '../../engine/abi';
 import { select as selectUi, store } from '../store';
 import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
-import { FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
-import { ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
+import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
+import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
 import { panZoom } from './zoom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -89,6 +89,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         const badge = e.append('g').attr('class', 'pt-badge');
         badge.append('rect').attr('height', 15).attr('rx', 3);
         badge.append('text').attr('y', 11);
+        badge.append('title');
         // A control, not part of the drawing: exports leave it out (export/svg-inline.ts).
         e.append('text').attr('class', 'pt-toggle ui-only').attr('data-export', 'omit').attr('y', 15).attr('text-anchor', 'middle')
           .attr('role', 'button').attr('tabindex', 0);
@@ -96,29 +97,31 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         return e;
       });
     g.attr('transform', (d) => `translate(${d.x},${d.y})`)
-      .attr('class', (d) => `pt-node lvl${d.node.depth}${d.node.shared || d.node.parents.length > 1 ? ' shared' : ''}${d.node.foreign ? ' foreign' : ''}${sel.table === d.node.pfn ? ' selected' : ''}${d.node.group.some((p) => fresh.has(p)) ? ' fresh' : ''}`)
-      .attr('data-shared', (d) => String(d.node.shared || d.node.parents.filter((p) => p >= 0).length > 1))
-      .attr('data-parents', (d) => String(d.node.parents.filter((p) => p >= 0).length))
+      .attr('class', (d) => `pt-node lvl${d.node.depth}${d.node.shared ? ' shared' : ''}${d.node.foreign ? ' foreign' : ''}${sel.table === d.node.pfn ? ' selected' : ''}${d.node.group.some((p) => fresh.has(p)) ? ' fresh' : ''}`)
+      .attr('data-shared', (d) => String(d.node.shared))
+      .attr('data-parents', (d) => String(d.node.sharing.drawn))
+      .attr('data-sharers', (d) => String(d.node.sharing.processes))
       .attr('data-level', (d) => d.node.levelName)
       .attr('data-pfn', (d) => String(d.node.pfn));
-    // Widths follow the layout's: a tree with longer texts has wider boxes (pt-text.ts).
-    const W = l.nodeW;
-    g.select('rect.pt-box').attr('width', W).attr('height', (d) => d.h).attr('rx', 4);
-    g.select('rect.pt-head').attr('width', W).attr('height', HEADER_H).attr('rx', 4);
+    // Widths follow the layout's: a column with longer texts has wider boxes (pt-text.ts).
+    g.select('rect.pt-box').attr('width', (d) => d.w).attr('height', (d) => d.h).attr('rx', 4);
+    g.select('rect.pt-head').attr('width', (d) => d.w).attr('height', HEADER_H).attr('rx', 4);
     g.select<SVGTextElement>('text.pt-title').text((d) => titleText(d.node))
       .on('click', (_e, d) => selectUi({ table: d.node.pfn, pte: null }));
     g.select<SVGTextElement>('text.pt-sub').text((d) => subText(d.node));
+    // The sharing badge (pt-text.ts): orange on a page two processes or more use; outlined
+    // ("solo") on an mshare PUD page only one process has linked so far.
+    const text = (d: PlacedNode) => badgeText(d.node) ?? '';
     const badge = g.select<SVGGElement>('g.pt-badge')
-      .attr('display', (d) => (d.node.shared || d.node.parents.filter((p) => p >= 0).length > 1 ? null : 'none'));
-    const badgeText = (d: PlacedNode) => {
-      const parents = d.node.parents.filter((p) => p >= 0).length;
-      return `shared${d.node.share ? ' ×' + d.node.share : ''} · ${parents} parent${parents === 1 ? '' : 's'}`;
-    };
-    badge.attr('transform', (d) => `translate(${W - 8 - badgeText(d).length * 6.2},-16)`);
-    badge.select('rect').attr('width', (d) => badgeText(d).length * 6.2 + 8);
-    badge.select('text').attr('x', 4).text(badgeText);
+      .attr('display', (d) => (badgeText(d.node) ? null : 'none'))
+      .attr('class', (d) => `pt-badge${d.node.shared ? '' : ' solo'}`)
+      .attr('data-testid', 'pt-badge');
+    badge.attr('transform', (d) => `translate(${d.w - BADGE_RIGHT - badgeWidth(text(d))},${-BADGE_ABOVE})`);
+    badge.select('rect').attr('width', (d) => badgeWidth(text(d))).attr('height', BADGE_H);
+    badge.select('text').attr('x', 4).text(text);
+    badge.select('title').text((d) => (badgeText(d.node) ? badgeTitle(d.node) : ''));
     g.select<SVGTextElement>('text.pt-toggle')
-      .attr('x', W - 10)
+      .attr('x', (d) => d.w - 10)
       .text((d) => (d.node.collapsed ? '+' : '−'))
       .attr('aria-label', (d) => `${d.node.collapsed ? 'Expand' : 'Collapse'} ${d.node.levelName} ${hex(d.node.pfn)}`)
       .on('click', (e: MouseEvent, d) => {
@@ -132,6 +135,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         }
       });
     g.select<SVGGElement>('g.pt-rows').each(function (d) {
+      const W = d.w;
       const rows = d.node.collapsed ? [] : d.node.rows.map((r, i) => ({ r, i, d }));
       const extra = !d.node.collapsed && d.node.truncated ? [{ i: rows.length, more: d.node.truncated }] : [];
       const rg = select(this)
@@ -160,7 +164,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
         if (r.child !== undefined) return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
         const l = r.leaf!;
-        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), first pfn ${hex(l.firstPfn)}`;
+        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), ${l.count === 1 ? `pfn ${hex(l.firstPfn)}` : `pfn ${hex(l.firstPfn)} to ${hex(l.lastPfn)}${l.contiguous ? '' : ' (not consecutive)'}`}${d.node.group.length > 1 ? ' in the first table' : ''}, ${l.writable ? 'read-write' : 'read-only'}`;
       });
       rg.on('click', (_e, x) => {
         const frame = x.r.leaf ? x.r.leaf.firstPfn : null;
@@ -223,7 +227,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         framesG.selectAll('*').remove();
         return true;
       }
-      const model = readConsistent(snap.generation, (b) => buildPtModel(b.u32, b.desc, roots, snap.levels, collapsed));
+      const hosts = new Map(snap.regions.map((r) => [r.hostMm, { sharers: r.sharers }]));
+      const model = readConsistent(snap.generation, (b) => buildPtModel(b.u32, b.desc, roots, snap.levels, collapsed, hosts));
       if (!model) return false;
       onEmpty(null);
       layout = layoutPt(model);
