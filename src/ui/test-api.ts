@@ -28,8 +28,8 @@
  * rejects at once with a TypeError or RangeError naming the call and what it expected, and
  * changes nothing. position(), source() and chart() answer at once with what the page holds,
  * so await the calls before them.
- * source() is the script the page
- * holds. ready is a promise that resolves when the first
+ *
+ * source() is the script the page holds. ready is a promise that resolves when the first
  * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
