@@ -553,7 +553,13 @@ export class Kernel {
     if (!('pid' in t)) return t;
     const cg = this.m.s.cgroups.get(cgroup);
     if (!cg) return err('ENOENT', `no cgroup ${cgroup}`);
-    for (const o of this.m.s.tasks.values()) if (o.tgid === t.tgid) o.cgroup = cg;
+    // cgroup.procs: every thread moves, each to the tail of the new cgroup's list; a task
+    // already in it keeps its place (its css_set does not change).
+    for (const o of this.m.s.tasks.values()) {
+      if (o.tgid !== t.tgid || o.cgroup === cg) continue;
+      o.cgroup = cg;
+      o.cgroupSince = this.m.s.cgroupSeq++;
+    }
     return ok(0);
   }
 

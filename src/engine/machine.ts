@@ -142,6 +142,7 @@ export class Machine {
       zeroPfn: 0,
       reservedFrames: 0,
       oomKills: 0,
+      cgroupSeq: 0,
       lockInversions: [],
       lockEdges: [],
       frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),

@@ -97,6 +97,12 @@ export interface Task {
   parent: number;
   cpu: number;
   cgroup: Cgroup;
+  /**
+   * When the task entered its cgroup (KernelState.cgroupSeq, at fork or `join`): a cgroup's
+   * tasks are listed in that order (css_set->tasks, appended at the tail), which is the order
+   * a memory cgroup's OOM killer visits them in.
+   */
+  cgroupSince: number;
   fds: Map<number, OpenFile>;
   /** A blocked userfaultfd fault: the page and access waiting for `uffd copy`. */
   blockedOn: BlockedAccess | null;
@@ -239,6 +245,8 @@ export interface KernelState {
   zeroPfn: number;
   reservedFrames: number;
   oomKills: number;
+  /** The next Task.cgroupSince. */
+  cgroupSeq: number;
   /** Lock-order violations observed (mmap_lock nesting), as messages. */
   lockInversions: string[];
   /** Lock-class edges seen ("mm->host"), per machine so checkpoints and machines stay apart. */

@@ -3,7 +3,10 @@
  * - oom_badness() is get_mm_rss() plus page-table pages: hugetlb pages are in no RSS counter
  *   (R22), so a task holding only hugetlb memory scores almost nothing;
  * - oom_evaluate_task() skips a task only when `points < chosen_points`, and for_each_process
- *   visits tasks in creation order: of equal scores, the youngest dies.
+ *   visits tasks in creation order: of equal scores, the youngest dies;
+ * - a memory cgroup's OOM visits the cgroup's tasks, threads included, in the order they
+ *   entered it (mem_cgroup_scan_tasks, css_task_iter over css_set->tasks, appended at the
+ *   tail by fork and by a move): of equal scores, the one that entered last dies.
  */
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../../src/scenario/runner';
@@ -40,5 +43,34 @@ d: mmap auto 8M rw private,anon as x
 d: touch x 8M write
 `);
     expect([states.get('p1'), states.get('p2'), states.get('p3')]).toEqual(['running', 'running', 'killed']);
+  });
+
+  it('in a memory cgroup, of tasks with equal badness the one that joined last dies, not the youngest', () => {
+    const equal = (order: string) => `machine ram=64M
+cgroup cg limit=10M
+spawn a
+spawn b
+${order}
+a: mmap auto 4M rw private,anon as x
+b: mmap auto 4M rw private,anon as x
+a: touch x 4M write
+b: touch x 4M write
+spawn c
+c: join cg
+c: mmap auto 4M rw private,anon as x
+c: touch x 4M write
+`;
+    // b joined first, a second: a is visited later and dies, though b is younger.
+    let states = run(equal('b: join cg\na: join cg'));
+    expect([states.get('a'), states.get('b')]).toEqual(['killed', 'running']);
+    // Joined in creation order: the same as the global rule, the younger b dies.
+    states = run(equal('a: join cg\nb: join cg'));
+    expect([states.get('a'), states.get('b')]).toEqual(['running', 'killed']);
+    // A thread a creates after b joined enters the cgroup last: a's last visit is the latest.
+    states = run(equal('a: join cg\nb: join cg\na: thread as a.t'));
+    expect([states.get('a'), states.get('b')]).toEqual(['killed', 'running']);
+    // Joining the cgroup one is already in keeps one's place.
+    states = run(equal('b: join cg\na: join cg\nb: join cg'));
+    expect([states.get('a'), states.get('b')]).toEqual(['killed', 'running']);
   });
 });

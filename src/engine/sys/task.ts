@@ -32,6 +32,7 @@ export function newTask(m: Machine, name: string, mm: Mm, parent: number, tgid: 
     parent,
     cpu: (pid - 1) % m.s.config.cpus,
     cgroup,
+    cgroupSince: m.s.cgroupSeq++,
     fds: new Map(),
     blockedOn: null,
     killReason: null,
@@ -138,6 +139,18 @@ export function oomBadness(t: Task): number {
   return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.pgtablesBytes / 4096;
 }
 
+/** When the last of `leader`'s live threads entered their cgroup. */
+function lastCgroupVisit(m: Machine, leader: Task): number {
+  let last = leader.cgroupSince;
+  if (leader.mm && leader.mm.tasks.length > 1) {
+    for (const pid of leader.mm.tasks) {
+      const o = m.s.tasks.get(pid);
+      if (o && o.tgid === leader.tgid && isAlive(o) && o.cgroupSince > last) last = o.cgroupSince;
+    }
+  }
+  return last;
+}
+
 /**
  * out_of_memory(): pick the task with the largest badness (in `cgroup` when the cgroup's
  * limit was hit) and kill it with SIGKILL. Returns the victim, or null if none is eligible.
@@ -145,15 +158,20 @@ export function oomBadness(t: Task): number {
 export function oomKill(m: Machine, cgroup: Cgroup | null, why: string): Task | null {
   let victim: Task | null = null;
   let best = -1;
+  let bestVisit = -1;
   for (const t of m.s.tasks.values()) {
     if (!isAlive(t) || t.tgid !== t.pid) continue;
     if (cgroup && t.cgroup !== cgroup) continue;
     const b = oomBadness(t);
     // oom_evaluate_task() skips a task only when `points < chosen_points`: on a tie the task
-    // visited later wins, and for_each_process visits in creation order, so the youngest of
-    // equals dies.
-    if (b >= best) {
+    // visited later wins. A global OOM visits processes in creation order (for_each_process),
+    // so the youngest of equals dies. A memory cgroup's OOM visits its tasks, threads
+    // included, in the order they entered the cgroup (mem_cgroup_scan_tasks, css_task_iter):
+    // a process's last visit is its thread that entered last.
+    const visit = cgroup ? lastCgroupVisit(m, t) : 0;
+    if (b > best || (b === best && visit >= bestVisit)) {
       best = b;
+      bestVisit = visit;
       victim = t;
     }
   }
