@@ -285,8 +285,7 @@ export class Kernel {
           const e = msh.munmapInsideRegion(m, t, v, start, end);
           return e ? err(e, refusal()) : ok(0);
         }
-        const e = msh.partialUnmap(m, v);
-        if (e) return err(e, 'msharefs VMAs cannot be split (may_split)');
+        return err('EINVAL', 'msharefs VMAs cannot be split (may_split)');
       }
     }
     doMunmap(m, t.mm!, start, end);

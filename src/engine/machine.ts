@@ -35,6 +35,7 @@ export interface Geometry {
 
 export function geometry(levels: 4 | 5): Geometry {
   const shifts = levels === 5 ? [48, 39, 30, 21, 12] : [39, 30, 21, 12];
+  const userTop = levels === 5 ? 2 ** 56 : 2 ** 47;
   const uses = levels === 5
     ? [FrameUse.Pgd, FrameUse.P4d, FrameUse.Pud, FrameUse.Pmd, FrameUse.Pte]
     : [FrameUse.Pgd, FrameUse.Pud, FrameUse.Pmd, FrameUse.Pte];
@@ -45,8 +46,8 @@ export function geometry(levels: 4 | 5): Geometry {
     pudDepth: levels - 3,
     pmdDepth: levels - 2,
     pteDepth: levels - 1,
-    userTop: levels === 5 ? 2 ** 56 : 2 ** 47,
-    taskSize: (levels === 5 ? 2 ** 56 : 2 ** 47) - 4096,
+    userTop,
+    taskSize: userTop - 4096,
   };
 }
 

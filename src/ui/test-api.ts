@@ -34,7 +34,7 @@
  * from: the steps of the chart's points (one per step run), the points themselves (series:
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
  */
-import { loadScript, runLine, runLineOutcome, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
+import { loadScript, runLineOutcome, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
 import { findScenario } from './scenarios/gallery';
 import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
@@ -77,6 +77,16 @@ declare global {
   }
 }
 
+/** Runs a console line after the calls before it; `fn` names the call in an argument error. */
+function lineInOrder(fn: string, line: unknown): Promise<LineOutcome> {
+  const text = stringArg(fn, 'a scenario line', line);
+  return inOrder(async () => {
+    const out = await runLineOutcome(text);
+    await whenIdle();
+    return out;
+  });
+}
+
 export function installTestApi(ready: Promise<void>): void {
   // Arguments are checked before a call queues (a wrong one rejects at once and changes
   // nothing); the calls themselves run one after another, in the order they were made.
@@ -99,21 +109,12 @@ export function installTestApi(ready: Promise<void>): void {
     },
     report: () => inOrder(getReport),
     digest: () => inOrder(getDigest),
+    // exec says whether the line parsed, execResult what it did: one run, two answers.
     async exec(line) {
-      const text = stringArg('exec', 'a scenario line', line);
-      return inOrder(async () => {
-        const ok = await runLine(text);
-        await whenIdle();
-        return ok;
-      });
+      return (await lineInOrder('exec', line)).parsed;
     },
     async execResult(line) {
-      const text = stringArg('execResult', 'a scenario line', line);
-      return inOrder(async () => {
-        const out = await runLineOutcome(text);
-        await whenIdle();
-        return out;
-      });
+      return lineInOrder('execResult', line);
     },
     step: () => inOrder(async () => { await stepForward(); await whenIdle(); }),
     back: () => inOrder(async () => { await stepBack(); await whenIdle(); }),

@@ -29,7 +29,6 @@ import { levelName, tracePteSet } from '../mm/pte-trace';
 
 export const DEFAULT_MOUNT = '/sys/fs/mshare';
 
-
 export function registerMshare(): void {
   vmOps.mshare = {
     unmap: unlinkVma,
@@ -347,11 +346,6 @@ export function munmapInsideRegion(m: Machine, t: Task, vma: Vma, start: number,
   unlockMm(m, r.host, t.pid);
   m.trace.emit({ type: 'mshare', action: 'host-munmap', region: r.path, pid: t.pid, detail: `0x${start.toString(16)} ${end - start}` });
   return null;
-}
-
-/** A partial munmap of an msharefs VMA: EINVAL (vm_ops->may_split). */
-export function partialUnmap(_m: Machine, _vma: Vma): Errno {
-  return refuse('EINVAL', 'msharefs VMAs cannot be split; unmap the whole region');
 }
 
 /** mprotect on an msharefs VMA: EINVAL (v3) or applied to the host VMAs for every sharer. */

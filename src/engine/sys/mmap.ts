@@ -50,7 +50,6 @@ export function protFlags(prot: string): number {
   return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
 }
 
-
 /** Check the request and pick the range; returns [start, len] or an errno (refusal() says why). */
 export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
   const top = m.geo.taskSize;

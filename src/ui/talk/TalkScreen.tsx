@@ -231,24 +231,11 @@ function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: { t
   return `minmax(0, ${ha}px) minmax(0, 1fr)`;
 }
 
-/** The content-box height of an element, kept up to date. */
-function useHeight(ref: React.RefObject<HTMLElement | null>): number {
-  const [h, setH] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const ro = new ResizeObserver((entries) => setH(entries[entries.length - 1].contentRect.height));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return h;
-}
-
 function Pane({ id, zoom, titled }: { id: TalkViewId; zoom: number; titled: boolean }) {
   const View = VIEWS[id];
   const title = usePaneTitle(id);
   const zoomRef = useRef<HTMLDivElement | null>(null);
-  const avail = useHeight(zoomRef);
+  const avail = useSize(zoomRef).h;
   // Zoom the d3 views (they draw in CSS pixels with small type); the chart, physical memory
   // and the counters size their type themselves.
   // A transform, not CSS zoom: the views' ResizeObservers then see the scaled-down size

@@ -7,9 +7,9 @@
  * that maps no mshare region and would run past it goes below the hosts instead, wrapping
  * into bands (a spawned process beside two database clients ran off a narrow panel while its
  * lower half stood empty; trees with mshare VMAs stay above their hosts, so no edge crosses
- * a band). Every box is as wide as its longest
- * line of text (at least NODE_W), measured by the caller's `measure` (the view measures with
- * a canvas in the page's fonts; the default is a generous estimate). Pure and deterministic.
+ * a band). Every box is as wide as its longest line of text (at least NODE_W), measured by
+ * the caller's `measure` (the view measures with a canvas in the page's fonts; the default is
+ * a generous estimate). Pure and deterministic.
  */
 import type { MmModel, ModelSnapshot, TaskModel } from '../../engine/abi';
 import { size } from '../format';
