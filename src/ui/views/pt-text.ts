@@ -8,7 +8,7 @@
  * as wide as its widest row, title or subtitle needs, estimated on the wide side of the
  * fonts they are drawn in, so nothing is cut or overlaps whichever font the browser picks.
  */
-import { hex, size } from '../format';
+import { count, hex, plural, size } from '../format';
 import type { LeafRun, PtModel, PtNode, PtRow } from './pt-model';
 
 /** The narrowest box (the width every box had before): small trees keep their look. */
@@ -62,8 +62,6 @@ export function leafTarget(l: LeafRun): string {
   return `→ ${hex(l.firstPfn)}${l.contiguous ? `-${hex(l.lastPfn)}` : ',…'} ${rw}`;
 }
 
-const count = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 /**
  * The badge above a table page used by more than one page table (Sharing in pt-model.ts), or
  * null. One meaning for hugetlb and mshare: the processes whose tables point at the page.
@@ -74,31 +72,31 @@ const count = (n: number, one: string, many = one + 's') => `${n.toLocaleString(
 export function badgeText(n: PtNode): string | null {
   const s = n.sharing;
   if (s.kind === 'none' && s.processes < 2) return null;
-  const drawn = s.drawn < s.processes ? ` · ${s.drawn.toLocaleString('en-US')} drawn` : '';
+  const drawn = s.drawn < s.processes ? ` · ${count(s.drawn)} drawn` : '';
   if (s.kind === 'mshare') {
     const who = s.attached !== undefined && s.attached > s.processes
-      ? `${s.processes.toLocaleString('en-US')} of ${count(s.attached, 'sharer')}`
-      : count(s.processes, 'process', 'processes');
+      ? `${count(s.processes)} of ${plural(s.attached, 'sharer')}`
+      : plural(s.processes, 'process', 'processes');
     return `linked by ${who} + host mm${drawn}`;
   }
-  return `shared by ${count(s.processes, 'process', 'processes')}${drawn}`;
+  return `shared by ${plural(s.processes, 'process', 'processes')}${drawn}`;
 }
 
 /** The badge's tooltip: the kernel's count and what it counts. */
 export function badgeTitle(n: PtNode): string {
   const s = n.sharing;
-  const drawn = `${count(s.drawn, 'parent table')} of them drawn here.`;
+  const drawn = `${plural(s.drawn, 'parent table')} of them drawn here.`;
   if (s.kind === 'mshare') {
     const waiting = s.attached !== undefined && s.attached > s.processes
-      ? ` ${count(s.attached, 'process', 'processes')} have the region mapped; the other ${(s.attached - s.processes).toLocaleString('en-US')} will link on first fault.`
+      ? ` ${plural(s.attached, 'process', 'processes')} have the region mapped; the other ${count(s.attached - s.processes)} will link on first fault.`
       : '';
     return `mshare PUD page of host mm ${s.hostMm}: pt_share_count ${s.count} = processes whose PGD entry points here (linked).`
       + ` The host mm's PGD points here too; it runs no task.${waiting} ${drawn}`;
   }
   if (s.kind === 'hugetlb') {
-    return `hugetlb shared PMD page: pt_share_count ${s.count} counts the sharers beyond the first, so the PUD entries of ${count(s.processes, 'process', 'processes')} point here. ${drawn}`;
+    return `hugetlb shared PMD page: pt_share_count ${s.count} counts the sharers beyond the first, so the PUD entries of ${plural(s.processes, 'process', 'processes')} point here. ${drawn}`;
   }
-  return `${count(s.processes, 'parent table')} point here. ${drawn}`;
+  return `${plural(s.processes, 'parent table')} point here. ${drawn}`;
 }
 
 export function titleText(n: PtNode): string {
