@@ -11,10 +11,10 @@ import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
-import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault } from './mm/fault';
+import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, unshareAnonPte } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
-import { findLeaf } from './mm/pgtable';
+import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
@@ -717,6 +717,11 @@ export class Kernel {
         if (res === null) return stop(isAlive(t) ? 'EFAULT' : 'ENOMEM', isAlive(t) ? 'the fault failed' : 'out of memory');
         leaf = findLeaf(m, mm, va);
         if (leaf < 0) return stop('EFAULT', 'the page is still not present after the fault');
+      }
+      // A read pin of a page still COW-shared after fork unshares it first (FAULT_FLAG_UNSHARE).
+      if (!write && !(vma.flags & VM_HUGETLB) && findPte(m, mm, va) === leaf) {
+        const u = this.withOom(t, () => (unshareAnonPte(m, mm, vma, va, leaf) === -1 ? null : 1));
+        if (u === null) return stop(isAlive(t) ? 'EFAULT' : 'ENOMEM', isAlive(t) ? 'the unshare failed' : 'out of memory');
       }
       const pfn = entryPfn(m.pm.u32[leaf], m.pm.u32[leaf + 1]);
       if (pfn === m.s.zeroPfn && write) return stop('EFAULT', 'cannot pin the zero page for write');

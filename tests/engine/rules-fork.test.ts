@@ -136,6 +136,46 @@ describe('fork (R15-R19)', () => {
     consistent(k);
     teardown(k);
   });
+  it('R19 with a read pin: pinning a page still COW-shared after fork unshares it first (FAULT_FLAG_UNSHARE), so the pin and the pinner\'s later writes stay on one page', () => {
+    //  p: write h; fork c        p ──┐
+    //                                 ├── frame X (COW, not exclusive)
+    //                            c ──┘
+    //  p: gup h (read)           p ── copy Y (exclusive, PTE still RO), pinned
+    //                            c ── frame X (now the only mapper)
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 2 * PAGE)));
+    okv(k.write('p', va, 1));
+    okv(k.fork('p', 'c'));
+    const shared = pfnOf(k, 'p', va);
+    expect(pfnOf(k, 'c', va)).toBe(shared);
+    okv(k.gup('p', va, PAGE, false));
+    const pinned = pfnOf(k, 'p', va);
+    expect(pinned).not.toBe(shared);
+    expect(pfnOf(k, 'c', va)).toBe(shared);
+    expect(desc(k, pinned)).toMatchObject({ use: USE.anon, refcount: 2, mapcount: 1, pincount: 1 });
+    expect(desc(k, pinned).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(desc(k, shared)).toMatchObject({ refcount: 1, mapcount: 1, pincount: 0 });
+    // wp_page_copy for an unshare leaves the PTE read-only and clean.
+    expect(pte(k, 'p', va)).toMatchObject({ rw: false, dirty: false });
+    expect(okv(k.read('p', va, 1))).toBe(1);
+    // The pinner's write reuses the pinned page: no copy away from its own pin.
+    const seq = k.m.trace.seq;
+    okv(k.write('p', va, 2));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-reuse']);
+    expect(pfnOf(k, 'p', va)).toBe(pinned);
+    expect(okv(k.read('c', va, 1))).toBe(1);
+    // A read pin of a page already exclusive changes nothing.
+    okv(k.write('p', va + PAGE, 3));
+    const own = pfnOf(k, 'p', va + PAGE);
+    okv(k.gup('p', va + PAGE, PAGE, false));
+    expect(pfnOf(k, 'p', va + PAGE)).toBe(own);
+    expect(pte(k, 'p', va + PAGE)!.rw).toBe(true);
+    okv(k.unpin('p', va, 2 * PAGE));
+    consistent(k);
+    teardown(k);
+  });
+
   it('R15 (regression): the child of fork is not registered with the parent\'s userfaultfd (no UFFD_FEATURE_EVENT_FORK)', () => {
     // dup_userfaultfd clears the child's VM_UFFD_* flags; the child used to sleep forever in
     // a missing fault nobody would answer.

@@ -245,8 +245,30 @@ function doCowFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): Fault
   return FAULT_OK;
 }
 
-/** do_wp_page: R10 (zero page), R19 (reuse or copy), R13 (private file page), shared upgrade. */
-function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultResult {
+/**
+ * A read pin's FAULT_FLAG_UNSHARE (gup_must_unshare): an anonymous page of a private mapping
+ * that is not PageAnonExclusive (still COW-shared after fork) is made exclusive first, by
+ * reuse or by copy, as a write fault would but leaving the PTE read-only. Without it the pin
+ * held the page the child still maps, and the parent's next write copied away from its own
+ * pin (the "GUP after COW" bug fixed in 5.19/6.0). `ei` is the present 4 KiB PTE at `va`.
+ * Returns whether anything was needed (false: the page is exclusive, the zero page, or not
+ * anonymous; FAULT_OOM as -1 when the copy found no memory).
+ */
+export function unshareAnonPte(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): boolean | -1 {
+  const lo = m.pm.u32[ei];
+  if (vma.flags & VM_SHARED || lo & PTE_SPECIAL) return false;
+  const pfn = entryPfn(lo, m.pm.u32[ei + 1]);
+  const d = m.pm.d;
+  if ((d.use[pfn] as FrameUse) !== FrameUse.Anon || d.flags[pfn] & PG_ANON_EXCLUSIVE) return false;
+  return doWpPage(m, mm, vma, va - (va % 4096), ei, true) === FAULT_OK ? true : -1;
+}
+
+/**
+ * do_wp_page: R10 (zero page), R19 (reuse or copy), R13 (private file page), shared upgrade.
+ * With `unshare` (a read pin, see unshareAnonPte) the page is made exclusive but the PTE stays
+ * read-only and clean, as wp_page_copy and the reuse path leave it for FAULT_FLAG_UNSHARE.
+ */
+function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, unshare = false): FaultResult {
   const u32 = m.pm.u32;
   const d = m.pm.d;
   const lo = u32[ei];
@@ -264,7 +286,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
     const exclusive = (d.flags[old] & PG_ANON_EXCLUSIVE) !== 0;
     if (exclusive || (d.refcount[old] === 1 && d.mapcount[old] === 1 && d.pincount[old] === 0)) {
       d.flags[old] |= PG_ANON_EXCLUSIVE;
-      u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+      if (!unshare) u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       lastFaultKind = 'cow-reuse';
       if (m.trace.recording) m.trace.emitAt(TI.cow, { type: 'cow', pid: mm.tasks[0] ?? 0, addr: va, action: 'reuse' });
       else m.trace.countAt(TI.cow);
@@ -274,7 +296,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultRe
   const pfn = newAnonPage(m, mm, vma, va);
   if (pfn < 0) return FAULT_OOM;
   if (!isZero) m.pm.copyFrame(pfn, old);
-  u32[ei] = makeLo(pfn, PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+  u32[ei] = makeLo(pfn, unshare ? PTE_P | PTE_US | PTE_A : PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
   u32[ei + 1] = nxHi(vma, pfn);
   mm.rssAnon++;
   if (!isZero) {
