@@ -147,4 +147,26 @@ describe('TLB and PCID (R26-R28)', () => {
     expect(faultKindsSince(k, seq)).toEqual(['cow-copy']);
     teardown(k);
   });
+
+  it('R28: fork flushes the parent\'s whole TLB (dup_mmap ends with flush_tlb_mm(oldmm)) even when nothing was write-protected', () => {
+    //  a: [ shared anon 64K, read ]  fork -> no COW, nothing write-protected
+    //  Linux still flushes a's PCID once: a's next pass over the 64K walks again (16 misses).
+    const k = kernel({ cpus: 2, tlb: 64 });
+    okv(k.spawn('a'));
+    const va = okv(k.mmap('a', { addr: null, len: 64 * K, prot: 'rw', flags: { shared: true, anon: true } }));
+    okv(k.run('a', 0));
+    okv(k.touch('a', va, 64 * K, 'read'));
+    const beforeFork = tlb(k);
+    okv(k.fork('a', 'b'));
+    const afterFork = tlb(k);
+    expect(afterFork.flushMm - beforeFork.flushMm).toBe(1);
+    expect(afterFork.flushPage - beforeFork.flushPage).toBe(0);
+    const c0 = cpuCounters(k.m.s.tlb, 0);
+    okv(k.touch('a', va, 64 * K, 'read'));
+    const c1 = cpuCounters(k.m.s.tlb, 0);
+    expect(c1.hits - c0.hits).toBe(0);
+    expect(c1.walks - c0.walks).toBe(16);
+    consistent(k);
+    teardown(k);
+  });
 });

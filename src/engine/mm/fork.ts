@@ -61,7 +61,6 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
   const d = m.pm.d;
   const cow = isCowMapping(svma);
   let ok = true;
-  let wrprotected = false;
   walkRange(m, src.pgd, svma.start, svma.end, {
     pteTable: (table, from, to) => {
       if (!ok) return;
@@ -119,7 +118,6 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
         if (cow && lo & PTE_RW) {
           lo &= ~PTE_RW; // R16: write-protect in the parent and the child
           u32[si] = lo;
-          wrprotected = true;
           if (protectedN++ === 0) protectedK = k;
         }
         u32[di] = lo & ~PTE_A; // the child's PTE is old
@@ -145,7 +143,6 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
       if (cow && lo & PTE_RW) {
         lo &= ~PTE_RW;
         u32[ei] = lo;
-        wrprotected = true;
         tracePteSet(m, src, va, levelName(m, depth), pfn);
       }
       const di = entryIndex(dtable, pgIndex(va, m.geo.shifts[depth]));
@@ -155,7 +152,6 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
       dst.hugetlbPages += 512;
     },
   });
-  if (wrprotected) flushTlbRange(m, src, svma.start, svma.end);
   return ok;
 }
 
@@ -166,6 +162,19 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
 export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | null {
   const dst = newMm(m);
   if (!dst) return null;
+  const copied = copyVmas(m, src, dst);
+  // dup_mmap ends with flush_tlb_mm(oldmm), whether or not anything was write-protected and
+  // whether or not the copy succeeded: one flush of the parent's whole PCID on every CPU
+  // running it (a range flush per VMA before).
+  flushTlbRange(m, src, 0, m.geo.userTop);
+  if (!copied) {
+    teardown(dst);
+    return null;
+  }
+  return dst;
+}
+
+function copyVmas(m: Machine, src: Mm, dst: Mm): boolean {
   for (const svma of src.vmas) {
     const dvma: Vma = { ...svma, mm: dst };
     // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child is not registered; it
@@ -173,10 +182,7 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
     dvma.flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
     linkVma(dst, dvma);
     if (dvma.region) dvma.region.attached.add(dvma); // M17: the VMA, no tables
-    if (vmaNeedsCopy(svma) && !copyPageRange(m, dst, src, svma, dvma)) {
-      teardown(dst);
-      return null;
-    }
+    if (vmaNeedsCopy(svma) && !copyPageRange(m, dst, src, svma, dvma)) return false;
   }
-  return dst;
+  return true;
 }
