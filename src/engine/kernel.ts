@@ -299,29 +299,31 @@ export class Kernel {
     if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const mm = t.mm!;
-    // Every page of the range must be mapped (ENOMEM otherwise).
-    let cursor = start;
-    const vmas = vmasIn(mm, start, end);
-    for (const v of vmas) {
-      if (v.start > cursor) return err('ENOMEM', 'the range has unmapped holes');
-      cursor = v.end;
+    if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
+    // do_mprotect_pkey: the first page must be mapped (ENOMEM, nothing changes); the change then
+    // applies VMA by VMA up to the first hole, and the call reports ENOMEM for the rest.
+    const vmas: Vma[] = [];
+    let upto = start;
+    for (const v of vmasIn(mm, start, end)) {
+      if (v.start > upto) break;
+      vmas.push(v);
+      upto = Math.min(end, v.end);
     }
-    if (cursor < end) return err('ENOMEM', 'the range has unmapped holes');
+    if (vmas.length === 0) return err('ENOMEM', `nothing is mapped at 0x${start.toString(16)}`);
     const m = this.m;
     m.localCpu = t.cpu;
     resetLocks();
-    if (!isProt(prot)) return err('EINVAL', `bad protection ${prot}`);
     const pf = protFlags(prot);
     if (vmas.some((v) => v.flags & VM_MSHARE)) {
-      if (vmas.length !== 1) return err('EINVAL', 'the range covers an msharefs VMA and other mappings: change the region on its own');
+      if (vmas.length !== 1 || upto < end) return err('EINVAL', 'the range covers an msharefs VMA and other mappings: change the region on its own');
       const e = msh.mprotectRegion(m, t, vmas[0], start, end, pf);
       return e ? err(e, refusal()) : ok(0);
     }
     for (const v of vmas) {
-      if (v.flags & VM_HUGETLB && (start % 0x200000 || end % 0x200000)) return err('EINVAL', 'hugetlb ranges are 2 MiB aligned');
+      if (v.flags & VM_HUGETLB && (start % 0x200000 || upto % 0x200000)) return err('EINVAL', 'hugetlb ranges are 2 MiB aligned');
     }
-    doMprotect(m, mm, start, end, pf);
-    return ok(0);
+    doMprotect(m, mm, start, upto, pf);
+    return upto < end ? err('ENOMEM', `nothing is mapped at 0x${upto.toString(16)}: the protection changed up to there`) : ok(0);
   }
 
   madvise(name: string, addr: number, len: number, advice: string): SysResult {
@@ -333,14 +335,33 @@ export class Kernel {
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
     if (vmas.length === 0) return err('ENOMEM', 'nothing is mapped in the range');
+    // Read before the advice splits any VMA (the split objects' bounds change).
+    const holes = this.adviceHoles(vmas, start, end);
     this.m.localCpu = t.cpu;
-    if (advice !== 'dontneed') return this.hugepageAdvice(t.mm!, start, end, vmas, advice === 'hugepage');
+    if (advice !== 'dontneed') {
+      const res = this.hugepageAdvice(t.mm!, start, end, vmas, advice === 'hugepage');
+      return res.errno ? res : (holes ?? res);
+    }
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
     if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     this.m.localCpu = t.cpu;
     zapAndFlush(this.m, t.mm!, start, end);
-    return ok(0);
+    return holes ?? ok(0);
+  }
+
+  /**
+   * madvise_walk_vmas: the advice applies to every mapped part of the range, and a hole anywhere
+   * in it makes the call return ENOMEM afterwards (unmapped_error).
+   */
+  private adviceHoles(vmas: Vma[], start: number, end: number): SysResult | null {
+    let cursor = start;
+    for (const v of vmas) {
+      if (v.start > cursor) break;
+      cursor = v.end;
+    }
+    if (cursor >= end) return null;
+    return err('ENOMEM', `nothing is mapped at 0x${cursor.toString(16)}: the advice applied to the mapped parts of the range`);
   }
 
   /**

@@ -306,4 +306,32 @@ describe('page faults (R8-R14)', () => {
     expect(k.task('a')!.pins).toEqual([]);
     consistent(k);
   });
+
+  it('mprotect and madvise over a range with a hole: the mapped parts change, the call returns ENOMEM (do_mprotect_pkey stops at the first hole; madvise_walk_vmas goes on past it)', () => {
+    //  0x100000        0x102000  0x104000        0x106000
+    //  [ h: 8K anon  ] [ hole  ] [ g: 8K anon  ]
+    const k = kernel();
+    okv(k.spawn('a'));
+    const h = okv(k.mmap('a', anon(0x100000, 8 * K)));
+    const g = okv(k.mmap('a', anon(0x104000, 8 * K)));
+    okv(k.touch('a', h, 8 * K, 'write'));
+    okv(k.touch('a', g, 8 * K, 'write'));
+    // madvise: both mapped parts are zapped, then ENOMEM for the hole.
+    const r = k.madvise('a', h, 24 * K, 'dontneed');
+    expect(r.errno).toBe('ENOMEM');
+    expect(st(k, 'a').RssAnon).toBe(0);
+    // A range that starts in a hole: the mapped part after it is still advised.
+    okv(k.touch('a', g, 8 * K, 'write'));
+    expect(k.madvise('a', 0x102000, 16 * K, 'dontneed').errno).toBe('ENOMEM');
+    expect(st(k, 'a').RssAnon).toBe(0);
+    // mprotect: h becomes read-only up to the hole; g, past it, keeps rw.
+    const m = k.mprotect('a', h, 24 * K, 'r');
+    expect(m.errno).toBe('ENOMEM');
+    expect(k.task('a')!.mm!.vmas.map((v) => [v.start, v.end, v.flags & 3])).toEqual([[h, h + 8 * K, 1], [g, g + 8 * K, 3]]);
+    // A range that starts in a hole changes nothing.
+    expect(k.mprotect('a', 0x102000, 16 * K, 'r').errno).toBe('ENOMEM');
+    expect(k.task('a')!.mm!.vmas.at(-1)!.flags & 3).toBe(3);
+    consistent(k);
+    teardown(k);
+  });
 });
