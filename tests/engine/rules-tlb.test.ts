@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { TLB_NR_DYN_ASIDS } from '../../src/engine/hw/cpu';
 import { cpuCounters, cpuFirstSlot, tlbEntryPcid } from '../../src/engine/hw/tlb';
-import { K, PAGE, anon, consistent, faultKindsSince, kernel, okv, shootdowns, teardown, tlb } from './helpers';
+import { K, PAGE, anon, consistent, faultKindsSince, kernel, okv, pte, shootdowns, teardown, tlb } from './helpers';
 
 function switches(k: ReturnType<typeof kernel>, since: number) {
   return k.m.trace.since(since).flatMap((e) => (e.type === 'context-switch' ? [{ pid: e.pid, pcid: e.pcid, flushed: e.flushed }] : []));
@@ -166,6 +166,37 @@ describe('TLB and PCID (R26-R28)', () => {
     const c1 = cpuCounters(k.m.s.tlb, 0);
     expect(c1.hits - c0.hits).toBe(0);
     expect(c1.walks - c0.walks).toBe(16);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('mprotect r -> rw makes the PTEs of exclusive anonymous pages writable at once (can_change_pte_writable), leaves COW-shared ones read-only, and flushes only entries whose change a TLB could get wrong (pte_needs_flush)', () => {
+    //  a: [ h: 32K private anon ]   page 1 written (exclusive), page 2 shared with fork child c
+    const k = kernel({ cpus: 2 });
+    okv(k.spawn('a'));
+    const h = okv(k.mmap('a', anon(0x100000, 32 * K)));
+    okv(k.write('a', h + PAGE, 1));
+    okv(k.write('a', h + 2 * PAGE, 2));
+    okv(k.run('a', 0));
+    okv(k.fork('a', 'c')); // page 2 (and 1) now COW-shared
+    okv(k.write('a', h + PAGE, 3)); // page 1: copied, exclusive again in a
+    okv(k.mprotect('a', h, 32 * K, 'r'));
+    expect(pte(k, 'a', h + PAGE)!.rw).toBe(false);
+    const before = tlb(k);
+    okv(k.mprotect('a', h, 32 * K, 'rw'));
+    expect(pte(k, 'a', h + PAGE)!.rw).toBe(true); // exclusive: writable, no fault needed
+    expect(pte(k, 'a', h + 2 * PAGE)!.rw).toBe(false); // shared with c: still COW
+    const seq = k.m.trace.seq;
+    okv(k.write('a', h + PAGE, 4));
+    expect(faultKindsSince(k, seq)).toEqual([]);
+    // RW set on one entry: one page flushed, not the 8 of the range.
+    const after = tlb(k);
+    expect(after.flushPage - before.flushPage).toBe(1);
+    // A change that alters no entry flushes nothing.
+    const b2 = tlb(k);
+    okv(k.mprotect('a', h + 4 * PAGE, 4 * PAGE, 'rw'));
+    const a2 = tlb(k);
+    expect([a2.flushPage - b2.flushPage, a2.flushMm - b2.flushMm]).toEqual([0, 0]);
     consistent(k);
     teardown(k);
   });
