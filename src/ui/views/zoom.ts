@@ -85,6 +85,8 @@ export function panZoom(svg: SVGSVGElement, viewport: SVGGElement, extent: [numb
   sel.on('focusin.reveal', (e: FocusEvent) => {
     const el = e.target;
     if (!(el instanceof SVGGraphicsElement) || el === svg || !r.width || !r.height) return;
+    // Keyboard focus only: a click lands on what is already in view, and the drawing stays put.
+    if (!el.matches(':focus-visible')) return;
     const s = svg.getBoundingClientRect();
     const b = el.getBoundingClientRect();
     const px = s.width / r.width || 1;
