@@ -91,6 +91,11 @@ function initialTheme(): Theme {
   return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** Animations on unless the system asks for reduced motion (main.css also stills them under that query). */
+export function initialAnimations(): boolean {
+  return !(typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches);
+}
+
 export const store = createStore<UiState>(() => ({
   isolated: globalThis.crossOriginIsolated === true,
   ready: false,
@@ -116,7 +121,7 @@ export const store = createStore<UiState>(() => ({
   selection: emptySelection,
   compare: null,
   theme: initialTheme(),
-  animations: true,
+  animations: initialAnimations(),
   rightTab: 'inspector',
   galleryOpen: false,
   tourStep: null,

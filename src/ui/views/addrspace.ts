@@ -105,7 +105,8 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
         .attr('data-testid', (d) => (d.kind === 'vma' ? 'vma' : null))
         .attr('role', (d) => (d.kind === 'vma' ? 'button' : null))
         .attr('tabindex', (d) => (d.kind === 'vma' ? 0 : null))
-        .attr('aria-label', (d) => (d.vma ? `VMA ${d.vma.label ?? ''} ${d.vma.start}-${d.vma.end} ${d.vma.perms} ${d.vma.kind}` : null));
+        .attr('aria-label', (d) => (d.vma ? `VMA ${d.vma.label ?? ''} ${d.vma.start}-${d.vma.end} ${d.vma.perms} ${d.vma.kind}` : null))
+        .attr('aria-pressed', (d) => (d.vma ? String(selVma === d.vma) : null));
       g.select('rect.body')
         .attr('y', (d) => (d.kind === 'gap' ? BAR_Y + BAR_H / 2 - 1 : BAR_Y))
         .attr('height', (d) => (d.kind === 'gap' ? 2 : BAR_H))
@@ -130,7 +131,11 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       g.on('click', (_e, d) => {
         if (d.vma && mm) selectUi({ vma: { mm: mm.id, start: d.vma.startNum } });
       }).on('keydown', (e: KeyboardEvent, d) => {
-        if (e.key === 'Enter' && d.vma && mm) selectUi({ vma: { mm: mm.id, start: d.vma.startNum } });
+        // A role=button: Enter and Space press it (Space would otherwise scroll the page).
+        if ((e.key === 'Enter' || e.key === ' ') && d.vma && mm) {
+          e.preventDefault();
+          selectUi({ vma: { mm: mm.id, start: d.vma.startNum } });
+        }
       });
 
       // The page strip of the selected VMA (or the first one).

@@ -48,6 +48,15 @@ function canvasMeasure(): Measure {
   };
 }
 
+/**
+ * A box's accessible name: what it is, its title and every line drawn in it ("process db0 pid 1,
+ * mm 1, PTE 0, RSS 0, 1 mshare VMA"), so a screen reader hears what a sighted user reads.
+ */
+export function nodeLabel(n: Pick<ProcNode, 'kind' | 'title' | 'lines'>): string {
+  const text = [n.title, ...n.lines].map((t) => t.replace(/\s+·\s+/g, ', ').replace(/\s+/g, ' ').trim()).filter(Boolean);
+  return `${n.kind === 'host' ? 'mshare host' : 'process'} ${text.join(', ')}`;
+}
+
 export interface ProcessesView {
   draw(): boolean;
   resize(w: number, h: number): void;
@@ -126,16 +135,22 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean;
           e.append('g').attr('class', 'lines');
           return e;
         });
-      ng.attr('class', (n) => `proc-node ${n.kind}${(sel.mm !== null && n.mms.includes(sel.mm)) || (sel.pid !== null && n.pids.includes(sel.pid)) ? ' selected' : ''}${s.compare !== null && n.pids.includes(s.compare) ? ' compared' : ''}`)
+      const selected = (n: ProcNode) => (sel.mm !== null && n.mms.includes(sel.mm)) || (sel.pid !== null && n.pids.includes(sel.pid));
+      ng.attr('class', (n) => `proc-node ${n.kind}${selected(n) ? ' selected' : ''}${s.compare !== null && n.pids.includes(s.compare) ? ' compared' : ''}`)
         .attr('transform', (n) => `translate(${n.x},${n.y})`)
-        .attr('aria-label', (n) => `${n.kind === 'host' ? 'mshare host' : 'process'} ${n.title}`)
+        .attr('aria-label', nodeLabel)
+        .attr('aria-pressed', (n) => String(selected(n)))
         .attr('data-testid', (n) => `proc-${n.kind}`)
         .on('click', (ev: MouseEvent, n) => {
           if (ev.shiftKey && n.kind !== 'host') store.setState({ compare: n.pids[0] });
           else activate(n);
         })
         .on('keydown', (ev: KeyboardEvent, n) => {
-          if (ev.key === 'Enter') activate(n);
+          // A role=button: Enter and Space press it (Space would otherwise scroll the page).
+          if (ev.key === 'Enter' || ev.key === ' ') {
+            ev.preventDefault();
+            activate(n);
+          }
         });
       ng.select('rect.box').attr('width', (n) => n.w).attr('height', (n) => n.h);
       ng.select('text.title').text((n) => n.title);

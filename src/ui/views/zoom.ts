@@ -6,12 +6,15 @@
  * (fit.ts) keeps the drawing readable, so a large one is scrolled through, not shrunk to
  * illegible type.
  *
+ * Keyboard focus moving to a control of the drawing (a process box, a tree's collapse button)
+ * that lies outside the view pans the drawing to bring it, with its focus ring, into view.
+ *
  * The behaviour remembers whether the user moved the drawing since the last fit: a view
  * refits itself when its box is resized only if not (a chosen zoom is the user's).
  */
 import { select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior } from 'd3-zoom';
-import { edgesPast, fitTransform, scrollBy, type FitLimits, type Size } from './fit';
+import { edgesPast, FIT_PAD, fitTransform, scrollBy, type FitLimits, type Size } from './fit';
 
 export interface PanZoom {
   /** The drawing's size in its own units, after each draw: what a fit fits and scrolling scrolls through. */
@@ -75,6 +78,40 @@ export function panZoom(svg: SVGSVGElement, viewport: SVGGElement, extent: [numb
   }, { passive: false } as AddEventListenerOptions);
 
   /**
+   * Focus on a part of the drawing out of view (Tab past the panel's edge): pan just enough to
+   * show it with a margin (FIT_PAD) for its focus ring, as a page scrolls a focused link into
+   * view. Larger than the view: its top left corner shown.
+   */
+  sel.on('focusin.reveal', (e: FocusEvent) => {
+    const el = e.target;
+    if (!(el instanceof SVGGraphicsElement) || el === svg || !r.width || !r.height) return;
+    // Keyboard focus only: a click lands on what is already in view, and the drawing stays put.
+    if (!el.matches(':focus-visible')) return;
+    const s = svg.getBoundingClientRect();
+    const b = el.getBoundingClientRect();
+    const px = s.width / r.width || 1;
+    const left = (b.left - s.left) / px;
+    const top = (b.top - s.top) / px;
+    const w = b.width / px;
+    const h = b.height / px;
+    const axis = (pos: number, len: number, viewLen: number): number => {
+      if (pos < FIT_PAD || len + 2 * FIT_PAD > viewLen) return FIT_PAD - pos;
+      if (pos + len > viewLen - FIT_PAD) return viewLen - FIT_PAD - (pos + len);
+      return 0;
+    };
+    const dx = axis(left, w, r.width);
+    const dy = axis(top, h, r.height);
+    // The browser may have scrolled the panel (an overflow: hidden box) to the element: undo that, the pan shows it.
+    for (let p = svg.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflow === 'hidden' && (p.scrollLeft || p.scrollTop)) p.scrollTo(0, 0);
+    }
+    if (Math.abs(dx) < 0.5 && Math.abs(dy) < 0.5) return;
+    const t = zoomTransform(svg);
+    sel.call(behaviour.transform, zoomIdentity.translate(t.x + dx, t.y + dy).scale(t.k));
+    moved = true;
+  });
+
+  /**
    * How large one drawing pixel is on screen: 1 in the desk layout, about 2 in presenter mode
    * (whose panes scale the views' hosts with a transform). Read once per resize, never while drawing.
    */
@@ -109,7 +146,7 @@ export function panZoom(svg: SVGSVGElement, viewport: SVGGElement, extent: [numb
     },
     userMoved: () => moved,
     destroy() {
-      sel.on('.zoom', null).on('wheel.scroll', null);
+      sel.on('.zoom', null).on('wheel.scroll', null).on('focusin.reveal', null);
     },
   };
 }
