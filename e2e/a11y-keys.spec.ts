@@ -157,3 +157,77 @@ test('keys inside a non-modal dialog (the Tour card, the Export popover) do not 
   await expectNoErrors(opened);
 });
 
+test('the slider says the step it shows while it is moved', async ({ page }) => {
+  const opened = await openApp(page);
+  const { total } = await position(page);
+  await goto(page, 10);
+  const slider = page.getByRole('slider', { name: 'Timeline position' });
+  await slider.focus();
+  // One keydown: the slider shows 11 before the keyup moves the timeline there.
+  await page.keyboard.down('ArrowRight');
+  await expect(slider).toHaveValue('11');
+  await expect(slider).toHaveAttribute('aria-valuetext', `step 11 of ${total}`);
+  await page.keyboard.up('ArrowRight');
+  await waitIdle(page);
+  expect(await at(page)).toBe(11);
+  await expect(slider).toHaveAttribute('aria-valuetext', `step 11 of ${total}`);
+  await expectNoErrors(opened);
+});
+
+test('a live region announces where stepping stopped', async ({ page }, info) => {
+  const opened = await openApp(page);
+  const { total } = await position(page);
+  const live = page.getByTestId('step-announcement');
+  await expect(live).toHaveAttribute('aria-live', 'polite');
+  // Nothing for the step the page opened at.
+  await expect(live).toHaveText('');
+  await goto(page, 11);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await press(page, 'ArrowRight');
+  await expect(live).toHaveText(new RegExp(`^Step 12 of ${total}`));
+  const caption = (await page.getByTestId('timeline-caption').textContent()) ?? '';
+  if (caption) await expect(live).toContainText(caption);
+  await press(page, 'ArrowLeft');
+  await expect(live).toHaveText(new RegExp(`^Step 11 of ${total}`));
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await waitIdle(page);
+  await expect(live).toHaveText(new RegExp(`^Step 12 of ${total}`));
+  // Play: said once, where it stopped (the end), not on each step it played.
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid="step-announcement"]')!;
+    const said: string[] = [];
+    (window as unknown as { said: string[] }).said = said;
+    new MutationObserver(() => said.push(el.textContent ?? '')).observe(el, { subtree: true, childList: true, characterData: true });
+  });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await press(page, ' ');
+  expect(await at(page)).toBe(total);
+  await expect(live).toHaveText(new RegExp(`^Step ${total} of ${total}`));
+  const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+  expect(new Set(said).size, said.join(' | ')).toBe(1);
+  // Only one live region on the page says the step.
+  await expect(page.locator('[aria-live]').filter({ hasText: /^Step \d+ of/ })).toHaveCount(1);
+  // Visually hidden: no room taken.
+  const box = await live.boundingBox();
+  expect(box === null || (box.width <= 1 && box.height <= 1)).toBe(true);
+  await shoot(page, info, 'timeline', 'timeline');
+  await expectNoErrors(opened);
+});
+
+test('presenter mode announces the step and caption after stepping', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=talk-fork-cow');
+  const { total } = await position(page);
+  await page.locator('body').click({ position: { x: 700, y: 5 } });
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  await press(page, 'Home');
+  const first = await at(page);
+  const live = page.getByTestId('talk-announcement');
+  await expect(live).toHaveAttribute('aria-live', 'polite');
+  await press(page, 'ArrowRight');
+  await expect(live).toHaveText(new RegExp(`^Step ${first + 1} of ${total}: `));
+  await expect(live).toContainText((await page.getByTestId('talk-chapter').textContent())!);
+  await expect(page.locator('[aria-live]').filter({ hasText: /^Step \d+ of/ })).toHaveCount(1);
+  await expectNoErrors(opened);
+});
+

@@ -4,6 +4,7 @@ import { store, useUi, useUiShallow } from '../store';
 import { count } from '../format';
 import { Icon } from './Icons';
 import { ProblemIndicator } from './ProblemIndicator';
+import { LiveRegion, stepAnnouncement, useStepAnnouncement } from './LiveRegion';
 
 const SPEEDS = [1, 2, 4, 10, 30, 100, 1000];
 
@@ -26,6 +27,12 @@ export function Timeline() {
   // The caption is ellipsized on a narrow window (main.css); the whole text is its title.
   const lastText = !chapter && !showNote && last ? last.text : '';
   const captionText = `${chapter?.title ?? ''}${showNote ? `${chapter ? ' — ' : ''}${note.title}` : ''}${lastText}`;
+  const shown = scrub ?? position;
+
+  // The live region: where stepping landed, once the timeline is at rest (not on play's ticks).
+  const busy = playing || running;
+  const announced = useStepAnnouncement(position, busy, () => stepAnnouncement(count(position), count(total), captionText));
+
   return (
     <section className="timeline" aria-label="Timeline" data-testid="timeline">
       <div className="tl-controls">
@@ -57,9 +64,9 @@ export function Timeline() {
           type="range"
           min={0}
           max={total}
-          value={scrub ?? position}
+          value={shown}
           aria-label="Timeline position"
-          aria-valuetext={`step ${count(position)} of ${count(total)}`}
+          aria-valuetext={`step ${count(shown)} of ${count(total)}`}
           onChange={(e) => setScrub(Number(e.target.value))}
           onPointerUp={(e) => void gotoStep(Number((e.target as HTMLInputElement).value))}
           onKeyUp={(e) => {
@@ -78,6 +85,7 @@ export function Timeline() {
           {lastText && <span>{lastText}</span>}
         </span>
       </div>
+      <LiveRegion text={announced} testId="step-announcement" />
     </section>
   );
 }
