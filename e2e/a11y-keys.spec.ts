@@ -15,7 +15,7 @@ const press = async (page: Page, key: string) => {
   await page.keyboard.press(key);
   await waitIdle(page);
 };
-
+const focusedIsBody = (page: Page) => page.evaluate(() => document.activeElement === document.body || document.activeElement === null);
 
 test('space and the arrows on an element that handles them do not step or play', async ({ page }) => {
   const opened = await openApp(page);
@@ -231,3 +231,92 @@ test('presenter mode announces the step and caption after stepping', async ({ pa
   await expectNoErrors(opened);
 });
 
+test('the focus moves to a neighbour when the focused timeline button is disabled', async ({ page }) => {
+  const opened = await openApp(page);
+  const { total } = await position(page);
+  const back = page.getByRole('button', { name: 'Step back' });
+  const fwd = page.getByRole('button', { name: 'Step forward' });
+
+  // Step forward to the last step.
+  await goto(page, total - 1);
+  await fwd.focus();
+  await press(page, 'Enter');
+  expect(await at(page)).toBe(total);
+  await expect(fwd).toBeDisabled();
+  await expect(back).toBeFocused();
+
+  // Step back to the first.
+  await goto(page, 1);
+  await back.focus();
+  await press(page, ' ');
+  expect(await at(page)).toBe(0);
+  await expect(back).toBeDisabled();
+  await expect(fwd).toBeFocused();
+
+  // Play to the end.
+  await goto(page, total - 2);
+  await page.getByRole('button', { name: 'Play' }).focus();
+  await press(page, 'Enter');
+  expect(await at(page)).toBe(total);
+  await expect(page.getByRole('button', { name: 'Play' })).toBeDisabled();
+  await expect(back).toBeFocused();
+
+  // Run to end.
+  await goto(page, 3);
+  await page.getByRole('button', { name: 'Run to end' }).focus();
+  await press(page, 'Enter');
+  expect(await at(page)).toBe(total);
+  await expect(back).toBeFocused();
+  expect(await focusedIsBody(page)).toBe(false);
+  await expectNoErrors(opened);
+});
+
+test('Restart machine gives the focus back to the Machine… button', async ({ page }) => {
+  const opened = await openApp(page);
+  const opener = page.getByRole('button', { name: 'Machine…' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Machine settings' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Restart machine' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await waitIdle(page);
+  await expect(opener).toBeFocused();
+  // Cancel does too.
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(opener).toBeFocused();
+  await expectNoErrors(opened);
+});
+
+test('leaving presenter mode gives the focus back to the Present button', async ({ page }) => {
+  const opened = await openApp(page);
+  const present = page.getByRole('button', { name: 'Present', exact: true });
+  await present.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('talk-screen')).toHaveCount(0);
+  await expect(present).toBeFocused();
+
+  // With `p` from the page, and the footer's button to leave.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('p');
+  await page.getByRole('button', { name: 'Leave presenter mode' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('talk-screen')).toHaveCount(0);
+  await expect(present).toBeFocused();
+  // Space on that button leaves too (not the next step).
+  await page.keyboard.press('p');
+  const before = await at(page);
+  await page.getByRole('button', { name: 'Leave presenter mode' }).focus();
+  await page.keyboard.press(' ');
+  await waitIdle(page);
+  await expect(page.getByTestId('talk-screen')).toHaveCount(0);
+  expect(await at(page)).toBe(before);
+  await expect(present).toBeFocused();
+  await expectNoErrors(opened);
+});
