@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 
-/** Hidden from view, not from assistive technology (display: none or 0×0 would be both). */
+/** Hidden from view, not from assistive technology (display: none would hide it from both). */
 const VISUALLY_HIDDEN: CSSProperties = {
   position: 'absolute',
   width: 1,
@@ -32,8 +32,8 @@ export function stepAnnouncement(step: string, total: string, caption: string): 
 }
 
 /**
- * Whether the user has pressed a key or a pointer on the page yet (navigator.userActivation is
- * already set on a page a browser was sent to, so the first scenario's run was read out).
+ * Whether the user has pressed a key or a pointer on the page yet. Not navigator.userActivation:
+ * it is already set on a page the browser navigated to, and the first scenario's run was read out.
  */
 let acted = false;
 const userActed = (): boolean => acted;
