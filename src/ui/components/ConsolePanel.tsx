@@ -10,6 +10,7 @@ import { loadScript, runLine } from '../actions';
 import { EngineLostError, engineReady } from '../engine-client';
 import { log, store, useUi, type ConsoleTab } from '../store';
 import { consoleMounted } from '../console-focus';
+import { tablistKeys } from '../keyboard';
 import { NoticeDock } from '../persist';
 import { visibleErrors } from '../visible';
 import { helpLines, isHelp } from '../console-help';
@@ -149,6 +150,9 @@ function ScriptTab() {
 
 /** In the store, so the timeline's problem indicator can bring the console forward. */
 const setTab = (tab: ConsoleTab) => store.setState({ consoleTab: tab });
+const TAB_IDS: readonly ConsoleTab[] = ['console', 'script'];
+const tabId = (t: ConsoleTab) => `console-tab-${t}`;
+const panelId = (t: ConsoleTab) => `console-tabpanel-${t}`;
 
 export function ConsolePanel() {
   const tab = useUi((s) => s.consoleTab);
@@ -157,17 +161,20 @@ export function ConsolePanel() {
   }), []);
   return (
     <section className="panel console-panel" aria-label="Console and script">
-      <div role="tablist" aria-label="Console or script" className="tabs">
-        <button role="tab" type="button" aria-selected={tab === 'console'} onClick={() => setTab('console')}>Console</button>
-        <button role="tab" type="button" aria-selected={tab === 'script'} onClick={() => setTab('script')}>Script</button>
+      {/* The ARIA tabs pattern: one tab in the Tab order, the arrows, Home and End move between them. */}
+      <div role="tablist" aria-label="Console or script" className="tabs" onKeyDown={tablistKeys(TAB_IDS, tab, setTab, tabId)}>
+        {TAB_IDS.map((t) => (
+          <button key={t} role="tab" type="button" id={tabId(t)} aria-selected={tab === t} aria-controls={panelId(t)} tabIndex={tab === t ? 0 : -1}
+            onClick={() => setTab(t)}>{t === 'console' ? 'Console' : 'Script'}</button>
+        ))}
         <span className="caption">Every action is one scenario line; the session is a script you can edit and re-run. Press / to type.</span>
       </div>
       {/* Notices dock here (src/ui/persist/Notices.tsx): beside the log, never over the input. */}
       <div className="console-main">
         <NoticeDock />
         <div className="panel-body">
-          <div hidden={tab !== 'console'} className="fill"><ConsoleTab /></div>
-          <div hidden={tab !== 'script'} className="fill"><ScriptTab /></div>
+          <div hidden={tab !== 'console'} className="fill" role="tabpanel" id={panelId('console')} aria-labelledby={tabId('console')}><ConsoleTab /></div>
+          <div hidden={tab !== 'script'} className="fill" role="tabpanel" id={panelId('script')} aria-labelledby={tabId('script')}><ScriptTab /></div>
         </div>
       </div>
     </section>

@@ -14,7 +14,14 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
   const [pti, setPti] = useState(cfg?.pti ?? false);
   const [thp, setThp] = useState<'never' | 'advise' | 'always'>(cfg?.shmemThp ?? 'never');
   useEffect(() => {
+    // The opener (Machine…): the focus goes back to it when the dialog goes. Cancel's close()
+    // restores it natively; Restart machine unmounts the open dialog, which left it on <body>.
+    const opener = document.activeElement;
     ref.current?.showModal();
+    return () => {
+      const active = document.activeElement;
+      if (opener instanceof HTMLElement && opener.isConnected && (active === null || active === document.body)) opener.focus();
+    };
   }, []);
   return (
     <dialog ref={ref} className="dialog" aria-label="Machine settings" onClose={onClose}>

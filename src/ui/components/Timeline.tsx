@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { gotoStep, pause, play, runToEnd, stepBack, stepForward } from '../actions';
 import { store, useUi, useUiShallow } from '../store';
 import { count } from '../format';
 import { Icon } from './Icons';
 import { ProblemIndicator } from './ProblemIndicator';
+import { LiveRegion, stepAnnouncement, useStepAnnouncement } from './LiveRegion';
 
 const SPEEDS = [1, 2, 4, 10, 30, 100, 1000];
 
@@ -26,17 +27,49 @@ export function Timeline() {
   // The caption is ellipsized on a narrow window (main.css); the whole text is its title.
   const lastText = !chapter && !showNote && last ? last.text : '';
   const captionText = `${chapter?.title ?? ''}${showNote ? `${chapter ? ' — ' : ''}${note.title}` : ''}${lastText}`;
+  const shown = scrub ?? position;
+
+  // The live region: where stepping landed, once the timeline is at rest (not on play's ticks).
+  const busy = playing || running;
+  const announced = useStepAnnouncement(position, busy, () => stepAnnouncement(count(position), count(total), captionText));
+
+  // A control the focus was on that the step disabled (Step forward, Play or Run to end at
+  // the last step, Step back at the first): the focus goes to its neighbour, not to <body>.
+  const stepBackRef = useRef<HTMLButtonElement | null>(null);
+  const stepFwdRef = useRef<HTMLButtonElement | null>(null);
+  const sliderRef = useRef<HTMLInputElement | null>(null);
+  const lastFocused = useRef<HTMLButtonElement | null>(null);
+  const atStart = position === 0;
+  const atEnd = position >= total;
+  useLayoutEffect(() => {
+    const was = lastFocused.current;
+    if (!was?.disabled) return;
+    const active = document.activeElement;
+    if (active !== was && active !== document.body && active !== null) return;
+    const next = [was === stepBackRef.current ? stepFwdRef.current : stepBackRef.current, sliderRef.current].find((b) => b && !b.disabled);
+    next?.focus();
+  }, [atStart, atEnd, busy]);
+
   return (
     <section className="timeline" aria-label="Timeline" data-testid="timeline">
-      <div className="tl-controls">
+      <div
+        className="tl-controls"
+        onFocus={(e) => {
+          lastFocused.current = e.target instanceof HTMLButtonElement ? e.target : null;
+        }}
+        onBlur={(e) => {
+          // Blurred because it was disabled: kept, for the effect above. Otherwise the user moved on.
+          if (!(e.target instanceof HTMLButtonElement && e.target.disabled)) lastFocused.current = null;
+        }}
+      >
         <button type="button" onClick={() => void gotoStep(0)} aria-label="Go to start" title="Go to start"><Icon name="start" /></button>
-        <button type="button" onClick={() => void stepBack()} aria-label="Step back" title="Step back (←)" disabled={position === 0}><Icon name="back" /></button>
+        <button type="button" ref={stepBackRef} onClick={() => void stepBack()} aria-label="Step back" title="Step back (←)" disabled={position === 0}><Icon name="back" /></button>
         {playing || running ? (
           <button type="button" className="primary" onClick={pause} aria-label="Pause" title="Pause (space)"><Icon name="pause" /></button>
         ) : (
           <button type="button" className="primary" onClick={() => void play()} aria-label="Play" title="Play (space)" disabled={position >= total}><Icon name="play" /></button>
         )}
-        <button type="button" onClick={() => void stepForward()} aria-label="Step forward" title="Step forward (→)" disabled={position >= total}><Icon name="step" /></button>
+        <button type="button" ref={stepFwdRef} onClick={() => void stepForward()} aria-label="Step forward" title="Step forward (→)" disabled={position >= total}><Icon name="step" /></button>
         <button type="button" onClick={() => void runToEnd()} aria-label="Run to end" title="Run to the end" disabled={position >= total}><Icon name="end" /></button>
         <label className="inline">
           speed{' '}
@@ -57,9 +90,10 @@ export function Timeline() {
           type="range"
           min={0}
           max={total}
-          value={scrub ?? position}
+          ref={sliderRef}
+          value={shown}
           aria-label="Timeline position"
-          aria-valuetext={`step ${count(position)} of ${count(total)}`}
+          aria-valuetext={`step ${count(shown)} of ${count(total)}`}
           onChange={(e) => setScrub(Number(e.target.value))}
           onPointerUp={(e) => void gotoStep(Number((e.target as HTMLInputElement).value))}
           onKeyUp={(e) => {
@@ -78,6 +112,7 @@ export function Timeline() {
           {lastText && <span>{lastText}</span>}
         </span>
       </div>
+      <LiveRegion text={announced} testId="step-announcement" />
     </section>
   );
 }

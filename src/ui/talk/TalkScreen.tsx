@@ -30,6 +30,7 @@ import { TALK_VIEWS, VIEW_TITLES, type TalkViewId } from './views';
 import { TalkNotice } from './TalkNotice';
 import { keepComparing } from './auto-compare';
 import { SharePopover } from './SharePopover';
+import { LiveRegion, stepAnnouncement, useStepAnnouncement } from '../components/LiveRegion';
 import './talk.css';
 
 /** The zoom of the d3 views: 1 at 540 px of height, 2 on a 1080p projector. */
@@ -276,6 +277,19 @@ function Caption({ big }: { big: boolean }) {
   );
 }
 
+/** Presenter mode's live region: the step and the caption, read where stepping stops. */
+function CaptionAnnouncement() {
+  const { chapters, notes, position, total, busy } = useUiShallow((s) => ({
+    chapters: s.chapters, notes: s.notes, position: s.position, total: s.total, busy: s.playing || s.running,
+  }));
+  const text = useStepAnnouncement(position, busy, () => {
+    const c = captionAt(chapters, notes, position);
+    const caption = [chapterHeading(c), c.note?.title].filter(Boolean).join(' — ');
+    return stepAnnouncement(count(position), count(total), caption);
+  });
+  return <LiveRegion text={text} testId="talk-announcement" />;
+}
+
 /** The keys (keys.ts), as README lists them; ellipsized on a narrow screen, whole in the title. */
 const KEYS_HINT = '→ Space next · ← back · Shift+→/← chapter · Home first chapter · End last step · f full screen · Esc leave';
 
@@ -357,6 +371,7 @@ export function TalkScreen() {
         ))}
       </main>
       {presenter && <Footer />}
+      {presenter && <CaptionAnnouncement />}
       <TalkNotice />
     </div>
   );

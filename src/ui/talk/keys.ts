@@ -11,8 +11,9 @@
  *   Esc                    leave presenter mode
  *
  * In embed mode with autoplay, Space pauses and resumes. Keys typed into a text field, an
- * editor or an open dialog are left alone. Also installs the hashchange listener that opens
- * a link pasted into the address bar (boot.ts).
+ * editor, a select, a dialog or a menu are left alone (keysBelongToTarget, the same test the
+ * global keys make), and so is Space on a button or another element it activates. Also
+ * installs the hashchange listener that opens a link pasted into the address bar (boot.ts).
  */
 import { store } from '../store';
 import { togglePlay } from '../actions';
@@ -20,12 +21,13 @@ import { firstChapter, lastStep, nextChapter, nextStep, prevChapter, prevStep } 
 import { enterPresenter, exitPresenter, toggleFullscreen } from './presenter-actions';
 import { talkStore } from './talk-store';
 import { takingTypeAhead } from '../console-focus';
+import { keyTarget, keysBelongToTarget } from '../keyboard';
 import { installLinkListener, stopAutoplay } from './boot';
 
-function typing(e: KeyboardEvent): boolean {
-  const el = (e.composedPath()[0] ?? e.target) as HTMLElement | null;
-  return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || !!el.closest('dialog[open], [role="dialog"]'));
-}
+const typing = (e: KeyboardEvent): boolean => keysBelongToTarget(keyTarget(e));
+
+/** Space on a focused button (the footer's, an SVG box with role=button) or a <summary>: it activates that. */
+const activatesTarget = (e: KeyboardEvent): boolean => e.key === ' ' && !!keyTarget(e)?.matches('button, [role="button"], summary, a[href]');
 
 export function installTalkKeys(): () => void {
   const onKey = (e: KeyboardEvent) => {
@@ -51,6 +53,7 @@ export function installTalkKeys(): () => void {
         void (e.shiftKey ? prevChapter() : prevStep());
         break;
       case ' ':
+        if (activatesTarget(e)) return;
         if (mode === 'embed' && talkStore.getState().autoplay !== null) togglePlay();
         else void nextStep();
         break;

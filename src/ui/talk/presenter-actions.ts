@@ -15,9 +15,32 @@ export function enterPresenter(views?: TalkViewId[]): void {
   talkStore.setState({ mode: 'presenter', views: unique.length ? unique : [...DEFAULT_PAIR] });
 }
 
+/**
+ * Back to the normal layout, the focus on the toolbar's Present button (the layout's
+ * controls were unmounted while presenting: the focus would be left on <body>).
+ */
 export function exitPresenter(): void {
+  const was = talkStore.getState().mode;
   talkStore.setState({ mode: 'normal' });
   if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
+  if (was !== 'normal') focusPresentButton();
+}
+
+/** The button named "Present" (TalkButtons.tsx), as getByRole would find it by name. */
+function presentButton(): HTMLButtonElement | undefined {
+  return [...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim() === 'Present');
+}
+
+/** Focuses the Present button once React has drawn the normal layout again (a frame or two). */
+function focusPresentButton(frames = 10): void {
+  requestAnimationFrame(() => {
+    if (talkStore.getState().mode !== 'normal') return;
+    const b = presentButton();
+    if (b) {
+      // Unless the user has put the focus somewhere meanwhile.
+      if (document.activeElement === document.body || document.activeElement === null) b.focus();
+    } else if (frames > 1) focusPresentButton(frames - 1);
+  });
 }
 
 export function toggleFullscreen(): void {
