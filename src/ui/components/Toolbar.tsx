@@ -1,10 +1,11 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { runLine } from '../actions';
 import { hex, size } from '../format';
 import { DEFAULT_MSHARE_PATH } from '../../scenario/constants';
 import { store, useUi, type UiState } from '../store';
 import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
+import { usePopoverFocus } from './use-popover-focus';
 import './toolbar.css';
 
 /** Runs lines one after another, stopping at the first that does not parse. */
@@ -42,11 +43,18 @@ function Popover(props: { label: string; children: (close: () => void) => ReactN
   return (
     <div className="popover-wrap">
       <button type="button" aria-expanded={open} aria-haspopup="dialog" disabled={props.disabled} onClick={() => setOpen(!open)}>{props.label} <span aria-hidden="true">▾</span></button>
-      {open && (
-        <div className="popover" role="dialog" aria-label={props.label} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          {props.children(() => setOpen(false))}
-        </div>
-      )}
+      {open && <PopoverPanel label={props.label} close={() => setOpen(false)}>{props.children}</PopoverPanel>}
+    </div>
+  );
+}
+
+/** The open popover: focus, Esc and light dismiss as use-popover-focus.ts describes. */
+function PopoverPanel(props: { label: string; close: () => void; children: (close: () => void) => ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const close = usePopoverFocus(ref, props.close);
+  return (
+    <div ref={ref} className="popover" role="dialog" aria-label={props.label}>
+      {props.children(close)}
     </div>
   );
 }

@@ -1,0 +1,134 @@
+// Keyboard use of the toolbar's popovers, the policy switches, the header, the tour and the
+// notices, driven with the keys a keyboard user presses:
+// - every popover (mmap, mprotect, Touch, msharefs, Share, Export) takes the focus when it
+//   opens, closes on Esc (even with the focus still on its button), gives the focus back to its
+//   button when it closes, and closes when the focus leaves it (light dismiss);
+// - a policy select changes nothing until Apply (an arrow key used to run a `policy` line);
+// - the header is a labelled group, not a toolbar without the toolbar's keys;
+// - the tour card takes the focus, Enter held on Next does not end the tour, and the focus
+//   goes back to the Tour button;
+// - notices are announced through live regions present from the start, and one with a button
+//   stays while the focus is in it.
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { consoleLines, expectNoErrors, openApp, position, waitIdle } from './app';
+
+/** What has the focus: its role-ish description, for messages. */
+async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const a = document.activeElement as HTMLElement | null;
+    return a ? `${a.tagName.toLowerCase()}${a.getAttribute('aria-label') ? `[${a.getAttribute('aria-label')}]` : ''} ${a.textContent?.trim().slice(0, 30) ?? ''}` : 'none';
+  });
+}
+
+async function hasFocus(l: Locator): Promise<boolean> {
+  return l.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
+}
+
+const opener = (page: Page, name: string) => page.locator('header.toolbar').getByRole('button', { name, exact: true });
+
+/** Opens a popover from its button with the keyboard, as a user does. */
+async function openWithKeys(page: Page, button: Locator): Promise<void> {
+  await button.focus();
+  await page.keyboard.press('Enter');
+}
+
+const POPOVERS: { button: string; dialog: string }[] = [
+  { button: 'mmap', dialog: 'mmap' },
+  { button: 'mprotect', dialog: 'mprotect' },
+  { button: 'Touch', dialog: 'Touch' },
+  { button: 'msharefs', dialog: 'msharefs' },
+  { button: 'Share', dialog: 'Share' },
+  { button: 'Export', dialog: 'Export' },
+];
+
+test('every toolbar popover takes the focus, closes on Esc and gives the focus back', async ({ page }) => {
+  const opened = await openApp(page);
+  for (const p of POPOVERS) {
+    const button = opener(page, p.button);
+    const dialog = page.getByRole('dialog', { name: p.dialog });
+    await openWithKeys(page, button);
+    await expect(dialog).toBeVisible();
+    await expect.poll(() => hasFocus(dialog), `${p.dialog}: the focus is in the popover (${await focused(page)})`).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(button).toBeFocused();
+    await expect(button).toHaveAttribute('aria-expanded', 'false');
+  }
+  await expectNoErrors(opened);
+});
+
+test('Esc right after Enter on Export closes it (the review repro); Close gives the focus back', async ({ page }) => {
+  const opened = await openApp(page);
+  const button = opener(page, 'Export');
+  const menu = page.getByRole('dialog', { name: 'Export' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(button).toBeFocused();
+
+  // Esc while the focus is still on the button (a user who went back to it) closes it too.
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('View to export')).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(button).toBeFocused();
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+
+  // The Close button: focus back on Export, not on <body>.
+  await page.keyboard.press('Enter');
+  await menu.getByRole('button', { name: 'Close' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeHidden();
+  await expect(button).toBeFocused();
+  await expectNoErrors(opened);
+});
+
+test('msharefs: a form that replaces the menu takes the focus, and Esc still closes it', async ({ page }) => {
+  const opened = await openApp(page);
+  const button = opener(page, 'msharefs');
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  const first: Record<string, string> = { 'Create region…': 'region name', 'Attach…': 'region to attach', 'Policies…': 'policy charge' };
+  for (const [item, field] of Object.entries(first)) {
+    await openWithKeys(page, button);
+    const entry = menu.getByRole('button', { name: item });
+    await expect(entry).toBeEnabled();
+    await entry.focus();
+    await page.keyboard.press('Enter');
+    await expect(menu.getByLabel(field), `${item}: its first field has the focus (${await focused(page)})`).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(menu).toBeHidden();
+    await expect(button).toBeFocused();
+  }
+  await expectNoErrors(opened);
+});
+
+test('light dismiss: Tab past Share\'s last control or a click elsewhere closes it', async ({ page }) => {
+  const opened = await openApp(page);
+  const share = opener(page, 'Share');
+  const dialog = page.getByRole('dialog', { name: 'Share' });
+  await openWithKeys(page, share);
+  await expect(page.getByTestId('permalink')).toBeFocused();
+  const close = dialog.getByRole('button', { name: 'Close' });
+  await close.focus();
+  await page.keyboard.press('Tab');
+  await expect(dialog).toBeHidden();
+  await expect(opener(page, 'Export')).toBeFocused(); // the focus went on, where Tab took it
+  // Shift+Tab from the first control goes back to the button, and Share stays open.
+  await openWithKeys(page, share);
+  await expect(page.getByTestId('permalink')).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(share).toBeFocused();
+  await expect(dialog).toBeVisible();
+  // A click elsewhere.
+  await page.getByTestId('panel-tree').click({ position: { x: 5, y: 5 } });
+  await expect(dialog).toBeHidden();
+  // A click on the button of another popover opens that one alone.
+  await share.click();
+  await expect(dialog).toBeVisible();
+  await opener(page, 'Export').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('dialog', { name: 'Export' })).toBeVisible();
+  await expectNoErrors(opened);
+});
