@@ -132,3 +132,48 @@ test('light dismiss: Tab past Share\'s last control or a click elsewhere closes 
   await expect(page.getByRole('dialog', { name: 'Export' })).toBeVisible();
   await expectNoErrors(opened);
 });
+
+test('Policies: an arrow key on a select runs nothing; Apply (or Enter) runs one policy line', async ({ page }) => {
+  const opened = await openApp(page);
+  // At a past step, where a line that ran would drop the later steps.
+  await page.evaluate(() => window.mshareExplorer!.goto(5));
+  await waitIdle(page);
+  const before = await position(page);
+  const source = await page.evaluate(() => window.mshareExplorer!.source());
+  const button = opener(page, 'msharefs');
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  await openWithKeys(page, button);
+  await menu.getByRole('button', { name: 'Policies…' }).focus();
+  await page.keyboard.press('Enter');
+  const tlb = menu.getByLabel('policy tlb_flush');
+  await tlb.focus();
+  const was = await tlb.inputValue();
+  await page.keyboard.press(was === 'all' ? 'ArrowDown' : 'ArrowUp');
+  const now = was === 'all' ? 'sharers' : 'all';
+  await expect(tlb).toHaveValue(now);
+  await waitIdle(page);
+  // Browsing ran nothing: same script, same step, the form still open.
+  expect(await page.evaluate(() => window.mshareExplorer!.source())).toBe(source);
+  expect(await position(page)).toEqual(before);
+  await expect(menu).toBeVisible();
+  await expect(menu.locator('.preview')).toHaveText(`policy tlb_flush=${now}`);
+  // Enter on the select applies.
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeHidden();
+  await waitIdle(page);
+  expect(await consoleLines(page)).toContain(`› policy tlb_flush=${now}`);
+  await expect(button).toBeFocused();
+  expect(await position(page)).toEqual({ position: before.position + 1, total: before.position + 1 });
+
+  // The Apply button, two switches in one line.
+  await openWithKeys(page, button);
+  await menu.getByRole('button', { name: 'Policies…' }).click();
+  const apply = menu.getByRole('button', { name: 'Apply' });
+  await expect(apply).toBeDisabled();
+  await menu.getByLabel('policy charge').selectOption('owner');
+  await menu.getByLabel('policy tlb_flush').selectOption(was);
+  await apply.click();
+  await waitIdle(page);
+  expect(await consoleLines(page)).toContain(`› policy charge=owner tlb_flush=${was}`);
+  await expectNoErrors(opened);
+});

@@ -152,20 +152,38 @@ function AttachForm({ close }: { close: () => void }) {
   );
 }
 
+const POLICY_CHOICES: { key: string; field: 'charge' | 'ownerExit' | 'mprotect' | 'tlbFlush'; values: string[] }[] = [
+  { key: 'charge', field: 'charge', values: ['faulter', 'owner'] },
+  { key: 'owner_exit', field: 'ownerExit', values: ['keep', 'unmap'] },
+  { key: 'mprotect', field: 'mprotect', values: ['global', 'einval'] },
+  { key: 'tlb_flush', field: 'tlbFlush', values: ['all', 'sharers'] },
+];
+
+/**
+ * The policy switches. Choosing in a select only changes the form (an arrow key on a select
+ * used to run a `policy` line at once, and at a past step drop the later steps); Apply, or
+ * Enter, runs one `policy` line with the switches that changed.
+ */
 function PolicyForm({ close }: { close: () => void }) {
   const p = useUi((s) => s.snapshot?.policies);
-  const set = (k: string, v: string) => { close(); void runLine(`policy ${k}=${v}`); };
-  const row = (k: string, cur: string | undefined, values: string[]) => (
-    <label key={k}>{k} <select aria-label={`policy ${k}`} value={cur} onChange={(e) => set(k, e.target.value)}>{values.map((v) => <option key={v}>{v}</option>)}</select></label>
-  );
+  const now = (c: (typeof POLICY_CHOICES)[number]) => (p?.[c.field] as string | undefined) ?? c.values[0];
+  const [chosen, setChosen] = useState<Record<string, string>>(() => Object.fromEntries(POLICY_CHOICES.map((c) => [c.key, now(c)])));
+  const changed = POLICY_CHOICES.filter((c) => chosen[c.key] !== now(c));
+  const line = changed.length ? `policy ${changed.map((c) => `${c.key}=${chosen[c.key]}`).join(' ')}` : '';
   return (
-    <div className="form">
-      <p>mshare's open questions as switches (each change is a <code>policy</code> line).</p>
-      {row('charge', p?.charge, ['faulter', 'owner'])}
-      {row('owner_exit', p?.ownerExit, ['keep', 'unmap'])}
-      {row('mprotect', p?.mprotect, ['global', 'einval'])}
-      {row('tlb_flush', p?.tlbFlush, ['all', 'sharers'])}
-    </div>
+    <form
+      className="form"
+      onSubmit={(e) => { e.preventDefault(); if (!line) return; close(); void runLine(line); }}
+      // Enter on a select does not submit a form by itself.
+      onKeyDown={(e) => { if (e.key === 'Enter' && e.target instanceof HTMLSelectElement) { e.preventDefault(); e.currentTarget.requestSubmit(); } }}
+    >
+      <p>mshare's open questions as switches; Apply runs them as a <code>policy</code> line.</p>
+      {POLICY_CHOICES.map((c) => (
+        <label key={c.key}>{c.key} <select aria-label={`policy ${c.key}`} value={chosen[c.key]} onChange={(e) => setChosen({ ...chosen, [c.key]: e.target.value })}>{c.values.map((v) => <option key={v}>{v}</option>)}</select></label>
+      ))}
+      <code className="preview">{line || 'no change yet'}</code>
+      <button type="submit" className="primary" disabled={!line}>Apply</button>
+    </form>
   );
 }
 
