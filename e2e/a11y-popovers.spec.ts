@@ -177,3 +177,14 @@ test('Policies: an arrow key on a select runs nothing; Apply (or Enter) runs one
   expect(await consoleLines(page)).toContain(`› policy charge=owner tlb_flush=${was}`);
   await expectNoErrors(opened);
 });
+
+test('the header is a labelled group of controls, each its own Tab stop', async ({ page }) => {
+  const opened = await openApp(page);
+  await expect(page.getByRole('toolbar')).toHaveCount(0);
+  const header = page.getByRole('group', { name: 'Actions' });
+  await expect(header).toBeVisible();
+  await header.getByRole('button', { name: 'Scenarios' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(header.getByRole('button', { name: 'Spawn' })).toBeFocused();
+  await expectNoErrors(opened);
+});

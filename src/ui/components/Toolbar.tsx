@@ -223,7 +223,9 @@ export function Toolbar() {
     if (verb === 'write') void runLine(`${name}: write ${target} 1`);
   };
   return (
-    <header className="toolbar" role="toolbar" aria-label="Actions">
+    // A labelled group, not role="toolbar": that role promises a single Tab stop with the
+    // arrow keys moving between the items, and here every control keeps its own Tab stop.
+    <header className="toolbar" role="group" aria-label="Actions">
       <h1 className="brand">mshare explorer</h1>
       <span className="acting" aria-live="polite" title="Toolbar actions run as the selected process">{name ? `as ${name}` : 'no process'}</span>
       <button type="button" onClick={() => store.setState({ galleryOpen: true })}>Scenarios</button>
