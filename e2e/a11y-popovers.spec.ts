@@ -188,3 +188,39 @@ test('the header is a labelled group of controls, each its own Tab stop', async 
   await expect(header.getByRole('button', { name: 'Spawn' })).toBeFocused();
   await expectNoErrors(opened);
 });
+
+test('the tour card takes the focus; held Enter stops at the last step; the focus returns to Tour', async ({ page }) => {
+  const opened = await openApp(page);
+  const tour = opener(page, 'Tour');
+  const card = page.getByRole('dialog', { name: /^Tour:/ });
+  await openWithKeys(page, tour);
+  await expect(card.getByRole('button', { name: 'Next' })).toBeFocused();
+  for (let i = 0; i < 10; i++) await page.keyboard.press('Enter');
+  // Still open on the last step: Enter on Next never ran into Done.
+  await expect(card).toBeVisible();
+  await expect(card.locator('.tour-count')).toHaveText('6/6');
+  await expect(card.getByRole('heading')).toBeFocused();
+  // Done is a control of its own: Tab, Tab (Back, Done), Enter.
+  await page.keyboard.press('Tab');
+  await expect(card.getByRole('button', { name: 'Back' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(card.getByRole('button', { name: 'Done' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(card).toBeHidden();
+  await expect(tour).toBeFocused();
+
+  // Back on the first step disables Back: the focus goes to Next, not to <body>.
+  await page.keyboard.press('Enter');
+  await expect(card.getByRole('button', { name: 'Next' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Shift+Tab');
+  await expect(card.getByRole('button', { name: 'Back' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(card.locator('.tour-count')).toHaveText('1/6');
+  await expect(card.getByRole('button', { name: 'Next' })).toBeFocused();
+  // Esc closes it, the focus back on Tour.
+  await page.keyboard.press('Escape');
+  await expect(card).toBeHidden();
+  await expect(tour).toBeFocused();
+  await expectNoErrors(opened);
+});

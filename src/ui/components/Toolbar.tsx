@@ -245,7 +245,7 @@ export function Toolbar() {
       <Popover label="msharefs">{(close) => <MshareMenu close={close} canAct={!!name} hasRegion={hasRegion} />}</Popover>
       <span className="grow" />
       <TalkButtons />
-      <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
+      <button type="button" data-tour-opener onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
       <button type="button" onClick={() => setMachineOpen(true)}>Machine…</button>
       <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => {
         const next = theme === 'dark' ? 'light' : 'dark';
