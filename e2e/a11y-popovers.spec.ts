@@ -224,3 +224,45 @@ test('the tour card takes the focus; held Enter stops at the last step; the focu
   await expect(tour).toBeFocused();
   await expectNoErrors(opened);
 });
+
+test('notices are announced through a live region present (empty) before them', async ({ page }) => {
+  const opened = await openApp(page);
+  const live = page.getByTestId('notice-live').getByRole('status');
+  await expect(live).toHaveCount(1);
+  await expect(live).toHaveText('');
+  await live.evaluate((el) => el.setAttribute('data-was-here', '1'));
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await waitIdle(page);
+  await opener(page, 'Fork').click();
+  await waitIdle(page);
+  await expect(page.getByTestId('notice-dropped')).toBeVisible();
+  // The text went into the region that was there, not into a new one.
+  await expect(live).toContainText(/Dropped \d+ later step/);
+  await expect(live).toHaveAttribute('data-was-here', '1');
+  // The visible notice is not a second live region.
+  await expect(page.getByTestId('notice-dropped')).toHaveAttribute('role', 'group');
+  await expectNoErrors(opened);
+});
+
+test('"Restored your session" stays while the focus is on its Start fresh', async ({ page }) => {
+  await page.clock.install();
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.exec('spawn kept'));
+  await waitIdle(page);
+  await page.reload();
+  await page.evaluate(() => window.mshareExplorer!.ready);
+  await waitIdle(page);
+  // Docked in the console panel once it is there (before, it floats).
+  await page.getByRole('textbox', { name: 'Console input' }).waitFor();
+  const notice = page.getByTestId('notice-dock').getByTestId('notice-session');
+  await expect(notice).toContainText('Restored your session');
+  await notice.getByRole('button', { name: 'Start fresh' }).focus();
+  await page.clock.fastForward('05:00');
+  await expect(notice).toBeVisible();
+  await expect(notice.getByRole('button', { name: 'Start fresh' })).toBeFocused();
+  // The focus left: it goes after its time.
+  await opener(page, 'Scenarios').focus();
+  await page.clock.fastForward('05:00');
+  await expect(notice).toHaveCount(0);
+  await expectNoErrors(opened);
+});
