@@ -21,7 +21,7 @@ test.describe('presenter mode at 1920x1080', () => {
   test('p opens it; arrows, space, Home/End and Shift+arrows step the timeline; the type is large', async ({ page }, info) => {
     const opened = await openApp(page, '?scenario=talk-fork-cow');
     const { total } = await position(page);
-    await page.locator('body').click({ position: { x: 700, y: 5 } });
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('p');
     await expect(talk(page)).toHaveAttribute('data-mode', 'presenter');
     await expect(page.getByRole('group', { name: 'Actions' })).toHaveCount(0);
