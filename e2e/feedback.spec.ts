@@ -165,7 +165,7 @@ test('Fork at a past step: a notice says which steps were dropped, Undo restores
   const from = steps[16] + 1;
   const to = source.endsWith('\n') ? source.split('\n').length - 1 : source.split('\n').length;
   const title = `Dropped ${total - 17} later steps (lines ${from}–${to})`;
-  const notice = page.getByRole('status', { name: title });
+  const notice = page.getByRole('group', { name: title });
   await expect(notice).toBeVisible();
   await expect(notice).toContainText(`ran at step 17 of ${total}, so steps 18–${total} of the script are gone`);
   const lines = await consoleLines(page);

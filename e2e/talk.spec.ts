@@ -21,10 +21,10 @@ test.describe('presenter mode at 1920x1080', () => {
   test('p opens it; arrows, space, Home/End and Shift+arrows step the timeline; the type is large', async ({ page }, info) => {
     const opened = await openApp(page, '?scenario=talk-fork-cow');
     const { total } = await position(page);
-    await page.locator('body').click({ position: { x: 700, y: 5 } });
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('p');
     await expect(talk(page)).toHaveAttribute('data-mode', 'presenter');
-    await expect(page.getByRole('toolbar', { name: 'Actions' })).toHaveCount(0);
+    await expect(page.getByRole('group', { name: 'Actions' })).toHaveCount(0);
     await expect(page.getByTestId('timeline')).toHaveCount(0);
     await expect(page.locator('[data-talk-view]')).toHaveCount(2);
     const at = async () => (await position(page)).position;
@@ -85,7 +85,7 @@ test.describe('presenter mode at 1920x1080', () => {
     await shoot(page, info, 'presenter-fork-cow');
     await press('Escape');
     await expect(talk(page)).toHaveCount(0);
-    await expect(page.getByRole('toolbar', { name: 'Actions' })).toBeVisible();
+    await expect(page.getByRole('group', { name: 'Actions' })).toBeVisible();
     // The button too.
     await page.getByRole('button', { name: 'Present' }).click();
     await expect(talk(page)).toHaveAttribute('data-mode', 'presenter');
@@ -215,7 +215,7 @@ test('embed mode shows only the chosen views, steps with keys and autoplays', as
   await expect(talk(page)).toHaveAttribute('data-mode', 'embed');
   expect(await page.locator('[data-talk-view]').evaluateAll((els) => els.map((e) => e.getAttribute('data-talk-view')))).toEqual(['chart']);
   for (const chrome of ['timeline', 'talk-caption', 'console-log']) await expect(page.getByTestId(chrome)).toHaveCount(0);
-  await expect(page.getByRole('toolbar')).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Actions' })).toHaveCount(0);
   await expect(page.locator('footer')).toHaveCount(0);
   const { total } = await position(page);
   await page.locator('body').click({ position: { x: 300, y: 300 } });

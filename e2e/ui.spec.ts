@@ -358,7 +358,7 @@ test('a line typed after going back drops the later steps from the chart and the
 
 test('the toolbar fits one row at 1280, 1440 and 1920 px; the msharefs actions are in its menu', async ({ page }, info) => {
   const opened = await openApp(page);
-  const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+  const toolbar = page.getByRole('group', { name: 'Actions' });
   // One row: every item is centred on the same line.
   const rows = () => toolbar.evaluate((el) => new Set([...el.children].map((c) => {
     const r = c.getBoundingClientRect();

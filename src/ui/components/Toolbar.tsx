@@ -1,10 +1,11 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { runLine } from '../actions';
 import { hex, size } from '../format';
 import { DEFAULT_MSHARE_PATH } from '../../scenario/constants';
 import { store, useUi, type UiState } from '../store';
 import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
+import { usePopoverFocus } from './use-popover-focus';
 import './toolbar.css';
 
 /** Runs lines one after another, stopping at the first that does not parse. */
@@ -42,11 +43,18 @@ function Popover(props: { label: string; children: (close: () => void) => ReactN
   return (
     <div className="popover-wrap">
       <button type="button" aria-expanded={open} aria-haspopup="dialog" disabled={props.disabled} onClick={() => setOpen(!open)}>{props.label} <span aria-hidden="true">▾</span></button>
-      {open && (
-        <div className="popover" role="dialog" aria-label={props.label} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          {props.children(() => setOpen(false))}
-        </div>
-      )}
+      {open && <PopoverPanel label={props.label} close={() => setOpen(false)}>{props.children}</PopoverPanel>}
+    </div>
+  );
+}
+
+/** The open popover: focus, Esc and light dismiss as use-popover-focus.ts describes. */
+function PopoverPanel(props: { label: string; close: () => void; children: (close: () => void) => ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const close = usePopoverFocus(ref, props.close);
+  return (
+    <div ref={ref} className="popover" role="dialog" aria-label={props.label}>
+      {props.children(close)}
     </div>
   );
 }
@@ -144,20 +152,38 @@ function AttachForm({ close }: { close: () => void }) {
   );
 }
 
+const POLICY_CHOICES: { key: string; field: 'charge' | 'ownerExit' | 'mprotect' | 'tlbFlush'; values: string[] }[] = [
+  { key: 'charge', field: 'charge', values: ['faulter', 'owner'] },
+  { key: 'owner_exit', field: 'ownerExit', values: ['keep', 'unmap'] },
+  { key: 'mprotect', field: 'mprotect', values: ['global', 'einval'] },
+  { key: 'tlb_flush', field: 'tlbFlush', values: ['all', 'sharers'] },
+];
+
+/**
+ * The policy switches. Choosing in a select only changes the form (an arrow key on a select
+ * used to run a `policy` line at once, and at a past step drop the later steps); Apply, or
+ * Enter, runs one `policy` line with the switches that changed.
+ */
 function PolicyForm({ close }: { close: () => void }) {
   const p = useUi((s) => s.snapshot?.policies);
-  const set = (k: string, v: string) => { close(); void runLine(`policy ${k}=${v}`); };
-  const row = (k: string, cur: string | undefined, values: string[]) => (
-    <label key={k}>{k} <select aria-label={`policy ${k}`} value={cur} onChange={(e) => set(k, e.target.value)}>{values.map((v) => <option key={v}>{v}</option>)}</select></label>
-  );
+  const now = (c: (typeof POLICY_CHOICES)[number]) => (p?.[c.field] as string | undefined) ?? c.values[0];
+  const [chosen, setChosen] = useState<Record<string, string>>(() => Object.fromEntries(POLICY_CHOICES.map((c) => [c.key, now(c)])));
+  const changed = POLICY_CHOICES.filter((c) => chosen[c.key] !== now(c));
+  const line = changed.length ? `policy ${changed.map((c) => `${c.key}=${chosen[c.key]}`).join(' ')}` : '';
   return (
-    <div className="form">
-      <p>mshare's open questions as switches (each change is a <code>policy</code> line).</p>
-      {row('charge', p?.charge, ['faulter', 'owner'])}
-      {row('owner_exit', p?.ownerExit, ['keep', 'unmap'])}
-      {row('mprotect', p?.mprotect, ['global', 'einval'])}
-      {row('tlb_flush', p?.tlbFlush, ['all', 'sharers'])}
-    </div>
+    <form
+      className="form"
+      onSubmit={(e) => { e.preventDefault(); if (!line) return; close(); void runLine(line); }}
+      // Enter on a select does not submit a form by itself.
+      onKeyDown={(e) => { if (e.key === 'Enter' && e.target instanceof HTMLSelectElement) { e.preventDefault(); e.currentTarget.requestSubmit(); } }}
+    >
+      <p>mshare's open questions as switches; Apply runs them as a <code>policy</code> line.</p>
+      {POLICY_CHOICES.map((c) => (
+        <label key={c.key}>{c.key} <select aria-label={`policy ${c.key}`} value={chosen[c.key]} onChange={(e) => setChosen({ ...chosen, [c.key]: e.target.value })}>{c.values.map((v) => <option key={v}>{v}</option>)}</select></label>
+      ))}
+      <code className="preview">{line || 'no change yet'}</code>
+      <button type="submit" className="primary" disabled={!line}>Apply</button>
+    </form>
   );
 }
 
@@ -197,7 +223,9 @@ export function Toolbar() {
     if (verb === 'write') void runLine(`${name}: write ${target} 1`);
   };
   return (
-    <header className="toolbar" role="toolbar" aria-label="Actions">
+    // A labelled group, not role="toolbar": that role promises a single Tab stop with the
+    // arrow keys moving between the items, and here every control keeps its own Tab stop.
+    <header className="toolbar" role="group" aria-label="Actions">
       <h1 className="brand">mshare explorer</h1>
       <span className="acting" aria-live="polite" title="Toolbar actions run as the selected process">{name ? `as ${name}` : 'no process'}</span>
       <button type="button" onClick={() => store.setState({ galleryOpen: true })}>Scenarios</button>
@@ -217,7 +245,7 @@ export function Toolbar() {
       <Popover label="msharefs">{(close) => <MshareMenu close={close} canAct={!!name} hasRegion={hasRegion} />}</Popover>
       <span className="grow" />
       <TalkButtons />
-      <button type="button" onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
+      <button type="button" data-tour-opener onClick={() => store.setState({ tourStep: 0 })}>Tour</button>
       <button type="button" onClick={() => setMachineOpen(true)}>Machine…</button>
       <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => {
         const next = theme === 'dark' ? 'light' : 'dark';

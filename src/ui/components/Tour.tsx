@@ -41,6 +41,10 @@ export function Tour() {
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
   const [resized, setResized] = useState(0);
   const card = useRef<HTMLElement | null>(null);
+  const heading = useRef<HTMLHeadingElement | null>(null);
+  const next = useRef<HTMLButtonElement | null>(null);
+  /** Where the focus was when the tour opened (the Tour button), to give it back. */
+  const opener = useRef<Element | null>(null);
   const [offer, setOffer] = useState(false);
   useEffect(() => {
     let seen = true;
@@ -60,6 +64,23 @@ export function Tour() {
     const c = card.current?.getBoundingClientRect();
     setPos(el && c ? place(el.getBoundingClientRect(), c.width, c.height) : null);
   }, [step, resized]);
+  // The focus goes into the card when it opens (to Next), and stays in it from step to step:
+  // a control that went away or turned disabled (Next on the last step, Back on the first)
+  // hands it to Next, or on the last step to the heading, so Enter held on Next never runs
+  // into Done.
+  const open = step !== null;
+  useLayoutEffect(() => {
+    if (!open) return;
+    const active = document.activeElement;
+    // From the offer's "Start tour" (gone with the offer): none, the Tour button then.
+    opener.current = active && active !== document.body && !card.current?.contains(active) ? active : null;
+  }, [open]);
+  useEffect(() => {
+    if (step === null) return;
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && card.current?.contains(active) && !(active as HTMLButtonElement).disabled) return;
+    (next.current ?? heading.current)?.focus();
+  }, [step]);
   useEffect(() => {
     if (step === null) return;
     const onResize = () => setResized((n) => n + 1);
@@ -72,6 +93,11 @@ export function Tour() {
     };
   }, [step]);
   const close = () => {
+    // Back to the Tour button (or whatever opened the tour) when the focus was in the card
+    // or nowhere; not when the user had moved on elsewhere.
+    const active = document.activeElement;
+    const inCard = !active || active === document.body || !!card.current?.contains(active);
+    const back = opener.current instanceof HTMLElement && opener.current.isConnected ? opener.current : document.querySelector<HTMLElement>('[data-tour-opener]');
     store.setState({ tourStep: null });
     setOffer(false);
     try {
@@ -79,6 +105,7 @@ export function Tour() {
     } catch {
       /* ignore */
     }
+    if (inCard) back?.focus();
   };
   if (step === null) {
     if (!offer) return null;
@@ -91,16 +118,18 @@ export function Tour() {
     );
   }
   const s = STEPS[step];
+  const last = step === STEPS.length - 1;
   return (
     <aside ref={card} className="tour-card" role="dialog" aria-label={`Tour: ${s.title}`} style={pos ?? { left: 100, top: 100 }}>
-      <h3>{s.title} <span className="tour-count">{step + 1}/{STEPS.length}</span></h3>
+      <h3 ref={heading} tabIndex={-1}>{s.title} <span className="tour-count">{step + 1}/{STEPS.length}</span></h3>
       <p>{s.text}</p>
       <div className="row">
         <button type="button" onClick={() => store.setState({ tourStep: Math.max(0, step - 1) })} disabled={step === 0}>Back</button>
-        {step < STEPS.length - 1 ? (
-          <button type="button" className="primary" onClick={() => store.setState({ tourStep: step + 1 })}>Next</button>
+        {/* Keyed apart: Done is a new control, not Next relabelled under the focus. */}
+        {!last ? (
+          <button key="next" ref={next} type="button" className="primary" onClick={() => store.setState({ tourStep: step + 1 })}>Next</button>
         ) : (
-          <button type="button" className="primary" onClick={close}>Done</button>
+          <button key="done" type="button" className="primary" onClick={close}>Done</button>
         )}
         <button type="button" onClick={close}>Close</button>
       </div>

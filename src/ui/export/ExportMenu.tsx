@@ -4,6 +4,7 @@
  */
 import { useRef, useState } from 'react';
 import { getReport } from '../actions';
+import { usePopoverFocus } from '../components/use-popover-focus';
 import { store, useUi } from '../store';
 import { talkStore, useTalk } from '../talk/talk-store';
 import { VIEW_TITLES, type TalkViewId } from '../talk/views';
@@ -16,7 +17,10 @@ function fileBase(view: string): string {
   return `${stem(s.scriptName)}-${view}-step-${s.position}`;
 }
 
-export function ExportMenu({ close, alignLeft = false }: { close: () => void; alignLeft?: boolean }) {
+export function ExportMenu({ close: hide, alignLeft = false }: { close: () => void; alignLeft?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // Focus in, Esc, Close and light dismiss as for every toolbar popover.
+  const close = usePopoverFocus(ref, hide);
   const [view, setView] = useState<TalkViewId>('tree');
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
@@ -76,7 +80,7 @@ export function ExportMenu({ close, alignLeft = false }: { close: () => void; al
   });
 
   return (
-    <div className={`popover export-popover form${alignLeft ? ' align-left' : ''}`} role="dialog" aria-label="Export" onKeyDown={(e) => e.key === 'Escape' && close()}>
+    <div ref={ref} className={`popover export-popover form${alignLeft ? ' align-left' : ''}`} role="dialog" aria-label="Export">
       <label>
         view{' '}
         <select aria-label="View to export" value={view} onChange={(e) => setView(e.target.value as TalkViewId)}>

@@ -14,7 +14,7 @@ import { createPortal } from 'react-dom';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { engineStatus, onEngineStatus, type EngineStatus } from '../engine-client';
-import { dismiss, useNotices, type Notice } from './notices';
+import { dismiss, updateNotice, useNotices, type Notice } from './notices';
 import { startFresh } from './session';
 import './notices.css';
 
@@ -48,12 +48,20 @@ function NoticeItem({ n }: { n: Notice }) {
     ro?.observe(el);
     return () => ro?.disconnect();
   }, [n.text, open]);
+  const hold = useHold(n);
   return (
+    // A labelled group, not a live region: the live regions are NoticeAnnouncer's, present
+    // (empty) before any notice, as screen readers announce text added to a region they
+    // know, not a region that arrives already filled.
     <section
       className={`notice n-${n.kind}`}
-      role={n.urgent ? 'alert' : 'status'}
+      role="group"
       aria-label={n.title}
       data-testid={`notice-${n.kind}`}
+      onFocus={() => hold('focus', true)}
+      onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget)) hold('focus', false); }}
+      onMouseEnter={() => hold('hover', true)}
+      onMouseLeave={() => hold('hover', false)}
     >
       <button type="button" className="n-close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>×</button>
       <h3>{n.title}</h3>
@@ -72,16 +80,78 @@ function NoticeItem({ n }: { n: Notice }) {
   );
 }
 
+/**
+ * A notice that goes by itself stays while the focus is in it or the pointer is over it (one
+ * reaching for "Start fresh" or "Undo" must not lose it under them), and gets its full time
+ * again when both have left.
+ */
+function useHold(n: Notice): (why: 'focus' | 'hover', on: boolean) => void {
+  const held = useRef({ focus: false, hover: false, ttl: 0 });
+  return (why, on) => {
+    const h = held.current;
+    const was = h.focus || h.hover;
+    h[why] = on;
+    const is = h.focus || h.hover;
+    if (!was && is && n.ttl > 0) {
+      h.ttl = n.ttl;
+      updateNotice(n.id, { ttl: 0 });
+    } else if (was && !is && h.ttl > 0) {
+      updateNotice(n.id, { ttl: h.ttl });
+      h.ttl = 0;
+    }
+  };
+}
+
+/** How many recent announcements each live region keeps (older ones are removed silently). */
+const KEPT = 3;
+
+interface Said {
+  key: string;
+  text: string;
+}
+
+/**
+ * The notices' live regions, always in the page and empty until a notice comes: each new
+ * notice (and each new title of one, as the OOM and "Dropped" notices count on) adds its
+ * words here, where screen readers announce them; an engine failure in the alert region,
+ * the rest politely. Visually hidden: the notice itself is what one sees.
+ */
+function NoticeAnnouncer({ notices }: { notices: Notice[] }) {
+  const seen = useRef(new Set<string>());
+  const [said, setSaid] = useState<{ polite: Said[]; urgent: Said[] }>({ polite: [], urgent: [] });
+  useEffect(() => {
+    const fresh = notices.filter((n) => !seen.current.has(`${n.id}:${n.title}`));
+    if (fresh.length === 0) return;
+    for (const n of fresh) seen.current.add(`${n.id}:${n.title}`);
+    const words = (n: Notice): Said => ({ key: `${n.id}:${n.title}`, text: n.text ? `${n.title}. ${n.text}` : n.title });
+    setSaid((s) => ({
+      polite: [...s.polite, ...fresh.filter((n) => !n.urgent).map(words)].slice(-KEPT),
+      urgent: [...s.urgent, ...fresh.filter((n) => n.urgent).map(words)].slice(-KEPT),
+    }));
+  }, [notices]);
+  return (
+    <div className="notice-live" data-testid="notice-live">
+      <div role="status" aria-live="polite" aria-label="Notices">{said.polite.map((a) => <p key={a.key}>{a.text}</p>)}</div>
+      <div role="alert" aria-live="assertive" aria-label="Urgent notices">{said.urgent.map((a) => <p key={a.key}>{a.text}</p>)}</div>
+    </div>
+  );
+}
+
 export function Notices() {
   const notices = useNotices();
   const dock = useStore(dockStore, (s) => s.el);
-  if (notices.length === 0) return null;
-  const stack = (
+  const stack = notices.length === 0 ? null : (
     <div className={dock ? 'notices docked' : 'notices'} data-testid="notices">
       {notices.map((n) => <NoticeItem key={n.id} n={n} />)}
     </div>
   );
-  return dock ? createPortal(stack, dock) : stack;
+  // The announcer first and always: the same element for the page's whole life.
+  return (
+    <>
+      <NoticeAnnouncer notices={notices} />
+      {stack && (dock ? createPortal(stack, dock) : stack)}
+    </>
+  );
 }
 
 function statusText(s: EngineStatus): string {

@@ -266,7 +266,9 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
     const ok = await restore(saved, true);
     if (ok) {
       log('info', `restored your session: ${saved.scriptName} at step ${count(store.getState().position)}`);
-      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 8_000 });
+      // 30 s, as the other notice with a button (8 s was short to reach Start fresh with the
+      // keyboard); it stays while the focus or the pointer is in it (Notices.tsx).
+      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 30_000 });
     } else {
       notify({ kind: 'session', title: 'Your saved script did not load', text: 'It no longer parses (see the Script tab for where). It is kept aside; the default scenario is loaded instead.', ttl: 15_000 });
       st?.setItem(PREVIOUS_KEY, JSON.stringify(saved));

@@ -2,13 +2,17 @@
  * Share: makes the permalink (it also goes into the address bar), copies it, and shows it with
  * an embed snippet for slides. A script too long for a link gets the reason and a download.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { usePopoverFocus } from '../components/use-popover-focus';
 import { store } from '../store';
 import { saveText } from '../export/download';
 import { makeEmbedLink, share } from './permalink';
 import { talkStore, useTalk } from './talk-store';
 
-export function SharePopover({ close, up = false, alignLeft = false }: { close: () => void; up?: boolean; alignLeft?: boolean }) {
+export function SharePopover({ close: hide, up = false, alignLeft = false }: { close: () => void; up?: boolean; alignLeft?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // Focus in, Esc, Close and light dismiss as for every toolbar popover.
+  const close = usePopoverFocus(ref, hide);
   const state = useTalk((s) => s.share);
   const views = useTalk((s) => s.views);
   const [embed, setEmbed] = useState('');
@@ -22,7 +26,7 @@ export function SharePopover({ close, up = false, alignLeft = false }: { close: 
   }, []);
   const snippet = embed ? `<iframe src="${embed.replace(/&/g, '&amp;')}" width="960" height="540" allow="cross-origin-isolated; fullscreen" title="mshare explorer"></iframe>` : '';
   return (
-    <div className={`popover share-popover${up ? ' up' : ''}${alignLeft ? ' align-left' : ''}`} role="dialog" aria-label="Share" onKeyDown={(e) => e.key === 'Escape' && close()}>
+    <div ref={ref} className={`popover share-popover${up ? ' up' : ''}${alignLeft ? ' align-left' : ''}`} role="dialog" aria-label="Share">
       {!state && <p>Making the link…</p>}
       {state?.error && (
         <>
