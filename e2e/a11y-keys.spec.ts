@@ -217,7 +217,7 @@ test('a live region announces where stepping stopped', async ({ page }, info) =>
 test('presenter mode announces the step and caption after stepping', async ({ page }) => {
   const opened = await openApp(page, '?scenario=talk-fork-cow');
   const { total } = await position(page);
-  await page.locator('body').click({ position: { x: 700, y: 5 } });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('p');
   await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
   await press(page, 'Home');
