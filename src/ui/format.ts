@@ -47,6 +47,11 @@ export function kB(bytes: number): string {
   return `${Math.round(bytes / 1024).toLocaleString('en-US')} kB`;
 }
 
+/** Bytes in kB as /proc prints them (`>> 10`: truncated, so a Pss of 2,730 bytes is 2 kB). */
+export function procKB(bytes: number): string {
+  return `${Math.floor(bytes / 1024).toLocaleString('en-US')} kB`;
+}
+
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

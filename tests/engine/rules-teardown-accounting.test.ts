@@ -197,4 +197,45 @@ describe('accounting (R22-R25)', () => {
     consistent(k);
     teardown(k);
   });
+
+  it('R25: a shmem page written through one mapping is dirty in every process\'s smaps (folio_test_dirty), and Pss is truncated as PSS_SHIFT fixed point is, not rounded', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const s = okv(k.mmap('a', shanon(null, 64 * K)));
+    okv(k.write('a', s, 1)); // fault_dirty_shared_page: the folio is dirty
+    okv(k.fork('a', 'b'));
+    okv(k.read('b', s)); // b's PTE is clean, the folio is not
+    const vb = mmOf(k, 'b').vmas.find((v) => v.start === s)!;
+    expect(smaps(k.m, vb)).toMatchObject({ Rss: PAGE, Shared_Dirty: PAGE, Shared_Clean: 0 });
+    // Pss: one private page (4096) + a page mapped three times (4096/3 = 1365.33) -> 5461, not 5462.
+    okv(k.file('/f', 64 * K));
+    const f = okv(k.mmap('a', fileMap('/f', 0x7000000000, 2 * PAGE, 'rw', false)));
+    okv(k.read('a', f)); // page 0: the cache page, read-only
+    okv(k.write('a', f + PAGE, 7)); // page 1: a private COW copy
+    okv(k.fork('a', 'c'));
+    okv(k.fork('a', 'd'));
+    okv(k.read('c', f));
+    okv(k.read('d', f));
+    // page 1 is mapped by a, c and d (COW-shared anon); page 0 by a, c and d (the cache page).
+    const va = mmOf(k, 'a').vmas.find((v) => v.start === f)!;
+    expect(smaps(k.m, va).Pss).toBe(Math.floor((2 * Math.floor((PAGE * 4096) / 3)) / 4096));
+    expect(smaps(k.m, va).Pss).toBe(2730);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('AnonPages counts mapped anonymous pages (NR_ANON_MAPPED): a page kept only by a pin after munmap leaves it', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const h = okv(k.mmap('a', anon(null, 2 * PAGE)));
+    okv(k.write('a', h, 1));
+    okv(k.gup('a', h, PAGE, true));
+    expect(meminfo(k.m).AnonPages).toBe(PAGE);
+    okv(k.munmap('a', h, 2 * PAGE));
+    expect(meminfo(k.m).AnonPages).toBe(0);
+    okv(k.unpin('a', h, PAGE));
+    expect(meminfo(k.m).AnonPages).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
 });

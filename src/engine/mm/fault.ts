@@ -6,7 +6,7 @@
  * for read. For an mshare region the caller holds the process's lock and the host's nested,
  * and passes the host mm and host VMA here: this file never knows about mshare.
  */
-import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
+import { FrameUse, PG_ANON_EXCLUSIVE, PG_DIRTY } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_P, PTE_RW, PTE_SPECIAL, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
@@ -203,6 +203,7 @@ function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, wri
   // shmem needs no write-notify, so a writable shared VMA maps writable even on a read.
   const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
   mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw | (write ? PTE_D : 0));
+  if (write) m.pm.d.flags[pfn] |= PG_DIRTY; // fault_dirty_shared_page
   if (!write) faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A | rw);
   lastFaultKind = 'shmem';
   return FAULT_OK;
@@ -274,8 +275,9 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, unshare 
   const lo = u32[ei];
   const old = entryPfn(lo, u32[ei + 1]);
   if (vma.flags & VM_SHARED) {
-    // wp_page_shared: shmem, the page stays; the PTE becomes writable and dirty.
+    // wp_page_shared: shmem, the page stays; the PTE becomes writable and dirty, the folio dirty.
     u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+    d.flags[old] |= PG_DIRTY;
     lastFaultKind = 'shmem';
     return FAULT_OK;
   }

@@ -3,7 +3,7 @@
  * memory.stat, and the mshare region report — computed from the counters and, for smaps,
  * by walking the tables (R22-R25, M18, H8). Sizes are bytes here; the report prints kB.
  */
-import { FrameUse, PG_THP } from '../hw/physmem';
+import { FrameUse, PG_DIRTY, PG_THP } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PROTNONE, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { cpuCounters, tlbTotals } from '../hw/tlb';
 import type { Machine } from '../machine';
@@ -43,7 +43,7 @@ function pageTableFrames(fu: readonly number[]): number {
 export function meminfoCounters(m: Machine): Pick<Meminfo, 'AnonPages' | 'Shmem' | 'PageTables' | 'MemFree'> {
   const fu = m.s.frameUse;
   return {
-    AnonPages: fu[FrameUse.Anon] * 4096,
+    AnonPages: (fu[FrameUse.Anon] - unmappedAnon(m)) * 4096,
     Shmem: fu[FrameUse.Shmem] * 4096,
     PageTables: pageTableFrames(fu) * 4096,
     MemFree: m.s.buddy.freeFrames * 4096,
@@ -65,7 +65,23 @@ export function meminfo(m: Machine): Meminfo {
     if (mc[p] > 0) mapped++;
     if (fl[p] & PG_THP) folios++;
   }
-  return meminfoOf(m, fu[FrameUse.Anon], fu[FrameUse.Shmem], pageTableFrames(fu), fu[FrameUse.Hugetlb], mapped + pmdOnlyMapped(m), folios);
+  return meminfoOf(m, fu[FrameUse.Anon] - unmappedAnon(m), fu[FrameUse.Shmem], pageTableFrames(fu), fu[FrameUse.Hugetlb], mapped + pmdOnlyMapped(m), folios);
+}
+
+/**
+ * Anonymous frames that no page table maps any more but a pin keeps (gup, then munmap):
+ * AnonPages is NR_ANON_MAPPED, which drops when the last mapping goes, so they leave it. A
+ * pin is the only thing that keeps an unmapped anonymous page (no swap cache here).
+ */
+function unmappedAnon(m: Machine): number {
+  const d = m.pm.d;
+  let seen: Set<number> | null = null;
+  for (const t of m.s.tasks.values()) {
+    for (const p of t.pins) {
+      if (d.use[p.pfn] === FrameUse.Anon && d.mapcount[p.pfn] === 0) (seen ??= new Set()).add(p.pfn);
+    }
+  }
+  return seen ? seen.size : 0;
 }
 
 /** meminfo by a scan of every frame descriptor (the reference the counters are tested against). */
@@ -75,8 +91,9 @@ export function meminfoScan(m: Machine): Meminfo {
   let anon = 0, shmem = 0, pt = 0, huge = 0, mapped = 0, folios = 0;
   for (let p = 0; p < n; p++) {
     const u = d.use[p];
-    if (u === FrameUse.Anon) anon++;
-    else if (u === FrameUse.Shmem) {
+    if (u === FrameUse.Anon) {
+      if (d.mapcount[p] > 0) anon++;
+    } else if (u === FrameUse.Shmem) {
       shmem++;
       if (d.mapcount[p] > 0) mapped++;
       if (d.flags[p] & PG_THP) folios++;
@@ -192,17 +209,23 @@ export interface Smaps {
   Anonymous: number;
 }
 
-/** smaps of one VMA (R25): shared/private by mapcount, Pss = sum of size/mapcount. */
+/**
+ * smaps of one VMA (R25): shared/private by mapcount, Pss = sum of size/mapcount. As
+ * smaps_page_accumulate: a page is dirty when its PTE or its folio is (a shmem page written
+ * through another process's mapping is dirty here too), and Pss is summed in fixed point
+ * (PSS_SHIFT, 12 bits) with each share truncated, then truncated to bytes.
+ */
 export function smaps(m: Machine, vma: Vma): Smaps {
   const out: Smaps = { Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0 };
   const u32 = m.pm.u32;
   const d = m.pm.d;
+  let pss = 0; // in 1/4096 bytes
   const count = (lo: number, pfn: number, size: number) => {
     if (lo & PTE_SPECIAL) return;
     const mc = Math.max(1, d.mapcount[pfn]);
     out.Rss += size;
-    out.Pss += size / mc;
-    const dirty = (lo & PTE_D) !== 0;
+    pss += Math.floor((size * PSS_ONE) / mc);
+    const dirty = (lo & PTE_D) !== 0 || (d.flags[pfn] & PG_DIRTY) !== 0;
     if (mc > 1) dirty ? (out.Shared_Dirty += size) : (out.Shared_Clean += size);
     else dirty ? (out.Private_Dirty += size) : (out.Private_Clean += size);
     if (d.use[pfn] === FrameUse.Anon) out.Anonymous += size;
@@ -219,9 +242,12 @@ export function smaps(m: Machine, vma: Vma): Smaps {
     },
     huge: (_dp, ei) => count(u32[ei], entryPfn(u32[ei], u32[ei + 1]), 0x200000),
   });
-  out.Pss = Math.round(out.Pss);
+  out.Pss = Math.floor(pss / PSS_ONE);
   return out;
 }
+
+/** 1 << PSS_SHIFT (fs/proc/task_mmu.c). */
+const PSS_ONE = 4096;
 
 export function taskThreads(m: Machine, t: Task): number {
   let n = 0;

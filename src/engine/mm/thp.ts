@@ -18,7 +18,7 @@
  *
  * Not modelled: anonymous THP (khugepaged, COW of huge pages), mTHP sizes, within_size/force.
  */
-import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
+import { FrameUse, HUGE_ORDER, PG_DIRTY, PG_THP } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Inode, type Mm, type Vma } from '../types';
@@ -74,6 +74,7 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   u32[ei] = makeLo(head, flags);
   u32[ei + 1] = makeHi(head, (vma.flags & VM_EXEC) === 0);
   const d = m.pm.d;
+  if (write) d.flags[head] |= PG_DIRTY;
   d.refcount[head]++;
   d.mapcount[head]++;
   mm.rssShmem += HPAGE_PAGES;
@@ -123,6 +124,7 @@ export function isThpPmd(m: Machine, pfn: number): boolean {
  */
 export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: number, pfn: number, gather: number[]): void {
   const u32 = m.pm.u32;
+  if (u32[ei] & PTE_D) m.pm.d.flags[pfn] |= PG_DIRTY; // the PMD's dirty bit goes to the folio
   u32[ei] = 0;
   u32[ei + 1] = 0;
   tracePteClear(m, mm, va, levelName(m, depth));

@@ -5,8 +5,8 @@
  * flushed, and only then are the pages released, so no CPU can reach a freed frame. Table
  * pages are freed only when no VMA covers any part of their span.
  */
-import { FrameUse } from '../hw/physmem';
-import { PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
+import { FrameUse, PG_DIRTY } from '../hw/physmem';
+import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
@@ -53,7 +53,10 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
         if (lo & PTE_SPECIAL) continue; // the zero page is never counted (R8)
         d.mapcount[pfn]--;
         if (d.use[pfn] === FrameUse.Anon) mm.rssAnon--;
-        else mm.rssShmem--;
+        else {
+          mm.rssShmem--;
+          if (lo & PTE_D) d.flags[pfn] |= PG_DIRTY; // zap_present_ptes: the PTE's dirty bit goes to the folio
+        }
         gather.push(pfn);
       }
       tracePteClear(m, mm, first, 'pte', cleared);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { decodeEntry, FRAME_USE_NAMES, levelNames } from '../../engine/abi';
 import { getBuffers, getEngine, readConsistent } from '../engine-client';
-import { hex, kB, size } from '../format';
+import { hex, kB, procKB, size } from '../format';
 import { select, useUi } from '../store';
 import type { SmapsInfo } from '../../worker/api';
 
@@ -109,7 +109,7 @@ export function Inspector() {
           <Fields label="VMA" rows={[
             ['range', `${vma.start}-${vma.end}`], ['size', size(vma.endNum - vma.startNum)], ['perms', vma.perms], ['kind', vma.kind],
             ['file', vma.path ?? '—'], ['offset', hex(vma.offset)], ['mshare', vma.mshare ?? '—'], ['host mm', vma.hostMm ?? '—'],
-            ...(smaps ? (Object.entries(smaps).map(([k, v]) => [`smaps ${k}`, kB(v)]) as [string, string][]) : []),
+            ...(smaps ? (Object.entries(smaps).map(([k, v]) => [`smaps ${k}`, procKB(v)]) as [string, string][]) : []),
           ]} />
         </section>
       )}
