@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { launchOptions } from './e2e/browser';
 
-const port = 4173;
+const port = Number(process.env.PW_PORT ?? 4173);
 const ci = !!process.env.CI;
 
 // `npm run test:e2e` builds dist/ first; this serves it the way a user's `npm run preview` would.
