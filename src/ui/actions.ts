@@ -41,16 +41,28 @@ function reportRun(): Promise<void> {
 
 /** Resolves once the store holds at least the generation the worker has published. */
 async function caughtUp(): Promise<void> {
-  const gen = await getEngine().generation();
-  while (store.getState().generation < gen) await drawn();
+  await reach(await getEngine().generation());
+}
+
+/**
+ * Waits (frame by frame) until the store holds generation `gen`. The worker only names
+ * generations it has published, so `gen` arrives; should it not (its update was lost with a
+ * worker that died), a frame in which nothing arrived asks the engine again and waits for the
+ * lower of the two answers, which does: no wait here can outlive the updates that end it.
+ */
+async function reach(gen: number): Promise<void> {
+  while (store.getState().generation < gen) {
+    const before = store.getState().generation;
+    await drawn();
+    if (store.getState().generation === before && before < gen) gen = Math.min(gen, await getEngine().generation());
+  }
 }
 
 /** Resolves when no call is in flight, the worker is idle and the page drew its last state. */
 export async function whenIdle(): Promise<void> {
   for (;;) {
     if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
-    const gen = await getEngine().idle();
-    while (store.getState().generation < gen) await drawn();
+    await reach(await getEngine().idle());
     await drawn();
     if (inFlight === 0 && !store.getState().running) return;
   }

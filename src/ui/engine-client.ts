@@ -98,6 +98,12 @@ let recovering: Promise<void> | null = null;
 let hangMs = DEFAULT_HANG_MS;
 /** Highest (page-side) generation seen from any worker. */
 let maxGen = 0;
+/**
+ * Highest (page-side) generation handed to the page's update callback: what the store holds
+ * once the frame loop has applied it. The answer to generation() and idle() while the current
+ * worker has published nothing yet (it answers -1): there is nothing newer to wait for.
+ */
+let delivered = 0;
 let failCount = 0;
 /** The script and position a rebuild restores, kept until one succeeds. */
 let rebuildTarget: { source: string; scriptName: string; position: number } | null = null;
@@ -179,6 +185,7 @@ async function initLive(l: Live): Promise<void> {
       if (u.shared) adopt(u.shared);
       const gen = u.generation + l.genBase;
       if (gen > maxGen) maxGen = gen;
+      if (gen > delivered) delivered = gen;
       onUpdateCb({ ...u, generation: gen });
     }),
   ) as Promise<{ shared: SharedBuffers; ctl: SharedArrayBuffer }>);
@@ -258,7 +265,10 @@ async function call(key: string, args: unknown[]): Promise<unknown> {
     const fn = (l.remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key];
     const r = await guarded(l, fn(...args));
     // The two calls that answer with a generation: in the page's numbering (see Live.genBase).
+    // A worker that has published nothing yet (-1: a first load that failed) has nothing for
+    // the page to wait for; its unpublished starting generation would never arrive.
     if ((key === 'generation' || key === 'idle') && typeof r === 'number') {
+      if (r < 0) return delivered;
       const gen = r + l.genBase;
       if (gen > maxGen) maxGen = gen;
       return gen;

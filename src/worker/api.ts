@@ -173,7 +173,7 @@ export interface EngineApi {
   /** Rebuilds the machine with new settings: rewrites the `machine` line, replays to the same step. */
   restart(settings: MachineSettings): Promise<LoadResult>;
   getSource(): string;
-  /** The generation of the last published update. */
+  /** The generation of the last published update; -1 before the first (nothing to wait for). */
   generation(): number;
   /** Parses `source` without loading it: the editor's inline errors. */
   check(source: string): ScriptError[];
@@ -188,8 +188,9 @@ export interface EngineApi {
   tlbProbe(pid: number, va: number): TlbProbe | null;
   smaps(mm: number, start: number): SmapsInfo | null;
   /**
-   * Resolves when no play/run is in progress, with the generation last published. Updates
-   * travel on the callback's own port, so the page waits until it has seen that generation.
+   * Resolves when no play/run is in progress, with the generation last published (-1 before
+   * the first). Updates travel on the callback's own port, so the page waits until it has
+   * seen that generation.
    */
   idle(): Promise<number>;
 }

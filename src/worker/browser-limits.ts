@@ -9,8 +9,10 @@
 import { parseScript } from '../scenario/parser';
 import type { ScriptError } from './runner-port';
 
-/** Largest simulated RAM the browser build accepts: 2 GiB. */
-export const BROWSER_MAX_RAM = 2 * 2 ** 30;
+import { BROWSER_MAX_RAM } from './browser-ram';
+
+/** Largest simulated RAM the browser build accepts: 2 GiB (its own file, so the page's link check can import it without the parser). */
+export { BROWSER_MAX_RAM };
 
 function fmt(bytes: number): string {
   return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}G` : `${Math.round(bytes / 2 ** 20)}M`;

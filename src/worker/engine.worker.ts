@@ -38,6 +38,14 @@ let runner: RunnerPort = mustCreate(EMPTY_SCRIPT, 'empty.msh');
 let source = EMPTY_SCRIPT;
 let file = 'empty.msh';
 let generation = 0;
+/**
+ * The generation of the last update sent to the page; -1 before the first. generation() and
+ * idle() answer this one, not `generation`: the page waits until its store holds what they
+ * answer, so they must only ever name a generation the page has been (or is being) sent. A
+ * load that fails publishes nothing, and answering the unpublished starting generation made
+ * the page wait for it forever (a permalink or saved session that did not parse hung the boot).
+ */
+let published = -1;
 let epoch = 0;
 let sharedKernel: Kernel | null = null;
 let traceSeq = 0;
@@ -140,6 +148,7 @@ function publish(reset = false): void {
   pending = [];
   pendingCount = 0;
   samples = [];
+  published = generation;
   onUpdate?.(u);
 }
 
@@ -357,7 +366,7 @@ const api: EngineApi = {
   },
 
   getSource: () => source,
-  generation: () => generation,
+  generation: () => published,
   check(src) {
     const r = parseScript(src, file);
     return r.ok ? [] : r.errors;
@@ -392,7 +401,7 @@ const api: EngineApi = {
 
   async idle() {
     while (playing) await playing;
-    return generation;
+    return published;
   },
 };
 

@@ -5,8 +5,11 @@
  *
  * Keys (all under `mshare-explorer.`):
  * - `session.v1`: the session (see SavedSession), rewritten after every change that settles.
- * - `session.previous`: the session a link (`?scenario=`) replaced, so a stranger's link
- *   cannot silently throw away the user's work (a notice offers it back).
+ * - `session.previous`: the sessions kept aside, newest first (at most MAX_KEPT): the one a
+ *   link (`?scenario=`, a permalink, one pasted into the address bar) replaced, one that did
+ *   not load any more, one another tab saved over (see saveNow). A stranger's link cannot
+ *   silently throw away the user's work: a notice offers the newest back (Restore it) for as
+ *   long as one is kept, and on every visit until it is restored or forgotten.
  * - `session.restoring`: set while a restore replays the script; if it is still there on the
  *   next visit, that restore never finished (the tab died while replaying): the script is
  *   then loaded at step 0, and a notice offers to go to the saved step.
@@ -16,12 +19,13 @@
  * check out is ignored.
  */
 import { MAX_SCRIPT_CHARS } from '../../scenario/constants';
+import { isLinkFragment } from '../talk/link-codec';
 import { autoSelect, gotoStep, loadScript, whenIdle } from '../actions';
 import { EngineLostError, engineStatus } from '../engine-client';
 import { GALLERY, defaultScenario } from '../scenarios/gallery';
 import { emptySelection, log, store, type RightTab, type UiState } from '../store';
 import { count } from '../format';
-import { notify } from './notices';
+import { dismiss, notify } from './notices';
 import { quietOom } from './oom';
 
 const KEY = 'mshare-explorer.session.v1';
@@ -71,6 +75,11 @@ export function parseSession(text: string | null): SavedSession | null {
   } catch {
     return null;
   }
+  return checkSession(o);
+}
+
+/** A parsed value checked field by field into a fresh SavedSession; null if it is not one. */
+function checkSession(o: unknown): SavedSession | null {
   if (typeof o !== 'object' || o === null) return null;
   const s = o as Record<string, unknown>;
   const v = (typeof s.view === 'object' && s.view !== null ? s.view : {}) as Record<string, unknown>;
@@ -90,6 +99,146 @@ export function readSession(key = KEY): SavedSession | null {
   return parseSession(storage()?.getItem(key) ?? null);
 }
 
+// ------------------------------------------------------------------ sessions kept aside
+
+/** At most this many sessions are kept aside (each up to a 1 MiB script). */
+const MAX_KEPT = 3;
+
+/** The sessions kept aside, newest first. (Older versions stored one session, not a list.) */
+export function readKept(): SavedSession[] {
+  const text = storage()?.getItem(PREVIOUS_KEY) ?? null;
+  if (!text || text.length > MAX_SCRIPT_CHARS * 2 * MAX_KEPT) return [];
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = Array.isArray(o) ? o : [o];
+  return list.map(checkSession).filter((x): x is SavedSession => x !== null).slice(0, MAX_KEPT);
+}
+
+function writeKept(list: SavedSession[]): void {
+  const st = storage();
+  if (!st) return;
+  if (list.length === 0) {
+    st.removeItem(PREVIOUS_KEY);
+    return;
+  }
+  // Storage full: drop the oldest until it fits; the newest is the one just kept.
+  for (let n = list.length; n > 0; n--) {
+    try {
+      st.setItem(PREVIOUS_KEY, JSON.stringify(list.slice(0, n)));
+      return;
+    } catch {
+      /* try with fewer */
+    }
+  }
+}
+
+/** Keeps `s` aside (newest first; an older copy of the same script goes). */
+function keepAside(s: SavedSession): void {
+  writeKept([s, ...readKept().filter((k) => k.source !== s.source)].slice(0, MAX_KEPT));
+}
+
+/** The session the page shows now, as it would be saved. */
+export function currentSession(): SavedSession {
+  return capture(store.getState());
+}
+
+/** The notice offering the newest kept session back, while one is shown. */
+let offerId: number | null = null;
+
+/**
+ * Offers the newest kept session back: a notice that stays until dismissed, restored or
+ * forgotten (dismissed, it comes back on the next visit while the session is kept).
+ */
+function offerKept(title?: string, text?: string): void {
+  const kept = readKept();
+  if (offerId !== null) dismiss(offerId);
+  offerId = null;
+  const prev = kept[0];
+  if (!prev) return;
+  const more = kept.length > 1 ? ` ${count(kept.length - 1)} older ${kept.length === 2 ? 'one is' : 'ones are'} kept too.` : '';
+  offerId = notify({
+    kind: 'session',
+    title: title ?? 'A previous session is kept',
+    text: (text ?? `Your script ${prev.scriptName || ''} (at step ${count(prev.position)}) was put aside.`) + more,
+    actions: [
+      { label: 'Restore it', run: () => restorePrevious() },
+      { label: 'Forget it', run: () => forgetPrevious() },
+    ],
+    ttl: 0,
+  });
+}
+
+/**
+ * Keeps `before` (what the page showed before a link replaced it) aside and offers it back,
+ * unless it is an untouched built-in or the page still shows the same script.
+ */
+export function keepReplaced(before: SavedSession, title = 'Opened a link; your previous session is kept'): void {
+  if (!isWork(before) || before.source === store.getState().source) return;
+  keepAside(before);
+  offerKept(title);
+}
+
+/** Forgets the newest kept session (and offers the next one, if any). */
+export function forgetPrevious(): void {
+  writeKept(readKept().slice(1));
+  offerKept();
+}
+
+// ------------------------------------------------------------------ the address bar
+
+/**
+ * Query keys that say what to open (a built-in, a step, presenter mode with its views, a
+ * play): a reload that finds one opens it instead of restoring the session. `embed` is not
+ * here: an embedded page never saves a session, and its URL is never changed.
+ */
+const LINK_KEYS = ['scenario', 'step', 'present', 'views', 'autoplay', 'loop', 'caption'];
+/** The script the address bar's link or query opened, while the page still shows it. */
+let urlSource: string | null = null;
+let urlWatch: (() => void) | null = null;
+
+/**
+ * The address bar describes what the page shows now (after opening the URL's link or query,
+ * after Share). Once the script changes (the gallery, a loaded or restored script, a console
+ * line), the link is taken out of the address bar (clearLinkFromUrl): otherwise a reload
+ * opened the stale link again and put the work aside instead of restoring it. `?present`
+ * goes too: kept, it counts as a link and the reload would open a built-in in presenter mode.
+ */
+export function urlShowsCurrent(): void {
+  urlSource = store.getState().source;
+  urlWatch ??= store.subscribe((s) => {
+    if (urlSource === null || s.source === urlSource) return;
+    urlSource = null;
+    clearLinkFromUrl();
+  });
+}
+
+/** Stops following the address bar (a link is being opened: its load must not clear it). */
+export function urlOpening(): void {
+  urlSource = null;
+}
+
+/** Takes a link fragment and the query keys that open something out of the address bar. */
+export function clearLinkFromUrl(): void {
+  const url = new URL(location.href);
+  if (url.searchParams.has('embed')) return;
+  let changed = false;
+  for (const k of LINK_KEYS) {
+    if (url.searchParams.has(k)) {
+      url.searchParams.delete(k);
+      changed = true;
+    }
+  }
+  if (isLinkFragment(url.hash)) {
+    url.hash = '';
+    changed = true;
+  }
+  if (changed) history.replaceState(history.state, '', url);
+}
+
 function capture(s: UiState): SavedSession {
   return {
     v: 1,
@@ -107,8 +256,22 @@ let armed = false;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastSaved = '';
 let warnedFull = false;
+/**
+ * The stored text this page last read (at boot) or wrote under KEY. Anything else found
+ * there when saving was written by another tab of this origin since.
+ */
+let known: string | null = null;
 
-/** Writes the session now (if there is one worth saving and it changed). */
+/**
+ * Writes the session now (if there is one worth saving and it changed).
+ *
+ * Two tabs share the one key. Before writing, the key is read back: if another tab saved a
+ * different script there since this page last read or wrote it, that session is kept aside
+ * (keepAside, offered back on the next visit) instead of being overwritten. The key then holds
+ * the session saved last, and the other tab's latest one is kept: with two tabs at work, a
+ * reload of either restores one and offers the other, and nothing is lost. (Simpler than a
+ * key per tab, which would need pruning of tabs that are gone.)
+ */
 export function saveNow(): void {
   if (timer) clearTimeout(timer);
   timer = null;
@@ -124,7 +287,14 @@ export function saveNow(): void {
   const key = text.replace(/"savedAt":\d+/, '');
   if (key === lastSaved) return;
   try {
-    storage()?.setItem(KEY, text);
+    const st = storage();
+    const there = st?.getItem(KEY) ?? null;
+    if (there !== null && there !== known) {
+      const other = parseSession(there);
+      if (other && isWork(other) && other.source !== s.source) keepAside(other);
+    }
+    st?.setItem(KEY, text);
+    known = text;
     lastSaved = key;
   } catch {
     if (!warnedFull) {
@@ -229,22 +399,22 @@ function isWork(s: SavedSession): boolean {
  */
 export async function resumeSession(req = linkRequest()): Promise<boolean> {
   const st = storage();
-  const saved = readSession();
+  const raw = st?.getItem(KEY) ?? null;
+  const saved = parseSession(raw);
   const unfinished = st?.getItem(RESTORING_KEY) ?? null;
+  if (!req.embed) known = raw; // this page's starting point: overwriting it loses nothing
   try {
     if (req.embed) return false;
-    if (!saved) return false;
+    if (!saved) {
+      offerKept();
+      return false;
+    }
     if (req.link) {
       // A link wins, but the work it replaces is kept aside and offered back.
-      if (!isWork(saved)) return false;
-      st?.setItem(PREVIOUS_KEY, JSON.stringify(saved));
-      notify({
-        kind: 'session',
-        title: 'Opened a link; your previous session is kept',
-        text: `Your script ${saved.scriptName || ''} (at step ${count(saved.position)}) was put aside.`,
-        actions: [{ label: 'Restore it', run: () => restorePrevious() }],
-        ttl: 30_000,
-      });
+      if (isWork(saved)) {
+        keepAside(saved);
+        offerKept('Opened a link; your previous session is kept');
+      } else offerKept();
       return false;
     }
     if (unfinished !== null) {
@@ -260,7 +430,8 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
             { label: 'Start fresh', run: () => startFresh() },
           ],
         });
-      }
+        offerKept();
+      } else notLoaded(saved);
       return ok;
     }
     const ok = await restore(saved, true);
@@ -269,22 +440,47 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
       // 30 s, as the other notice with a button (8 s was short to reach Start fresh with the
       // keyboard); it stays while the focus or the pointer is in it (Notices.tsx).
       notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 30_000 });
-    } else {
-      notify({ kind: 'session', title: 'Your saved script did not load', text: 'It no longer parses (see the Script tab for where). It is kept aside; the default scenario is loaded instead.', ttl: 15_000 });
-      st?.setItem(PREVIOUS_KEY, JSON.stringify(saved));
-    }
+      offerKept();
+    } else notLoaded(saved);
     return ok;
   } finally {
     if (!req.embed) armAutosave();
   }
 }
 
-/** Brings back the session a link replaced. */
+/**
+ * The saved session did not load (its script no longer parses, or asks for a machine the
+ * browser refuses): keep it aside, say why, and offer it back (Restore it opens it in the
+ * Script tab with its errors). The caller loads the default scenario.
+ */
+function notLoaded(saved: SavedSession): void {
+  const first = store.getState().scriptErrors[0];
+  const why = first ? ` (line ${first.line}:${first.col}: ${first.message})` : '';
+  keepAside(saved);
+  offerKept(
+    'Your saved script did not load',
+    `${saved.scriptName || 'It'} no longer loads${why}. It is kept: Restore it opens it in the Script tab to fix it. The default scenario is loaded instead.`,
+  );
+}
+
+/**
+ * Brings back the newest kept session. What the page showed is kept aside in its place
+ * (unless it is an untouched built-in), so restoring loses nothing either. A script that
+ * does not load is put in the Script tab with its errors, to be fixed and run from there.
+ */
 export async function restorePrevious(): Promise<void> {
-  const prev = readSession(PREVIOUS_KEY);
+  const [prev, ...rest] = readKept();
   if (!prev) return;
-  storage()?.removeItem(PREVIOUS_KEY);
-  await restore(prev, true);
+  const now = currentSession();
+  writeKept(rest);
+  if (!(await restore(prev, true))) {
+    store.setState({ source: prev.source, scriptName: prev.scriptName || 'session.msh', consoleTab: 'script' });
+    log('info', `${prev.scriptName || 'the kept script'} does not load: it is in the Script tab, with its errors`);
+  }
+  if (isWork(now) && now.source !== prev.source) {
+    keepAside(now);
+    offerKept('The script you had is kept', `${now.scriptName || 'Your script'} (at step ${count(now.position)}) was put aside in its place.`);
+  } else offerKept();
 }
 
 /** Forgets the saved session and view settings and loads the default scenario. */
@@ -292,11 +488,14 @@ export async function startFresh(): Promise<void> {
   disarm();
   const st = storage();
   for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY]) st?.removeItem(k);
+  known = null;
+  if (offerId !== null) dismiss(offerId);
+  offerId = null;
   applyView(DEFAULT_VIEW);
   const entry = defaultScenario();
-  const url = new URL(location.href);
-  url.searchParams.delete('scenario');
-  history.replaceState(history.state, '', url);
+  // A link left in the address bar (a broken one too) would otherwise open again on reload.
+  urlOpening();
+  clearLinkFromUrl();
   await loadScript(entry.source, `${entry.id}.msh`);
   log('info', 'started fresh: the saved session is forgotten');
   armAutosave();

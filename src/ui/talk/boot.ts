@@ -11,8 +11,11 @@
  *   /?embed&caption                     ... with the chapter/note caption above the views
  *
  * A bad link (corrupt, too large, newer format, a script that does not parse, an unknown
- * ?scenario= name) shows a notice and opens the default scenario. Links are only decoded
- * and parsed, never executed.
+ * ?scenario= name) shows a notice and opens the default scenario; so does a bad ?step= or
+ * ?autoplay= (ignored or brought into range) and a third presenter view (left out). Pasted
+ * into the address bar of an open page, a bad link leaves the page as it is, and a good one
+ * keeps the script it replaces aside (offered back). Links are only decoded and parsed,
+ * never executed.
  */
 import { gotoStep, loadScript, pause, play } from '../actions';
 import { log, store } from '../store';
@@ -22,8 +25,15 @@ import { openFragment } from './permalink';
 import { travel } from './navigation';
 import { notify, talkStore } from './talk-store';
 import { DEFAULT_PAIR } from './views';
-import { readStartOptions } from './url-options';
+import { readStartOptions, startOptionProblems } from './url-options';
 import { packViews } from './pack';
+import { clearLinkFromUrl, currentSession, keepReplaced, urlOpening, urlShowsCurrent } from '../persist/session';
+
+/** Adds `text` to the link notice (a bad ?scenario= and a bad ?step= are both reported). */
+function warn(text: string): void {
+  const now = talkStore.getState().notice;
+  notify('error', now ? `${now.text} ${text}` : text);
+}
 
 async function loadBuiltin(wanted: string | null, run: boolean): Promise<void> {
   const entry = (wanted && findScenario(wanted)) || defaultScenario();
@@ -84,17 +94,36 @@ export async function openInitialScenario(): Promise<void> {
       talkStore.setState({ mode: 'presenter', views: o.views.length ? o.views : packViews(name) ?? [...DEFAULT_PAIR] });
     }
   }
+  for (const p of startOptionProblems(location.search)) warn(p);
+  // The address bar now says what the page shows; it is cleared once that changes.
+  if (!o.embed) urlShowsCurrent();
   if (o.autoplay !== null) void autoplay(o.autoplay, o.loop, start ?? 0);
 }
 
 /**
- * A link pasted into the address bar of an open page (a hashchange): the same as opening it.
+ * A link pasted into the address bar of an open page (a hashchange): opened as at load, with
+ * what boot does for the work it replaces: the script the page showed is kept aside and
+ * offered back (session.ts keepReplaced). A link that cannot be opened (damaged, or its
+ * script does not load) leaves the page as it is, says so, and leaves the address bar.
  * Installed with the keys (App), so it works however the page started (a restored session too).
  */
 export function installLinkListener(): () => void {
-  const on = () => {
+  let opening: Promise<void> = Promise.resolve();
+  const open = async () => {
     if (!isLinkFragment(location.hash)) return;
-    void openFragment(location.hash).then((ok) => (ok ? undefined : loadBuiltin(null, true)));
+    const embed = talkStore.getState().mode === 'embed';
+    const before = currentSession();
+    urlOpening();
+    const ok = await openFragment(location.hash, { pasted: true });
+    // Kept even when the link failed after its script loaded (its machine, its step).
+    if (!embed) keepReplaced(before);
+    if (ok) {
+      if (!embed) urlShowsCurrent();
+    } else if (!embed) clearLinkFromUrl();
+  };
+  // One at a time: a second paste waits for the first to be opened.
+  const on = () => {
+    opening = opening.then(open, open);
   };
   window.addEventListener('hashchange', on);
   return () => window.removeEventListener('hashchange', on);

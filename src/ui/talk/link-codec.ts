@@ -10,8 +10,13 @@
  * script in it is later only *parsed* as scenario text by the worker. Bounds:
  * - the fragment may hold at most MAX_LINK_CHARS characters (checked before decoding);
  * - decompression stops as soon as the output passes MAX_JSON_BYTES (a zip bomb is cut off);
- * - a `v` above LINK_VERSION is refused as "newer format", with its own message.
+ * - a `v` above LINK_VERSION is refused as "newer format", with its own message;
+ * - machine settings of the right types but outside what the explorer runs (the `machine`
+ *   line's limits of src/scenario/constants.ts, and the browser's RAM cap) are dropped with a
+ *   warning naming them: the script then runs on the machine its own `machine` line describes.
  */
+import { MAX_CPUS, MAX_TLB, MIN_CPUS, MIN_RAM, MIN_TLB, RAM_ALIGN } from '../../scenario/constants';
+import { BROWSER_MAX_RAM } from '../../worker/browser-ram';
 
 /** The format this build writes and the newest it reads. */
 export const LINK_VERSION = 1;
@@ -69,9 +74,12 @@ export class LinkError extends Error {
   }
 }
 
-export type DecodeResult = { ok: true; state: LinkState } | { ok: false; error: LinkError };
+/** `warnings`: what was left out of the link, for the reader (its machine settings out of range). */
+export type DecodeResult = { ok: true; state: LinkState; warnings?: string[] } | { ok: false; error: LinkError };
 
-const FALLBACK = ' The default scenario is shown instead.';
+/** How every message about a link opened at load ends (a link pasted into an open page ends otherwise). */
+export const LINK_FALLBACK = ' The default scenario is shown instead.';
+const FALLBACK = LINK_FALLBACK;
 
 /** The message a reader sees for each failure (the text of the in-page notice). */
 export function linkErrorMessage(kind: LinkErrorKind, detail = ''): string {
@@ -155,7 +163,23 @@ export async function inflateRaw(data: Uint8Array, limit = MAX_JSON_BYTES): Prom
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isInt = (x: unknown, lo: number, hi: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
 
-function machineOf(x: unknown): LinkMachine | undefined {
+/** A byte count as the `machine` line writes it (`512M`, `2G`), or in bytes when it is neither. */
+function bytes(n: number): string {
+  for (const [unit, size] of [['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
+/** What is wrong with settings of the right types: the `machine` line's limits and the browser's RAM cap. */
+export function machineProblems(m: LinkMachine): string[] {
+  const out: string[] = [];
+  if (m.ram < MIN_RAM || m.ram > BROWSER_MAX_RAM || m.ram % RAM_ALIGN !== 0) out.push(`ram ${bytes(m.ram)} (expected ${bytes(MIN_RAM)} to ${bytes(BROWSER_MAX_RAM)} in the browser, a multiple of ${bytes(RAM_ALIGN)})`);
+  if (m.cpus < MIN_CPUS || m.cpus > MAX_CPUS) out.push(`cpus ${m.cpus} (expected ${MIN_CPUS} to ${MAX_CPUS})`);
+  if (m.tlb < MIN_TLB || m.tlb > MAX_TLB || (m.tlb & (m.tlb - 1)) !== 0) out.push(`tlb ${m.tlb} (expected a power of two from ${MIN_TLB} to ${MAX_TLB})`);
+  if (m.pti && !m.pcid) out.push('pti on with pcid off (pti needs pcid)');
+  return out;
+}
+
+function machineOf(x: unknown, warnings: string[]): LinkMachine | undefined {
   if (x === undefined) return undefined;
   if (!isObj(x)) fail('invalid', 'machine is not an object');
   const { ram, cpus, levels, mshare, tlb, pcid, pti, shmemThp } = x;
@@ -163,7 +187,11 @@ function machineOf(x: unknown): LinkMachine | undefined {
   if (!isInt(ram, 1, 2 ** 40) || !isInt(cpus, 1, 4096) || (levels !== 4 && levels !== 5) || (mshare !== 2024 && mshare !== 2025) || !isInt(tlb, 1, 1 << 20) || typeof pcid !== 'boolean' || (pti !== undefined && typeof pti !== 'boolean')) {
     fail('invalid', 'bad machine settings');
   }
-  return { ram, cpus, levels, mshare, tlb, pcid, ...(pti ? { pti: true } : {}), ...(shmemThp && shmemThp !== 'never' ? { shmemThp } : {}) };
+  const m: LinkMachine = { ram, cpus, levels, mshare, tlb, pcid, ...(pti ? { pti: true } : {}), ...(shmemThp && shmemThp !== 'never' ? { shmemThp } : {}) };
+  const wrong = machineProblems(m);
+  if (wrong.length === 0) return m;
+  warnings.push(`This link's machine settings are outside what the explorer runs: ${wrong.join(', ')}. They were left out: the script runs on the machine its own machine line describes (or the default one), so the state may differ from where the link was made.`);
+  return undefined;
 }
 
 function viewsOf(x: unknown): LinkViews | undefined {
@@ -180,14 +208,17 @@ function viewsOf(x: unknown): LinkViews | undefined {
   return out;
 }
 
-/** Checks a parsed payload and copies what is known of it into a fresh LinkState. */
-export function validateState(x: unknown): LinkState {
+/**
+ * Checks a parsed payload and copies what is known of it into a fresh LinkState; what it
+ * leaves out for the reader to know about (machine settings out of range) goes to `warnings`.
+ */
+export function validateState(x: unknown, warnings: string[] = []): LinkState {
   if (!isObj(x)) fail('invalid', 'not an object');
   if (typeof x.script !== 'string') fail('invalid', 'no script');
   if (!isInt(x.step, 0, MAX_STEP)) fail('invalid', 'bad step number');
   const state: LinkState = { script: x.script, step: x.step };
   if (typeof x.name === 'string') state.name = x.name.replace(/[^\w.+-]/g, '_').slice(0, 80);
-  const machine = machineOf(x.machine);
+  const machine = machineOf(x.machine, warnings);
   if (machine) state.machine = machine;
   const views = viewsOf(x.views);
   if (views) state.views = views;
@@ -239,7 +270,9 @@ export async function decodeLink(hash: string): Promise<DecodeResult> {
     } catch {
       return fail('corrupt', 'not JSON');
     }
-    return { ok: true, state: validateState(parsed) };
+    const warnings: string[] = [];
+    const state = validateState(parsed, warnings);
+    return warnings.length ? { ok: true, state, warnings } : { ok: true, state };
   } catch (e) {
     if (e instanceof LinkError) return { ok: false, error: e };
     return { ok: false, error: new LinkError('corrupt', linkErrorMessage('corrupt')) };

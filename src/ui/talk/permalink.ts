@@ -10,7 +10,8 @@
 import { loadScript, restartMachine } from '../actions';
 import { travel } from './navigation';
 import { store, type RightTab } from '../store';
-import { decodeLink, encodeLink, LinkError, linkErrorMessage, type LinkMachine, type LinkState } from './link-codec';
+import { decodeLink, encodeLink, LINK_FALLBACK, LinkError, linkErrorMessage, type LinkMachine, type LinkState } from './link-codec';
+import { urlShowsCurrent } from '../persist/session';
 import { notify, talkStore, type TalkMode } from './talk-store';
 import { isTalkView, type TalkViewId } from './views';
 
@@ -64,6 +65,9 @@ export async function share(): Promise<string | null> {
   }
   // replaceState fires no hashchange: the page keeps its state, the address bar shows the link.
   history.replaceState(null, '', link);
+  // Until the script changes: then the link leaves the address bar, so a reload restores
+  // the session rather than this older state.
+  urlShowsCurrent();
   let copied = false;
   try {
     await navigator.clipboard.writeText(link);
@@ -79,16 +83,36 @@ function sameMachine(a: LinkMachine, b: LinkMachine): boolean {
   return a.ram === b.ram && a.cpus === b.cpus && a.levels === b.levels && a.mshare === b.mshare && a.tlb === b.tlb && a.pcid === b.pcid && !!a.pti === !!b.pti && (a.shmemThp ?? 'never') === (b.shmemThp ?? 'never');
 }
 
+export interface OpenOptions {
+  mode?: TalkMode;
+  views?: TalkViewId[];
+  step?: number;
+  /**
+   * A link pasted into the address bar of an open page: one that cannot be opened leaves the
+   * page as it is (its messages say so), where one opened at load falls back to the default.
+   */
+  pasted?: boolean;
+}
+
+/** A link's message, ending as the caller goes on (the default scenario, or the page left as it is). */
+function linkMessage(text: string, pasted = false): string {
+  return pasted && text.endsWith(LINK_FALLBACK) ? text.slice(0, -LINK_FALLBACK.length) + ' Your script is unchanged.' : text;
+}
+
 /**
  * Rebuilds the state a link describes. Returns false (after a notice) when its script does
- * not parse; the caller then loads the default scenario.
+ * not load; the page is then as it was (the caller loads the default scenario at boot).
  */
-export async function applyLink(state: LinkState, opts: { mode?: TalkMode; views?: TalkViewId[]; step?: number } = {}): Promise<boolean> {
+export async function applyLink(state: LinkState, opts: OpenOptions = {}): Promise<boolean> {
   const name = state.name && /\.msh$/.test(state.name) ? state.name : `${state.name || 'link'}.msh`;
+  const errorsBefore = store.getState().scriptErrors;
   const ok = await loadScript(state.script, name, false);
   if (!ok) {
     const first = store.getState().scriptErrors[0];
-    notify('error', `The script in this link does not parse${first ? ` (line ${first.line}:${first.col}: ${first.message})` : ''}. The default scenario is shown instead.`);
+    // The errors are the link's script's, not the page's: the Script tab keeps showing the
+    // page's script, so it keeps its own errors (the console lists the link's).
+    store.setState({ scriptErrors: errorsBefore });
+    notify('error', linkMessage(`The script in this link does not parse${first ? ` (line ${first.line}:${first.col}: ${first.message})` : ''}.${LINK_FALLBACK}`, opts.pasted));
     return false;
   }
   const c = store.getState().snapshot?.config;
@@ -105,24 +129,31 @@ export async function applyLink(state: LinkState, opts: { mode?: TalkMode; views
   }
   if (v.compare === null || alive(v.compare)) patch.compare = v.compare ?? null;
   store.setState(patch);
-  const views = opts.views ?? (v.views ?? []).filter(isTalkView);
   const mode = opts.mode ?? (v.mode === 'presenter' ? 'presenter' : 'normal');
+  // Presenter mode shows at most two views (embed mode more).
+  const views = (opts.views ?? (v.views ?? []).filter(isTalkView)).slice(0, mode === 'presenter' ? 2 : undefined);
   talkStore.setState({ mode, ...(views.length ? { views } : {}) });
   return true;
 }
 
 /** Decodes and opens a link fragment; on any failure shows the reason and returns false. */
-export async function openFragment(hash: string, opts: { mode?: TalkMode; views?: TalkViewId[]; step?: number } = {}): Promise<boolean> {
+export async function openFragment(hash: string, opts: OpenOptions = {}): Promise<boolean> {
   talkStore.setState({ notice: null });
   const res = await decodeLink(hash);
   if (!res.ok) {
-    notify('error', res.error.message);
+    notify('error', linkMessage(res.error.message, opts.pasted));
     return false;
   }
+  const before = store.getState().source;
   try {
-    return await applyLink(res.state, opts);
+    const ok = await applyLink(res.state, opts);
+    if (ok && res.warnings?.length) notify('error', res.warnings.join(' '));
+    return ok;
   } catch (e) {
-    notify('error', linkErrorMessage('invalid', String(e instanceof Error ? e.message : e)));
+    const text = linkErrorMessage('invalid', String(e instanceof Error ? e.message : e));
+    // Failed after its script loaded: the page's script was replaced (and is kept aside).
+    const replaced = opts.pasted && store.getState().source !== before;
+    notify('error', replaced ? text.slice(0, -LINK_FALLBACK.length) + ' Your script was put aside (see the notice to restore it).' : linkMessage(text, opts.pasted));
     return false;
   }
 }
