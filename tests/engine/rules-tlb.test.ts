@@ -12,7 +12,7 @@ function switches(k: ReturnType<typeof kernel>, since: number) {
 }
 
 describe('TLB and PCID (R26-R28)', () => {
-  it('R26: Linux uses 6 dynamic ASIDs per CPU, PCID = ASID + 1 (0 reserved); a 7th mm recycles the oldest slot and flushes it', () => {
+  it('R26: Linux uses 6 dynamic ASIDs per CPU, PCID = ASID + 1 (0 reserved); ASID 0 holds init_mm at boot, so user mms start at ASID 1 (PCID 2); a 7th mm recycles the oldest slot and flushes it', () => {
     expect(TLB_NR_DYN_ASIDS).toBe(6);
     const k = kernel({ cpus: 1 });
     const names = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'];
@@ -21,11 +21,11 @@ describe('TLB and PCID (R26-R28)', () => {
     for (const n of names) okv(k.run(n, 0));
     okv(k.run('t3', 0)); // still cached in its slot: no flush
     const sw = switches(k, seq);
-    expect(sw.map((s) => s.pcid)).toEqual([1, 2, 3, 4, 5, 6, 1, 3]);
+    expect(sw.map((s) => s.pcid)).toEqual([2, 3, 4, 5, 6, 1, 2, 4]);
     expect(sw.map((s) => s.flushed)).toEqual([true, true, true, true, true, true, true, false]);
     // t1's slot went to t7: t1 needs a new slot (the next round-robin one) and a flush.
     okv(k.run('t1', 0));
-    expect(switches(k, seq).at(-1)).toMatchObject({ pcid: 2, flushed: true });
+    expect(switches(k, seq).at(-1)).toMatchObject({ pcid: 3, flushed: true });
     // Without PCID every CR3 load flushes the (non-global) TLB and the PCID is 0.
     const k2 = kernel({ cpus: 1, pcid: false });
     okv(k2.spawn('a'));
@@ -48,13 +48,13 @@ describe('TLB and PCID (R26-R28)', () => {
     k.m.trace.recording = true;
     okv(k.touch('t1', va, 4 * PAGE, 'write'));
     // The CR3 load names the user PCID; the TLB fills carry it.
-    expect(switches(k, seq)[0].pcid).toBe(1 + 2048);
+    expect(switches(k, seq)[0].pcid).toBe(2 + 2048);
     const fills = k.m.trace.since(seq).filter((e) => e.type === 'tlb-fill');
     expect(fills.length).toBeGreaterThan(0);
-    for (const f of fills) expect(f).toMatchObject({ pcid: 2049 });
+    for (const f of fills) expect(f).toMatchObject({ pcid: 2050 });
     const t = k.m.s.tlb;
     const tagged = () => Array.from({ length: t.size }, (_, i) => tlbEntryPcid(t, cpuFirstSlot(t, 0) + i)).filter((p) => p >= 0);
-    expect(new Set(tagged())).toEqual(new Set([2049]));
+    expect(new Set(tagged())).toEqual(new Set([2050]));
     // Hits: the second pass walks nothing.
     const w0 = tlb(k).walks;
     okv(k.touch('t1', va, 4 * PAGE, 'read'));
@@ -66,7 +66,7 @@ describe('TLB and PCID (R26-R28)', () => {
     // Six other mms take the six ASIDs; t1's slot is reused and flushed (kernel and user PCID).
     for (const n of ['t2', 't3', 't4', 't5', 't6', 't7']) okv(k.run(n, 0));
     expect(tagged()).toEqual([]);
-    expect(switches(k, seq).map((s) => s.pcid)).toEqual([2049, 2050, 2051, 2052, 2053, 2054, 2049]);
+    expect(switches(k, seq).map((s) => s.pcid)).toEqual([2050, 2051, 2052, 2053, 2054, 2049, 2050]);
     consistent(k);
     teardown(k);
     // PTI needs PCID here: refused with a message rather than modelled wrongly.
