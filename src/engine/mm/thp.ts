@@ -30,10 +30,11 @@ export const HPAGE_SIZE = 0x200000;
 export const HPAGE_PAGES = 512;
 
 /**
- * True when faults in `vma` may meet or make a shmem PMD (shmem THP not off, a shared shmem VMA). The machine's shmem_thp stands for both
- * shmem_enabled (the internal mount: shared anonymous memory, mshare objects) and the huge=
- * option of the simulated tmpfs that `file` creates files in; Linux mounts tmpfs huge=never by
- * default, and a tmpfs mount ignores shmem_enabled (README says so).
+ * True when faults in `vma` may meet or make a shmem PMD (shmem THP not off, a shared shmem
+ * VMA). The machine's shmem_thp stands for both shmem_enabled (the internal mount: shared
+ * anonymous memory, mshare objects) and the huge= option of the simulated tmpfs that `file`
+ * creates files in; Linux mounts tmpfs huge=never by default, and a tmpfs mount ignores
+ * shmem_enabled (README says so).
  */
 export function thpPossible(m: Machine, vma: Vma): boolean {
   const mode = m.s.config.shmemThp;
