@@ -1,0 +1,81 @@
+// Scripts in and out without losing anything:
+// - Open script… (a file input, or a file dropped on the Script tab or the console) loads a
+//   file as a pasted script; a bad file lands in the Script tab with FILE:LINE:COL errors
+//   and the session stays; binary or too large files are refused the same way.
+// - Unrun edits in the Script tab are a draft saved with the session and restored on reload.
+// - The msharefs forms parse all their lines before running any.
+// - An action clicked during Play or Run to end drops nothing; Undo of drops is multi-level.
+import { expect, test, type Page } from '@playwright/test';
+import { consoleLines, expectNoErrors, openApp, position, shoot, waitIdle } from './app';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+const src = (page: Page) => page.evaluate(() => window.mshareExplorer!.source());
+
+async function load(page: Page, text: string, run = true): Promise<void> {
+  await page.evaluate(([t, r]) => window.mshareExplorer!.loadScenario(t as string, { run: r as boolean }), [text, run] as const);
+  await waitIdle(page);
+}
+
+async function openRegionForm(page: Page) {
+  await page.getByRole('button', { name: 'msharefs', exact: true }).click();
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  await menu.getByRole('button', { name: 'Create region…' }).click();
+  return menu;
+}
+
+test('Create region… with a bad memory size, name or an empty name runs no line and keeps the form open', async ({ page }, info) => {
+  const opened = await openApp(page);
+  await load(page, 'machine ram=256M mshare=2024\nmount msharefs\nspawn db0\n');
+  const before = await src(page);
+  const { total } = await position(page);
+  const menu = await openRegionForm(page);
+  const name = menu.getByRole('textbox', { name: 'region name' });
+  const memory = menu.getByRole('textbox', { name: 'region memory size' });
+
+  await memory.fill('abc');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu.locator('#region-memory-error')).toContainText("size 'abc'");
+  await expect(memory).toHaveAttribute('aria-invalid', 'true');
+  await expect(memory).toHaveValue('abc');
+  await shoot(page, info, 'region-bad-size');
+
+  await memory.fill('8M');
+  await name.fill('9');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu.locator('#region-name-error')).toContainText("'9': expected an ASCII letter");
+  await expect(name).toHaveValue('9');
+
+  await name.fill('');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu.locator('#region-name-error')).toHaveText('required');
+
+  await waitIdle(page);
+  expect(await src(page)).toBe(before);
+  expect(await position(page)).toEqual({ position: total, total });
+
+  // Fixed, it runs all its lines.
+  await name.fill('sga');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu).toHaveCount(0);
+  await waitIdle(page);
+  expect(await src(page)).toContain('db0: open /sys/fs/mshare/sga create as sga');
+  expect(await position(page)).toEqual({ position: total + 3, total: total + 3 });
+  await expectNoErrors(opened);
+});
+
+test('Attach… names the descriptor with a label even when the region file starts with a digit', async ({ page }) => {
+  const opened = await openApp(page);
+  await load(page, 'machine ram=256M mshare=2024\nmount msharefs\nspawn db0\ndb0: open /sys/fs/mshare/9 create as r9\ndb0: mmap 0x10000000000 512G rw shared fd=r9 as r9\nspawn db1\n');
+  const { total } = await position(page);
+  await page.getByRole('button', { name: 'msharefs', exact: true }).click();
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  await menu.getByRole('button', { name: 'Attach…' }).click();
+  await menu.getByRole('button', { name: /^Attach / }).click();
+  await expect(menu).toHaveCount(0);
+  await waitIdle(page);
+  const s = await src(page);
+  expect(s).toMatch(/^db\d: open \/sys\/fs\/mshare\/9 as r9\ndb\d: mshare_info r9\n/m);
+  expect((await position(page)).total).toBe(total + 3);
+  await expectNoErrors(opened);
+});
