@@ -79,3 +79,68 @@ test('Attach… names the descriptor with a label even when the region file star
   expect((await position(page)).total).toBe(total + 3);
   await expectNoErrors(opened);
 });
+
+const LONG = 'machine ram=256M\nspawn a\na: mmap auto 64K rw private,anon as x\nrepeat 40: a: touch x 4K write\na: fork\n';
+
+test('an action clicked during Play drops nothing: the run goes to the end and the action is appended', async ({ page }) => {
+  const opened = await openApp(page);
+  await load(page, LONG, false);
+  const before = await src(page);
+  const { total } = await position(page);
+  await page.getByRole('combobox', { name: 'Play speed (steps per second)' }).selectOption('1');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await expect(page.getByTestId('timeline-position')).toHaveText(`step 1 / ${total}`);
+  await page.getByRole('button', { name: 'Spawn', exact: true }).click();
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: total + 1, total: total + 1 });
+  expect(await src(page)).toBe(`${before}spawn p1\n`);
+  await expect(page.getByTestId('notice-dropped')).toHaveCount(0);
+  expect((await consoleLines(page)).some((l) => /dropped/i.test(l))).toBe(false);
+  await expectNoErrors(opened);
+});
+
+test('an action clicked during Run to end drops nothing either', async ({ page }) => {
+  const opened = await openApp(page);
+  await load(page, 'machine ram=256M\nspawn a\na: mmap auto 64K rw private,anon as x\nrepeat 100000: a: read x\n', false);
+  const before = await src(page);
+  const { total } = await position(page);
+  await page.getByRole('button', { name: 'Run to end' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Run progress' })).toBeVisible();
+  await page.getByRole('button', { name: 'Spawn', exact: true }).click();
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: total + 1, total: total + 1 });
+  expect(await src(page)).toBe(`${before}spawn p1\n`);
+  await expect(page.getByTestId('notice-dropped')).toHaveCount(0);
+  await expectNoErrors(opened);
+});
+
+test('Undo of drops is multi-level: each Undo brings back the script before its drop, then offers the one before', async ({ page }) => {
+  const opened = await openApp(page);
+  const original = await src(page);
+  const { total } = await position(page);
+  await page.evaluate(() => window.mshareExplorer!.goto(17));
+  await page.getByRole('button', { name: 'Fork', exact: true }).click();
+  await waitIdle(page);
+  const afterFirst = await src(page);
+  await page.evaluate(() => window.mshareExplorer!.goto(10));
+  await page.getByRole('button', { name: 'Thread', exact: true }).click();
+  await waitIdle(page);
+  expect(await position(page)).toEqual({ position: 11, total: 11 });
+  const notice = page.getByTestId('notice-dropped');
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText('Dropped 8 later steps');
+
+  await notice.getByRole('button', { name: 'Undo' }).click();
+  await waitIdle(page);
+  expect(await src(page)).toBe(afterFirst);
+  expect(await position(page)).toEqual({ position: 10, total: 18 });
+  // The first drop's Undo is offered again.
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText(`Dropped ${total - 17} later steps`);
+  await notice.getByRole('button', { name: 'Undo' }).click();
+  await waitIdle(page);
+  expect(await src(page)).toBe(original);
+  expect(await position(page)).toEqual({ position: 17, total });
+  await expect(notice).toHaveCount(0);
+  await expectNoErrors(opened);
+});
