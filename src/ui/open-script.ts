@@ -68,7 +68,11 @@ export async function openScriptFile(file: File): Promise<boolean> {
   setDraft(got.text, name);
   store.setState({ consoleTab: 'script' });
   const ok = await loadScript(got.text, name, true);
-  if (!ok) return false;
+  if (!ok) {
+    // The file's text took the place of a draft in the Script tab: keep that draft aside.
+    if (before.draft !== undefined) keepReplaced(before, 'Your previous draft is kept');
+    return false;
+  }
   clearDraft();
   keepReplaced(before, `Opened ${name}; your previous session is kept`);
   return true;
