@@ -59,12 +59,29 @@ async function reach(gen: number): Promise<void> {
 }
 
 /** Resolves when no call is in flight, the worker is idle and the page drew its last state. */
-export async function whenIdle(): Promise<void> {
+async function settled(): Promise<void> {
   for (;;) {
     if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
     await reach(await getEngine().idle());
     await drawn();
     if (inFlight === 0 && !store.getState().running) return;
+  }
+}
+
+/**
+ * Console lines being run (runLineOutcome). A line clicked during a run first waits for the
+ * run to stop, and nothing is in flight while it waits: counted apart, so whenIdle does not
+ * return in that gap, before the line has run.
+ */
+let linesRunning = 0;
+const lineWaiters: (() => void)[] = [];
+
+/** As settled(), and no console line is still on its way either. */
+export async function whenIdle(): Promise<void> {
+  for (;;) {
+    await settled();
+    if (linesRunning === 0) return;
+    await new Promise<void>((r) => lineWaiters.push(r));
   }
 }
 
@@ -95,12 +112,13 @@ export async function loadScript(source: string, name: string, run = true): Prom
   store.setState({ playing: false });
   // With `run` the worker goes on from the load to the run by itself; catching up with the
   // load would wait for the run, so the page joins the run instead (below).
-  const res = await track(engine.load(source, name, run) as Promise<LoadResult>, !run);
+  const load = () => track(engine.load(source, name, run) as Promise<LoadResult>, !run);
+  const res = run ? await headingForEnd(load) : await load();
   performance.mark('mshare:script-loaded');
   if (!applyLoad(res, name)) return false;
   store.setState({ selection: emptySelection, compare: null });
   log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);
-  if (run) await track(engine.idle());
+  if (run) await headingForEnd(() => track(engine.idle()));
   performance.mark('mshare:script-ran');
   autoSelect();
   await reportRun();
@@ -161,11 +179,27 @@ export function autoSelect(): void {
   store.setState({ selection: { ...emptySelection, pid: best.pid, mm: best.mm }, compare: other?.pid ?? null });
 }
 
+/**
+ * Runs under way that head for the end of the script (Run to end, Play, a load that runs):
+ * the user did not choose the step such a run happens to be at, so an action clicked during
+ * one must not drop the steps after it (runLineOutcome).
+ */
+let toEndRuns = 0;
+
+async function headingForEnd<T>(p: () => Promise<T>): Promise<T> {
+  toEndRuns++;
+  try {
+    return await p();
+  } finally {
+    toEndRuns--;
+  }
+}
+
 export async function runToEnd(): Promise<void> {
   const s = store.getState();
   if (s.position >= s.total) return;
   store.setState({ playing: false });
-  await track(getEngine().play(Infinity));
+  await headingForEnd(() => track(getEngine().play(Infinity)));
   autoSelect();
   await reportRun();
 }
@@ -175,7 +209,7 @@ export async function play(): Promise<void> {
   if (s.position >= s.total) return;
   store.setState({ playing: true });
   try {
-    await track(getEngine().play(s.speed));
+    await headingForEnd(() => track(getEngine().play(s.speed)));
   } finally {
     store.setState({ playing: false });
     autoSelect();
@@ -222,12 +256,32 @@ export async function runLine(line: string): Promise<boolean> {
 export async function runLineOutcome(line: string): Promise<LineOutcome> {
   const text = line.trim();
   if (!text) return EMPTY_OUTCOME;
+  linesRunning++;
+  try {
+    return await runLineNow(text);
+  } finally {
+    linesRunning--;
+    if (linesRunning === 0) for (const w of lineWaiters.splice(0)) w();
+  }
+}
+
+async function runLineNow(text: string): Promise<LineOutcome> {
   log('cmd', text);
   // exec appends after the worker's position, halting a play first. Stop and catch up here,
   // so the store's position is that one: the steps after it are the ones exec drops.
+  // During a run that heads for the end (Run to end, Play, a load that runs), the step the
+  // run happens to be at is not one the user chose: the run is stopped, the rest of the
+  // script runs at full speed and the line goes at the end, dropping nothing. (Letting a
+  // Play at 1 step/s finish first would keep the click waiting for minutes.) Only a position
+  // the user chose, by stepping back or scrubbing, drops the later steps.
+  const toEnd = toEndRuns > 0;
   if (inFlight > 0 || store.getState().running) {
     pause();
-    await whenIdle();
+    await settled();
+  }
+  if (toEnd && store.getState().position < store.getState().total) {
+    await track(getEngine().play(Infinity));
+    await reportRun();
   }
   const from = store.getState().position;
   const problemsBefore = store.getState().problems;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { keymap, placeholder, EditorView, lineNumbers, highlightActiveLine } from '@codemirror/view';
 import { acceptCompletion, closeCompletion, completionKeymap, completionStatus } from '@codemirror/autocomplete';
@@ -15,6 +15,9 @@ import { NoticeDock } from '../persist';
 import { visibleErrors } from '../visible';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
+import { clearDraft, draftStore, setDraft, useDraft } from '../script-draft';
+import { openScriptFile } from '../open-script';
+import './script-io.css';
 
 
 /**
@@ -103,31 +106,76 @@ function ScriptTab() {
   const source = useUi((s) => s.source);
   const errors = useUi((s) => s.scriptErrors);
   const name = useUi((s) => s.scriptName);
+  const draft = useDraft((d) => d.text);
+  const draftName = useDraft((d) => d.name);
   const viewRef = useRef<EditorView | null>(null);
-  // Show the latest script when it changes from outside (console lines, loading).
-  useEffect(() => {
+  const fileRef = useRef<HTMLInputElement | null>(null);
+  // The editor shows the draft when there is one, else the script (src/ui/script-draft.ts).
+  // A script changed from outside (a console line, a load) replaces what it shows only when
+  // there is no unrun draft: the draft stays, and Discard shows the script.
+  const sync = () => {
     const v = viewRef.current;
-    if (v && v.state.doc.toString() !== source) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: source } });
-  }, [source]);
+    if (!v) return;
+    // As the editor holds it (CodeMirror reads \r\n as \n): a file's CRLF text is no edit.
+    const want = v.state.toText(draftStore.getState().text ?? store.getState().source).toString();
+    if (v.state.doc.toString() !== want) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: want } });
+  };
+  useEffect(() => {
+    if (draftStore.getState().text === source) clearDraft();
+    sync();
+  }, [source, draft]);
   const run = async (runIt: boolean) => {
     const text = viewRef.current?.state.doc.toString() ?? '';
     // Edited text is no longer the file it was loaded from: replaced wholesale and run, it
     // still showed (and exported, and was restored as) "mshare-basics-2024.msh".
-    await loadScript(text, text === source && name ? name : 'script.msh', runIt);
+    const as = draftStore.getState().name ?? (text === source && name ? name : 'script.msh');
+    // Run, it is the script: no draft any more. Not parsed, it stays a draft, with its errors.
+    if (await loadScript(text, as, runIt)) {
+      clearDraft();
+      sync();
+    }
+  };
+  const discard = () => {
+    clearDraft();
+    store.setState({ scriptErrors: [] });
+    log('info', 'discarded the draft: the Script tab shows the script again');
   };
   return (
     <div className="script">
       <div className="script-actions">
         <button type="button" className="primary" onClick={() => void run(true)}>Run script</button>
         <button type="button" onClick={() => void run(false)}>Load at step 0</button>
-        <span className="hint" title={name} data-testid="script-name">{name}</span>
+        <button type="button" onClick={() => fileRef.current?.click()} title="Open a script file (.msh or .txt); you can also drop one on this panel">Open script…</button>
+        <input ref={fileRef} type="file" accept=".msh,.txt,text/plain" hidden aria-label="Open script file" onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = ''; // the same file again is a change too
+          if (f) void openScriptFile(f);
+        }} />
+        <span className="hint" title={draftName ?? name} data-testid="script-name">{draftName ?? name}</span>
       </div>
+      {draft !== null && (
+        <div className="draft-hint" role="status" data-testid="draft-hint" title="The timeline shows the script run last. Run runs this draft; Discard shows that script again.">
+          <span><strong>Draft: not run yet.</strong> <span className="muted">The timeline shows the script run last.</span></span>
+          <button type="button" aria-label="Run draft" onClick={() => void run(true)}>Run</button>
+          <button type="button" aria-label="Discard draft" onClick={discard}>Discard</button>
+        </div>
+      )}
       <CodeEditor
         className="script-editor"
         label="Script editor"
-        doc={source}
+        doc={draftStore.getState().text ?? source}
         onReady={(v) => (viewRef.current = v)}
-        extensions={[lineNumbers(), highlightActiveLine(), history(), lintGutter(), keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]), ...scenarioSupport(check)]}
+        extensions={[
+          lineNumbers(), highlightActiveLine(), history(), lintGutter(),
+          keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]), ...scenarioSupport(check),
+          // Every edit is the draft (saved with the session); back to the script's text, none.
+          EditorView.updateListener.of((u) => {
+            if (!u.docChanged) return;
+            const text = u.state.doc.toString();
+            if (text === u.state.toText(store.getState().source).toString()) clearDraft();
+            else if (text !== draftStore.getState().text) setDraft(text);
+          }),
+        ]}
       />
       {errors.length > 0 && (
         <ul className="script-errors" aria-label="Script errors" data-testid="script-errors">
@@ -154,13 +202,61 @@ const TAB_IDS: readonly ConsoleTab[] = ['console', 'script'];
 const tabId = (t: ConsoleTab) => `console-tab-${t}`;
 const panelId = (t: ConsoleTab) => `console-tabpanel-${t}`;
 
+/** Whether a drag carries files (not text dragged within or into an editor). */
+const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+
+/**
+ * A script file dropped anywhere on the panel (the Script tab, the console) is opened as
+ * Open script… opens one. Listened for in the capture phase on the panel, before the editors:
+ * CodeMirror would otherwise insert the file's text at the drop point.
+ */
+function useFileDrop(ref: React.RefObject<HTMLElement | null>, setOver: (over: boolean) => void) {
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      setOver(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (!el.contains(e.relatedTarget as Node | null)) setOver(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      setOver(false);
+      const files = Array.from(e.dataTransfer?.files ?? []);
+      if (!files.length) return;
+      if (files.length > 1) log('info', `${files.length} files dropped: opening the first, ${files[0].name}`);
+      void openScriptFile(files[0]);
+    };
+    el.addEventListener('dragenter', over, true);
+    el.addEventListener('dragover', over, true);
+    el.addEventListener('dragleave', leave, true);
+    el.addEventListener('drop', drop, true);
+    return () => {
+      el.removeEventListener('dragenter', over, true);
+      el.removeEventListener('dragover', over, true);
+      el.removeEventListener('dragleave', leave, true);
+      el.removeEventListener('drop', drop, true);
+    };
+  }, [ref, setOver]);
+}
+
 export function ConsolePanel() {
   const tab = useUi((s) => s.consoleTab);
+  const ref = useRef<HTMLElement | null>(null);
+  const [dropping, setDropping] = useState(false);
+  useFileDrop(ref, setDropping);
   useEffect(() => store.subscribe((s, p) => {
     if (s.scriptErrors.length && s.scriptErrors !== p.scriptErrors) setTab('script');
   }), []);
   return (
-    <section className="panel console-panel" aria-label="Console and script">
+    <section ref={ref} className={`panel console-panel${dropping ? ' dropping' : ''}`} aria-label="Console and script">
       {/* The ARIA tabs pattern: one tab in the Tab order, the arrows, Home and End move between them. */}
       <div role="tablist" aria-label="Console or script" className="tabs" onKeyDown={tablistKeys(TAB_IDS, tab, setTab, tabId)}>
         {TAB_IDS.map((t) => (

@@ -6,9 +6,13 @@ import { store, useUi, type UiState } from '../store';
 import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
 import { usePopoverFocus } from './use-popover-focus';
+import { buildLine, checkLines, type BuiltLine, type FieldErrors } from '../check-lines';
 import './toolbar.css';
 
-/** Runs lines one after another, stopping at the first that does not parse. */
+/**
+ * Runs lines one after another, stopping at the first that does not parse. The forms check
+ * every line first (useCheckedSubmit), so this stop is only a safety net.
+ */
 async function runLines(lines: string[]): Promise<void> {
   for (const l of lines) if (!(await runLine(l))) return;
 }
@@ -106,6 +110,35 @@ function VmaForm({ close, verb }: { close: () => void; verb: 'mprotect' | 'touch
   );
 }
 
+/** A form field's error, next to it (the id is the field's aria-describedby). */
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? <span id={id} className="field-error" role="alert">{text}</span> : null;
+}
+
+/**
+ * Submits a form that runs several lines: all are parsed first (checkLines), and only when
+ * every one parses does the form close and run them; otherwise it stays open with the user's
+ * input and the errors next to their fields.
+ */
+function useCheckedSubmit(close: () => void) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [checking, setChecking] = useState(false);
+  const submit = async (lines: BuiltLine[], required: Record<string, string>, extra: FieldErrors = {}) => {
+    if (checking) return;
+    setChecking(true);
+    try {
+      const found = { ...extra, ...(Object.keys(extra).length ? {} : await checkLines(lines, required)) };
+      setErrors(found);
+      if (Object.keys(found).length) return;
+      close();
+      void runLines(lines.map((l) => l.text));
+    } finally {
+      setChecking(false);
+    }
+  };
+  return { errors, setErrors, checking, submit };
+}
+
 function RegionForm({ close }: { close: () => void }) {
   const snap = useUi((s) => s.snapshot);
   const [name, setName] = useState(`r${(snap?.regions.length ?? 0) + 1}`);
@@ -114,20 +147,36 @@ function RegionForm({ close }: { close: () => void }) {
   const flavour = snap?.config.mshare ?? 2024;
   const mounted = useUi(msharefsMounted);
   const slot = 0x10000000000 * ((snap?.regions.length ?? 0) + 1);
-  const path = `${DEFAULT_MSHARE_PATH}/${name}`;
   const n = task?.name ?? 'TASK';
+  const N = { field: 'name', text: name };
+  const L = { field: 'memory', text: len };
+  const dir = `${DEFAULT_MSHARE_PATH}/`;
   const lines = flavour === 2024
-    ? [`${n}: open ${path} create as ${name}`, `${n}: mmap ${hex(slot)} 512G rw shared fd=${name} as ${name}`, `${n}: mmap ${hex(slot)} ${len} rw shared,anon,fixed`]
-    : [`${n}: open ${path} create as ${name}`, `${n}: ftruncate ${name} 512G`, `${n}: ioctl ${name} create_mapping 0 ${len} rw`, `${n}: mmap auto 512G rw shared fd=${name} as ${name}`];
+    ? [buildLine(`${n}: open ${dir}`, N, ' create as ', N), buildLine(`${n}: mmap ${hex(slot)} 512G rw shared fd=`, N, ' as ', N), buildLine(`${n}: mmap ${hex(slot)} `, L, ' rw shared,anon,fixed')]
+    : [buildLine(`${n}: open ${dir}`, N, ' create as ', N), buildLine(`${n}: ftruncate `, N, ' 512G'), buildLine(`${n}: ioctl `, N, ' create_mapping 0 ', L, ' rw'), buildLine(`${n}: mmap auto 512G rw shared fd=`, N, ' as ', N)];
+  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
+  const taken = snap?.regions.some((r) => r.path === `${dir}${name}`);
+  const edit = (field: string, set: (v: string) => void) => (v: string) => {
+    set(v);
+    if (errors[field] || errors['']) setErrors({}); // the old message no longer applies
+  };
   return (
-    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLines(lines); }}>
+    <form className="form" noValidate onSubmit={(e) => {
+      e.preventDefault();
+      void submit(lines, { name, memory: len }, taken ? { name: `a region named ${name} exists already: choose another name` } : {});
+    }}>
       <p>Creates an msharefs region ({flavour} flavour) owned by {n}.{mounted ? '' : ' Mount msharefs first.'}</p>
       {/* Without the mount, open … create makes an ordinary file and the mmap a plain file mapping. */}
       {!mounted && <button type="button" onClick={() => void runLine('mount msharefs')}>Mount msharefs</button>}
-      <label>name <input aria-label="region name" value={name} onChange={(e) => setName(e.target.value.replace(/[^\w.-]/g, ''))} size={10} /></label>
-      <label>memory <input aria-label="region memory size" value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
-      <pre className="preview">{lines.join('\n')}</pre>
-      <button type="submit" className="primary" disabled={!task || !mounted} title={!task ? 'Select a process first' : mounted ? undefined : `Mount msharefs at ${DEFAULT_MSHARE_PATH} first`}>Create region</button>
+      <label>name <input aria-label="region name" value={name} onChange={(e) => edit('name', setName)(e.target.value.replace(/[^\w.-]/g, ''))} size={10}
+        aria-invalid={!!errors.name} aria-describedby={errors.name ? 'region-name-error' : undefined} /></label>
+      <FieldError id="region-name-error" text={errors.name} />
+      <label>memory <input aria-label="region memory size" value={len} onChange={(e) => edit('memory', setLen)(e.target.value)} size={6}
+        aria-invalid={!!errors.memory} aria-describedby={errors.memory ? 'region-memory-error' : undefined} /></label>
+      <FieldError id="region-memory-error" text={errors.memory} />
+      <FieldError id="region-form-error" text={errors['']} />
+      <pre className="preview">{lines.map((l) => l.text).join('\n')}</pre>
+      <button type="submit" className="primary" disabled={!task || !mounted || checking} title={!task ? 'Select a process first' : mounted ? undefined : `Mount msharefs at ${DEFAULT_MSHARE_PATH} first`}>Create region</button>
     </form>
   );
 }
@@ -138,16 +187,21 @@ function AttachForm({ close }: { close: () => void }) {
   const [path, setPath] = useState(regions[0]?.path ?? '');
   const { task } = selected();
   const r = regions.find((x) => x.path === path);
-  const fd = (path.split('/').pop() ?? 'f').replace(/[^\w]/g, '') || 'f';
+  // A descriptor name is a label: a letter or '_' first, then letters, digits or '_' (a
+  // region file named 9 used to give `fd=9`, which does not parse).
+  const base = (path.split('/').pop() ?? 'f').replace(/[^\w]/g, '') || 'f';
+  const fd = /^[A-Za-z_]/.test(base) ? base : `r${base}`;
   const n = task?.name ?? 'TASK';
-  const lines = r ? (r.flavour === 2024
+  const lines = (r ? (r.flavour === 2024
     ? [`${n}: open ${path} as ${fd}`, `${n}: mshare_info ${fd}`, `${n}: mmap ${hex(r.start)} ${size(r.size)} rw shared fd=${fd} as ${fd}`]
-    : [`${n}: open ${path} as ${fd}`, `${n}: mmap auto ${size(r.size)} rw shared fd=${fd} as ${fd}`]) : [];
+    : [`${n}: open ${path} as ${fd}`, `${n}: mmap auto ${size(r.size)} rw shared fd=${fd} as ${fd}`]) : []).map((l) => buildLine(l));
+  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
   return (
-    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLines(lines); }}>
-      <label>region <select aria-label="region to attach" value={path} onChange={(e) => setPath(e.target.value)}>{regions.map((x) => <option key={x.id}>{x.path}</option>)}</select></label>
-      <pre className="preview">{lines.join('\n') || 'no region yet'}</pre>
-      <button type="submit" className="primary" disabled={!task || !r}>Attach {n}</button>
+    <form className="form" onSubmit={(e) => { e.preventDefault(); void submit(lines, {}); }}>
+      <label>region <select aria-label="region to attach" value={path} onChange={(e) => { setPath(e.target.value); setErrors({}); }}>{regions.map((x) => <option key={x.id}>{x.path}</option>)}</select></label>
+      <FieldError id="attach-form-error" text={errors['']} />
+      <pre className="preview">{lines.map((l) => l.text).join('\n') || 'no region yet'}</pre>
+      <button type="submit" className="primary" disabled={!task || !r || checking}>Attach {n}</button>
     </form>
   );
 }

@@ -27,6 +27,7 @@ import { emptySelection, log, store, type RightTab, type UiState } from '../stor
 import { count } from '../format';
 import { dismiss, notify } from './notices';
 import { quietOom } from './oom';
+import { clearDraft, draftStore, setDraft } from '../script-draft';
 
 const KEY = 'mshare-explorer.session.v1';
 const PREVIOUS_KEY = 'mshare-explorer.session.previous';
@@ -50,6 +51,12 @@ export interface SavedSession {
   position: number;
   view: SavedView;
   savedAt: number;
+  /**
+   * The Script tab's unrun draft (src/ui/script-draft.ts), when it differs from `source`, and
+   * the name it runs under. Restored into the Script tab with "Draft: not run yet".
+   */
+  draft?: string;
+  draftName?: string;
 }
 
 const DEFAULT_VIEW: SavedView = { speed: 4, animations: true, rightTab: 'inspector', pid: null, compare: null };
@@ -68,7 +75,7 @@ const isPid = (x: unknown): x is number | null => x === null || isCount(x);
 
 /** Parses a stored session; null when absent or not a valid one. */
 export function parseSession(text: string | null): SavedSession | null {
-  if (!text || text.length > MAX_SCRIPT_CHARS * 2) return null;
+  if (!text || text.length > MAX_SCRIPT_CHARS * 3) return null;
   let o: unknown;
   try {
     o = JSON.parse(text);
@@ -92,7 +99,12 @@ function checkSession(o: unknown): SavedSession | null {
     pid: isPid(v.pid) ? v.pid : null,
     compare: isPid(v.compare) ? v.compare : null,
   };
-  return { v: 1, source: s.source, scriptName: s.scriptName, position: s.position, view, savedAt: isCount(s.savedAt) ? s.savedAt : 0 };
+  const out: SavedSession = { v: 1, source: s.source, scriptName: s.scriptName, position: s.position, view, savedAt: isCount(s.savedAt) ? s.savedAt : 0 };
+  if (typeof s.draft === 'string' && s.draft.length <= MAX_SCRIPT_CHARS && s.draft !== s.source) {
+    out.draft = s.draft;
+    if (typeof s.draftName === 'string' && s.draftName.length <= 200) out.draftName = s.draftName;
+  }
+  return out;
 }
 
 export function readSession(key = KEY): SavedSession | null {
@@ -107,7 +119,7 @@ const MAX_KEPT = 3;
 /** The sessions kept aside, newest first. (Older versions stored one session, not a list.) */
 export function readKept(): SavedSession[] {
   const text = storage()?.getItem(PREVIOUS_KEY) ?? null;
-  if (!text || text.length > MAX_SCRIPT_CHARS * 2 * MAX_KEPT) return [];
+  if (!text || text.length > MAX_SCRIPT_CHARS * 3 * MAX_KEPT) return [];
   let o: unknown;
   try {
     o = JSON.parse(text);
@@ -138,7 +150,7 @@ function writeKept(list: SavedSession[]): void {
 
 /** Keeps `s` aside (newest first; an older copy of the same script goes). */
 function keepAside(s: SavedSession): void {
-  writeKept([s, ...readKept().filter((k) => k.source !== s.source)].slice(0, MAX_KEPT));
+  writeKept([s, ...readKept().filter((k) => k.source !== s.source || k.draft !== s.draft)].slice(0, MAX_KEPT));
 }
 
 /** The session the page shows now, as it would be saved. */
@@ -177,7 +189,7 @@ function offerKept(title?: string, text?: string): void {
  * unless it is an untouched built-in or the page still shows the same script.
  */
 export function keepReplaced(before: SavedSession, title = 'Opened a link; your previous session is kept'): void {
-  if (!isWork(before) || before.source === store.getState().source) return;
+  if (!isWork(before) || (before.source === store.getState().source && before.draft === currentSession().draft)) return;
   keepAside(before);
   offerKept(title);
 }
@@ -240,7 +252,7 @@ export function clearLinkFromUrl(): void {
 }
 
 function capture(s: UiState): SavedSession {
-  return {
+  const out: SavedSession = {
     v: 1,
     source: s.source,
     scriptName: s.scriptName,
@@ -248,6 +260,13 @@ function capture(s: UiState): SavedSession {
     view: { speed: s.speed, animations: s.animations, rightTab: s.rightTab, pid: s.selection.pid, compare: s.compare },
     savedAt: Date.now(),
   };
+  // A draft past the parser's limit could never run: the notice of the failed run said so.
+  const d = draftStore.getState();
+  if (d.text !== null && d.text !== s.source && d.text.length <= MAX_SCRIPT_CHARS) {
+    out.draft = d.text;
+    if (d.name) out.draftName = d.name;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ saving
@@ -323,6 +342,14 @@ export function armAutosave(): void {
       s.animations !== p.animations || s.rightTab !== p.rightTab || s.selection.pid !== p.selection.pid || s.compare !== p.compare
     ) schedule();
   });
+  const unsubDraft = draftStore.subscribe((s, p) => {
+    if (s.text !== p.text || s.name !== p.name) schedule();
+  });
+  const unsubStore = unsubscribe;
+  unsubscribe = () => {
+    unsubStore();
+    unsubDraft();
+  };
   if (!listening) {
     listening = true;
     addEventListener('pagehide', saveNow);
@@ -363,6 +390,7 @@ async function restore(s: SavedSession, toStep: boolean): Promise<boolean> {
   applyView(s.view);
   const ok = await loadScript(s.source, s.scriptName || 'session.msh', false);
   if (!ok) return false;
+  restoreDraft(s);
   if (toStep && s.position > 0) {
     st?.setItem(RESTORING_KEY, String(s.position));
     try {
@@ -378,6 +406,12 @@ async function restore(s: SavedSession, toStep: boolean): Promise<boolean> {
   return true;
 }
 
+/** Puts a saved draft back in the Script tab (its hint says it has not run). */
+function restoreDraft(s: SavedSession): void {
+  if (s.draft !== undefined) setDraft(s.draft, s.draftName ?? null);
+  else clearDraft();
+}
+
 /** What the URL asks to open, if anything: a link wins over the saved session. */
 export function linkRequest(loc: { search: string; hash: string } = location): { link: boolean; embed: boolean } {
   const q = new URLSearchParams(loc.search);
@@ -388,7 +422,7 @@ export function linkRequest(loc: { search: string; hash: string } = location): {
 
 /** A session is the user's work unless its script is a built-in, untouched. */
 function isWork(s: SavedSession): boolean {
-  return !GALLERY.some((g) => g.source === s.source);
+  return s.draft !== undefined || !GALLERY.some((g) => g.source === s.source);
 }
 
 /**
@@ -475,9 +509,10 @@ export async function restorePrevious(): Promise<void> {
   writeKept(rest);
   if (!(await restore(prev, true))) {
     store.setState({ source: prev.source, scriptName: prev.scriptName || 'session.msh', consoleTab: 'script' });
+    if (prev.draft !== undefined) setDraft(prev.draft, prev.draftName ?? null);
     log('info', `${prev.scriptName || 'the kept script'} does not load: it is in the Script tab, with its errors`);
   }
-  if (isWork(now) && now.source !== prev.source) {
+  if (isWork(now) && (now.source !== prev.source || now.draft !== prev.draft)) {
     keepAside(now);
     offerKept('The script you had is kept', `${now.scriptName || 'Your script'} (at step ${count(now.position)}) was put aside in its place.`);
   } else offerKept();
@@ -489,6 +524,7 @@ export async function startFresh(): Promise<void> {
   const st = storage();
   for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY]) st?.removeItem(k);
   known = null;
+  clearDraft();
   if (offerId !== null) dismiss(offerId);
   offerId = null;
   applyView(DEFAULT_VIEW);

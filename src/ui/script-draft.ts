@@ -1,0 +1,34 @@
+/**
+ * The Script tab's unrun draft: its text while it differs from the script that was last loaded
+ * (store.source), and the name it will run under. A small store of its own, so the session
+ * (src/ui/persist/session.ts) can save it with the rest and put it back after a reload: edits
+ * typed in the Script tab, or a file opened that did not parse, used to be lost on reload.
+ *
+ * The Script tab shows the draft, when there is one, instead of the script, with the hint
+ * "Draft: not run yet" (Run / Discard). Running it (it then is the script) or discarding it
+ * clears it; a console line or a toolbar action does not (the draft stays, the hint says the
+ * script has moved on, and Discard shows it).
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+
+export interface DraftState {
+  /** The draft's text, or null when the Script tab shows the script itself. */
+  text: string | null;
+  /** The name it runs under (an opened file's name), or null: the script's own or script.msh. */
+  name: string | null;
+}
+
+export const draftStore = createStore<DraftState>(() => ({ text: null, name: null }));
+
+export function useDraft<T>(pick: (s: DraftState) => T): T {
+  return useStore(draftStore, pick);
+}
+
+export function setDraft(text: string, name: string | null = draftStore.getState().name): void {
+  draftStore.setState({ text, name });
+}
+
+export function clearDraft(): void {
+  if (draftStore.getState().text !== null || draftStore.getState().name !== null) draftStore.setState({ text: null, name: null });
+}
