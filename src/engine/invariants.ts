@@ -179,7 +179,8 @@ function checkTlb(m: Machine): string[] {
         const slot = (pcid & ~PTI_USER_PCID_BIT) - 1;
         if (c.asidStale[slot]) continue; // flushed before this ASID is used again
         mm = m.s.mms.get(c.asidMm[slot]);
-      } else mm = c.mm ?? undefined;
+      } else if (c.lazyStale) continue; // lazy: flushed before a task of its mm runs here
+      else mm = c.mm ?? undefined;
       if (!mm || mm.dead) {
         errs.push(`cpu ${c.id}: TLB entry for pcid ${pcid} of a dead mm`);
         continue;

@@ -121,7 +121,7 @@ export class Machine {
       buddy: newBuddyState(),
       tlb: newTlbState(config.cpus, config.tlb),
       cpus: Array.from({ length: config.cpus }, (_, id) => ({
-        id, mm: null, task: 0, asid: -1, asidMm: [0, 0, 0, 0, 0, 0], asidStale: [false, false, false, false, false, false],
+        id, mm: null, task: 0, asid: -1, asidMm: [0, 0, 0, 0, 0, 0], asidStale: [false, false, false, false, false, false], lazyStale: false,
         // initialize_tlbstate_and_flush(): ASID 0 holds init_mm at boot, so the first user mm
         // gets ASID 1 (PCID 2) and the round robin goes 1..5, then 0.
         nextAsid: 1, contextSwitches: 0, shootdownsReceived: 0, flushes: 0,

@@ -186,6 +186,11 @@ export interface CpuState {
   /** Per ASID slot: mm id cached in that slot (0 = none) and whether it must be flushed on reuse. */
   asidMm: number[];
   asidStale: boolean[];
+  /**
+   * Without PCID: the CPU is lazy (its mm loaded, no task) and skipped a flush of that mm, so
+   * it must flush before a task of the mm runs here again (with PCID, asidStale says it).
+   */
+  lazyStale: boolean;
   nextAsid: number;
   contextSwitches: number;
   shootdownsReceived: number;

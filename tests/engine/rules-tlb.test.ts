@@ -200,4 +200,41 @@ describe('TLB and PCID (R26-R28)', () => {
     consistent(k);
     teardown(k);
   });
+
+  it('R27: a CPU in lazy TLB mode (its task exited, the mm still loaded) gets no IPI for a flush; it flushes when a task of the mm runs there again; a flush that freed page tables IPIs it and it leaves lazy mode', () => {
+    //  cpu 0: a          cpu 1: t (thread of a), then t exits -> cpu 1 lazy with a's mm
+    for (const pcid of [true, false]) lazyCase(kernel({ cpus: 4, pcid }));
+  });
 });
+
+function lazyCase(k: ReturnType<typeof kernel>): void {
+  {
+    okv(k.spawn('a'));
+    const h = okv(k.mmap('a', anon(0x100000, 32 * K)));
+    okv(k.thread('a', 't'));
+    okv(k.run('a', 0));
+    okv(k.run('t', 1));
+    okv(k.write('t', h, 1)); // cpu 1 caches h
+    okv(k.write('a', h + PAGE, 1));
+    okv(k.exit('t'));
+    expect(k.m.s.cpus[1]).toMatchObject({ task: 0 });
+    expect(k.m.s.cpus[1].mm).toBe(k.task('a')!.mm);
+    const s0 = shootdowns(k, 1);
+    okv(k.madvise('a', h, 8 * K, 'dontneed')); // should_flush_tlb: lazy CPUs are skipped
+    expect(shootdowns(k, 1)).toBe(s0);
+    consistent(k); // cpu 1's stale entry is marked: flushed before use
+    // A new thread of a on cpu 1: the CPU catches up (flushes) and sees the zapped page as zero.
+    okv(k.thread('a', 't2'));
+    okv(k.run('t2', 1));
+    expect(okv(k.read('t2', h, 1))).toBe(0);
+    consistent(k);
+    // Lazy again; an munmap that frees a's PTE table IPIs cpu 1, which leaves lazy mode.
+    okv(k.exit('t2'));
+    const s1 = shootdowns(k, 1);
+    okv(k.munmap('a', h, 32 * K));
+    expect(shootdowns(k, 1)).toBe(s1 + 1);
+    expect(k.m.s.cpus[1].mm).toBeNull();
+    consistent(k);
+    teardown(k);
+  }
+}

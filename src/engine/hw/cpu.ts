@@ -7,7 +7,7 @@
  * an IPI: the slot is marked stale (the mm's tlb_gen moved on) and flushed on the next switch.
  */
 import type { Machine } from '../machine';
-import type { Mm } from '../types';
+import type { CpuState, Mm } from '../types';
 import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
 import { TI } from '../trace';
 
@@ -38,7 +38,21 @@ export const flushHooks: { hostMm: ((m: Machine, mm: Mm, start: number, end: num
 export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   const c = m.s.cpus[cpu];
   c.task = pid;
-  if (c.mm === mm) return;
+  if (c.mm === mm) {
+    // Back from lazy TLB mode: a flush skipped meanwhile is done now (switch_mm_irqs_off
+    // compares the mm's tlb_gen with what this CPU has seen).
+    if (c.asid >= 0 && c.asidStale[c.asid]) {
+      tlbFlushPcid(m.s.tlb, cpu, c.asid + 1);
+      c.asidStale[c.asid] = false;
+      c.flushes++;
+    } else if (c.lazyStale) {
+      tlbFlushCpu(m.s.tlb, cpu, true);
+      c.flushes++;
+    }
+    c.lazyStale = false;
+    return;
+  }
+  c.lazyStale = false; // without PCID the CR3 load below flushes
   if (c.mm) c.mm.cpumask &= ~(1 << cpu);
   c.mm = mm;
   m.s.tlb.cr3[cpu] = mm.pgd;
@@ -103,9 +117,12 @@ function shootdown(m: Machine, to: number, mm: Mm | null): void {
 
 /**
  * flush_tlb_mm_range(): every CPU running `mm` flushes [start, end) (IPIs to remote ones);
- * CPUs holding a cached ASID of `mm` are marked stale instead.
+ * CPUs holding a cached ASID of `mm` are marked stale instead. A CPU in lazy TLB mode (the mm
+ * still loaded, no task of it running: its task exited) gets no IPI (should_flush_tlb) and
+ * flushes when a task of the mm runs there again, unless `freedTables`: page-table pages were
+ * freed, and Linux then IPIs lazy CPUs too (their paging-structure caches may point into them).
  */
-export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number): void {
+export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number, freedTables = false): void {
   if (mm.hostOf && flushHooks.hostMm) {
     // An mshare host mm is never loaded on a CPU; its mmu_notifier flushes the sharers (M11).
     flushHooks.hostMm(m, mm, start, end);
@@ -114,7 +131,11 @@ export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number): v
   const pages = (end - start) / 4096;
   const t = m.s.tlb;
   for (const c of m.s.cpus) {
-    if (c.mm === mm) {
+    if (c.mm === mm && c.task === 0) {
+      if (freedTables) leaveLazy(m, c, mm);
+      else if (c.asid >= 0) c.asidStale[c.asid] = true;
+      else c.lazyStale = true;
+    } else if (c.mm === mm) {
       if (c.id !== m.localCpu) shootdown(m, c.id, mm);
       const pcid = pcidOf(m, c.id);
       if (pages > FLUSH_CEILING_PAGES) tlbFlushPcid(t, c.id, pcid);
@@ -126,6 +147,31 @@ export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number): v
       if (slot >= 0) c.asidStale[slot] = true;
     }
   }
+}
+
+/**
+ * A lazy CPU's answer to the IPI of a flush that freed page tables (flush_tlb_func on a lazy
+ * CPU: switch_mm_irqs_off to init_mm): it stops holding `mm`. Its ASID slot keeps `mm` and is
+ * flushed before `mm` uses it again; without PCID the CR3 load flushed everything.
+ */
+function leaveLazy(m: Machine, c: CpuState, mm: Mm): void {
+  const t = m.s.tlb;
+  if (c.id !== m.localCpu) shootdown(m, c.id, mm);
+  if (c.asid >= 0) c.asidStale[c.asid] = true;
+  else tlbFlushCpu(t, c.id, true);
+  mm.cpumask &= ~(1 << c.id);
+  c.mm = null;
+  c.asid = -1;
+  c.lazyStale = false;
+  setTlbPcid(t, c.id, 0);
+  t.cr3[c.id] = -1;
+  c.flushes++;
+  m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'mm', mm: mm.id });
+}
+
+/** After page tables of `mm` were freed: the lazy CPUs a flush skipped leave lazy mode (IPIs). */
+export function flushLazyCpus(m: Machine, mm: Mm): void {
+  for (const c of m.s.cpus) if (c.mm === mm && c.task === 0) leaveLazy(m, c, mm);
 }
 
 /** flush_tlb_all(): every CPU drops everything; every CPU but the local one takes an IPI (M11). */

@@ -166,7 +166,7 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
   // dup_mmap ends with flush_tlb_mm(oldmm), whether or not anything was write-protected and
   // whether or not the copy succeeded: one flush of the parent's whole PCID on every CPU
   // running it (a range flush per VMA before).
-  flushTlbRange(m, src, 0, m.geo.userTop);
+  flushTlbRange(m, src, 0, m.geo.userTop, true); // flush_tlb_mm: freed_tables = true
   if (!copied) {
     teardown(dst);
     return null;

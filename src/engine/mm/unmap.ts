@@ -7,7 +7,7 @@
  */
 import { FrameUse, PG_DIRTY } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
-import { flushTlbRange } from '../hw/cpu';
+import { flushLazyCpus, flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
 import { unshareHugePmds } from './hugetlb';
@@ -162,7 +162,11 @@ export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
   for (const v of vmas) {
     unlinkVma(mm, v);
   }
+  const tables = mm.pgtablesBytes;
   freePgtables(m, mm, start, end);
+  // unmap_region's mmu_gather has freed_tables set when free_pgtables freed any: its flush
+  // then reaches the lazy CPUs that the zap's flush skipped.
+  if (mm.pgtablesBytes < tables) flushLazyCpus(m, mm);
   for (const v of vmas) if (v.file) maybeEvict(m, v.file);
 }
 
