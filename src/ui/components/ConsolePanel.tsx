@@ -152,14 +152,16 @@ function ScriptTab() {
           if (f) void openScriptFile(f);
         }} />
         <span className="hint" title={draftName ?? name} data-testid="script-name">{draftName ?? name}</span>
+        {/* In the button row, not a row of its own: in the short console of a wide window a
+            row more pushed the errors list out of the panel. */}
+        {draft !== null && (
+          <span className="draft-hint" role="status" data-testid="draft-hint" title="The timeline shows the script run last. Run runs this draft; Discard shows that script again.">
+            <span><strong>Draft: not run yet.</strong> <span className="muted">The timeline shows the script run last.</span></span>
+            <button type="button" aria-label="Run draft" onClick={() => void run(true)}>Run</button>
+            <button type="button" aria-label="Discard draft" onClick={discard}>Discard</button>
+          </span>
+        )}
       </div>
-      {draft !== null && (
-        <div className="draft-hint" role="status" data-testid="draft-hint" title="The timeline shows the script run last. Run runs this draft; Discard shows that script again.">
-          <span><strong>Draft: not run yet.</strong> <span className="muted">The timeline shows the script run last.</span></span>
-          <button type="button" aria-label="Run draft" onClick={() => void run(true)}>Run</button>
-          <button type="button" aria-label="Discard draft" onClick={discard}>Discard</button>
-        </div>
-      )}
       <CodeEditor
         className="script-editor"
         label="Script editor"
