@@ -5,9 +5,12 @@ import react from '@vitejs/plugin-react';
 // SharedArrayBuffer needs a cross-origin isolated page: COOP same-origin + COEP require-corp.
 // The dev server and `vite preview` send them; static hosts get them from
 // public/coi-serviceworker.js (see index.html).
+// CORP cross-origin lets a cross-origin isolated page of another origin embed the app in an
+// iframe (`?embed`, for slides): under the host's COEP require-corp, a frame without it is blocked.
 const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 // No inline scripts, no eval. Workers are built as same-origin files ('self');

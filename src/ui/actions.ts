@@ -11,6 +11,7 @@ import { emptySelection, log, store, type UiState } from './store';
 import { markReported, reportNewProblems, reportSteps, resetReported } from './run-report';
 import { droppedLines, dropSummary, type Drop } from './dropped';
 import { forgetUndo, noteLineRun, offerUndo } from './drop-undo';
+import { replacingScript } from './script-draft';
 import { explainRestart } from './restart-explain';
 import { visibleErrors } from './visible';
 import { EMPTY_OUTCOME, lineOutcome, type LineOutcome } from './line-outcome';
@@ -110,11 +111,13 @@ function applyLoad(res: LoadResult, name: string): boolean {
 export async function loadScript(source: string, name: string, run = true): Promise<boolean> {
   const engine = getEngine();
   store.setState({ playing: false });
+  const draftDone = replacingScript(source);
   // With `run` the worker goes on from the load to the run by itself; catching up with the
   // load would wait for the run, so the page joins the run instead (below).
   const load = () => track(engine.load(source, name, run) as Promise<LoadResult>, !run);
   const res = run ? await headingForEnd(load) : await load();
   performance.mark('mshare:script-loaded');
+  draftDone(res.ok);
   if (!applyLoad(res, name)) return false;
   store.setState({ selection: emptySelection, compare: null });
   log('info', `loaded ${name} (${res.ok ? res.total : 0} steps)`);

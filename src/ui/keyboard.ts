@@ -8,6 +8,7 @@
  */
 import { stepBack, stepForward, togglePlay } from './actions';
 import { typeAhead } from './console-focus';
+import { spacePresses } from './views/press-key';
 
 /** The element a key went to: the editors live in shadow roots, where the event's target is retargeted to the host. */
 export function keyTarget(e: KeyboardEvent): Element | null {
@@ -27,17 +28,20 @@ export function keysBelongToTarget(el: Element | null): boolean {
 }
 
 /** Elements that take the arrows and space themselves (the ARIA patterns for their roles). */
-const OWN_KEYS = '[role="button"], summary, [role="tab"], select, a[href], [role="slider"]';
+/** Elements that use the arrows themselves (a tab list moves between its tabs). */
+const OWN_ARROWS = '[role="tab"], select, [role="slider"]';
+/** Elements that Space presses (a drawing's role=button too, unless the pointer focused it). */
+const OWN_SPACE = 'button, summary, select, [role="tab"], [role="slider"]';
 
 /**
- * Whether the arrows or space (`key`) pressed on `el` are the element's: the selectors above,
- * and space on a <button> (it clicks it).
+ * Whether the arrows or space (`key`) pressed on `el` are the element's. A process box, VMA or
+ * tree toggle clicked with the mouse keeps the arrows stepping and Space playing: a button has
+ * no use for the arrows, and Space presses it only when the focus came from the keyboard.
  */
 export function elementTakesKey(el: Element | null, key: string): boolean {
   if (!el) return false;
-  if (key !== ' ' && !key.startsWith('Arrow')) return false;
-  if (key === ' ' && el.tagName === 'BUTTON') return true;
-  return el.matches(OWN_KEYS);
+  if (key === ' ') return el.matches(OWN_SPACE) || (el.matches('[role="button"]') && spacePresses(el));
+  return key.startsWith('Arrow') && el.matches(OWN_ARROWS);
 }
 
 export function installKeyboard(focusConsole: () => void): () => void {

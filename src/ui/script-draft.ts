@@ -32,3 +32,26 @@ export function setDraft(text: string, name: string | null = draftStore.getState
 export function clearDraft(): void {
   if (draftStore.getState().text !== null || draftStore.getState().name !== null) draftStore.setState({ text: null, name: null });
 }
+
+let keeper: (() => void) | null = null;
+
+/** The session module registers how an unrun draft is kept aside (and offered back). */
+export function setDraftKeeper(keep: () => void): void {
+  keeper = keep;
+}
+
+/**
+ * A load is about to replace the script with `source` (a built-in from the gallery, a link, a
+ * test-API load, an Undo): an unrun draft other than `source` is kept aside with the session
+ * it belongs to, and cleared once the load succeeded (`loaded`). It had stayed in the Script
+ * tab over the new script, and its Run threw the new script away.
+ */
+export function replacingScript(source: string): (loaded: boolean) => void {
+  const text = draftStore.getState().text;
+  if (text === null || text === source) return () => {};
+  keeper?.();
+  return (loaded) => {
+    if (loaded) clearDraft();
+  };
+}
+

@@ -55,7 +55,9 @@ export function Timeline() {
       <div
         className="tl-controls"
         onFocus={(e) => {
-          lastFocused.current = e.target instanceof HTMLButtonElement ? e.target : null;
+          // Keyboard focus only: after a mouse click on Run to end, moving the focus to Step back
+          // made the next Space step back instead of doing nothing.
+          lastFocused.current = e.target instanceof HTMLButtonElement && e.target.matches(':focus-visible') ? e.target : null;
         }}
         onBlur={(e) => {
           // Blurred because it was disabled: kept, for the effect above. Otherwise the user moved on.

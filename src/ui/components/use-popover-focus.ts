@@ -70,7 +70,7 @@ export function usePopoverFocus(ref: RefObject<HTMLElement | null>, close: () =>
       const active = document.activeElement;
       if (last && !last.isConnected && (!active || active === document.body)) {
         last = null;
-        firstFocusable(el)?.focus();
+        firstFocusable(el)?.focus({ preventScroll: true });
       }
     });
     observer.observe(el, { childList: true, subtree: true });
@@ -78,7 +78,7 @@ export function usePopoverFocus(ref: RefObject<HTMLElement | null>, close: () =>
     document.addEventListener('focusin', onFocusIn);
     document.addEventListener('pointerdown', onPointerDown, true);
     // After the listeners, so the focusin records it as the last focused control.
-    firstFocusable(el)?.focus();
+    firstFocusable(el)?.focus({ preventScroll: true }); // no scroll: at 640 px a popover past the edge scrolled the page sideways
     return () => {
       observer.disconnect();
       window.removeEventListener('keydown', onKey, true);

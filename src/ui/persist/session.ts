@@ -27,7 +27,7 @@ import { emptySelection, log, store, type RightTab, type UiState } from '../stor
 import { count } from '../format';
 import { dismiss, notify } from './notices';
 import { quietOom } from './oom';
-import { clearDraft, draftStore, setDraft } from '../script-draft';
+import { clearDraft, draftStore, setDraft, setDraftKeeper } from '../script-draft';
 
 const KEY = 'mshare-explorer.session.v1';
 const PREVIOUS_KEY = 'mshare-explorer.session.previous';
@@ -165,6 +165,11 @@ let offerId: number | null = null;
  * Offers the newest kept session back: a notice that stays until dismissed, restored or
  * forgotten (dismissed, it comes back on the next visit while the session is kept).
  */
+setDraftKeeper(() => {
+  keepAside(currentSession());
+  offerKept('Your unrun draft is kept', 'The script you loaded replaced the Script tab\'s draft; restore it to get the draft back.');
+});
+
 function offerKept(title?: string, text?: string): void {
   const kept = readKept();
   if (offerId !== null) dismiss(offerId);

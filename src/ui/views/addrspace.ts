@@ -12,6 +12,7 @@ import { FRAME_USE_COLOURS, VMA_COLOURS } from '../palette';
 import { select as selectUi, store } from '../store';
 import { countPresent, walkVa } from './walk';
 import { emptyStripText, stripRange, stripTitle } from './strip-label';
+import { pressesButton } from './press-key';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const GAP_W = 30;
@@ -132,7 +133,7 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
         if (d.vma && mm) selectUi({ vma: { mm: mm.id, start: d.vma.startNum } });
       }).on('keydown', (e: KeyboardEvent, d) => {
         // A role=button: Enter and Space press it (Space would otherwise scroll the page).
-        if ((e.key === 'Enter' || e.key === ' ') && d.vma && mm) {
+        if (pressesButton(e) && d.vma && mm) {
           e.preventDefault();
           selectUi({ vma: { mm: mm.id, start: d.vma.startNum } });
         }

@@ -7,6 +7,7 @@ import { store, select as selectUi } from '../store';
 import { buildProcGraph, edgePath, estimateText, PAD_X, type Measure, type ProcEdge, type ProcNode } from './proc-model';
 import { panZoom } from './zoom';
 import { FIT_PAD, fitFloor } from './fit';
+import { pressesButton } from './press-key';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /**
@@ -147,7 +148,7 @@ export function createProcesses(container: HTMLElement, opts: { whole?: boolean;
         })
         .on('keydown', (ev: KeyboardEvent, n) => {
           // A role=button: Enter and Space press it (Space would otherwise scroll the page).
-          if (ev.key === 'Enter' || ev.key === ' ') {
+          if (pressesButton(ev)) {
             ev.preventDefault();
             activate(n);
           }

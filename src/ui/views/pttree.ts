@@ -13,6 +13,7 @@ import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
 import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
 import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
 import { panZoom } from './zoom';
+import { pressesButton } from './press-key';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** At most 1:1; never below readable (fit.ts) in the desk layout, the whole tree down to 0.55 in presenter mode. */
@@ -129,7 +130,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         toggle(d.node.pfn);
       })
       .on('keydown', (e: KeyboardEvent, d) => {
-        if (e.key === 'Enter' || e.key === ' ') {
+        if (pressesButton(e)) {
           e.preventDefault();
           toggle(d.node.pfn);
         }

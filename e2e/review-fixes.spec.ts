@@ -1,0 +1,88 @@
+// Fixes from the review of the day's merged UI changes: keys after a mouse click on a drawing,
+// an unrun draft replaced by a load, the timeline export keeping the selection, no sideways
+// scroll when a popover opens in a narrow window.
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoErrors, openApp, position, waitIdle } from './app';
+
+const at = async (page: Page) => (await position(page)).position;
+const goto = async (page: Page, n: number) => {
+  await page.evaluate((s) => window.mshareExplorer!.goto(s), n);
+  await waitIdle(page);
+};
+
+test.describe('desk', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('after a mouse click on a process box or a VMA the arrows still step and space plays', async ({ page }) => {
+    const opened = await openApp(page);
+    await goto(page, 20);
+    for (const target of [page.locator('g.proc-node').first(), page.locator('g.seg.vma').first()]) {
+      await target.click();
+      await page.keyboard.press('ArrowRight');
+      await waitIdle(page);
+      expect(await at(page)).toBe(21);
+      await page.keyboard.press('ArrowLeft');
+      await waitIdle(page);
+      expect(await at(page)).toBe(20);
+    }
+    await page.locator('g.proc-node').first().click();
+    await page.keyboard.press(' ');
+    await waitIdle(page);
+    expect(await at(page)).toBeGreaterThan(20); // played (to the end)
+    await expectNoErrors(opened);
+  });
+
+  test('a built-in loaded over an unrun draft: the draft leaves the Script tab and is kept aside', async ({ page }) => {
+    const opened = await openApp(page);
+    await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn aa\naa: fork'));
+    await waitIdle(page);
+    await page.getByRole('tab', { name: 'Script' }).click();
+    await page.getByLabel('Script editor').focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\naa: fork # my draft');
+    await expect(page.getByTestId('draft-hint')).toBeVisible();
+    await page.evaluate(() => window.mshareExplorer!.loadScenario('fork-cow'));
+    await waitIdle(page);
+    await expect(page.getByTestId('draft-hint')).toHaveCount(0);
+    await expect(page.getByLabel('Script editor')).not.toContainText('my draft');
+    const kept = await page.evaluate(() => localStorage.getItem('mshare-explorer.session.previous') ?? '');
+    expect(kept).toContain('my draft');
+    await expect(page.getByTestId('notice-session').filter({ hasText: 'Your unrun draft is kept' })).toBeVisible();
+    await expectNoErrors(opened);
+  });
+
+  test('the timeline export shows and keeps the selected process', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=talk-fork-cow');
+    await page.evaluate(() => window.mshareExplorer!.setAnimations(false));
+    await goto(page, 14);
+    await page.locator('g.proc-node').filter({ hasText: 'child' }).first().click();
+    await expect(page.getByTestId('panel-tree')).toContainText('child · mm 2');
+    await page.getByRole('button', { name: /^Export/ }).click();
+    const menu = page.getByRole('dialog', { name: 'Export' });
+    await menu.getByLabel('View to export').selectOption('tree');
+    const [dl] = await Promise.all([page.waitForEvent('download'), menu.getByRole('button', { name: /^every step/ }).click()]);
+    const zip = (await readFile(await dl.path())).toString('latin1');
+    // The file of step 20 (the child runs there) draws the child's tables.
+    const name = zip.indexOf('talk-fork-cow-tree-step-20.svg');
+    expect(name).toBeGreaterThan(0);
+    const body = zip.slice(name, zip.indexOf('</svg>', name));
+    expect(body).toContain('Page-table tree of child');
+    await waitIdle(page);
+    expect(await at(page)).toBe(14);
+    await expect(page.getByTestId('panel-tree')).toContainText('child · mm 2');
+    await expectNoErrors(opened);
+  });
+});
+
+test.describe('narrow', () => {
+  test.use({ viewport: { width: 640, height: 360 } });
+
+  test('opening a popover that reaches past the edge does not scroll the page sideways', async ({ page }) => {
+    const opened = await openApp(page);
+    await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: /^mmap/ }).click();
+    await expect(page.getByRole('dialog').first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollLeft + document.body.scrollLeft)).toBe(0);
+    await expectNoErrors(opened);
+  });
+});
