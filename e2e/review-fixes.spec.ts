@@ -86,3 +86,30 @@ test.describe('narrow', () => {
     await expectNoErrors(opened);
   });
 });
+
+test.describe('presenter at 800x600', () => {
+  test.use({ viewport: { width: 800, height: 600 } });
+
+  test('the footer wraps: every control, Leave presenter mode too, is on screen', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=talk-fork-cow&present');
+    await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'presenter');
+    for (const name of ['Leave presenter mode', 'Share']) {
+      const b = (await page.getByRole('button', { name }).boundingBox())!;
+      expect(b.x + b.width, name).toBeLessThanOrEqual(800);
+      expect(b.y + b.height, name).toBeLessThanOrEqual(600);
+    }
+    await expectNoErrors(opened);
+  });
+});
+
+test('embed mode announces the step and caption after a step', async ({ page }) => {
+  const opened = await openApp(page, '?embed&views=tree&caption&scenario=fork-cow&step=3');
+  const live = page.getByTestId('talk-announcement');
+  await expect(live).toHaveAttribute('aria-live', 'polite');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowRight');
+  await waitIdle(page);
+  await expect(live).toHaveText(/^Step 4 of \d+/);
+  await expectNoErrors(opened);
+});
+

@@ -277,7 +277,7 @@ function Caption({ big }: { big: boolean }) {
   );
 }
 
-/** Presenter mode's live region: the step and the caption, read where stepping stops. */
+/** Presenter and embed mode's live region: the step and the caption, read where stepping stops. */
 function CaptionAnnouncement() {
   const { chapters, notes, position, total, busy } = useUiShallow((s) => ({
     chapters: s.chapters, notes: s.notes, position: s.position, total: s.total, busy: s.playing || s.running,
@@ -371,7 +371,8 @@ export function TalkScreen() {
         ))}
       </main>
       {presenter && <Footer />}
-      {presenter && <CaptionAnnouncement />}
+      {/* Embeds too: a slide's viewer who pauses or steps hears where it stopped. */}
+      <CaptionAnnouncement />
       <TalkNotice />
     </div>
   );
