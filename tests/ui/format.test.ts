@@ -10,3 +10,16 @@ describe('format', () => {
     expect(kB(2730)).toBe('3 kB');
   });
 });
+
+describe('percentFree', () => {
+  it('never says 100% free while frames are in use, nor 0% while some are free', async () => {
+    const { percentFree } = await import('../../src/ui/export/export-view');
+    expect(percentFree(100, 100)).toBe('100%');
+    expect(percentFree(0, 100)).toBe('0%');
+    expect(percentFree(50, 100)).toBe('50%');
+    expect(percentFree(65000, 65280)).toBe('99.5%');
+    expect(percentFree(65279, 65280)).toBe('99.9%');
+    expect(percentFree(1, 65280)).toBe('< 0.1%');
+    expect(percentFree(200, 65280)).toBe('0.3%');
+  });
+});

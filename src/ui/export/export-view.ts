@@ -187,7 +187,7 @@ async function physmemSvg(): Promise<StandaloneSvg> {
   const { doc, root } = newDoc(width, height, 'physmem');
   const fg = parseColour(cssVar('--fg', '#1d2330'))?.hex ?? '#1d2330';
   const label = el(doc, 'text', { x: pad, y: pad + 14, 'font-family': FONT, 'font-size': '14px', 'font-weight': 600, fill: fg });
-  label.textContent = `Physical memory: ${snap.nframes.toLocaleString('en-US')} frames of 4 KiB, 1 MiB a row, ${Math.round((snap.meminfo.MemFree / snap.meminfo.MemTotal) * 100)}% free`;
+  label.textContent = `Physical memory: ${snap.nframes.toLocaleString('en-US')} frames of 4 KiB, 1 MiB a row, ${percentFree(snap.meminfo.MemFree, snap.meminfo.MemTotal)} free`;
   const img = el(doc, 'image', { x: pad, y: pad + head, width: big.width, height: big.height, 'image-rendering': 'optimizeSpeed', preserveAspectRatio: 'none', class: 'frames' });
   img.setAttribute('href', png);
   img.setAttributeNS(XLINK_NS, 'xlink:href', png);
@@ -279,3 +279,20 @@ export async function exportPng(view: TalkViewId, scale: number): Promise<PngRes
   if (!PNG_SCALES.includes(scale)) throw new RangeError(`exportPng: scale must be 1, 2 or 4 (got ${String(scale)})`);
   return svgToPng(await exportSvg(view), scale);
 }
+
+/**
+ * The free share for the heading: whole percent, except that a machine with frames in use never
+ * reads "100% free" (nor a machine with some free "0% free"): one decimal there, or "< 0.1%".
+ */
+export function percentFree(free: number, total: number): string {
+  const p = total > 0 ? (free / total) * 100 : 0;
+  const whole = Math.round(p);
+  if ((whole === 100 && free < total) || (whole === 0 && free > 0)) {
+    const tenth = Math.floor(p * 10) / 10;
+    if (free < total && tenth >= 100) return '99.9%';
+    if (free > 0 && p < 0.1) return '< 0.1%';
+    return `${whole === 0 ? Math.max(0.1, tenth).toFixed(1) : tenth.toFixed(1)}%`;
+  }
+  return `${whole}%`;
+}
+
