@@ -94,6 +94,7 @@ function applyUpdates(): void {
     return {
       snapshot: last.snapshot,
       generation: last.generation,
+      loads: reset ? s.loads + 1 : s.loads,
       position: last.position,
       total: last.total,
       running: last.running,

@@ -39,6 +39,12 @@ export interface UiState {
   ready: boolean;
   snapshot: ModelSnapshot | null;
   generation: number;
+  /**
+   * How many updates that start a new script (a load: the worker's `reset`) the page has
+   * applied. It changes with the first snapshot of a loaded script, which can arrive before
+   * `source` does (the worker runs a loaded script at once).
+   */
+  loads: number;
   position: number;
   total: number;
   /** The worker is running steps (play or a long run). */
@@ -101,6 +107,7 @@ export const store = createStore<UiState>(() => ({
   ready: false,
   snapshot: null,
   generation: 0,
+  loads: 0,
   position: 0,
   total: 0,
   running: false,

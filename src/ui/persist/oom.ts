@@ -67,7 +67,10 @@ export function watchOom(): () => void {
     // positions do not compare. Its kills that the previous state already showed are the
     // baseline; the rest are news: the worker runs a loaded script at once, so its first
     // update can already hold a kill (seen as a missed notice on a busy machine).
-    const newScript = changed && s.source !== p.source;
+    // A load's first snapshot can come before its source (then the position drop looked like
+    // a step back, the kills were taken as the baseline, and the notice never came: a CI
+    // flake), so a load is told by `loads` too.
+    const newScript = changed && (s.source !== p.source || s.loads !== p.loads);
     // Back in time in the same script: what is killed now is the baseline.
     const back = changed && !newScript && (s.position < p.position || snap.oomKills < (p.snapshot?.oomKills ?? 0));
     if (newScript || back) {
@@ -75,9 +78,13 @@ export function watchOom(): () => void {
       seen = new Set(killed.filter((t) => back || before.has(`${t.pid} ${t.name}`)).map((t) => t.pid));
       events.clear();
       // Kills from here on are a new story; the old notice is about a past that is gone
-      // (unless this is a rebuild or a restore, which lands where the user was).
-      if (current && quiet === 0) dismiss(current.id);
-      current = null;
+      // (unless this is a rebuild or a restore, which lands where the user was). A notice whose
+      // victims are all killed in the new state too stays: the load's source arriving after its
+      // first snapshot is the same story.
+      const now = new Set(killed.map((t) => `${t.pid} ${t.name}`));
+      const stays = current !== null && !back && current.victims.every((t) => now.has(`${t.pid} ${t.name}`) && before.has(`${t.pid} ${t.name}`));
+      if (current && quiet === 0 && !stays) dismiss(current.id);
+      if (!stays) current = null;
     }
     if (s.lastEvents !== p.lastEvents) {
       for (const e of s.lastEvents) if (e.type === 'oom-kill') events.set(e.victim, e);
