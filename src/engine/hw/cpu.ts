@@ -37,10 +37,13 @@ export const flushHooks: { hostMm: ((m: Machine, mm: Mm, start: number, end: num
 /** Load `mm` into CR3 on `cpu` for task `pid`. */
 export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   const c = m.s.cpus[cpu];
+  const wasLazy = c.task === 0; // only a lazy CPU skips flushes of the mm it holds
   c.task = pid;
   if (c.mm === mm) {
     // Back from lazy TLB mode: a flush skipped meanwhile is done now (switch_mm_irqs_off
-    // compares the mm's tlb_gen with what this CPU has seen).
+    // compares the mm's tlb_gen with what this CPU has seen). Every access comes through
+    // here: the common case, a task already running, checks nothing more.
+    if (!wasLazy) return;
     if (c.asid >= 0 && c.asidStale[c.asid]) {
       tlbFlushPcid(m.s.tlb, cpu, c.asid + 1);
       c.asidStale[c.asid] = false;

@@ -100,15 +100,18 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       // The walk passes the range's start within the entry, not the entry's own start.
       const [hs, he] = hugeSpan(va, va + 1);
-      if (isThpPmd(m, pfn) && (hs < start || he > end)) {
+      const thp = isThpPmd(m, pfn);
+      if (thp && (hs < start || he > end)) {
         // change_pmd_range on part of a shmem PMD: __split_huge_pmd, which for a file PMD
         // clears it; the pages refault as PTEs with the new protections.
         zapThpPmd(m, mm, ei, hs, depth, pfn, split);
         flushSpan(hs, he);
         return;
       }
+      const needsFlush = fix(ei, false);
       // hugetlb_change_protection flushes its whole range; change_huge_pmd what needs it.
-      if (fix(ei, false) || !isThpPmd(m, pfn)) flushSpan(isThpPmd(m, pfn) ? hs : start, isThpPmd(m, pfn) ? he : end);
+      if (!thp) flushSpan(start, end);
+      else if (needsFlush) flushSpan(hs, he);
       tracePteSet(m, mm, va, levelName(m, depth), pfn);
     },
   });
