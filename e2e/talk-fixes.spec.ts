@@ -167,3 +167,20 @@ test('the timeline\'s step and error counts have thousands separators, as presen
   await expect(page.getByRole('slider', { name: 'Timeline position' })).toHaveAttribute('aria-valuetext', 'step 1,201 of 1,201');
   await expectNoErrors(opened);
 });
+
+test.describe('a 960x540 slide', () => {
+  test.use({ viewport: { width: 960, height: 540 } });
+  test('an embed of four views keeps the whole tree in its quarter: the PTE level was cut off', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=talk-page-tables&embed&views=tree,chart,processes,counters&caption&step=12');
+    await expect(page.getByTestId('talk-screen')).toHaveAttribute('data-mode', 'embed');
+    await waitIdle(page);
+    await expect(page.locator('[data-talk-view="tree"] rect.pt-box')).toHaveCount(5);
+    await expect.poll(async () => {
+      const host = (await page.locator('[data-talk-view="tree"] .talk-host').boundingBox())!;
+      const boxes = await page.locator('[data-talk-view="tree"] rect.pt-box').all();
+      for (const b of boxes) if (!inside((await b.boundingBox())!, host)) return false;
+      return true;
+    }, { message: 'every table box inside the tree\'s pane' }).toBe(true);
+    await expectNoErrors(opened);
+  });
+});

@@ -4,7 +4,7 @@
  * drawing's far edges.
  */
 import { describe, expect, it } from 'vitest';
-import { edgesPast, FIT_PAD, fitFloor, fitTransform, READABLE_SCALE, scrollBy } from '../../src/ui/views/fit';
+import { edgesPast, FIT_PAD, fitFloor, fitTransform, READABLE_SCALE, WHOLE_MIN_SCALE, scrollBy } from '../../src/ui/views/fit';
 
 const tree = { maxScale: 1, minScale: 0.55 };
 
@@ -68,5 +68,16 @@ describe('presenter mode (whole)', () => {
     expect(edgesPast(view, graph, t)).toEqual({ left: false, right: false, above: false, below: false });
     // The desk layout at that size: readable, the rest scrolled to.
     expect(fitTransform(view, graph, { maxScale: 1.5, minScale: 0.5, screenScale: 1 }).k).toBe(READABLE_SCALE);
+  });
+
+  it('goes below the view\'s own minimum, down to WHOLE_MIN_SCALE: a 4-view embed at 960x540 kept the tree\'s PTE level', () => {
+    // The tree's pane then: about 470 px for a drawing about 940 px wide (its minimum is 0.55).
+    const view = { w: 468, h: 228 };
+    const tree = { w: 940, h: 120 };
+    const t = fitTransform(view, tree, { maxScale: 1, minScale: 0.55, whole: true });
+    expect(t.k).toBeCloseTo((468 - 2 * FIT_PAD) / 940);
+    expect(edgesPast(view, tree, t).right).toBe(false);
+    // Never below WHOLE_MIN_SCALE, however large the drawing.
+    expect(fitTransform(view, { w: 5000, h: 120 }, { maxScale: 1, minScale: 0.55, whole: true }).k).toBe(WHOLE_MIN_SCALE);
   });
 });

@@ -26,6 +26,13 @@ export const FIT_PAD = 12;
  */
 export const READABLE_SCALE = 0.9;
 
+/**
+ * The smallest scale a `whole` fit may use: a slide shows the whole structure even when its
+ * type gets small. At the tree's own 0.55, a 960x540 embed of four views cut the tree's PTE
+ * level off (a 470 px pane for a drawing about 940 px wide).
+ */
+export const WHOLE_MIN_SCALE = 0.3;
+
 export interface FitLimits {
   /** The largest scale (a small drawing is not blown up past it). */
   maxScale: number;
@@ -34,15 +41,15 @@ export interface FitLimits {
   /** How large one drawing pixel is on screen (presenter mode zooms the views' hosts). */
   screenScale?: number;
   /**
-   * The whole drawing, down to `minScale`, readable or not: presenter and embed mode, where
-   * nobody scrolls a projected slide (their CSS zoom keeps the type large instead).
+   * The whole drawing, down to WHOLE_MIN_SCALE, readable or not: presenter and embed mode,
+   * where nobody scrolls a projected slide (their CSS zoom keeps the type large instead).
    */
   whole?: boolean;
 }
 
-/** The smallest scale a fit may use: readable on screen (unless `whole`), and not below `minScale`. */
+/** The smallest scale a fit may use: readable on screen, and not below `minScale` (unless `whole`). */
 export function fitFloor(l: FitLimits): number {
-  if (l.whole) return l.minScale;
+  if (l.whole) return Math.min(l.minScale, WHOLE_MIN_SCALE);
   return Math.max(l.minScale, READABLE_SCALE / Math.max(0.01, l.screenScale ?? 1));
 }
 

@@ -13,7 +13,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /**
  * Small graphs are drawn up to 1.2x (at 1.5x two processes came out twice the size of a
  * crowded graph's, and larger than the tree beside them); large ones never below readable
- * (fit.ts) in the desk layout, whole down to 0.5 in presenter mode.
+ * (fit.ts) in the desk layout, whole in presenter and embed mode (fit.ts WHOLE_MIN_SCALE).
  */
 const FIT = { maxScale: 1.2, minScale: 0.5 };
 /**

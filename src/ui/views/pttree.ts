@@ -16,7 +16,7 @@ import { panZoom } from './zoom';
 import { pressesButton } from './press-key';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-/** At most 1:1; never below readable (fit.ts) in the desk layout, the whole tree down to 0.55 in presenter mode. */
+/** At most 1:1; never below readable (fit.ts) in the desk layout; in presenter and embed mode the whole tree (fit.ts WHOLE_MIN_SCALE). */
 const FIT = { maxScale: 1, minScale: 0.55 };
 
 export interface PtTreeView {
