@@ -184,3 +184,22 @@ test.describe('a 960x540 slide', () => {
     await expectNoErrors(opened);
   });
 });
+
+test('an empty view exports why, not a blank 32x32 file; the tree\'s label no longer names the last tree', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow&step=12');
+  await expect(page.locator('svg.pt-svg')).toHaveAttribute('aria-label', /table pages/);
+  await page.evaluate(() => window.mshareExplorer!.goto(0));
+  await waitIdle(page);
+  await expect(page.locator('svg.pt-svg')).toHaveAttribute('aria-label', 'Page-table tree: no process running');
+  for (const view of ['tree', 'processes']) {
+    const svg = await page.evaluate((v) => window.mshareExplorer!.talk.exportSvg(v), view);
+    expect(svg, view).toContain('No process is running at this step.');
+    expect(svg, view).toMatch(/<svg[^>]* width="480" height="80"/);
+    expect(svg, view).toContain('step 0 of 32');
+  }
+  // A drawing again once there is one.
+  await page.evaluate(() => window.mshareExplorer!.goto(12));
+  await waitIdle(page);
+  expect(await page.evaluate(() => window.mshareExplorer!.talk.exportSvg('tree'))).toContain('pt-box');
+  await expectNoErrors(opened);
+});

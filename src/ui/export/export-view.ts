@@ -107,11 +107,38 @@ export async function exportSvg(view: TalkViewId): Promise<StandaloneSvg> {
     try {
       const svg = live ?? m!.svg;
       const viewport = view === 'tree' || view === 'processes' ? svg.querySelector<SVGGElement>(':scope > g') : null;
+      if (viewport && isBlank(viewport)) return emptySvg(view);
       return standaloneSvg(svg, { viewport, background: cssVar('--panel', '#ffffff'), ...caption(view) });
     } finally {
       m?.destroy();
     }
   });
+}
+
+function isBlank(g: SVGGElement): boolean {
+  const b = g.getBBox();
+  return b.width === 0 || b.height === 0;
+}
+
+/**
+ * A view with nothing drawn (step 0, or every process gone) exports why, in words, as the
+ * screen says it: a blank 32x32 file said nothing, and a timeline zip starts with one.
+ */
+function emptySvg(view: TalkViewId): StandaloneSvg {
+  const s = store.getState();
+  const running = s.snapshot?.tasks.some((t) => t.state === 'running') ?? false;
+  const why = !running ? 'No process is running at this step.' : view === 'tree' ? 'No process is selected.' : 'Nothing to draw at this step.';
+  const width = 480;
+  const height = 80;
+  const { doc, root } = newDoc(width, height, view);
+  const fg = parseColour(cssVar('--fg', '#1d2330'))?.hex ?? '#1d2330';
+  const muted = parseColour(cssVar('--muted', '#5b6372'))?.hex ?? '#5b6372';
+  const h = el(doc, 'text', { x: 20, y: 32, 'font-family': FONT, 'font-size': '16px', 'font-weight': 600, fill: fg });
+  h.textContent = `${VIEW_TITLES[view]}, step ${count(s.position)} of ${count(s.total)}`;
+  const t = el(doc, 'text', { x: 20, y: 58, 'font-family': FONT, 'font-size': '14px', fill: muted, class: 'export-empty' });
+  t.textContent = why;
+  root.append(h, t);
+  return serialise(doc, width, height);
 }
 
 // ---------------------------------------------------------------- physical memory

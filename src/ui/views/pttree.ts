@@ -221,8 +221,10 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       const roots = treeRoots(snap, [s.selection.pid, s.compare]);
       if (roots.length === 0) {
         const running = snap.tasks.some((t) => t.state === 'running');
-        if (running) onEmpty('Select a running process (in the processes view) to see its page tables.', 'none-selected');
-        else onEmpty('No process is running at this step.', 'none-running');
+        const msg = running ? 'Select a running process (in the processes view) to see its page tables.' : 'No process is running at this step.';
+        onEmpty(msg, running ? 'none-selected' : 'none-running');
+        // Not the last tree's label ("…: 8 table pages") over an empty drawing.
+        svg.setAttribute('aria-label', `Page-table tree: ${running ? 'no process selected' : 'no process running'}`);
         (edgesG as Selection<SVGGElement, unknown, null, undefined>).selectAll('*').remove();
         nodesG.selectAll('*').remove();
         framesG.selectAll('*').remove();
