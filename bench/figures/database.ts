@@ -95,7 +95,7 @@ export function setupDatabase(k: Kernel, mode: DbMode, mib: number): number {
     addr = REGION_ADDR;
   } else if (mode === 'huge') {
     // PMD sharing needs the whole 1 GiB PUD range inside one shared hugetlb VMA.
-    check('mmap', k.mmap('db0', { addr: REGION_ADDR, len: 2 ** 30, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true }, label: 'sga' }));
+    check('mmap', k.mmap('db0', { addr: REGION_ADDR, len: 2 ** 30, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, noreserve: true, fixed: true }, label: 'sga' }));
     addr = REGION_ADDR;
   } else {
     check('mmap', k.mmap('db0', { addr: null, len, prot: 'rw', flags: { shared: true, anon: true }, label: 'sga' }));

@@ -16,7 +16,8 @@ import { TLB_W, cpuFirstSlot, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbEntryV
 import { PTI_USER_PCID_BIT, userPcid } from './hw/cpu';
 import type { Machine } from './machine';
 import { entryIndex, pgIndex } from './mm/pgtable';
-import type { Mm } from './types';
+import { VM_HUGETLB, type Mm } from './types';
+import { hugeIndex } from './mm/hugetlb-pool';
 
 export function checkInvariants(m: Machine): string[] {
   const errs: string[] = [];
@@ -110,13 +111,15 @@ export function checkInvariants(m: Machine): string[] {
     if (acc.shmem !== mm.rssShmem) errs.push(`mm ${mm.id}: rssShmem ${mm.rssShmem} but tables map ${acc.shmem} shmem pages`);
     if (acc.pt !== mm.pgtablesBytes) errs.push(`mm ${mm.id}: pgtables_bytes ${mm.pgtablesBytes} but tables hold ${acc.pt}`);
   }
+  const poolFree = new Set(m.s.hstate.freeList);
+  errs.push(...checkHugetlbPool(m));
   for (let p = 0; p < n; p++) {
     const use = d.use[p];
     if (use === FrameUse.Anon || use === FrameUse.Shmem || (use === FrameUse.Hugetlb && !(d.flags[p] & PG_TAIL))) {
       if (mapcount[p] !== d.mapcount[p]) errs.push(`frame ${p}: mapcount ${d.mapcount[p]} but ${mapcount[p]} entries map it`);
       const cacheRef = use === FrameUse.Anon ? 0 : d.mapping[p] && m.s.inodes.get(d.mapping[p])?.pages[d.index[p]] === p ? 1 : 0;
       if (d.refcount[p] < d.mapcount[p] + cacheRef + d.pincount[p]) errs.push(`frame ${p}: refcount ${d.refcount[p]} < mapcount ${d.mapcount[p]} + cache ${cacheRef} + pins ${d.pincount[p]}`);
-      if (d.refcount[p] <= 0) errs.push(`frame ${p}: in use with refcount ${d.refcount[p]}`);
+      if (d.refcount[p] <= 0 && !poolFree.has(p)) errs.push(`frame ${p}: in use with refcount ${d.refcount[p]}`);
     }
     if (use === FrameUse.Pmd && d.share[p] > 0 && pointers[p] !== d.share[p] + 1) {
       errs.push(`hugetlb PMD ${p}: share count ${d.share[p]} but ${pointers[p]} PUD entries point at it`);
@@ -138,6 +141,42 @@ export function checkInvariants(m: Machine): string[] {
   for (const [p, c] of pmdMaps) if (m.s.thpPmdMaps.get(p) !== c) errs.push(`shmem THP ${p}: ${c} PMDs map it, thpPmdMaps says ${m.s.thpPmdMaps.get(p) ?? 0}`);
   for (const [p, c] of m.s.thpPmdMaps) if (!pmdMaps.has(p)) errs.push(`shmem THP ${p}: thpPmdMaps says ${c} PMDs, none maps it`);
   errs.push(...checkTlb(m));
+  return errs;
+}
+
+/**
+ * The hugetlb pool (mm/hugetlb-pool.ts): its counters match its pages, its free pages are
+ * unused, and the reservations it counts are the ones the VMAs and files hold: a private
+ * VMA's unconsumed pages of its range, a file's reserved pages not yet in its cache.
+ */
+function checkHugetlbPool(m: Machine): string[] {
+  const errs: string[] = [];
+  const hs = m.s.hstate;
+  const d = m.pm.d;
+  if (hs.free !== hs.freeList.length) errs.push(`hugetlb: ${hs.free} free pages counted, ${hs.freeList.length} on the free list`);
+  if (hs.nr * 512 !== m.s.frameUse[FrameUse.Hugetlb]) errs.push(`hugetlb: ${hs.nr} pages in the pool, ${m.s.frameUse[FrameUse.Hugetlb] / 512} allocated`);
+  if (hs.free < hs.resv) errs.push(`hugetlb: ${hs.resv} pages reserved but only ${hs.free} free`);
+  for (const p of hs.freeList) {
+    if (d.use[p] !== FrameUse.Hugetlb || d.flags[p] & PG_TAIL || d.refcount[p] !== 0 || d.mapcount[p] !== 0 || d.pincount[p] !== 0) {
+      errs.push(`hugetlb: free pool page ${p} is in use (use ${d.use[p]}, refcount ${d.refcount[p]}, mapcount ${d.mapcount[p]})`);
+    }
+  }
+  let held = 0;
+  for (const mm of m.s.mms.values()) {
+    if (mm.dead) continue;
+    for (const v of mm.vmas) {
+      if (!v.resv || !(v.flags & VM_HUGETLB)) continue;
+      const from = hugeIndex(v, v.start);
+      const to = hugeIndex(v, v.end);
+      let used = 0;
+      for (const i of v.resv.consumed) if (i >= from && i < to) used++;
+      held += to - from - used;
+    }
+  }
+  for (const inode of m.s.inodes.values()) {
+    if (inode.resv) for (const i of inode.resv) if (inode.pages[i * 512] === undefined) held++;
+  }
+  if (held !== hs.resv) errs.push(`hugetlb: ${hs.resv} pages reserved, the VMAs and files hold ${held} reservations`);
   return errs;
 }
 

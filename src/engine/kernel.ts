@@ -18,6 +18,7 @@ import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
+import { hugetlbUnreserve } from './mm/hugetlb-pool';
 import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
@@ -645,10 +646,14 @@ export class Kernel {
       }
       splitFolioAt(this.m, f.inode, keep);
       const pages = f.inode.pages;
+      let freed = 0;
       forEachCachePage(f.inode, (pfn, idx) => {
-        if (idx >= keep) dropCachePage(this.m, pfn);
+        if (idx < keep) return;
+        dropCachePage(this.m, pfn);
+        freed++;
       });
       if (pages.length > keep) pages.length = keep;
+      if (f.inode.kind === 'hugetlb') hugetlbUnreserve(this.m, f.inode, keep, freed);
     }
     f.inode.size = size;
     return ok(0);
@@ -805,7 +810,7 @@ export class Kernel {
     const saved = vma.flags;
     vma.flags &= ~VM_UFFD_MISSING;
     let res: number;
-    if (vma.file) {
+    if (vma.file && !(vma.flags & VM_HUGETLB)) {
       const p = getCachePage(m, vma.file, vma.pgoff + (va - vma.start) / PAGE_SIZE);
       res = p < 0 ? -1 : handleMmFault(m, mm, vma, va, false);
     } else {

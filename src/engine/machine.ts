@@ -151,6 +151,7 @@ export class Machine {
       frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),
       shmemFrames: new Set(),
       thpPmdMaps: new Map(),
+      hstate: { nr: 0, free: 0, resv: 0, freeList: [] },
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
     const d = this.pm.d;
@@ -182,7 +183,11 @@ export class Machine {
    */
   allocFrames(order: number, use: FrameUse, owner: number): number {
     const bytes = PAGE_SIZE << order;
-    const cg = this.cgroup(this.chargeTo);
+    // Huge pages are not charged to a memory cgroup (cgroup v2 without the
+    // memory_hugetlb_accounting mount option), and their allocation may fail without
+    // waking the OOM killer (__GFP_RETRY_MAYFAIL): hugetlb-pool.ts turns -1 into ENOMEM or SIGBUS.
+    const huge = use === FrameUse.Hugetlb;
+    const cg = this.cgroup(huge ? 0 : this.chargeTo);
     // Charge first, like mem_cgroup_charge(): a cgroup over its limit fails before the buddy.
     if (cg.id !== 0 && cg.current + bytes > cg.limit) {
       this.oom = { cgroup: cg, order };
@@ -190,7 +195,7 @@ export class Machine {
     }
     const pfn = buddyAlloc(this.pm, this.s.buddy, order);
     if (pfn < 0) {
-      this.oom = { cgroup: null, order };
+      if (!huge) this.oom = { cgroup: null, order };
       return -1;
     }
     const d = this.pm.d;
@@ -221,10 +226,10 @@ export class Machine {
       d.flags[pfn] |= PG_HEAD;
       for (let i = 1; i < n; i++) d.flags[pfn + i] |= PG_TAIL;
     }
-    cg.current += bytes;
+    if (!huge) cg.current += bytes;
     if (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte || use === FrameUse.Pgd || use === FrameUse.P4d) cg.pagetables += bytes;
     else if (use === FrameUse.Anon) cg.anon += bytes;
-    else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem += bytes;
+    else if (use === FrameUse.Shmem) cg.shmem += bytes;
     if (this.trace.recording) this.trace.emitAt(TI['frame-alloc'], { type: 'frame-alloc', pfn, order, use: FRAME_USE_NAMES[use] });
     else this.trace.countAt(TI['frame-alloc']);
     return pfn;
@@ -237,10 +242,10 @@ export class Machine {
     const use = d.use[pfn] as FrameUse;
     const bytes = PAGE_SIZE << order;
     const cg = this.cgroup(d.memcg[pfn]);
-    cg.current -= bytes;
+    if (use !== FrameUse.Hugetlb) cg.current -= bytes;
     if (use === FrameUse.Pud || use === FrameUse.Pmd || use === FrameUse.Pte || use === FrameUse.Pgd || use === FrameUse.P4d) cg.pagetables -= bytes;
     else if (use === FrameUse.Anon) cg.anon -= bytes;
-    else if (use === FrameUse.Shmem || use === FrameUse.Hugetlb) cg.shmem -= bytes;
+    else if (use === FrameUse.Shmem) cg.shmem -= bytes;
     const n = 1 << order;
     const fu = this.s.frameUse;
     for (let i = 0; i < n; i++) {
@@ -269,7 +274,11 @@ export class Machine {
   putPage(pfn: number): void {
     const d = this.pm.d;
     if (--d.refcount[pfn] === 0) {
-      this.freeFrames(pfn, d.use[pfn] === FrameUse.Hugetlb ? HUGE_ORDER : 0);
+      if (d.use[pfn] === FrameUse.Hugetlb) {
+        // free_huge_folio() of a surplus page: out of the pool, back to the buddy allocator.
+        this.s.hstate.nr--;
+        this.freeFrames(pfn, HUGE_ORDER);
+      } else this.freeFrames(pfn, 0);
     }
   }
 }

@@ -95,6 +95,7 @@ export function stateDigest(m: Machine): string {
     }
   }
   const s = m.s;
+  h = hashString(h, `hugetlb:${s.hstate.nr}:${s.hstate.free}:${s.hstate.resv}`);
   for (const t of s.tasks.values()) h = hashString(h, `${t.pid}:${t.name}:${t.state}:${t.signal}:${t.mm?.id}`);
   for (const mm of s.mms.values()) {
     h = hashString(h, `${mm.id}:${mm.rssAnon}:${mm.rssShmem}:${mm.pgtablesBytes}:${mm.hugetlbPages}`);

@@ -49,6 +49,17 @@ export interface Vma {
   region: MshareRegion | null;
   /** The mm this VMA belongs to (vm_mm). */
   mm: Mm;
+  /**
+   * A private hugetlb mapping's reservation (its resv_map with HPAGE_RESV_OWNER): the huge
+   * pages of the VMA's range were reserved at mmap, and `consumed` holds the huge-page
+   * indices (file offset / 2 MiB) that a fault has used since. Shared by the pieces of a
+   * split VMA, as Linux shares the resv_map; none in a fork's child (it owns no reservation).
+   */
+  resv?: HugetlbResv | null;
+}
+
+export interface HugetlbResv {
+  consumed: Set<number>;
 }
 
 /** A family of VMAs that may map the same anonymous pages (anon_vma, simplified to one level). */
@@ -143,6 +154,12 @@ export interface Inode {
   region: MshareRegion | null;
   /** The cgroup charged for page-cache pages created without a faulting task. */
   memcg: number;
+  /**
+   * A hugetlb inode's reservation map (inode->i_mapping's resv_map): the huge-page indices
+   * that shared mappings reserved, or that faults committed, and that truncation or
+   * eviction gives back (hugetlb_unreserve_pages).
+   */
+  resv?: Set<number>;
 }
 
 export interface MshareRegion {
@@ -265,4 +282,19 @@ export interface KernelState {
   shmemFrames: Set<number>;
   /** Shmem THP folios mapped by a PMD somewhere: first frame -> PMD mappings (ShmemPmdMapped). */
   thpPmdMaps: Map<number, number>;
+  /** The 2 MiB hstate's pool (mm/hugetlb-pool.ts). */
+  hstate: HState;
+}
+
+/**
+ * struct hstate's counters for 2 MiB pages, in huge pages. Every page is a surplus page
+ * (nr_hugepages 0, overcommit unlimited): `nr` counts the pool (in use and free), `free` the
+ * free pages in `freeList` (each a reserved page no fault has taken yet), `resv` the
+ * reservations not yet consumed.
+ */
+export interface HState {
+  nr: number;
+  free: number;
+  resv: number;
+  freeList: number[];
 }

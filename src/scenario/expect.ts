@@ -93,10 +93,6 @@ export function meminfoField(k: Kernel, field: keyof typeof MEMINFO_UNITS): numb
 /** meminfoField from a meminfo() already taken (the report reads every field). */
 export function meminfoValue(mi: Meminfo, field: keyof typeof MEMINFO_UNITS): number {
   switch (field) {
-    // Huge pages come from the buddy allocator on demand (surplus pages): no free pool,
-    // nothing reserved ahead (see engine/mm/hugetlb.ts).
-    case 'HugePages_Free': return 0;
-    case 'HugePages_Rsvd': return 0;
     case 'Hugepagesize': return HUGE_PAGE;
     default: return mi[field];
   }

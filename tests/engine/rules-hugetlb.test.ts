@@ -15,6 +15,14 @@ import type { Kernel } from '../../src/engine/kernel';
 
 const HP = '/dev/hugepages/db';
 
+/**
+ * A hugetlb file mapping with MAP_NORESERVE: these rules map whole 1 GiB units on a 256 MiB
+ * machine, whose reservation (hugetlb_reserve_pages) would fail; pages come as they are touched.
+ */
+function hugeMap(...a: Parameters<typeof fileMap>) {
+  return fileMap(a[0], a[1], a[2], a[3], a[4], { noreserve: true, ...a[5] });
+}
+
 /** The PMD table page `name` reaches for `va` (its PUD entry's target), or -1. */
 function pmdOf(k: Kernel, name: string, va: number): number {
   const e = entryAt(k, mmOf(k, name).pgd, va, 1);
@@ -26,8 +34,8 @@ function pmdOf(k: Kernel, name: string, va: number): number {
 function twoSharers(k: Kernel, file = HP, bprot = 'rw', blen = G, boff = 0) {
   okv(k.spawn('a'));
   okv(k.spawn('b'));
-  okv(k.mmap('a', fileMap(file, 4 * G, G, 'rw', true)));
-  okv(k.mmap('b', { ...fileMap(file, 8 * G, blen, bprot, true), off: boff }));
+  okv(k.mmap('a', hugeMap(file, 4 * G, G, 'rw', true)));
+  okv(k.mmap('b', { ...hugeMap(file, 8 * G, blen, bprot, true), off: boff }));
   okv(k.write('a', 4 * G, 0xbeef));
 }
 
@@ -37,8 +45,8 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     okv(k.file(HP, G));
     okv(k.spawn('a'));
     okv(k.spawn('b'));
-    okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
-    okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', true)));
+    okv(k.mmap('a', hugeMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.mmap('b', hugeMap(HP, 8 * G, G, 'rw', true)));
     let seq = k.m.trace.seq;
     okv(k.write('a', 4 * G, 0xbeef));
     expect(faultKindsSince(k, seq)).toEqual(['hugetlb']);
@@ -67,7 +75,7 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
 
     const k2 = kernel();
     okv(k2.spawn('p'));
-    okv(k2.mmap('p', { addr: 4 * G, len: G, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true } }));
+    okv(k2.mmap('p', { addr: 4 * G, len: G, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, noreserve: true, fixed: true } }));
     okv(k2.write('p', 4 * G, 1));
     okv(k2.fork('p', 'c'));
     const seq = k2.m.trace.seq;
@@ -83,16 +91,16 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
       ['MAP_PRIVATE', (k) => {
         okv(k.spawn('a'));
         okv(k.spawn('b'));
-        okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
-        okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', false)));
+        okv(k.mmap('a', hugeMap(HP, 4 * G, G, 'rw', true)));
+        okv(k.mmap('b', hugeMap(HP, 8 * G, G, 'rw', false)));
         okv(k.write('a', 4 * G, 1));
       }],
       ['1 GiB - 2 MiB', (k) => twoSharers(k, HP, 'rw', G - 2 * M)],
       ['uffd-wp', (k) => {
         okv(k.spawn('a'));
         okv(k.spawn('b'));
-        okv(k.mmap('a', fileMap(HP, 4 * G, G, 'rw', true)));
-        okv(k.mmap('b', fileMap(HP, 8 * G, G, 'rw', true)));
+        okv(k.mmap('a', hugeMap(HP, 4 * G, G, 'rw', true)));
+        okv(k.mmap('b', hugeMap(HP, 8 * G, G, 'rw', true)));
         okv(k.uffdRegister('b', 8 * G, G, 'wp'));
         okv(k.write('a', 4 * G, 1));
       }],
@@ -134,7 +142,7 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     okv(k.file(HP, G));
     twoSharers(k);
     okv(k.spawn('c'));
-    okv(k.mmap('c', fileMap(HP, 12 * G, G, 'rw', true)));
+    okv(k.mmap('c', hugeMap(HP, 12 * G, G, 'rw', true)));
     okv(k.read('b', 8 * G));
     okv(k.read('c', 12 * G));
     const pmd = pmdOf(k, 'a', 4 * G);
@@ -157,7 +165,7 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     const k = kernel();
     okv(k.file(HP, G));
     okv(k.spawn('p'));
-    okv(k.mmap('p', fileMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.mmap('p', hugeMap(HP, 4 * G, G, 'rw', true)));
     okv(k.write('p', 4 * G, 3));
     okv(k.fork('p', 'c'));
     expect(st(k, 'c').VmPTE).toBe(0);
@@ -209,7 +217,7 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     expect(pageTables(k)).toBe(6 * PAGE);
     // A missing-mode registration keeps sharing (only wp and minor disable it).
     okv(k.spawn('c'));
-    okv(k.mmap('c', fileMap(HP, 12 * G, G, 'rw', true)));
+    okv(k.mmap('c', hugeMap(HP, 12 * G, G, 'rw', true)));
     okv(k.read('c', 12 * G));
     expect(pmdOf(k, 'c', 12 * G)).toBe(pmd);
     okv(k.uffdRegister('c', 12 * G, G, 'missing'));

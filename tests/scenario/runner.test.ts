@@ -456,7 +456,7 @@ a: mmap 0x10000000000 2M rw shared,anon,fixed
 a: touch r 2M write
 repeat 5: a: fork as c{i}
 repeat 5: c{i}: read r
-a: mmap 0x80000000 1G rw shared,anon,hugetlb as h
+a: mmap 0x80000000 1G rw shared,anon,hugetlb,noreserve as h
 a: touch h 4M write
 b: fork as d
 d: join small

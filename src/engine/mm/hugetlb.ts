@@ -1,19 +1,19 @@
 /**
  * hugetlb 2 MiB pages and PMD sharing (mm/hugetlb.c), rules H1-H8.
  *
- * Huge pages come straight from the buddy allocator as order-9 blocks (like surplus pages
- * with overcommit); HugePages_Total in meminfo is what is in use. A shared hugetlb VMA that
+ * Huge pages come from the pool (hugetlb-pool.ts): surplus pages, reserved at mmap and
+ * taken by faults; with none to be had a fault is SIGBUS, not OOM. A shared hugetlb VMA that
  * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another mm's PMD page for
  * the same file offset (huge_pmd_share); the page's share count (pt_share_count) counts the
  * extra sharers and every sharer's VmPTE includes the page (H8).
  */
-import { FrameUse, HUGE_ORDER } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, anonVmaPrepare, type FaultResult } from './fault';
-import { getCachePage, fileSizePages } from './pagecache';
+import { fileSizePages } from './pagecache';
+import { allocHugetlbFolio, hugeIndex } from './hugetlb-pool';
 import { allocTable, ensureTable, entryIndex, findTable, pgIndex } from './pgtable';
 import { tracePteClear, tracePteSet } from './pte-trace';
 import { findVma, vmasIn } from './vma';
@@ -105,8 +105,12 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       return FAULT_OK;
     }
-    const pfn = m.allocFrames(HUGE_ORDER, FrameUse.Hugetlb, mm.id);
-    if (pfn < 0) return FAULT_OOM;
+    // The owner of the reservation copies outside it (outside_reserve): the page it reserved
+    // for this address was consumed by the fault that mapped the page it now copies.
+    const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
+    const pfn = allocHugetlbFolio(m, vma, hva, !!vma.resv && !cached);
+    if (pfn < 0) return FAULT_SIGBUS;
+    d.owner[pfn] = mm.id;
     m.pm.u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
     d.mapping[pfn] = anonVmaPrepare(m, vma).id;
     d.index[pfn] = hva / 4096;
@@ -119,17 +123,27 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     return FAULT_OK;
   }
   let pfn: number;
-  if (vma.file) {
-    const idx = vma.pgoff + (hva - vma.start) / 4096;
-    if (idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
-    pfn = getCachePage(m, vma.file, idx);
-    if (pfn < 0) return FAULT_OOM;
+  const idx = vma.file ? vma.pgoff + (hva - vma.start) / 4096 : -1;
+  if (vma.file && idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
+  const cached = vma.file ? vma.file.pages[idx] : undefined;
+  if (cached !== undefined) {
+    pfn = cached;
     d.refcount[pfn]++;
   } else {
-    pfn = m.allocFrames(HUGE_ORDER, FrameUse.Hugetlb, mm.id);
-    if (pfn < 0) return FAULT_OOM;
-    d.mapping[pfn] = anonVmaPrepare(m, vma).id;
-    d.index[pfn] = hva / 4096;
+    // hugetlb_no_page(): a new page, into the page cache for a shared mapping; a private
+    // mapping's page is anonymous (a private file mapping reads only what is cached).
+    pfn = allocHugetlbFolio(m, vma, hva, false);
+    if (pfn < 0) return FAULT_SIGBUS;
+    if (vma.file && vma.flags & VM_MAYSHARE) {
+      d.mapping[pfn] = vma.file.id;
+      d.index[pfn] = idx;
+      vma.file.pages[idx] = pfn;
+      d.refcount[pfn]++; // the cache's reference and the mapping's
+    } else {
+      d.owner[pfn] = mm.id;
+      d.mapping[pfn] = anonVmaPrepare(m, vma).id;
+      d.index[pfn] = hva / 4096;
+    }
   }
   d.mapcount[pfn]++;
   const rw = vma.flags & VM_WRITE && (write || vma.flags & VM_SHARED) ? PTE_RW : 0;

@@ -5,9 +5,10 @@
  * reference and a mapcount. Pages of an inode are freed when the inode is evicted: unlinked
  * (or anonymous), no open descriptor and no VMA left (iput).
  */
-import { FrameUse, HUGE_ORDER, PG_THP } from '../hw/physmem';
+import { FrameUse, PG_THP } from '../hw/physmem';
 import type { Machine } from '../machine';
 import type { Inode, InodeKind } from '../types';
+import { hugetlbUnreserve } from './hugetlb-pool';
 import { vmOps } from './vmops';
 
 export function newInode(m: Machine, path: string, kind: InodeKind, size: number): Inode {
@@ -29,14 +30,15 @@ export function newInode(m: Machine, path: string, kind: InodeKind, size: number
 
 /**
  * find_get_page / shmem_get_folio: the page at `index` (4K units), created zeroed when
- * missing. Hugetlb inodes hold 2 MiB pages keyed by the 2 MiB-aligned index.
- * Returns the pfn, or -1 when out of memory.
+ * missing. Returns the pfn, or -1 when out of memory. (Hugetlb inodes hold 2 MiB pages keyed
+ * by the 2 MiB-aligned index, which only a hugetlb fault creates.)
  */
 export function getCachePage(m: Machine, inode: Inode, index: number): number {
   const have = inode.pages[index];
   if (have !== undefined) return have;
-  const huge = inode.kind === 'hugetlb';
-  const pfn = m.allocFrames(huge ? HUGE_ORDER : 0, huge ? FrameUse.Hugetlb : FrameUse.Shmem, 0);
+  // A hugetlb file's pages come from the hugetlb pool, through the fault (hugetlb.ts).
+  if (inode.kind === 'hugetlb') return -1;
+  const pfn = m.allocFrames(0, FrameUse.Shmem, 0);
   if (pfn < 0) return -1;
   const d = m.pm.d;
   d.mapping[pfn] = inode.id;
@@ -47,8 +49,13 @@ export function getCachePage(m: Machine, inode: Inode, index: number): number {
 
 /** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */
 export function truncateInode(m: Machine, inode: Inode): void {
-  forEachCachePage(inode, (pfn) => dropCachePage(m, pfn));
+  let freed = 0;
+  forEachCachePage(inode, (pfn) => {
+    dropCachePage(m, pfn);
+    freed++;
+  });
   inode.pages = [];
+  if (inode.kind === 'hugetlb') hugetlbUnreserve(m, inode, 0, freed);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface Meminfo {
   PageTables: number;
   SecPageTables: number;
   HugePages_Total: number;
+  HugePages_Free: number;
+  HugePages_Rsvd: number;
   Hugetlb: number;
   KernelReserved: number;
   /** Shmem in huge folios (shmem THP, mm/thp.ts), and the part of it mapped by PMDs. */
@@ -128,6 +130,8 @@ function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: nu
     PageTables: pt * 4096,
     SecPageTables: 0,
     HugePages_Total: huge / 512,
+    HugePages_Free: m.s.hstate.free,
+    HugePages_Rsvd: m.s.hstate.resv,
     Hugetlb: huge * 4096,
     KernelReserved: m.s.reservedFrames * 4096,
     ShmemHugePages: thpFolios * 2 ** 21,

@@ -11,6 +11,7 @@ import { flushLazyCpus, flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
 import { unshareHugePmds } from './hugetlb';
+import { hugetlbVmaClose } from './hugetlb-pool';
 import { maybeEvict } from './pagecache';
 import { walkRange } from './pagewalk';
 import { entryIndex, freeTable, pgIndex } from './pgtable';
@@ -160,6 +161,7 @@ export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
   for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
   zapAndFlush(m, mm, start, end);
   for (const v of vmas) {
+    hugetlbVmaClose(m, v);
     unlinkVma(mm, v);
   }
   const tables = mm.pgtablesBytes;
@@ -177,7 +179,10 @@ export function exitMmap(m: Machine, mm: Mm): void {
   for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
   zapAndFlush(m, mm, 0, top);
   const files = vmas.map((v) => v.file).filter((f) => f !== null);
-  for (const v of vmas) unlinkVma(mm, v);
+  for (const v of vmas) {
+    hugetlbVmaClose(m, v);
+    unlinkVma(mm, v);
+  }
   freePgtables(m, mm, 0, top);
   m.freeFrames(mm.pgd, 0);
   mm.pgd = -1;

@@ -101,6 +101,9 @@ export function splitRefusal(mm: Mm, start: number, end: number): string | null 
 function canMerge(a: Vma, b: Vma): boolean {
   return (
     a.end === b.start &&
+    // hugetlbfs sets VM_DONTEXPAND, one of VM_SPECIAL: hugetlb VMAs never merge (and each
+    // keeps its own reservation, hugetlb-pool.ts).
+    !(a.flags & VM_HUGETLB) &&
     a.flags === b.flags &&
     a.file === b.file &&
     a.label === b.label &&

@@ -5,7 +5,8 @@
  */
 import type { Machine } from '../machine';
 import { refusal, refuse } from './result';
-import { newInode } from '../mm/pagecache';
+import { maybeEvict, newInode } from '../mm/pagecache';
+import { hugetlbReserve } from '../mm/hugetlb-pool';
 import { doMunmap } from '../mm/unmap';
 import { linkVma, mergeVma, rangeOverlapsVma, splitRefusal, unmappedArea } from '../mm/vma';
 import {
@@ -102,7 +103,6 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   if (req.flags.fixed) {
     const why = splitRefusal(mm, start, start + len);
     if (why) return refuse('EINVAL', why);
-    doMunmap(m, mm, start, start + len);
   }
   const vma: Vma = {
     start,
@@ -115,6 +115,13 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
     region: null,
     mm,
   };
+  // hugetlbfs_file_mmap's hugetlb_reserve_pages(), before anything is unmapped: a failed
+  // MAP_FIXED leaves the old mapping in place (as vms_abort_munmap_vmas does since 6.12).
+  if (hugetlb && !hugetlbReserve(m, vma)) {
+    if (inode) maybeEvict(m, inode);
+    return refuse('ENOMEM', `not enough free memory to reserve ${len / HPAGE} huge pages (hugetlb_reserve_pages; MAP_NORESERVE skips the reservation)`);
+  }
+  if (req.flags.fixed) doMunmap(m, mm, start, start + len);
   linkVma(mm, vma);
   if (!inode && !hugetlb) mergeVma(mm, vma);
   return start;

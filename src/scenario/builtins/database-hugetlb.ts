@@ -8,7 +8,7 @@ export const databaseHugetlb: BuiltinScenario = {
   source: `machine ram=512M
 ## The SGA in huge pages
 spawn db0
-db0: mmap 0x40000000 1G rw shared,anon,hugetlb as sga
+db0: mmap 0x40000000 1G rw shared,anon,hugetlb,noreserve as sga   # noreserve: no 1 GiB reservation at mmap, pages as touched
 db0: touch sga 64M write
 expect db0.VmPTE == 8K
 

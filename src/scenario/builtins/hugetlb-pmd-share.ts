@@ -7,7 +7,7 @@ export const hugetlbPmdShare: BuiltinScenario = {
   description: 'The page-table sharing mainline Linux ships: two processes mapping the same hugetlb memory MAP_SHARED over a whole 1 GiB-aligned unit point their PUD entries at one PMD page. Each VmPTE counts it; PageTables counts it once (H8).',
   source: `## One process maps hugetlb memory
 spawn a
-a: mmap 0x40000000 1G rw shared,anon,hugetlb as sga
+a: mmap 0x40000000 1G rw shared,anon,hugetlb,noreserve as sga   # noreserve: no 1 GiB reservation at mmap, pages as touched
 a: touch sga 64M write
 note 32 huge pages of 2 MiB: PMD entries are the leaves, no PTE pages. One PUD and one PMD page.
 expect a.VmPTE == 8K

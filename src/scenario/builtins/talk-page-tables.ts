@@ -35,7 +35,7 @@ expect meminfo.PageTables == 0
 
 ## 3. With hugetlb: 2 MiB pages and one shared PMD page
 spawn huge0
-huge0: mmap 0x40000000 1G rw shared,anon,hugetlb as sga
+huge0: mmap 0x40000000 1G rw shared,anon,hugetlb,noreserve as sga   # noreserve: no 1 GiB reservation at mmap, pages as touched
 huge0: touch sga 64M write
 repeat 1500: huge0: fork as huge{i}
 repeat 1500: huge{i}: touch sga 64M read
