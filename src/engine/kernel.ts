@@ -15,7 +15,7 @@ import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handl
 import { doMprotect } from './mm/mprotect';
 import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
-import { doMunmap, zapAndFlush } from './mm/unmap';
+import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
@@ -348,6 +348,7 @@ export class Kernel {
     if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     this.m.localCpu = t.cpu;
     zapAndFlush(this.m, t.mm!, start, end);
+    reclaimPteTables(this.m, t.mm!, start, end);
     return holes ?? ok(0);
   }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { smaps } from '../../src/engine/mm/proc';
 import {
-  G, K, M, PAGE, USE, anon, consistent, desc, fileMap, kernel, meminfo, mmOf, okv, pageTables, pfnOf, pte,
+  G, K, M, PAGE, USE, anon, consistent, desc, entryAt, fileMap, kernel, meminfo, mmOf, okv, pageTables, pfnOf, pte,
   shanon, st, teardown,
 } from './helpers';
 
@@ -235,6 +235,32 @@ describe('accounting (R22-R25)', () => {
     expect(meminfo(k.m).AnonPages).toBe(0);
     okv(k.unpin('a', h, PAGE));
     expect(meminfo(k.m).AnonPages).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
+});
+
+describe('PT_RECLAIM (Linux 6.14+, the x86-64 default): MADV_DONTNEED frees the PTE tables it emptied', () => {
+  it('a DONTNEED over a whole aligned 2 MiB frees that PTE table; two 1 MiB halves free nothing; a refault builds a new one', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const X = 0x40000000;
+    okv(k.mmap('a', anon(X, 8 * M)));
+    okv(k.touch('a', X, 8 * M, 'write'));
+    // A PUD, a PMD and 4 PTE tables (measured on Linux 6.18: 132 kB -> 128 kB for the same).
+    expect(st(k, 'a').VmPTE).toBe(6 * 4096);
+    okv(k.madvise('a', X + 2 * M, 2 * M, 'dontneed'));
+    expect(st(k, 'a').VmPTE).toBe(5 * 4096);
+    expect(entryAt(k, mmOf(k, 'a').pgd, X + 2 * M, 2)!.lo & 1).toBe(0);
+    // Halves: each zap_pte_range call covers less than PMD_SIZE, so the table stays.
+    okv(k.madvise('a', X + 4 * M, M, 'dontneed'));
+    okv(k.madvise('a', X + 5 * M, M, 'dontneed'));
+    expect(st(k, 'a').VmPTE).toBe(5 * 4096);
+    // A range that is not 2 MiB-aligned frees only the tables it covers whole.
+    okv(k.madvise('a', X + M, 7 * M, 'dontneed'));
+    expect(st(k, 'a').VmPTE).toBe(3 * 4096); // 4M-6M (emptied by the halves) and 6M-8M go; 0-2M stays
+    expect(okv(k.read('a', X + 2 * M, 1))).toBe(0);
+    expect(st(k, 'a').VmPTE).toBe(4 * 4096);
     consistent(k);
     teardown(k);
   });

@@ -14,7 +14,7 @@ import { unshareHugePmds } from './hugetlb';
 import { hugetlbVmaClose } from './hugetlb-pool';
 import { maybeEvict } from './pagecache';
 import { walkRange } from './pagewalk';
-import { entryIndex, freeTable, pgIndex } from './pgtable';
+import { entryIndex, findTable, freeTable, pgIndex } from './pgtable';
 import { isolateVmas, rangeOverlapsVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
 import { levelName, tracePteClear } from './pte-trace';
@@ -97,6 +97,43 @@ export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): voi
   const [fs, fe] = zapRange(m, mm, start, end, gather);
   flushTlbRange(m, mm, fs, fe);
   releasePages(m, gather);
+}
+
+/**
+ * CONFIG_PT_RECLAIM (Linux 6.14+, on by default on x86-64), for MADV_DONTNEED after its zap:
+ * a PTE table whose whole 2 MiB the zap covered inside one VMA (zap_pte_range's reclaim_pt:
+ * the range handed to it spans PMD_SIZE) holds nothing now, so its PMD entry is cleared and
+ * the table freed. The flush of a zap that freed tables (freed_tables) reaches lazy CPUs too.
+ */
+export function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number): void {
+  const u32 = m.pm.u32;
+  const depth = m.geo.pmdDepth;
+  let freed = false;
+  for (const v of vmasIn(mm, start, end)) {
+    if (v.flags & (VM_HUGETLB | VM_MSHARE)) continue;
+    const to = Math.min(end, v.end);
+    for (let a = Math.ceil(Math.max(start, v.start) / PMD_SPAN) * PMD_SPAN; a + PMD_SPAN <= to; a += PMD_SPAN) {
+      const pmd = findTable(m, mm.pgd, a, depth);
+      if (pmd < 0) continue;
+      const ei = entryIndex(pmd, pgIndex(a, 21));
+      if (!(u32[ei] & PTE_P) || u32[ei] & PTE_PS) continue; // no table, or a 2 MiB leaf
+      const pte = entryPfn(u32[ei], u32[ei + 1]);
+      if (!tableEmpty(u32, pte)) continue; // any_skipped: the zap left an entry
+      u32[ei] = 0;
+      u32[ei + 1] = 0;
+      tracePteClear(m, mm, a, levelName(m, depth));
+      freeTable(m, mm, pte);
+      freed = true;
+    }
+  }
+  if (freed) flushLazyCpus(m, mm);
+}
+
+const PMD_SPAN = 0x200000;
+
+function tableEmpty(u32: Uint32Array, table: number): boolean {
+  for (let i = table * 1024; i < table * 1024 + 1024; i++) if (u32[i] !== 0) return false;
+  return true;
 }
 
 /**
