@@ -150,7 +150,7 @@ export class Machine {
       lockEdges: [],
       frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),
       shmemFrames: new Set(),
-      thpPmdMaps: new Map(),
+      thpPmdMapped: new Set(),
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
     const d = this.pm.d;
@@ -205,6 +205,7 @@ export class Machine {
       d.flags[p] = 0;
       d.refcount[p] = i === 0 ? 1 : 0;
       d.mapcount[p] = 0;
+      d.entire[p] = 0;
       d.owner[p] = owner;
       d.share[p] = 0;
       d.mapping[p] = 0;
@@ -252,6 +253,7 @@ export class Machine {
       d.flags[p] = PG_UNCLEAN;
       d.refcount[p] = 0;
       d.mapcount[p] = 0;
+      d.entire[p] = 0;
       d.owner[p] = 0;
       d.share[p] = 0;
       d.mapping[p] = 0;

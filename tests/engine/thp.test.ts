@@ -4,7 +4,7 @@
  *
  *   PMD table                       page cache of the shmem inode
  *   [ PS | pfn=head ] ─────────────> 512 pages, one 2 MiB-aligned order-9 block
- *                                    (head carries PG_THP and the PMD's mapcount)
+ *                                    (head carries PG_THP and the PMDs' entire mapcount)
  *
  * A part-covering munmap / mprotect / MADV_DONTNEED splits a file PMD by clearing it; the
  * pages stay cached and refault as 4 KiB PTEs.
@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { PG_THP } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
-import { meminfo } from '../../src/engine/mm/proc';
+import { meminfo, smaps } from '../../src/engine/mm/proc';
 import type { Kernel } from '../../src/engine/kernel';
 import { K, M, PAGE, USE, allocs, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
 
@@ -54,7 +54,7 @@ describe('shmem THP (M21 mechanism)', () => {
     expect(allocs(k) - a0).toBe(3);
     expect(st(k, 'a').VmPTE).toBe(8 * K);
     const head = pmd(k, 'a', s)!.lo >>> 12;
-    expect(desc(k, head)).toMatchObject({ use: USE.shmem, mapcount: 1, refcount: 2 });
+    expect(desc(k, head)).toMatchObject({ use: USE.shmem, mapcount: 0, entire: 1, refcount: 2 });
     expect(desc(k, head).flags & PG_THP).toBe(PG_THP);
     expect(meminfo(k.m)).toMatchObject({ Shmem: 2 * M, ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M, Mapped: 2 * M });
     // A whole 8 MiB touch: four PMDs, still no PTE page.
@@ -80,7 +80,7 @@ describe('shmem THP (M21 mechanism)', () => {
     }
   });
 
-  it('a second mapper (fork, or another process on the tmpfs file) maps the same folio with its own PMD: one mapcount each on the head', () => {
+  it('a second mapper (fork, or another process on the tmpfs file) maps the same folio with its own PMD: one entire mapcount each on the head', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 4 * M));
     okv(k.spawn('a'));
@@ -95,7 +95,7 @@ describe('shmem THP (M21 mechanism)', () => {
     const head = pmd(k, 'a', s)!.lo >>> 12;
     expect(pmd(k, 'b', s)!.lo >>> 12).toBe(head);
     expect(pmd(k, 'c', c)!.lo >>> 12).toBe(head);
-    expect(desc(k, head).mapcount).toBe(3);
+    expect(desc(k, head)).toMatchObject({ entire: 3, mapcount: 0 });
     expect(pmd(k, 'c', c)!.lo & PTE_RW).toBe(0); // c mapped it read-only
     expect(meminfo(k.m).ShmemPmdMapped).toBe(2 * M);
     consistent(k);
@@ -262,6 +262,40 @@ describe('shmem THP (M21 mechanism)', () => {
     consistent(k);
     okv(k.unpin('a', 0, 2 ** 47));
     expect(meminfo(k.m).Shmem).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('smaps counts each 4 KiB page of a folio by its precise mapcount: a PMD in one process, PTEs over part of it in another (review regression; figures from Linux 6.18)', () => {
+    // fs/proc/task_mmu.c smaps_account(): folio_precise_page_mapcount() = the page's own PTE
+    // mapcount + folio_entire_mapcount(). The PMD used to count in the first page's mapcount:
+    // a's 2 MiB were all private (or all shared once b mapped page 0), b's tail pages private.
+    const k = kernel({ shmemThp: 'always', ram: 512 * M });
+    okv(k.file('/g', 4 * M));
+    okv(k.spawn('a'));
+    okv(k.spawn('b'));
+    const a = okv(k.mmap('a', fileMap('/g', 0x40800000, 4 * M, 'rw', true)));
+    okv(k.read('a', a, 1));
+    const b = okv(k.mmap('b', fileMap('/g', 0x50001000, M, 'rw', true)));
+    const sa = () => smaps(k.m, mmOf(k, 'a').vmas[0]);
+    const sb = () => smaps(k.m, mmOf(k, 'b').vmas[0]);
+    const kB = (n: number) => n * K;
+    okv(k.read('b', b + 16 * PAGE, 1)); // fault-around maps file pages 15..30
+    expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(64), Private_Clean: kB(1984) });
+    expect(Math.floor(sa().Pss / K)).toBe(2016);
+    expect(sb()).toMatchObject({ Rss: kB(64), Pss: kB(32), Shared_Clean: kB(64), Private_Clean: 0 });
+    okv(k.read('b', b, 1)); // maps file pages 0..14
+    expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(124), Private_Clean: kB(1924) });
+    expect(Math.floor(sa().Pss / K)).toBe(1986);
+    expect(sb()).toMatchObject({ Rss: kB(124), Pss: kB(62), Shared_Clean: kB(124), Private_Clean: 0 });
+    // The head's own mapcount is b's PTE; the PMD is the entire mapcount. Mapped is still 2 MiB.
+    const head = pmd(k, 'a', a)!.lo >>> 12;
+    expect(desc(k, head)).toMatchObject({ mapcount: 1, entire: 1 });
+    expect(meminfo(k.m)).toMatchObject({ Mapped: 2 * M, ShmemPmdMapped: 2 * M });
+    consistent(k);
+    okv(k.munmap('a', a, 4 * M)); // the PMD goes: b's pages are private again
+    expect(sb()).toMatchObject({ Rss: kB(124), Pss: kB(124), Shared_Clean: 0, Private_Clean: kB(124) });
+    expect(meminfo(k.m)).toMatchObject({ Mapped: kB(124), ShmemPmdMapped: 0 });
     consistent(k);
     teardown(k);
   });
