@@ -300,6 +300,53 @@ describe('shmem THP (M21 mechanism)', () => {
     teardown(k);
   });
 
+  it('a huge folio is dirty as a whole: written through a PMD or one PTE, every page of it shows dirty in smaps, also after a split (review regression)', () => {
+    // The dirty flag belongs to the folio: zap_huge_pmd / __split_huge_pmd_locked and
+    // zap_present_ptes call folio_mark_dirty, fault_dirty_shared_page and wp_page_shared dirty
+    // the folio, smaps_page_accumulate tests folio_test_dirty, and a split copies PG_dirty to
+    // every new page. It used to live on the 4 KiB frame: one page dirty, the rest clean.
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/d', 2 * M));
+    okv(k.spawn('a'));
+    const a = okv(k.mmap('a', fileMap('/d', 0x40800000, 2 * M, 'rw', true)));
+    okv(k.write('a', a + 5 * PAGE, 1)); // a dirty PMD
+    okv(k.munmap('a', a + M, M)); // zaps the PMD: its dirty bit goes to the folio
+    okv(k.read('a', a + 64 * PAGE, 1)); // fault-around maps 16 clean PTEs
+    expect(smaps(k.m, mmOf(k, 'a').vmas[0])).toMatchObject({ Rss: 64 * K, Private_Dirty: 64 * K, Private_Clean: 0 }); // Linux 6.18 (review-3 t15)
+    consistent(k);
+    teardown(k);
+
+    // A PTE write fault (fault_dirty_shared_page) dirties the folio another process maps,
+    // clean, with a PMD. A write through a PTE already writable (shmem maps writable on a
+    // read) only sets the PTE's dirty bit, which reaches the folio when the PTE is zapped.
+    for (const readFirst of [false, true]) {
+      const k2 = kernel({ shmemThp: 'always' });
+      okv(k2.file('/g', 2 * M));
+      okv(k2.spawn('a'));
+      okv(k2.spawn('b'));
+      const pa = okv(k2.mmap('a', fileMap('/g', 0x40800000, 2 * M, 'rw', true)));
+      okv(k2.read('a', pa, 1));
+      const pb = okv(k2.mmap('b', fileMap('/g', 0x50001000, M, 'rw', true)));
+      if (readFirst) okv(k2.read('b', pb + 3 * PAGE, 1)); // maps file pages 0..15
+      okv(k2.write('b', pb + 3 * PAGE, 1));
+      const sa = () => smaps(k2.m, mmOf(k2, 'a').vmas[0]);
+      if (readFirst) expect(sa()).toMatchObject({ Shared_Clean: 16 * PAGE, Private_Clean: 2 * M - 16 * PAGE, Private_Dirty: 0 });
+      else expect(sa()).toMatchObject({ Shared_Dirty: PAGE, Private_Dirty: 2 * M - PAGE, Private_Clean: 0, Shared_Clean: 0 });
+      okv(k2.munmap('b', pb, M));
+      expect(sa(), `readFirst ${readFirst}`).toMatchObject({ Rss: 2 * M, Private_Dirty: 2 * M, Private_Clean: 0 });
+      consistent(k2);
+      teardown(k2);
+    }
+
+    // Truncating into a dirty folio splits it: the pages it keeps stay dirty.
+    const { k: k3, fd, s } = mappedFile(4 * M, 'write');
+    okv(k3.ftruncate('a', fd, 3 * M));
+    okv(k3.read('a', s + H, 1)); // 16 PTEs over the split folio's first pages
+    expect(smaps(k3.m, mmOf(k3, 'a').vmas[0])).toMatchObject({ Rss: 2 * M + 64 * K, Private_Dirty: 2 * M + 64 * K, Private_Clean: 0 });
+    consistent(k3);
+    teardown(k3);
+  });
+
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {
     const { k, s } = mappedFile(4 * M, 'write');
     okv(k.munmap('a', s + 3 * M, PAGE));

@@ -16,7 +16,7 @@ import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { fileSizePages, getCachePage } from './pagecache';
 import { hugetlbFault, lastFaultShared } from './hugetlb';
 import { tracePteSet } from './pte-trace';
-import { thpFault, thpPossible } from './thp';
+import { folioFrame, thpFault, thpPossible } from './thp';
 import { TI } from '../trace';
 
 export const FAULT_OK = 0;
@@ -203,7 +203,7 @@ function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, wri
   // shmem needs no write-notify, so a writable shared VMA maps writable even on a read.
   const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
   mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw | (write ? PTE_D : 0));
-  if (write) m.pm.d.flags[pfn] |= PG_DIRTY; // fault_dirty_shared_page
+  if (write) m.pm.d.flags[folioFrame(m, pfn)] |= PG_DIRTY; // fault_dirty_shared_page: the folio
   if (!write) faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A | rw);
   lastFaultKind = 'shmem';
   return FAULT_OK;
@@ -277,7 +277,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, unshare 
   if (vma.flags & VM_SHARED) {
     // wp_page_shared: shmem, the page stays; the PTE becomes writable and dirty, the folio dirty.
     u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
-    d.flags[old] |= PG_DIRTY;
+    d.flags[folioFrame(m, old)] |= PG_DIRTY;
     lastFaultKind = 'shmem';
     return FAULT_OK;
   }

@@ -216,7 +216,7 @@ export interface Smaps {
  * whole folio), shared when that is 2 or more, Pss summed in fixed point (PSS_SHIFT, 12 bits)
  * with each page's share truncated, then truncated to bytes. As smaps_page_accumulate, a page
  * is dirty when its entry or its folio is (a shmem page written through another process's
- * mapping is dirty here too).
+ * mapping is dirty here too; so is every page of a huge folio when the folio is).
  */
 export function smaps(m: Machine, vma: Vma): Smaps {
   const out: Smaps = {
@@ -235,7 +235,8 @@ export function smaps(m: Machine, vma: Vma): Smaps {
   const pteLeaf = (lo: number, pfn: number) => {
     if (lo & PTE_SPECIAL) return;
     const head = thpHead(m, pfn);
-    accumulate(d.mapcount[pfn] + (head < 0 ? 0 : d.entire[head]), (lo & PTE_D) !== 0 || (d.flags[pfn] & PG_DIRTY) !== 0);
+    const folio = head < 0 ? pfn : head;
+    accumulate(d.mapcount[pfn] + (head < 0 ? 0 : d.entire[head]), (lo & PTE_D) !== 0 || (d.flags[folio] & PG_DIRTY) !== 0);
     if (d.use[pfn] === FrameUse.Anon) out.Anonymous += 4096;
   };
   const thpPmdLeaf = (lo: number, head: number) => {

@@ -13,7 +13,9 @@
  * cache reference; its first frame carries PG_THP. A PMD mapping takes a reference on that
  * first frame and one entire mapcount (folio_add_file_rmap_pmd: `entire`, not the first page's
  * own `mapcount`, which counts only PTEs mapping that page) and counts 512 pages of RssShmem.
- * A page's mapcount as smaps sees it is both together (folio_precise_page_mapcount). Splitting a file PMD (a munmap, mprotect or MADV_DONTNEED that covers only
+ * A page's mapcount as smaps sees it is both together (folio_precise_page_mapcount). PG_DIRTY
+ * is the folio's, set and tested on the first frame (folioFrame) however the folio is mapped;
+ * a split hands it to every page. Splitting a file PMD (a munmap, mprotect or MADV_DONTNEED that covers only
  * part of it) just clears it (__split_huge_pmd_locked for a non-anonymous VMA): the pages stay
  * in the cache and later faults map them with PTEs.
  *
@@ -23,7 +25,7 @@ import { FrameUse, HUGE_ORDER, PG_DIRTY, PG_THP } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Inode, type Mm, type Vma } from '../types';
-import { fileSizePages } from './pagecache';
+import { fileSizePages, splitHugeFolio } from './pagecache';
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { tracePteClear, tracePteSet, levelName } from './pte-trace';
 
@@ -129,6 +131,15 @@ export function thpHead(m: Machine, pfn: number): number {
   return d.flags[head] & PG_THP && d.use[pfn] === FrameUse.Shmem ? head : -1;
 }
 
+/**
+ * The frame whose flags stand for `pfn`'s folio: the first frame of a shmem huge folio, else
+ * the page itself. PG_DIRTY is a folio flag (folio_mark_dirty), so it is set and tested there.
+ */
+export function folioFrame(m: Machine, pfn: number): number {
+  const head = thpHead(m, pfn);
+  return head < 0 ? pfn : head;
+}
+
 /** True for a leaf entry that maps a shmem THP with a PMD. */
 export function isThpPmd(m: Machine, pfn: number): boolean {
   return m.pm.d.use[pfn] === FrameUse.Shmem;
@@ -157,7 +168,7 @@ export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: num
 export function splitFolioAt(m: Machine, inode: Inode, keep: number): void {
   if (keep % HPAGE_PAGES === 0) return;
   const head = inode.pages[keep - (keep % HPAGE_PAGES)];
-  if (head !== undefined) m.pm.d.flags[head] &= ~PG_THP;
+  if (head !== undefined && m.pm.d.flags[head] & PG_THP) splitHugeFolio(m, head);
 }
 
 /** [start, end) widened to the 2 MiB pages it touches: the span a split PMD must flush. */
