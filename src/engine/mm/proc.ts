@@ -208,6 +208,9 @@ export interface Smaps {
   Private_Clean: number;
   Private_Dirty: number;
   Anonymous: number;
+  /** hugetlb pages count here only, not in Rss, Pss or the four lines above (as Linux). */
+  Shared_Hugetlb: number;
+  Private_Hugetlb: number;
 }
 
 /**
@@ -216,11 +219,13 @@ export interface Smaps {
  * whole folio), shared when that is 2 or more, Pss summed in fixed point (PSS_SHIFT, 12 bits)
  * with each page's share truncated, then truncated to bytes. As smaps_page_accumulate, a page
  * is dirty when its entry or its folio is (a shmem page written through another process's
- * mapping is dirty here too; so is every page of a huge folio when the folio is).
+ * mapping is dirty here too; so is every page of a huge folio when the folio is). hugetlb
+ * pages count only in Shared_Hugetlb / Private_Hugetlb (smaps_hugetlb_range).
  */
 export function smaps(m: Machine, vma: Vma): Smaps {
   const out: Smaps = {
     Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0,
+    Shared_Hugetlb: 0, Private_Hugetlb: 0,
   };
   const u32 = m.pm.u32;
   const d = m.pm.d;
@@ -243,8 +248,14 @@ export function smaps(m: Machine, vma: Vma): Smaps {
     const dirty = (lo & PTE_D) !== 0 || (d.flags[head] & PG_DIRTY) !== 0;
     for (let i = 0; i < 512; i++) accumulate(d.mapcount[head + i] + d.entire[head], dirty);
   };
-  const hugetlbLeaf = (lo: number, pfn: number) => {
-    for (let i = 0; i < 512; i++) accumulate(d.mapcount[pfn], (lo & PTE_D) !== 0 || (d.flags[pfn] & PG_DIRTY) !== 0);
+  /**
+   * smaps_hugetlb_range: shared when the page is mapped more than once
+   * (folio_maybe_mapped_shared) or its PMD table page is shared (hugetlb_pmd_shared).
+   */
+  const hugetlbLeaf = (ei: number, pfn: number) => {
+    const pmdShared = d.share[Math.floor(ei / 1024)] > 0; // the table page holding the entry
+    if (d.mapcount[pfn] > 1 || pmdShared) out.Shared_Hugetlb += 0x200000;
+    else out.Private_Hugetlb += 0x200000;
   };
   walkRange(m, vma.mm.pgd, vma.start, vma.end, {
     // smaps walks from the process VMA and does not follow an mshare link (M22).
@@ -260,7 +271,7 @@ export function smaps(m: Machine, vma: Vma): Smaps {
       const lo = u32[ei];
       const pfn = entryPfn(lo, u32[ei + 1]);
       if (isThpPmd(m, pfn)) thpPmdLeaf(lo, pfn);
-      else hugetlbLeaf(lo, pfn);
+      else hugetlbLeaf(ei, pfn);
     },
   });
   out.Pss = Math.floor(pss / PSS_ONE);
