@@ -3,8 +3,10 @@
  * maintains; a violation is a bug in the simulator, reported in words.
  *
  * - no frame is both free and in use; free frames are exactly the buddy's free blocks
- * - mapcount of every page = the table entries (in distinct table pages) that map it
- * - refcount >= mapcount (+1 for the page cache, + pins)
+ * - mapcount of every page = the table entries (in distinct table pages) that map it; for a
+ *   shmem huge folio the PMDs mapping it are its entire mapcount (on the first frame), apart
+ *   from the PTEs mapping each page
+ * - refcount >= mapcount (+ entire mapcount, +1 for the page cache, + pins)
  * - each mm's RSS counters and pgtables_bytes = what its own tables hold
  * - share counts = the extra entries pointing at a shared table page
  * - no TLB entry grants more than the page tables do
@@ -36,7 +38,7 @@ export function checkInvariants(m: Machine): string[] {
 
   // Walk every live mm; visit each table page once for mapcounts.
   const mapcount = new Int32Array(n);
-  const pmdMaps = new Map<number, number>(); // shmem THP first frame -> PMDs mapping it
+  const entire = new Int32Array(n); // shmem THP first frame -> PMDs mapping it
   const pointers = new Int32Array(n); // entries pointing at each table page
   const seenTable = new Uint8Array(n);
   const levels = m.geo.shifts.length;
@@ -78,13 +80,10 @@ export function checkInvariants(m: Machine): string[] {
       if (!(lo & (PTE_P | PTE_PROTNONE))) continue;
       if (lo & PTE_SPECIAL) continue;
       const pfn = entryPfn(lo, u32[ei + 1]);
-      if (first) mapcount[pfn]++;
       const use = d.use[pfn];
       const thp = depth < levels - 1 && use === FrameUse.Shmem; // a shmem PMD (mm/thp.ts)
-      if (thp) {
-        if (first) pmdMaps.set(pfn, (pmdMaps.get(pfn) ?? 0) + 1);
-        if (!(d.flags[pfn] & PG_THP)) errs.push(`mm ${mm.id}: PMD at 0x${va.toString(16)} maps frame ${pfn}, not the first page of a shmem huge folio`);
-      }
+      if (first) (thp ? entire : mapcount)[pfn]++;
+      if (thp && !(d.flags[pfn] & PG_THP)) errs.push(`mm ${mm.id}: PMD at 0x${va.toString(16)} maps frame ${pfn}, not the first page of a shmem huge folio`);
       if (own && use === FrameUse.Anon) acc.anon++;
       else if (own && use === FrameUse.Shmem) acc.shmem += thp ? 512 : 1;
       if (use === FrameUse.Free) errs.push(`mm ${mm.id}: 0x${va.toString(16)} maps free frame ${pfn}`);
@@ -118,9 +117,12 @@ export function checkInvariants(m: Machine): string[] {
     if (use === FrameUse.Anon || use === FrameUse.Shmem || (use === FrameUse.Hugetlb && !(d.flags[p] & PG_TAIL))) {
       if (mapcount[p] !== d.mapcount[p]) errs.push(`frame ${p}: mapcount ${d.mapcount[p]} but ${mapcount[p]} entries map it`);
       const cacheRef = use === FrameUse.Anon ? 0 : d.mapping[p] && m.s.inodes.get(d.mapping[p])?.pages[d.index[p]] === p ? 1 : 0;
-      if (d.refcount[p] < d.mapcount[p] + cacheRef + d.pincount[p]) errs.push(`frame ${p}: refcount ${d.refcount[p]} < mapcount ${d.mapcount[p]} + cache ${cacheRef} + pins ${d.pincount[p]}`);
+      const maps = d.mapcount[p] + d.entire[p];
+      if (d.refcount[p] < maps + cacheRef + d.pincount[p]) errs.push(`frame ${p}: refcount ${d.refcount[p]} < mapcount ${d.mapcount[p]} + entire ${d.entire[p]} + cache ${cacheRef} + pins ${d.pincount[p]}`);
       if (d.refcount[p] <= 0 && !poolFree.has(p)) errs.push(`frame ${p}: in use with refcount ${d.refcount[p]}`);
     }
+    if (entire[p] !== d.entire[p]) errs.push(`frame ${p}: entire mapcount ${d.entire[p]} but ${entire[p]} PMDs map its folio`);
+    if ((d.entire[p] > 0) !== m.s.thpPmdMapped.has(p)) errs.push(`shmem THP ${p}: entire mapcount ${d.entire[p]}, ${m.s.thpPmdMapped.has(p) ? '' : 'not '}in thpPmdMapped`);
     if (use === FrameUse.Pmd && d.share[p] > 0 && pointers[p] !== d.share[p] + 1) {
       errs.push(`hugetlb PMD ${p}: share count ${d.share[p]} but ${pointers[p]} PUD entries point at it`);
     }
@@ -138,8 +140,6 @@ export function checkInvariants(m: Machine): string[] {
     }
     if (errs.length > 40) break;
   }
-  for (const [p, c] of pmdMaps) if (m.s.thpPmdMaps.get(p) !== c) errs.push(`shmem THP ${p}: ${c} PMDs map it, thpPmdMaps says ${m.s.thpPmdMaps.get(p) ?? 0}`);
-  for (const [p, c] of m.s.thpPmdMaps) if (!pmdMaps.has(p)) errs.push(`shmem THP ${p}: thpPmdMaps says ${c} PMDs, none maps it`);
   errs.push(...checkTlb(m));
   return errs;
 }

@@ -150,7 +150,7 @@ export class Machine {
       lockEdges: [],
       frameUse: new Array<number>(FRAME_USE_NAMES.length).fill(0),
       shmemFrames: new Set(),
-      thpPmdMaps: new Map(),
+      thpPmdMapped: new Set(),
       hstate: { nr: 0, free: 0, resv: 0, freeList: [] },
     };
     const reserved = RESERVED_BYTES / PAGE_SIZE;
@@ -210,6 +210,7 @@ export class Machine {
       d.flags[p] = 0;
       d.refcount[p] = i === 0 ? 1 : 0;
       d.mapcount[p] = 0;
+      d.entire[p] = 0;
       d.owner[p] = owner;
       d.share[p] = 0;
       d.mapping[p] = 0;
@@ -257,6 +258,7 @@ export class Machine {
       d.flags[p] = PG_UNCLEAN;
       d.refcount[p] = 0;
       d.mapcount[p] = 0;
+      d.entire[p] = 0;
       d.owner[p] = 0;
       d.share[p] = 0;
       d.mapping[p] = 0;

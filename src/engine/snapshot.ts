@@ -87,6 +87,7 @@ export function stateDigest(m: Machine): string {
     h = mix(h, use);
     h = mix(h, d.refcount[p]);
     h = mix(h, d.mapcount[p]);
+    h = mix(h, d.entire[p]);
     h = mix(h, d.share[p]);
     const base = p * 1024;
     for (let i = base; i < base + 1024; i++) {

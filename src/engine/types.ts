@@ -280,8 +280,11 @@ export interface KernelState {
   frameUse: number[];
   /** The pfns of Shmem frames (meminfo's Mapped reads their mapcount), kept likewise. */
   shmemFrames: Set<number>;
-  /** Shmem THP folios mapped by a PMD somewhere: first frame -> PMD mappings (ShmemPmdMapped). */
-  thpPmdMaps: Map<number, number>;
+  /**
+   * The first frames of the shmem THP folios some PMD maps (entire mapcount above 0), so
+   * meminfo's ShmemPmdMapped and Mapped need no scan of every frame.
+   */
+  thpPmdMapped: Set<number>;
   /** The 2 MiB hstate's pool (mm/hugetlb-pool.ts). */
   hstate: HState;
 }

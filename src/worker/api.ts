@@ -142,6 +142,8 @@ export interface SmapsInfo {
   Private_Clean: number;
   Private_Dirty: number;
   Anonymous: number;
+  Shared_Hugetlb: number;
+  Private_Hugetlb: number;
 }
 
 export interface EngineApi {

@@ -94,7 +94,7 @@ export function pfnOf(k: Kernel, name: string, va: number): number {
 export function desc(k: Kernel, pfn: number) {
   const d = k.m.pm.d;
   return {
-    use: d.use[pfn], flags: d.flags[pfn], refcount: d.refcount[pfn], mapcount: d.mapcount[pfn],
+    use: d.use[pfn], flags: d.flags[pfn], refcount: d.refcount[pfn], mapcount: d.mapcount[pfn], entire: d.entire[pfn],
     owner: d.owner[pfn], share: d.share[pfn], pincount: d.pincount[pfn], memcg: d.memcg[pfn],
   };
 }

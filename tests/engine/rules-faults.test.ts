@@ -157,6 +157,32 @@ describe('page faults (R8-R14)', () => {
     teardown(k);
   });
 
+  it('R12/R13: no fault-around in a userfaultfd-WP range (uffd_disable_fault_around); outside it, it goes on (review regression)', () => {
+    // mm/memory.c should_fault_around() is false for VM_UFFD_WP (and VM_UFFD_MINOR): every page
+    // of a write-protect-tracked range must fault on its own. review-3 t12: RssShmem 4 kB on
+    // Linux 6.18, 64 kB before.
+    for (const shared of [true, false]) {
+      const k = kernel();
+      okv(k.file('/memfd', 64 * K));
+      okv(k.spawn('a'));
+      const w = okv(k.mmap('a', fileMap('/memfd', null, 64 * K, 'rw', true)));
+      okv(k.touch('a', w, 64 * K, 'write')); // all 16 pages in the cache
+      okv(k.munmap('a', w, 64 * K));
+      const p = okv(k.mmap('a', fileMap('/memfd', 0x10000000, 64 * K, 'rw', shared)));
+      const q = okv(k.mmap('a', fileMap('/memfd', 0x10100000, 64 * K, 'r', shared)));
+      okv(k.uffdRegister('a', p, 64 * K, 'wp'));
+      const f0 = faults(k);
+      okv(k.read('a', p + PAGE));
+      expect(st(k, 'a').RssShmem, `shared ${shared}`).toBe(PAGE);
+      okv(k.touch('a', p, 64 * K, 'read'));
+      expect(faults(k) - f0).toBe(16); // one fault a page
+      okv(k.read('a', q)); // not registered: the 64 KiB around
+      expect(st(k, 'a').RssShmem).toBe(16 * PAGE + 16 * PAGE);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
   it('R13: a private file mapping maps the cache page read-only; the first write COW-copies it into a new anonymous page', () => {
     const k = kernel();
     okv(k.file('/f', 8 * K));

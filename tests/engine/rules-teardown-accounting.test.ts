@@ -224,6 +224,37 @@ describe('accounting (R22-R25)', () => {
     teardown(k);
   });
 
+  it('R25/H8: hugetlb pages count only in Shared_Hugetlb / Private_Hugetlb, never in Rss, Pss or Shared/Private Clean/Dirty (review regression)', () => {
+    // fs/proc/task_mmu.c smaps_hugetlb_range(): shared when the page is mapped more than once
+    // or through a shared PMD page (hugetlb_pmd_shared); Rss and Pss stay 0.
+    const hugetlb = (addr: number, len: number, shared: boolean) => ({ addr, len, prot: 'rw', flags: { shared, private: !shared, anon: true, hugetlb: true, noreserve: true, fixed: true } });
+    const none = { Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0 };
+    const k = kernel();
+    okv(k.spawn('a'));
+    const sga = okv(k.mmap('a', hugetlb(G, G, true))); // covers its 1 GiB: PMD sharing
+    okv(k.touch('a', sga, 4 * M, 'write'));
+    const sm = (name: string, va: number) => smaps(k.m, mmOf(k, name).vmas.find((v) => v.start === va)!);
+    expect(sm('a', sga)).toMatchObject({ ...none, Shared_Hugetlb: 0, Private_Hugetlb: 4 * M });
+    okv(k.fork('a', 'b'));
+    okv(k.touch('b', sga, 4 * M, 'read'));
+    // review-1 s1.msh; Linux: Rss 0, Shared_Hugetlb 4096 kB in both (the PMD page is shared).
+    for (const name of ['a', 'b']) expect(sm(name, sga), name).toMatchObject({ ...none, Shared_Hugetlb: 4 * M, Private_Hugetlb: 0 });
+    expect(st(k, 'a').HugetlbPages).toBe(4 * M);
+    // Without PMD sharing (4 MiB, not a whole 1 GiB): shared where two PMDs map the page.
+    const small = okv(k.mmap('a', hugetlb(4 * G, 4 * M, true)));
+    okv(k.touch('a', small, 4 * M, 'write'));
+    okv(k.fork('a', 'c'));
+    okv(k.touch('c', small, 2 * M, 'read'));
+    expect(sm('a', small)).toMatchObject({ ...none, Shared_Hugetlb: 2 * M, Private_Hugetlb: 2 * M });
+    expect(sm('c', small)).toMatchObject({ ...none, Shared_Hugetlb: 2 * M, Private_Hugetlb: 0 });
+    // MAP_PRIVATE hugetlb, mapped once.
+    const priv = okv(k.mmap('b', hugetlb(8 * G, 2 * M, false)));
+    okv(k.touch('b', priv, 2 * M, 'write'));
+    expect(sm('b', priv)).toMatchObject({ ...none, Shared_Hugetlb: 0, Private_Hugetlb: 2 * M });
+    consistent(k);
+    teardown(k);
+  });
+
   it('AnonPages counts mapped anonymous pages (NR_ANON_MAPPED): a page kept only by a pin after munmap leaves it', () => {
     const k = kernel();
     okv(k.spawn('a'));

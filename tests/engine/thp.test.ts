@@ -4,7 +4,7 @@
  *
  *   PMD table                       page cache of the shmem inode
  *   [ PS | pfn=head ] ─────────────> 512 pages, one 2 MiB-aligned order-9 block
- *                                    (head carries PG_THP and the PMD's mapcount)
+ *                                    (head carries PG_THP and the PMDs' entire mapcount)
  *
  * A part-covering munmap / mprotect / MADV_DONTNEED splits a file PMD by clearing it; the
  * pages stay cached and refault as 4 KiB PTEs.
@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { PG_THP } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
-import { meminfo } from '../../src/engine/mm/proc';
+import { meminfo, smaps } from '../../src/engine/mm/proc';
 import type { Kernel } from '../../src/engine/kernel';
 import { K, M, PAGE, USE, allocs, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
 
@@ -54,7 +54,7 @@ describe('shmem THP (M21 mechanism)', () => {
     expect(allocs(k) - a0).toBe(3);
     expect(st(k, 'a').VmPTE).toBe(8 * K);
     const head = pmd(k, 'a', s)!.lo >>> 12;
-    expect(desc(k, head)).toMatchObject({ use: USE.shmem, mapcount: 1, refcount: 2 });
+    expect(desc(k, head)).toMatchObject({ use: USE.shmem, mapcount: 0, entire: 1, refcount: 2 });
     expect(desc(k, head).flags & PG_THP).toBe(PG_THP);
     expect(meminfo(k.m)).toMatchObject({ Shmem: 2 * M, ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M, Mapped: 2 * M });
     // A whole 8 MiB touch: four PMDs, still no PTE page.
@@ -80,7 +80,7 @@ describe('shmem THP (M21 mechanism)', () => {
     }
   });
 
-  it('a second mapper (fork, or another process on the tmpfs file) maps the same folio with its own PMD: one mapcount each on the head', () => {
+  it('a second mapper (fork, or another process on the tmpfs file) maps the same folio with its own PMD: one entire mapcount each on the head', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 4 * M));
     okv(k.spawn('a'));
@@ -95,7 +95,7 @@ describe('shmem THP (M21 mechanism)', () => {
     const head = pmd(k, 'a', s)!.lo >>> 12;
     expect(pmd(k, 'b', s)!.lo >>> 12).toBe(head);
     expect(pmd(k, 'c', c)!.lo >>> 12).toBe(head);
-    expect(desc(k, head).mapcount).toBe(3);
+    expect(desc(k, head)).toMatchObject({ entire: 3, mapcount: 0 });
     expect(pmd(k, 'c', c)!.lo & PTE_RW).toBe(0); // c mapped it read-only
     expect(meminfo(k.m).ShmemPmdMapped).toBe(2 * M);
     consistent(k);
@@ -264,6 +264,87 @@ describe('shmem THP (M21 mechanism)', () => {
     expect(meminfo(k.m).Shmem).toBe(0);
     consistent(k);
     teardown(k);
+  });
+
+  it('smaps counts each 4 KiB page of a folio by its precise mapcount: a PMD in one process, PTEs over part of it in another (review regression; figures from Linux 6.18)', () => {
+    // fs/proc/task_mmu.c smaps_account(): folio_precise_page_mapcount() = the page's own PTE
+    // mapcount + folio_entire_mapcount(). The PMD used to count in the first page's mapcount:
+    // a's 2 MiB were all private (or all shared once b mapped page 0), b's tail pages private.
+    const k = kernel({ shmemThp: 'always', ram: 512 * M });
+    okv(k.file('/g', 4 * M));
+    okv(k.spawn('a'));
+    okv(k.spawn('b'));
+    const a = okv(k.mmap('a', fileMap('/g', 0x40800000, 4 * M, 'rw', true)));
+    okv(k.read('a', a, 1));
+    const b = okv(k.mmap('b', fileMap('/g', 0x50001000, M, 'rw', true)));
+    const sa = () => smaps(k.m, mmOf(k, 'a').vmas[0]);
+    const sb = () => smaps(k.m, mmOf(k, 'b').vmas[0]);
+    const kB = (n: number) => n * K;
+    okv(k.read('b', b + 16 * PAGE, 1)); // fault-around maps file pages 15..30
+    expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(64), Private_Clean: kB(1984) });
+    expect(Math.floor(sa().Pss / K)).toBe(2016);
+    expect(sb()).toMatchObject({ Rss: kB(64), Pss: kB(32), Shared_Clean: kB(64), Private_Clean: 0 });
+    okv(k.read('b', b, 1)); // maps file pages 0..14
+    expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(124), Private_Clean: kB(1924) });
+    expect(Math.floor(sa().Pss / K)).toBe(1986);
+    expect(sb()).toMatchObject({ Rss: kB(124), Pss: kB(62), Shared_Clean: kB(124), Private_Clean: 0 });
+    // The head's own mapcount is b's PTE; the PMD is the entire mapcount. Mapped is still 2 MiB.
+    const head = pmd(k, 'a', a)!.lo >>> 12;
+    expect(desc(k, head)).toMatchObject({ mapcount: 1, entire: 1 });
+    expect(meminfo(k.m)).toMatchObject({ Mapped: 2 * M, ShmemPmdMapped: 2 * M });
+    consistent(k);
+    okv(k.munmap('a', a, 4 * M)); // the PMD goes: b's pages are private again
+    expect(sb()).toMatchObject({ Rss: kB(124), Pss: kB(124), Shared_Clean: 0, Private_Clean: kB(124) });
+    expect(meminfo(k.m)).toMatchObject({ Mapped: kB(124), ShmemPmdMapped: 0 });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('a huge folio is dirty as a whole: written through a PMD or one PTE, every page of it shows dirty in smaps, also after a split (review regression)', () => {
+    // The dirty flag belongs to the folio: zap_huge_pmd / __split_huge_pmd_locked and
+    // zap_present_ptes call folio_mark_dirty, fault_dirty_shared_page and wp_page_shared dirty
+    // the folio, smaps_page_accumulate tests folio_test_dirty, and a split copies PG_dirty to
+    // every new page. It used to live on the 4 KiB frame: one page dirty, the rest clean.
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/d', 2 * M));
+    okv(k.spawn('a'));
+    const a = okv(k.mmap('a', fileMap('/d', 0x40800000, 2 * M, 'rw', true)));
+    okv(k.write('a', a + 5 * PAGE, 1)); // a dirty PMD
+    okv(k.munmap('a', a + M, M)); // zaps the PMD: its dirty bit goes to the folio
+    okv(k.read('a', a + 64 * PAGE, 1)); // fault-around maps 16 clean PTEs
+    expect(smaps(k.m, mmOf(k, 'a').vmas[0])).toMatchObject({ Rss: 64 * K, Private_Dirty: 64 * K, Private_Clean: 0 }); // Linux 6.18 (review-3 t15)
+    consistent(k);
+    teardown(k);
+
+    // A PTE write fault (fault_dirty_shared_page) dirties the folio another process maps,
+    // clean, with a PMD. A write through a PTE already writable (shmem maps writable on a
+    // read) only sets the PTE's dirty bit, which reaches the folio when the PTE is zapped.
+    for (const readFirst of [false, true]) {
+      const k2 = kernel({ shmemThp: 'always' });
+      okv(k2.file('/g', 2 * M));
+      okv(k2.spawn('a'));
+      okv(k2.spawn('b'));
+      const pa = okv(k2.mmap('a', fileMap('/g', 0x40800000, 2 * M, 'rw', true)));
+      okv(k2.read('a', pa, 1));
+      const pb = okv(k2.mmap('b', fileMap('/g', 0x50001000, M, 'rw', true)));
+      if (readFirst) okv(k2.read('b', pb + 3 * PAGE, 1)); // maps file pages 0..15
+      okv(k2.write('b', pb + 3 * PAGE, 1));
+      const sa = () => smaps(k2.m, mmOf(k2, 'a').vmas[0]);
+      if (readFirst) expect(sa()).toMatchObject({ Shared_Clean: 16 * PAGE, Private_Clean: 2 * M - 16 * PAGE, Private_Dirty: 0 });
+      else expect(sa()).toMatchObject({ Shared_Dirty: PAGE, Private_Dirty: 2 * M - PAGE, Private_Clean: 0, Shared_Clean: 0 });
+      okv(k2.munmap('b', pb, M));
+      expect(sa(), `readFirst ${readFirst}`).toMatchObject({ Rss: 2 * M, Private_Dirty: 2 * M, Private_Clean: 0 });
+      consistent(k2);
+      teardown(k2);
+    }
+
+    // Truncating into a dirty folio splits it: the pages it keeps stay dirty.
+    const { k: k3, fd, s } = mappedFile(4 * M, 'write');
+    okv(k3.ftruncate('a', fd, 3 * M));
+    okv(k3.read('a', s + H, 1)); // 16 PTEs over the split folio's first pages
+    expect(smaps(k3.m, mmOf(k3, 'a').vmas[0])).toMatchObject({ Rss: 2 * M + 64 * K, Private_Dirty: 2 * M + 64 * K, Private_Clean: 0 });
+    consistent(k3);
+    teardown(k3);
   });
 
   it('exit and unlink free every frame of the folios (no leak), also after splits', () => {

@@ -50,7 +50,10 @@ export const DESC_FIELDS = [
   ['flags', 'u8'],
   ['order', 'u8'],
   ['refcount', 'i32'],
-  ['mapcount', 'i32'],
+  ['mapcount', 'i32'], // the page's own mappings: PTEs (and the PMD of a hugetlb page)
+  // folio_entire_mapcount of a shmem huge folio, on its first frame: the PMDs mapping all
+  // 2 MiB. Kept apart from the first page's PTE mapcount, as Linux's _entire_mapcount is.
+  ['entire', 'i32'],
   ['owner', 'i32'], // mm id for page tables and anon pages; 0 = none
   ['share', 'i32'], // pt_share_count of a shared table page (mshare PUD, hugetlb PMD)
   ['mapping', 'i32'], // anon_vma id (anon) or inode id (shmem/hugetlb)

@@ -11,12 +11,12 @@ import { PTE_A, PTE_D, PTE_P, PTE_RW, PTE_SPECIAL, PTE_US, entryPfn, makeHi, mak
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import type { FaultKind } from '../trace';
-import { VM_EXEC, VM_SHARED, VM_WRITE, VM_HUGETLB, type AnonVma, type Mm, type Vma } from '../types';
+import { VM_EXEC, VM_SHARED, VM_UFFD_WP, VM_WRITE, VM_HUGETLB, type AnonVma, type Mm, type Vma } from '../types';
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { fileSizePages, getCachePage } from './pagecache';
 import { hugetlbFault, lastFaultShared } from './hugetlb';
 import { tracePteSet } from './pte-trace';
-import { thpFault, thpPossible } from './thp';
+import { folioFrame, thpFault, thpPossible } from './thp';
 import { TI } from '../trace';
 
 export const FAULT_OK = 0;
@@ -139,10 +139,21 @@ function mapCachePage(m: Machine, mm: Mm, vma: Vma, ei: number, pfn: number, fla
 }
 
 /**
+ * should_fault_around()'s uffd_disable_fault_around() (include/linux/userfaultfd_k.h): a range
+ * registered for write-protect (or minor faults, not modelled) must see a fault for every page
+ * it maps, so none is mapped around another. MISSING mode leaves fault-around on: the pages
+ * around are already in the cache, which is not what a missing fault reports.
+ */
+function uffdDisableFaultAround(vma: Vma): boolean {
+  return (vma.flags & VM_UFFD_WP) !== 0;
+}
+
+/**
  * filemap_map_pages(): map the pages already in the page cache within the 64 KiB-aligned
  * window around `va`, inside the VMA and the same PTE table, where the PTE is empty.
  */
 function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, flags: number): void {
+  if (uffdDisableFaultAround(vma)) return;
   const win = FAULT_AROUND_PAGES * 4096;
   const tableStart = Math.floor(va / 0x200000) * 0x200000;
   const start = Math.max(Math.floor(va / win) * win, vma.start, tableStart);
@@ -203,7 +214,7 @@ function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, wri
   // shmem needs no write-notify, so a writable shared VMA maps writable even on a read.
   const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
   mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw | (write ? PTE_D : 0));
-  if (write) m.pm.d.flags[pfn] |= PG_DIRTY; // fault_dirty_shared_page
+  if (write) m.pm.d.flags[folioFrame(m, pfn)] |= PG_DIRTY; // fault_dirty_shared_page: the folio
   if (!write) faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A | rw);
   lastFaultKind = 'shmem';
   return FAULT_OK;
@@ -277,7 +288,7 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, unshare 
   if (vma.flags & VM_SHARED) {
     // wp_page_shared: shmem, the page stays; the PTE becomes writable and dirty, the folio dirty.
     u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
-    d.flags[old] |= PG_DIRTY;
+    d.flags[folioFrame(m, old)] |= PG_DIRTY;
     lastFaultKind = 'shmem';
     return FAULT_OK;
   }

@@ -5,7 +5,7 @@
  * reference and a mapcount. Pages of an inode are freed when the inode is evicted: unlinked
  * (or anonymous), no open descriptor and no VMA left (iput).
  */
-import { FrameUse, PG_THP } from '../hw/physmem';
+import { FrameUse, HUGE_ORDER, PG_DIRTY, PG_THP } from '../hw/physmem';
 import type { Machine } from '../machine';
 import type { Inode, InodeKind } from '../types';
 import { hugetlbUnreserve } from './hugetlb-pool';
@@ -73,8 +73,18 @@ export function forEachCachePage(inode: Inode, fn: (pfn: number, index: number) 
  * (the first page of) a cached huge folio.
  */
 export function dropCachePage(m: Machine, pfn: number): void {
-  m.pm.d.flags[pfn] &= ~PG_THP;
+  if (m.pm.d.flags[pfn] & PG_THP) splitHugeFolio(m, pfn);
   m.putPage(pfn);
+}
+
+/**
+ * split_huge_page of the shmem huge folio at `head` into 512 small pages: each page inherits
+ * the folio's dirty flag (__split_folio_to_order copies PG_dirty to every new folio).
+ */
+export function splitHugeFolio(m: Machine, head: number): void {
+  const fl = m.pm.d.flags;
+  fl[head] &= ~PG_THP;
+  if (fl[head] & PG_DIRTY) for (let i = 1; i < 1 << HUGE_ORDER; i++) fl[head + i] |= PG_DIRTY;
 }
 
 /** iput(): evict the inode when nothing names, opens or maps it. Returns true when evicted. */

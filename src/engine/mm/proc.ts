@@ -9,6 +9,7 @@ import { cpuCounters, tlbTotals } from '../hw/tlb';
 import type { Machine } from '../machine';
 import { VM_MSHARE, type Mm, type Task, type Vma } from '../types';
 import { walkRange } from './pagewalk';
+import { isThpPmd, thpHead } from './thp';
 import { entryIndex, pgIndex } from './pgtable';
 import { protString } from './vma';
 
@@ -107,12 +108,12 @@ export function meminfoScan(m: Machine): Meminfo {
 
 /**
  * Pages of PMD-mapped shmem folios that no PTE maps: mapped all the same (a PMD mapping
- * counts the whole folio in NR_FILE_MAPPED), though only the first page carries its mapcount.
+ * counts the whole folio in NR_FILE_MAPPED), though their own (PTE) mapcount is 0.
  */
 function pmdOnlyMapped(m: Machine): number {
   const mc = m.pm.d.mapcount;
   let n = 0;
-  for (const head of m.s.thpPmdMaps.keys()) for (let i = 1; i < 512; i++) if (mc[head + i] === 0) n++;
+  for (const head of m.s.thpPmdMapped) for (let i = 0; i < 512; i++) if (mc[head + i] === 0) n++;
   return n;
 }
 
@@ -135,7 +136,7 @@ function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: nu
     Hugetlb: huge * 4096,
     KernelReserved: m.s.reservedFrames * 4096,
     ShmemHugePages: thpFolios * 2 ** 21,
-    ShmemPmdMapped: m.s.thpPmdMaps.size * 2 ** 21,
+    ShmemPmdMapped: m.s.thpPmdMapped.size * 2 ** 21,
   };
 }
 
@@ -211,28 +212,54 @@ export interface Smaps {
   Private_Clean: number;
   Private_Dirty: number;
   Anonymous: number;
+  /** hugetlb pages count here only, not in Rss, Pss or the four lines above (as Linux). */
+  Shared_Hugetlb: number;
+  Private_Hugetlb: number;
 }
 
 /**
- * smaps of one VMA (R25): shared/private by mapcount, Pss = sum of size/mapcount. As
- * smaps_page_accumulate: a page is dirty when its PTE or its folio is (a shmem page written
- * through another process's mapping is dirty here too), and Pss is summed in fixed point
- * (PSS_SHIFT, 12 bits) with each share truncated, then truncated to bytes.
+ * smaps of one VMA (R25), as fs/proc/task_mmu.c computes it: every 4 KiB page by its precise
+ * mapcount (folio_precise_page_mapcount: the PTEs mapping that page plus the PMDs mapping its
+ * whole folio), shared when that is 2 or more, Pss summed in fixed point (PSS_SHIFT, 12 bits)
+ * with each page's share truncated, then truncated to bytes. As smaps_page_accumulate, a page
+ * is dirty when its entry or its folio is (a shmem page written through another process's
+ * mapping is dirty here too; so is every page of a huge folio when the folio is). hugetlb
+ * pages count only in Shared_Hugetlb / Private_Hugetlb (smaps_hugetlb_range).
  */
 export function smaps(m: Machine, vma: Vma): Smaps {
-  const out: Smaps = { Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0 };
+  const out: Smaps = {
+    Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0,
+    Shared_Hugetlb: 0, Private_Hugetlb: 0,
+  };
   const u32 = m.pm.u32;
   const d = m.pm.d;
   let pss = 0; // in 1/4096 bytes
-  const count = (lo: number, pfn: number, size: number) => {
+  /** smaps_page_accumulate for one 4 KiB page mapped `mapcount` times in all. */
+  const accumulate = (mapcount: number, dirty: boolean) => {
+    out.Rss += 4096;
+    pss += mapcount >= 2 ? Math.floor((4096 * PSS_ONE) / mapcount) : 4096 * PSS_ONE;
+    if (mapcount >= 2) dirty ? (out.Shared_Dirty += 4096) : (out.Shared_Clean += 4096);
+    else dirty ? (out.Private_Dirty += 4096) : (out.Private_Clean += 4096);
+  };
+  const pteLeaf = (lo: number, pfn: number) => {
     if (lo & PTE_SPECIAL) return;
-    const mc = Math.max(1, d.mapcount[pfn]);
-    out.Rss += size;
-    pss += Math.floor((size * PSS_ONE) / mc);
-    const dirty = (lo & PTE_D) !== 0 || (d.flags[pfn] & PG_DIRTY) !== 0;
-    if (mc > 1) dirty ? (out.Shared_Dirty += size) : (out.Shared_Clean += size);
-    else dirty ? (out.Private_Dirty += size) : (out.Private_Clean += size);
-    if (d.use[pfn] === FrameUse.Anon) out.Anonymous += size;
+    const head = thpHead(m, pfn);
+    const folio = head < 0 ? pfn : head;
+    accumulate(d.mapcount[pfn] + (head < 0 ? 0 : d.entire[head]), (lo & PTE_D) !== 0 || (d.flags[folio] & PG_DIRTY) !== 0);
+    if (d.use[pfn] === FrameUse.Anon) out.Anonymous += 4096;
+  };
+  const thpPmdLeaf = (lo: number, head: number) => {
+    const dirty = (lo & PTE_D) !== 0 || (d.flags[head] & PG_DIRTY) !== 0;
+    for (let i = 0; i < 512; i++) accumulate(d.mapcount[head + i] + d.entire[head], dirty);
+  };
+  /**
+   * smaps_hugetlb_range: shared when the page is mapped more than once
+   * (folio_maybe_mapped_shared) or its PMD table page is shared (hugetlb_pmd_shared).
+   */
+  const hugetlbLeaf = (ei: number, pfn: number) => {
+    const pmdShared = d.share[Math.floor(ei / 1024)] > 0; // the table page holding the entry
+    if (d.mapcount[pfn] > 1 || pmdShared) out.Shared_Hugetlb += 0x200000;
+    else out.Private_Hugetlb += 0x200000;
   };
   walkRange(m, vma.mm.pgd, vma.start, vma.end, {
     // smaps walks from the process VMA and does not follow an mshare link (M22).
@@ -241,10 +268,15 @@ export function smaps(m: Machine, vma: Vma): Smaps {
       for (let va = from; va < to; va += 4096) {
         const ei = entryIndex(table, pgIndex(va, 12));
         const lo = u32[ei];
-        if (lo & (PTE_P | PTE_PROTNONE)) count(lo, entryPfn(lo, u32[ei + 1]), 4096);
+        if (lo & (PTE_P | PTE_PROTNONE)) pteLeaf(lo, entryPfn(lo, u32[ei + 1]));
       }
     },
-    huge: (_dp, ei) => count(u32[ei], entryPfn(u32[ei], u32[ei + 1]), 0x200000),
+    huge: (_dp, ei) => {
+      const lo = u32[ei];
+      const pfn = entryPfn(lo, u32[ei + 1]);
+      if (isThpPmd(m, pfn)) thpPmdLeaf(lo, pfn);
+      else hugetlbLeaf(ei, pfn);
+    },
   });
   out.Pss = Math.floor(pss / PSS_ONE);
   return out;

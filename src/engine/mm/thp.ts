@@ -10,9 +10,12 @@
  * allocated, order 9) or a whole folio already (another mapper faulted it in).
  *
  * The folio is 512 page-cache pages in one 2 MiB-aligned order-9 block, each with its own
- * cache reference; its first frame carries PG_THP. A PMD mapping takes a reference and a
- * mapcount on that first frame (folio_add_file_rmap_pmd, the entire mapcount) and counts 512
- * pages of RssShmem. Splitting a file PMD (a munmap, mprotect or MADV_DONTNEED that covers only
+ * cache reference; its first frame carries PG_THP. A PMD mapping takes a reference on that
+ * first frame and one entire mapcount (folio_add_file_rmap_pmd: `entire`, not the first page's
+ * own `mapcount`, which counts only PTEs mapping that page) and counts 512 pages of RssShmem.
+ * A page's mapcount as smaps sees it is both together (folio_precise_page_mapcount). PG_DIRTY
+ * is the folio's, set and tested on the first frame (folioFrame) however the folio is mapped;
+ * a split hands it to every page. Splitting a file PMD (a munmap, mprotect or MADV_DONTNEED that covers only
  * part of it) just clears it (__split_huge_pmd_locked for a non-anonymous VMA): the pages stay
  * in the cache and later faults map them with PTEs.
  *
@@ -22,7 +25,7 @@ import { FrameUse, HUGE_ORDER, PG_DIRTY, PG_THP } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_P, PTE_PROTNONE, PTE_PS, PTE_RW, PTE_US, makeHi, makeLo } from '../hw/pte';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE, type Inode, type Mm, type Vma } from '../types';
-import { fileSizePages } from './pagecache';
+import { fileSizePages, splitHugeFolio } from './pagecache';
 import { entryIndex, ensureTable, pgIndex } from './pgtable';
 import { tracePteClear, tracePteSet, levelName } from './pte-trace';
 
@@ -82,10 +85,8 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   const d = m.pm.d;
   if (write) d.flags[head] |= PG_DIRTY;
   d.refcount[head]++;
-  d.mapcount[head]++;
+  if (d.entire[head]++ === 0) m.s.thpPmdMapped.add(head);
   mm.rssShmem += HPAGE_PAGES;
-  const pmdMaps = m.s.thpPmdMaps;
-  pmdMaps.set(head, (pmdMaps.get(head) ?? 0) + 1);
   tracePteSet(m, mm, h, levelName(m, m.geo.pmdDepth), head);
   return true;
 }
@@ -119,14 +120,34 @@ function cacheFolio(m: Machine, vma: Vma, va: number): number {
   return pfn;
 }
 
+/**
+ * The first frame of the shmem huge folio holding `pfn`, or -1 when `pfn` is a small page.
+ * A folio is one 2 MiB-aligned order-9 block whose first frame carries PG_THP while it is
+ * whole, so its head is found by alignment (page_folio()).
+ */
+export function thpHead(m: Machine, pfn: number): number {
+  const head = pfn - (pfn % HPAGE_PAGES);
+  const d = m.pm.d;
+  return d.flags[head] & PG_THP && d.use[pfn] === FrameUse.Shmem ? head : -1;
+}
+
+/**
+ * The frame whose flags stand for `pfn`'s folio: the first frame of a shmem huge folio, else
+ * the page itself. PG_DIRTY is a folio flag (folio_mark_dirty), so it is set and tested there.
+ */
+export function folioFrame(m: Machine, pfn: number): number {
+  const head = thpHead(m, pfn);
+  return head < 0 ? pfn : head;
+}
+
 /** True for a leaf entry that maps a shmem THP with a PMD. */
 export function isThpPmd(m: Machine, pfn: number): boolean {
   return m.pm.d.use[pfn] === FrameUse.Shmem;
 }
 
 /**
- * Clear the shmem PMD at `ei` (zap, or the split of a file PMD): drop its mapcount, RSS and
- * PMD-mapped count and gather the head for release after the TLB flush (R28).
+ * Clear the shmem PMD at `ei` (zap, or the split of a file PMD): drop its entire mapcount and
+ * RSS and gather the head for release after the TLB flush (R28).
  */
 export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: number, pfn: number, gather: number[]): void {
   const u32 = m.pm.u32;
@@ -134,12 +155,8 @@ export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: num
   u32[ei] = 0;
   u32[ei + 1] = 0;
   tracePteClear(m, mm, va, levelName(m, depth));
-  m.pm.d.mapcount[pfn]--;
+  if (--m.pm.d.entire[pfn] === 0) m.s.thpPmdMapped.delete(pfn);
   mm.rssShmem -= HPAGE_PAGES;
-  const pmdMaps = m.s.thpPmdMaps;
-  const n = (pmdMaps.get(pfn) ?? 0) - 1;
-  if (n > 0) pmdMaps.set(pfn, n);
-  else pmdMaps.delete(pfn);
   gather.push(pfn);
 }
 
@@ -151,7 +168,7 @@ export function zapThpPmd(m: Machine, mm: Mm, ei: number, va: number, depth: num
 export function splitFolioAt(m: Machine, inode: Inode, keep: number): void {
   if (keep % HPAGE_PAGES === 0) return;
   const head = inode.pages[keep - (keep % HPAGE_PAGES)];
-  if (head !== undefined) m.pm.d.flags[head] &= ~PG_THP;
+  if (head !== undefined && m.pm.d.flags[head] & PG_THP) splitHugeFolio(m, head);
 }
 
 /** [start, end) widened to the 2 MiB pages it touches: the span a split PMD must flush. */

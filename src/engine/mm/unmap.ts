@@ -18,7 +18,7 @@ import { entryIndex, findTable, freeTable, pgIndex } from './pgtable';
 import { isolateVmas, rangeOverlapsVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
 import { levelName, tracePteClear } from './pte-trace';
-import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
+import { folioFrame, hugeSpan, isThpPmd, zapThpPmd } from './thp';
 
 /** True for an entry in `mm` that points at a table page `mm` only borrows (an mshare PUD). */
 function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
@@ -56,7 +56,7 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
         if (d.use[pfn] === FrameUse.Anon) mm.rssAnon--;
         else {
           mm.rssShmem--;
-          if (lo & PTE_D) d.flags[pfn] |= PG_DIRTY; // zap_present_ptes: the PTE's dirty bit goes to the folio
+          if (lo & PTE_D) d.flags[folioFrame(m, pfn)] |= PG_DIRTY; // zap_present_ptes: the PTE's dirty bit goes to the folio
         }
         gather.push(pfn);
       }

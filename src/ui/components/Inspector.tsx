@@ -20,13 +20,15 @@ function Fields({ rows, label }: { rows: [string, React.ReactNode][]; label: str
 
 function FrameFields({ pfn, generation }: { pfn: number; generation: number }) {
   const d = readConsistent(generation, (b) => (pfn < b.nframes ? {
-    use: FRAME_USE_NAMES[b.desc.use[pfn]], refcount: b.desc.refcount[pfn], mapcount: b.desc.mapcount[pfn], owner: b.desc.owner[pfn],
+    use: FRAME_USE_NAMES[b.desc.use[pfn]], refcount: b.desc.refcount[pfn], mapcount: b.desc.mapcount[pfn], entire: b.desc.entire[pfn], owner: b.desc.owner[pfn],
     share: b.desc.share[pfn], mapping: b.desc.mapping[pfn], index: b.desc.index[pfn], flags: b.desc.flags[pfn], pincount: b.desc.pincount[pfn], memcg: b.desc.memcg[pfn],
   } : null));
   if (!d) return <p className="empty">frame {hex(pfn)}: reading…</p>;
   return (
     <Fields label="Frame descriptor" rows={[
       ['pfn', hex(pfn)], ['phys', hex(pfn * 4096)], ['use', d.use], ['refcount', d.refcount], ['mapcount', d.mapcount],
+      // A shmem huge folio's PMD mappings (folio_entire_mapcount), on its first frame.
+      ...(d.entire ? [['entire mapcount (PMDs)', d.entire] as [string, number]] : []),
       ['owner mm', d.owner || '—'], ['share (pt_share_count)', d.share], ['mapping', d.mapping || '—'], ['index', d.use === 'anon' ? `${d.index} (va ${hex(d.index * 4096)})` : d.index],
       ['pincount', d.pincount], ['memcg', d.memcg], ['flags', hex(d.flags)],
     ]} />

@@ -19,6 +19,7 @@ function describe(pfn: number): string {
   const parts = [`pfn ${hex(pfn)}`, use];
   if (use !== 'free') {
     parts.push(`ref ${d.refcount[pfn]}`, `map ${d.mapcount[pfn]}`, who);
+    if (d.entire[pfn]) parts.push(`PMD maps ${d.entire[pfn]}`);
     if (d.share[pfn]) parts.push(`share ${d.share[pfn]}`);
     if (use === 'anon') parts.push(`va ${hex(d.index[pfn] * 4096)}`);
     if (use === 'shmem') parts.push(`inode ${d.mapping[pfn]} page ${d.index[pfn]}`);
