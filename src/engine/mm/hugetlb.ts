@@ -7,7 +7,7 @@
  * the same file offset (huge_pmd_share); the page's share count (pt_share_count) counts the
  * extra sharers and every sharer's VmPTE includes the page (H8).
  */
-import { FrameUse, HUGE_ORDER } from '../hw/physmem';
+import { FrameUse, HUGE_ORDER, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
@@ -85,6 +85,15 @@ export function hugetlbFault(m: Machine, mm: Mm, vma: Vma, va: number, write: bo
   return r;
 }
 
+/**
+ * folio_test_anon() for a hugetlb folio. Anonymous ones (MAP_ANONYMOUS, private COW copies)
+ * are allocated for an mm and keep it as their owner; hugetlbfs page-cache folios are
+ * allocated with no owner (getCachePage), and hugetlb frames never change owner.
+ */
+export function hugetlbFolioAnon(m: Machine, pfn: number): boolean {
+  return m.pm.d.owner[pfn] !== 0;
+}
+
 /** The PMD leaf at `ei` (value `lo`) for the 2 MiB page at `hva`. */
 function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: number, write: boolean): FaultResult {
   const u32 = m.pm.u32;
@@ -101,7 +110,11 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     }
     // hugetlb_wp: private COW of a 2 MiB page.
     const old = entryPfn(lo, u32[ei + 1]);
-    if (d.mapcount[old] === 1 && d.refcount[old] === 1) {
+    if (d.mapcount[old] === 1 && hugetlbFolioAnon(m, old)) {
+      // Linux reuses an anonymous folio mapped once, deliberately without looking at the
+      // refcount: a pin (or any other extra reference) must not make the owner copy away
+      // from its own DMA target. The folio becomes exclusive again (SetPageAnonExclusive).
+      d.flags[old] |= PG_ANON_EXCLUSIVE;
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       return FAULT_OK;
     }
@@ -111,6 +124,7 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     d.mapping[pfn] = anonVmaPrepare(m, vma).id;
     d.index[pfn] = hva / 4096;
     d.mapcount[pfn] = 1;
+    d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
     u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | PTE_D | PTE_RW);
     u32[ei + 1] = makeHi(pfn, nx);
     d.mapcount[old]--;
@@ -130,6 +144,7 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     if (pfn < 0) return FAULT_OOM;
     d.mapping[pfn] = anonVmaPrepare(m, vma).id;
     d.index[pfn] = hva / 4096;
+    d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
   }
   d.mapcount[pfn]++;
   const rw = vma.flags & VM_WRITE && (write || vma.flags & VM_SHARED) ? PTE_RW : 0;
