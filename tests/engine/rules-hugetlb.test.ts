@@ -241,6 +241,46 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     consistent(k);
     teardown(k);
   });
+  it('H4: two mappings of one file unit in the same process share the PMD page too (huge_pmd_share skips only the VMA itself); unshare and exit stay balanced', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('c'));
+    okv(k.mmap('c', fileMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.mmap('c', fileMap(HP, 8 * G, G, 'rw', true)));
+    okv(k.write('c', 4 * G, 0xbeef));
+    const seq = k.m.trace.seq;
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    expect(faultKindsSince(k, seq)).toEqual(['hugetlb-share']);
+    const pmd = pmdOf(k, 'c', 4 * G);
+    expect(pmdOf(k, 'c', 8 * G)).toBe(pmd);
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 1 });
+    // mm_inc_nr_pmds for each PUD entry on it: VmPTE counts the PMD page twice, meminfo once.
+    expect(st(k, 'c')).toMatchObject({ VmPTE: 12 * K, HugetlbPages: 2 * M });
+    expect(pageTables(k)).toBe(3 * PAGE); // PGD + PUD + the one PMD
+    consistent(k);
+    // Unmapping either mapping unshares its entry; the other keeps the page and its leaves.
+    okv(k.munmap('c', 8 * G, G));
+    expect(desc(k, pmd).share).toBe(0);
+    expect(st(k, 'c').VmPTE).toBe(8 * K);
+    expect(okv(k.read('c', 4 * G, 2))).toBe(0xbeef);
+    consistent(k);
+    okv(k.mmap('c', fileMap(HP, 8 * G, G, 'rw', true)));
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    expect(pmdOf(k, 'c', 8 * G)).toBe(pmd);
+    okv(k.munmap('c', 4 * G, G)); // the mapping that allocated the page goes first
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 0 });
+    expect(st(k, 'c')).toMatchObject({ VmPTE: 8 * K, HugetlbPages: 2 * M });
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    consistent(k);
+    // Exit with both mappings sharing again: one unshares, the other frees the page.
+    okv(k.mmap('c', fileMap(HP, 4 * G, G, 'rw', true)));
+    expect(okv(k.read('c', 4 * G, 2))).toBe(0xbeef);
+    expect(desc(k, pmd).share).toBe(1);
+    okv(k.exit('c'));
+    expect(desc(k, pmd).use).toBe(USE.free);
+    teardown(k);
+  });
+
   it('H7 (regression): munmap, MAP_FIXED, madvise and userfaultfd ranges that cut a hugetlb VMA inside a 2 MiB page are EINVAL', () => {
     // hugetlb_vm_op_split refuses: split at 4 KiB, two VMAs mapped one huge leaf, and fork
     // copied that leaf twice (mapcount 3 for 2 mappings).

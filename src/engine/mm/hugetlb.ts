@@ -3,9 +3,10 @@
  *
  * Huge pages come straight from the buddy allocator as order-9 blocks (like surplus pages
  * with overcommit); HugePages_Total in meminfo is what is in use. A shared hugetlb VMA that
- * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another mm's PMD page for
- * the same file offset (huge_pmd_share); the page's share count (pt_share_count) counts the
- * extra sharers and every sharer's VmPTE includes the page (H8).
+ * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another VMA's PMD page for
+ * the same file offset (huge_pmd_share), in another mm or its own; the page's share count
+ * (pt_share_count) counts the extra PUD entries and every sharer's VmPTE includes the page
+ * once per entry (H8).
  */
 import { FrameUse, HUGE_ORDER, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
@@ -34,11 +35,16 @@ export function wantPmdShare(vma: Vma, addr: number): boolean {
   return base >= vma.start && base + PUD_SIZE <= vma.end;
 }
 
-/** huge_pmd_share's search of i_mmap for a sharer with a PMD page for the same offset (H4). */
-function findSharablePmd(m: Machine, mm: Mm, vma: Vma, base: number): number {
+/**
+ * huge_pmd_share's search of i_mmap for a sharer with a PMD page for the same offset (H4).
+ * Only `vma` itself is skipped: another VMA of the same mm mapping the same file unit shares
+ * too (page_table_shareable has no same-mm test), and the mm then has two PUD entries on one
+ * PMD page, each counted in its pgtables_bytes and the second in the share count.
+ */
+function findSharablePmd(m: Machine, vma: Vma, base: number): number {
   const idx = vma.pgoff + (base - vma.start) / 4096;
   for (const s of vma.file!.mmaps) {
-    if (s === vma || s.mm === mm) continue;
+    if (s === vma) continue;
     if ((s.flags & ~VM_LOCKED) !== (vma.flags & ~VM_LOCKED)) continue;
     const sbase = s.start + (idx - s.pgoff) * 4096;
     if (sbase % PUD_SIZE !== 0 || sbase < s.start || sbase + PUD_SIZE > s.end) continue;
@@ -57,7 +63,7 @@ function hugePmdAlloc(m: Machine, mm: Mm, vma: Vma, addr: number): number {
   const ei = entryIndex(pud, pgIndex(addr, 30));
   if (u32[ei] & PTE_P) return entryPfn(u32[ei], u32[ei + 1]);
   let pmd = -1;
-  if (wantPmdShare(vma, addr)) pmd = findSharablePmd(m, mm, vma, Math.floor(addr / PUD_SIZE) * PUD_SIZE);
+  if (wantPmdShare(vma, addr)) pmd = findSharablePmd(m, vma, Math.floor(addr / PUD_SIZE) * PUD_SIZE);
   if (pmd >= 0) {
     m.pm.d.share[pmd]++;
     mm.pgtablesBytes += 4096; // mm_inc_nr_pmds in every sharer (H8)
@@ -157,7 +163,8 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
 /**
  * huge_pmd_unshare for every 1 GiB unit touching [start, end) (H5, H7): when `mm`'s PUD entry
  * points at a PMD page shared with others, clear the entry and drop the share count instead
- * of zapping entries other mms still use. Returns the unshared units' bases.
+ * of zapping entries the other sharers (other mms, or another VMA of this one) still use.
+ * Returns the unshared units' bases.
  */
 export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number): number[] {
   const out: number[] = [];
