@@ -162,3 +162,24 @@ describe('hugetlb reservations (hugetlb_reserve_pages, alloc_hugetlb_folio)', ()
     expect(huge(k)).toEqual({ total: 0, free: 0, rsvd: 0 });
   });
 });
+
+describe('private mappings of a hugetlbfs file (hugetlb_no_page)', () => {
+  it('a write through a private mapping never reaches the file: an uncached page is anonymous, a cached one is copied', () => {
+    const k = kernel();
+    const F = '/dev/hugepages/q';
+    okv(k.file(F, 4 * M));
+    okv(k.spawn('a'));
+    okv(k.spawn('b'));
+    okv(k.mmap('a', fileMap(F, X, 4 * M, 'rw', false)));
+    okv(k.mmap('b', fileMap(F, 2 * X, 4 * M, 'rw', true)));
+    okv(k.write('a', X, 7)); // not cached: a's own anonymous page
+    expect(okv(k.read('b', 2 * X, 1))).toBe(0);
+    okv(k.write('b', 2 * X + 2 * M, 5)); // b puts the second page in the cache
+    expect(okv(k.read('a', X + 2 * M, 1))).toBe(5); // a private read sees the file
+    okv(k.write('a', X + 2 * M, 9)); // ... and a private write copies it
+    expect(okv(k.read('b', 2 * X + 2 * M, 1))).toBe(5);
+    expect(okv(k.read('a', X + 2 * M, 1))).toBe(9);
+    consistent(k);
+    teardown(k);
+  });
+});

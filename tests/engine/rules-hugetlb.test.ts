@@ -6,9 +6,10 @@
  *   b: PGD ─> PUD(b) ─┘
  */
 import { describe, expect, it } from 'vitest';
-import { PTE_PS } from '../../src/engine/hw/pte';
+import { PG_ANON_EXCLUSIVE } from '../../src/engine/hw/physmem';
+import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
 import {
-  G, K, M, PAGE, USE, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, mmOf, okv, pageTables, st,
+  G, K, M, PAGE, USE, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, meminfo, mmOf, okv, pageTables, st,
   teardown,
 } from './helpers';
 import type { Kernel } from '../../src/engine/kernel';
@@ -29,6 +30,15 @@ function pmdOf(k: Kernel, name: string, va: number): number {
   if (!e || !(e.lo & 1)) return -1;
   return (e.lo >>> 12) + (e.hi & 0xfffff) * 0x100000;
 }
+
+/** The 2 MiB leaf `name` has for `va`: the page's first frame and whether it is writable. */
+function hugeLeaf(k: Kernel, name: string, va: number): { pfn: number; rw: boolean } {
+  const e = entryAt(k, mmOf(k, name).pgd, va, 2);
+  expect(e && e.lo & 1 && e.lo & PTE_PS, `no 2 MiB leaf for 0x${va.toString(16)} in ${name}`).toBeTruthy();
+  return { pfn: (e!.lo >>> 12) + (e!.hi & 0xfffff) * 0x100000, rw: (e!.lo & PTE_RW) !== 0 };
+}
+
+const hugePages = (k: Kernel) => meminfo(k.m).HugePages_Total;
 
 /** Two processes mapping `file` MAP_SHARED over one aligned 1 GiB unit each (a at 4G, b at 8G). */
 function twoSharers(k: Kernel, file = HP, bprot = 'rw', blen = G, boff = 0) {
@@ -239,6 +249,46 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     consistent(k);
     teardown(k);
   });
+  it('H4: two mappings of one file unit in the same process share the PMD page too (huge_pmd_share skips only the VMA itself); unshare and exit stay balanced', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('c'));
+    okv(k.mmap('c', hugeMap(HP, 4 * G, G, 'rw', true)));
+    okv(k.mmap('c', hugeMap(HP, 8 * G, G, 'rw', true)));
+    okv(k.write('c', 4 * G, 0xbeef));
+    const seq = k.m.trace.seq;
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    expect(faultKindsSince(k, seq)).toEqual(['hugetlb-share']);
+    const pmd = pmdOf(k, 'c', 4 * G);
+    expect(pmdOf(k, 'c', 8 * G)).toBe(pmd);
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 1 });
+    // mm_inc_nr_pmds for each PUD entry on it: VmPTE counts the PMD page twice, meminfo once.
+    expect(st(k, 'c')).toMatchObject({ VmPTE: 12 * K, HugetlbPages: 2 * M });
+    expect(pageTables(k)).toBe(3 * PAGE); // PGD + PUD + the one PMD
+    consistent(k);
+    // Unmapping either mapping unshares its entry; the other keeps the page and its leaves.
+    okv(k.munmap('c', 8 * G, G));
+    expect(desc(k, pmd).share).toBe(0);
+    expect(st(k, 'c').VmPTE).toBe(8 * K);
+    expect(okv(k.read('c', 4 * G, 2))).toBe(0xbeef);
+    consistent(k);
+    okv(k.mmap('c', hugeMap(HP, 8 * G, G, 'rw', true)));
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    expect(pmdOf(k, 'c', 8 * G)).toBe(pmd);
+    okv(k.munmap('c', 4 * G, G)); // the mapping that allocated the page goes first
+    expect(desc(k, pmd)).toMatchObject({ use: USE.pmd, share: 0 });
+    expect(st(k, 'c')).toMatchObject({ VmPTE: 8 * K, HugetlbPages: 2 * M });
+    expect(okv(k.read('c', 8 * G, 2))).toBe(0xbeef);
+    consistent(k);
+    // Exit with both mappings sharing again: one unshares, the other frees the page.
+    okv(k.mmap('c', hugeMap(HP, 4 * G, G, 'rw', true)));
+    expect(okv(k.read('c', 4 * G, 2))).toBe(0xbeef);
+    expect(desc(k, pmd).share).toBe(1);
+    okv(k.exit('c'));
+    expect(desc(k, pmd).use).toBe(USE.free);
+    teardown(k);
+  });
+
   it('H7 (regression): munmap, MAP_FIXED, madvise and userfaultfd ranges that cut a hugetlb VMA inside a 2 MiB page are EINVAL', () => {
     // hugetlb_vm_op_split refuses: split at 4 KiB, two VMAs mapped one huge leaf, and fork
     // copied that leaf twice (mapcount 3 for 2 mappings).
@@ -261,5 +311,117 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     expect(okv(k.read('a', X, 1))).toBe(1);
     consistent(k);
     teardown(k);
+  });
+});
+
+describe('private anonymous hugetlb pages and DMA pins (R17, hugetlb_wp)', () => {
+  const X = 0x40000000;
+  const privHuge = (len: number) => ({ addr: X, len, prot: 'rw', flags: { private: true, anon: true, hugetlb: true, fixed: true } });
+
+  it('fork copies a pinned page for the child at once (hugetlb_try_dup_anon_rmap refuses it); the parent keeps the pinned page writable, an unpinned one is shared', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    okv(k.mmap('a', privHuge(4 * M)));
+    okv(k.write('a', X, 1));
+    okv(k.write('a', X + 2 * M, 5));
+    const pinned = hugeLeaf(k, 'a', X).pfn;
+    const other = hugeLeaf(k, 'a', X + 2 * M).pfn;
+    expect(desc(k, pinned).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE); // hugetlb_add_new_anon_rmap
+    okv(k.gup('a', X, PAGE, true));
+    okv(k.fork('a', 'c'));
+    // The pinned page: a copy for the child, allocated now; the parent's entry is untouched.
+    expect(hugePages(k)).toBe(3);
+    expect(hugeLeaf(k, 'a', X)).toEqual({ pfn: pinned, rw: true });
+    const copy = hugeLeaf(k, 'c', X);
+    expect(copy.pfn).not.toBe(pinned);
+    expect(copy.rw).toBe(true); // make_huge_pte(vma, folio, true) on a writable VMA
+    expect(desc(k, copy.pfn)).toMatchObject({ use: USE.hugetlb, refcount: 1, mapcount: 1, owner: mmOf(k, 'c').id });
+    expect(desc(k, copy.pfn).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(desc(k, pinned)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 1 });
+    // The unpinned page is shared, write-protected in both, no longer exclusive.
+    expect(hugeLeaf(k, 'c', X + 2 * M)).toEqual({ pfn: other, rw: false });
+    expect(hugeLeaf(k, 'a', X + 2 * M)).toEqual({ pfn: other, rw: false });
+    expect(desc(k, other)).toMatchObject({ refcount: 2, mapcount: 2 });
+    expect(desc(k, other).flags & PG_ANON_EXCLUSIVE).toBe(0);
+    expect(st(k, 'c').HugetlbPages).toBe(4 * M);
+    expect(st(k, 'a').HugetlbPages).toBe(4 * M);
+    consistent(k);
+    // The parent writes into its pinned page without a copy; the child kept the old contents.
+    okv(k.write('a', X, 2));
+    expect(hugeLeaf(k, 'a', X).pfn).toBe(pinned);
+    expect(hugePages(k)).toBe(3);
+    expect(okv(k.read('c', X, 1))).toBe(1);
+    expect(okv(k.read('a', X, 1))).toBe(2);
+    okv(k.write('c', X, 3));
+    expect(hugeLeaf(k, 'c', X).pfn).toBe(copy.pfn);
+    expect(okv(k.read('a', X, 1))).toBe(2);
+    consistent(k);
+    // Everything is freed at exit, the pin with its task.
+    okv(k.exit('c'));
+    expect(hugePages(k)).toBe(2);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('fork fails, leaving nothing behind, when no huge page is free for the pinned page\'s copy', () => {
+    const k = kernel({ ram: 16 * M });
+    okv(k.spawn('a'));
+    okv(k.mmap('a', privHuge(14 * M)));
+    okv(k.touch('a', X, 14 * M, 'write')); // 7 huge pages: no order-9 block is left
+    okv(k.gup('a', X, PAGE, true));
+    const r = k.fork('a', 'c');
+    // No child. (The engine's allocator may also run the OOM killer, whose only victim is a.)
+    expect(r.value).toBeNull();
+    expect(k.task('c')).toBeNull();
+    expect(hugePages(k)).toBeLessThanOrEqual(7);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('hugetlb_wp reuses an anonymous page mapped once even while it is pinned (no refcount test); a private file page is still copied', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    okv(k.mmap('a', privHuge(2 * M)));
+    okv(k.write('a', X, 1));
+    const pinned = hugeLeaf(k, 'a', X).pfn;
+    okv(k.gup('a', X, PAGE, true));
+    okv(k.mprotect('a', X, 2 * M, 'r'));
+    okv(k.mprotect('a', X, 2 * M, 'rw'));
+    expect(hugeLeaf(k, 'a', X).rw).toBe(false);
+    okv(k.write('a', X, 2));
+    expect(hugeLeaf(k, 'a', X)).toEqual({ pfn: pinned, rw: true });
+    expect(hugePages(k)).toBe(1);
+    expect(desc(k, pinned)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 1 });
+    // After fork and the child's exit the page is mapped once again but no longer exclusive:
+    // mapcount 1 is what hugetlb_wp asks, and it makes the page exclusive again.
+    okv(k.unpin('a', X, PAGE));
+    okv(k.fork('a', 'c'));
+    okv(k.exit('c'));
+    expect(desc(k, pinned).flags & PG_ANON_EXCLUSIVE).toBe(0);
+    okv(k.write('a', X, 3));
+    expect(hugeLeaf(k, 'a', X).pfn).toBe(pinned);
+    expect(desc(k, pinned).flags & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(hugePages(k)).toBe(1);
+    consistent(k);
+    teardown(k);
+
+    // A MAP_PRIVATE hugetlbfs mapping reads a page the file has cached (put there by a shared
+    // mapping, now gone) through the file's page (mapcount 1 too): not anonymous, so copied.
+    const f = kernel();
+    okv(f.file(HP, 2 * M));
+    okv(f.spawn('a'));
+    okv(f.spawn('b'));
+    okv(f.mmap('b', fileMap(HP, 2 * X, 2 * M, 'rw', true)));
+    expect(okv(f.read('b', 2 * X, 1))).toBe(0);
+    okv(f.munmap('b', 2 * X, 2 * M));
+    okv(f.mmap('a', fileMap(HP, X, 2 * M, 'rw', false)));
+    expect(okv(f.read('a', X, 1))).toBe(0);
+    const cached = hugeLeaf(f, 'a', X).pfn;
+    expect(desc(f, cached).mapcount).toBe(1);
+    okv(f.write('a', X, 9));
+    expect(hugeLeaf(f, 'a', X).pfn).not.toBe(cached);
+    expect(hugePages(f)).toBe(2);
+    consistent(f);
+    teardown(f);
   });
 });

@@ -5,18 +5,20 @@
  * has held anonymous pages) — shared file/shmem/hugetlb-shared and msharefs VMAs are not
  * copied and the child faults them in lazily. Copied writable COW PTEs are write-protected
  * in both parent and child; the child's PTE is marked old. A page that may be DMA-pinned is
- * copied for the child right away (R17).
+ * copied for the child right away (R17), a 4 KiB page or an anonymous hugetlb page.
  */
 import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
-import { PTE_A, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, entryPfn } from '../hw/pte';
+import { PTE_A, PTE_D, PTE_HI_NX, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
-import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, type Mm, type Vma } from '../types';
+import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { walkRange } from './pagewalk';
 import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
 import { anonVmaPrepare } from './fault';
 import { levelName, tracePteSet } from './pte-trace';
+import { hugetlbFolioAnon } from './hugetlb';
+import { allocHugetlbFolio } from './hugetlb-pool';
 
 export function newMm(m: Machine): Mm | null {
   const mm: Mm = {
@@ -138,14 +140,29 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
       let lo = u32[ei];
       const hi = u32[ei + 1];
       const pfn = entryPfn(lo, hi);
+      const di = entryIndex(dtable, pgIndex(va, m.geo.shifts[depth]));
+      if (hugetlbFolioAnon(m, pfn) && d.pincount[pfn] > 0) {
+        // hugetlb_try_dup_anon_rmap refuses a maybe-pinned folio (R17 for hugetlb): the child
+        // gets its own copy now and the parent's entry is left as it is, still writable.
+        const np = copyPinnedHugePage(m, dvma, pfn, va);
+        if (np < 0) {
+          ok = false;
+          return;
+        }
+        u32[di] = childHugeEntryLo(dvma, lo, np);
+        u32[di + 1] = makeHi(np, (hi & PTE_HI_NX) !== 0);
+        tracePteSet(m, dst, va, levelName(m, depth), np);
+        dst.hugetlbPages += 512;
+        return;
+      }
       d.refcount[pfn]++;
       d.mapcount[pfn]++;
+      if (hugetlbFolioAnon(m, pfn)) d.flags[pfn] &= ~PG_ANON_EXCLUSIVE; // now shared with the child
       if (cow && lo & PTE_RW) {
         lo &= ~PTE_RW;
         u32[ei] = lo;
         tracePteSet(m, src, va, levelName(m, depth), pfn);
       }
-      const di = entryIndex(dtable, pgIndex(va, m.geo.shifts[depth]));
       u32[di] = (lo & ~PTE_A) | PTE_PS;
       u32[di + 1] = hi;
       tracePteSet(m, dst, va, levelName(m, depth), pfn);
@@ -153,6 +170,37 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
     },
   });
   return ok;
+}
+
+/**
+ * The child's private copy of a maybe-pinned anonymous 2 MiB page at `va`
+ * (alloc_hugetlb_folio + copy_user_large_folio + hugetlb_add_new_anon_rmap). Returns the new
+ * folio's first frame, or -1 when no huge page is free (fork then fails with ENOMEM).
+ */
+function copyPinnedHugePage(m: Machine, dvma: Vma, pfn: number, va: number): number {
+  // The child owns no reservation: a free unreserved pool page or a fresh surplus one.
+  const np = allocHugetlbFolio(m, dvma, va, false);
+  if (np < 0) return -1;
+  m.pm.d.owner[np] = dvma.mm.id;
+  m.pm.u32.copyWithin(np * 1024, pfn * 1024, (pfn + 512) * 1024);
+  const d = m.pm.d;
+  d.mapping[np] = anonVmaPrepare(m, dvma).id;
+  d.index[np] = Math.floor(va / 4096);
+  d.mapcount[np] = 1;
+  d.flags[np] |= PG_ANON_EXCLUSIVE;
+  return np;
+}
+
+/**
+ * hugetlb_install_folio's entry: make_huge_pte(vma, folio, true) is young, and writable and
+ * dirty when the VMA is writable (read-only otherwise); the protection bits (present or
+ * PROT_NONE, user) are the VMA's, as in the parent's entry. The child's VMA is not registered
+ * with userfaultfd, so no uffd-wp bit is carried over.
+ */
+function childHugeEntryLo(dvma: Vma, parentLo: number, np: number): number {
+  const keep = parentLo & (PTE_P | PTE_PROTNONE | PTE_US);
+  const w = dvma.flags & VM_WRITE ? PTE_RW | PTE_D : 0;
+  return makeLo(np, keep | PTE_PS | PTE_A | w);
 }
 
 /**

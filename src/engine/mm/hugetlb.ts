@@ -3,10 +3,12 @@
  *
  * Huge pages come from the pool (hugetlb-pool.ts): surplus pages, reserved at mmap and
  * taken by faults; with none to be had a fault is SIGBUS, not OOM. A shared hugetlb VMA that
- * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another mm's PMD page for
- * the same file offset (huge_pmd_share); the page's share count (pt_share_count) counts the
- * extra sharers and every sharer's VmPTE includes the page (H8).
+ * covers a whole 1 GiB PUD-aligned unit can point its PUD entry at another VMA's PMD page for
+ * the same file offset (huge_pmd_share), in another mm or its own; the page's share count
+ * (pt_share_count) counts the extra PUD entries and every sharer's VmPTE includes the page
+ * once per entry (H8).
  */
+import { PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
@@ -34,11 +36,16 @@ export function wantPmdShare(vma: Vma, addr: number): boolean {
   return base >= vma.start && base + PUD_SIZE <= vma.end;
 }
 
-/** huge_pmd_share's search of i_mmap for a sharer with a PMD page for the same offset (H4). */
-function findSharablePmd(m: Machine, mm: Mm, vma: Vma, base: number): number {
+/**
+ * huge_pmd_share's search of i_mmap for a sharer with a PMD page for the same offset (H4).
+ * Only `vma` itself is skipped: another VMA of the same mm mapping the same file unit shares
+ * too (page_table_shareable has no same-mm test), and the mm then has two PUD entries on one
+ * PMD page, each counted in its pgtables_bytes and the second in the share count.
+ */
+function findSharablePmd(m: Machine, vma: Vma, base: number): number {
   const idx = vma.pgoff + (base - vma.start) / 4096;
   for (const s of vma.file!.mmaps) {
-    if (s === vma || s.mm === mm) continue;
+    if (s === vma) continue;
     if ((s.flags & ~VM_LOCKED) !== (vma.flags & ~VM_LOCKED)) continue;
     const sbase = s.start + (idx - s.pgoff) * 4096;
     if (sbase % PUD_SIZE !== 0 || sbase < s.start || sbase + PUD_SIZE > s.end) continue;
@@ -57,7 +64,7 @@ function hugePmdAlloc(m: Machine, mm: Mm, vma: Vma, addr: number): number {
   const ei = entryIndex(pud, pgIndex(addr, 30));
   if (u32[ei] & PTE_P) return entryPfn(u32[ei], u32[ei + 1]);
   let pmd = -1;
-  if (wantPmdShare(vma, addr)) pmd = findSharablePmd(m, mm, vma, Math.floor(addr / PUD_SIZE) * PUD_SIZE);
+  if (wantPmdShare(vma, addr)) pmd = findSharablePmd(m, vma, Math.floor(addr / PUD_SIZE) * PUD_SIZE);
   if (pmd >= 0) {
     m.pm.d.share[pmd]++;
     mm.pgtablesBytes += 4096; // mm_inc_nr_pmds in every sharer (H8)
@@ -85,6 +92,15 @@ export function hugetlbFault(m: Machine, mm: Mm, vma: Vma, va: number, write: bo
   return r;
 }
 
+/**
+ * folio_test_anon() for a hugetlb folio. Anonymous ones (MAP_ANONYMOUS, private COW copies)
+ * are allocated for an mm and keep it as their owner; hugetlbfs page-cache folios are
+ * allocated with no owner (getCachePage), and hugetlb frames never change owner.
+ */
+export function hugetlbFolioAnon(m: Machine, pfn: number): boolean {
+  return m.pm.d.owner[pfn] !== 0;
+}
+
 /** The PMD leaf at `ei` (value `lo`) for the 2 MiB page at `hva`. */
 function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: number, write: boolean): FaultResult {
   const u32 = m.pm.u32;
@@ -101,7 +117,11 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     }
     // hugetlb_wp: private COW of a 2 MiB page.
     const old = entryPfn(lo, u32[ei + 1]);
-    if (d.mapcount[old] === 1 && d.refcount[old] === 1) {
+    if (d.mapcount[old] === 1 && hugetlbFolioAnon(m, old)) {
+      // Linux reuses an anonymous folio mapped once, deliberately without looking at the
+      // refcount: a pin (or any other extra reference) must not make the owner copy away
+      // from its own DMA target. The folio becomes exclusive again (SetPageAnonExclusive).
+      d.flags[old] |= PG_ANON_EXCLUSIVE;
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       return FAULT_OK;
     }
@@ -115,6 +135,7 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     d.mapping[pfn] = anonVmaPrepare(m, vma).id;
     d.index[pfn] = hva / 4096;
     d.mapcount[pfn] = 1;
+    d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
     u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | PTE_D | PTE_RW);
     u32[ei + 1] = makeHi(pfn, nx);
     d.mapcount[old]--;
@@ -143,20 +164,27 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
       d.owner[pfn] = mm.id;
       d.mapping[pfn] = anonVmaPrepare(m, vma).id;
       d.index[pfn] = hva / 4096;
+      d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
     }
   }
   d.mapcount[pfn]++;
-  const rw = vma.flags & VM_WRITE && (write || vma.flags & VM_SHARED) ? PTE_RW : 0;
-  u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | rw | (write ? PTE_D : 0));
+  // A private mapping never writes a file's cached page: it maps it read-only and copies it.
+  const fromCache = cached !== undefined;
+  const cow = write && fromCache && !(vma.flags & VM_SHARED);
+  const rw = vma.flags & VM_WRITE && (vma.flags & VM_SHARED || (write && !fromCache)) ? PTE_RW : 0;
+  u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | rw | (write && !cow ? PTE_D : 0));
   u32[ei + 1] = makeHi(pfn, nx);
   mm.hugetlbPages += 512;
+  // hugetlb_no_page(): "do the COW without a second fault" (hugetlb_wp).
+  if (cow) return hugetlbPmdFault(m, mm, vma, hva, ei, u32[ei], true);
   return FAULT_OK;
 }
 
 /**
  * huge_pmd_unshare for every 1 GiB unit touching [start, end) (H5, H7): when `mm`'s PUD entry
  * points at a PMD page shared with others, clear the entry and drop the share count instead
- * of zapping entries other mms still use. Returns the unshared units' bases.
+ * of zapping entries the other sharers (other mms, or another VMA of this one) still use.
+ * Returns the unshared units' bases.
  */
 export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number): number[] {
   const out: number[] = [];
