@@ -11,8 +11,9 @@
  * "internal parser error" at the line, so no stack trace reaches the user.
  *
  * Where SCENARIO.md leaves a choice open, this parser decides:
- * - `#` outside a string starts a comment anywhere on a line; a note that needs `#` is
- *   quoted (`note "step #2"`). `## Title` needs a blank after `##`; `###` is a comment.
+ * - `#` outside a string starts a comment anywhere on a line, chapter lines included; a note
+ *   or a chapter title that needs `#` is quoted (`note "step #2"`, `## "Step #2"`). `## Title`
+ *   needs a blank after `##`; `###` is a comment.
  * - `machine` may follow chapters and notes, but no other command.
  * - `NAME:verb` without a blank is accepted; the printer writes `NAME: verb`.
  * - Options after the positional arguments come in any order; each at most once;
@@ -130,18 +131,31 @@ export function parseScript(source: string, file = '<script>'): ParseResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, script: { commands, chapters } };
 }
 
-/** `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments. */
+/**
+ * `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments.
+ * The title is lexed like a note's text: a `#` outside a string starts a comment, so README's
+ * `## mshare basics   # a chapter` is titled "mshare basics"; a title that needs a `#` or a
+ * `"` is one quoted string (`## "step #2"`), as a note is. Lexing errors (a stray `"`) are
+ * the line's error, at their column.
+ */
 function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   let at = 0;
   while (at < raw.length && isBlank(raw[at])) at++;
   if (!raw.startsWith('##', at)) return undefined;
   const next = raw[at + 2];
   if (next !== undefined && !isBlank(next)) return undefined;
-  const title = trimBlanks(raw.slice(at + 2));
+  const rest = ' '.repeat(at + 2) + raw.slice(at + 2); // columns stay the line's
+  const { tokens, codeEnd } = lexLine(rest);
   // SCENARIO.md: `#` starts a comment and `## Title` a chapter, so a `##` with no title is a
   // comment (a separator line), like `###`.
-  if (title === '') return undefined;
-  return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw), title };
+  if (tokens.length === 0) return undefined;
+  const last = tokens[tokens.length - 1];
+  // One quoted string: its value; otherwise the source as written (inner blanks kept).
+  const title = tokens.length === 1 && tokens[0].kind === 'string'
+    ? tokens[0].value
+    : raw.slice(tokens[0].col - 1, last.end - 1);
+  if (title === '') return undefined; // `## ""`
+  return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw.slice(0, codeEnd)), title };
 }
 
 /** One command from its tokens (a whole line, or a repeat body). */
