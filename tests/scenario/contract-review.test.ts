@@ -1,0 +1,35 @@
+/**
+ * Review 2 of the scenario language against SCENARIO.md and README: 5-level addresses a
+ * double cannot hold, `last.value` past 2^53 compared with numbers, repeat iterations that do
+ * not parse, and binary files given to the CLI.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatError } from '../../src/scenario/parser';
+import { Runner } from '../../src/scenario/runner';
+
+function run(src: string): Runner {
+  const built = Runner.fromSource(src, 't.msh', { checkpointEvery: 0, recordTrace: false, keepRecords: false });
+  if (!built.ok) throw new Error(built.errors.map(formatError).join('\n'));
+  built.runner.runToEnd();
+  return built.runner;
+}
+
+describe('levels=5: a byte address above 2^53 that a double cannot hold', () => {
+  it('is EFAULT with a detail that says why and which multiples work', () => {
+    const r = run(`machine levels=5
+spawn a
+a: mmap 0xffffffffffe000 4K rw private,anon,fixed as top
+a: write top+5 "hello"
+a: mmap 0x50000000000000 4K rw private,anon,fixed as mid
+a: read mid+2 1
+a: write top+8 "hello"
+a: read top+8 5
+expect last == "hello"
+`);
+    expect(r.failures).toEqual([]);
+    expect(r.errors.map((e) => [e.line, e.errno, e.detail])).toEqual([
+      [4, 'EFAULT', "top+5 = 0xffffffffffe005 cannot be held exactly: above 2^53 the simulator's addresses are doubles, and there they must be multiples of 8"],
+      [6, 'EFAULT', "mid+2 = 0x50000000000002 cannot be held exactly: above 2^53 the simulator's addresses are doubles, and there they must be multiples of 4"],
+    ]);
+  });
+});
