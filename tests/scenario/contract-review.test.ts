@@ -33,3 +33,29 @@ expect last == "hello"
     ]);
   });
 });
+
+describe('last.value past 2^53 (an exact hex string) compares with numbers', () => {
+  it('exactly, with every operator, as `last` and as `last.value`', () => {
+    // "hellowor" little-endian is 0x726f776f6c6c6568 = 8245940763182785896.
+    const r = run(`spawn a
+a: mmap auto 64K rw private,anon as x
+a: write x "hellowor"
+a: read x 8
+expect last.value == "0x726f776f6c6c6568"
+expect last.value != 5
+expect last.value > 5
+expect last.value >= 5
+expect last >= 0x7000000000000000
+expect last.value < 0x7ff0000000000000
+expect last.value <= 0x8000000000000000
+expect last.value == 5
+expect last.value < 5
+expect last > 0x7400000000000000
+`);
+    expect(r.failures.map((f) => [f.line, f.message])).toEqual([
+      [12, 'last.value is 8245940763182785896 (0x726f776f6c6c6568)'],
+      [13, 'last.value is 8245940763182785896 (0x726f776f6c6c6568)'],
+      [14, 'last is 8245940763182785896 (0x726f776f6c6c6568)'],
+    ]);
+  });
+});
