@@ -133,10 +133,10 @@ export function parseScript(source: string, file = '<script>'): ParseResult {
 
 /**
  * `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments.
- * The title is lexed like a note's text: a `#` outside a string starts a comment, so README's
- * `## mshare basics   # a chapter` is titled "mshare basics"; a title that needs a `#` or a
- * `"` is one quoted string (`## "step #2"`), as a note is. Lexing errors (a stray `"`) are
- * the line's error, at their column.
+ * A `#` outside a `"string"` starts a comment, as on every line, so README's
+ * `## mshare basics   # a chapter` is titled "mshare basics"; a title that needs a `#` is
+ * one quoted string (`## "Step #2"`), as a note's text is. Otherwise the title is the text as
+ * written, quotes included, and never an error: titles are prose (`## The 5" floppy`).
  */
 function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   let at = 0;
@@ -144,18 +144,49 @@ function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   if (!raw.startsWith('##', at)) return undefined;
   const next = raw[at + 2];
   if (next !== undefined && !isBlank(next)) return undefined;
-  const rest = ' '.repeat(at + 2) + raw.slice(at + 2); // columns stay the line's
-  const { tokens, codeEnd } = lexLine(rest);
+  const codeEnd = commentStart(raw, at + 2);
+  const code = trimBlanks(raw.slice(at + 2, codeEnd));
+  const title = quotedWhole(code) ?? code;
   // SCENARIO.md: `#` starts a comment and `## Title` a chapter, so a `##` with no title is a
-  // comment (a separator line), like `###`.
-  if (tokens.length === 0) return undefined;
-  const last = tokens[tokens.length - 1];
-  // One quoted string: its value; otherwise the source as written (inner blanks kept).
-  const title = tokens.length === 1 && tokens[0].kind === 'string'
-    ? tokens[0].value
-    : raw.slice(tokens[0].col - 1, last.end - 1);
-  if (title === '') return undefined; // `## ""`
+  // comment (a separator line), like `###`; so is `## ""`.
+  if (title === '') return undefined;
   return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw.slice(0, codeEnd)), title };
+}
+
+/**
+ * Index of the first `#` at or after `from` that is not inside a `"string"` (or the length).
+ * A `"` that no later `"` closes is a character of the title (an inch mark), not a string.
+ */
+function commentStart(raw: string, from: number): number {
+  for (let i = from; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '#') return i;
+    if (c === '"') {
+      const close = stringEnd(raw, i);
+      if (close >= 0) i = close;
+    }
+  }
+  return raw.length;
+}
+
+/** Index of the `"` that closes the string opened at raw[open], or -1. */
+function stringEnd(raw: string, open: number): number {
+  for (let i = open + 1; i < raw.length; i++) {
+    if (raw[i] === '\\') i++;
+    else if (raw[i] === '"') return i;
+  }
+  return -1;
+}
+
+/** The value of `text` when it is exactly one quoted string, else undefined. */
+function quotedWhole(text: string): string | undefined {
+  if (!text.startsWith('"')) return undefined;
+  try {
+    const { tokens } = lexLine(text);
+    return tokens.length === 1 && tokens[0].kind === 'string' ? tokens[0].value : undefined;
+  } catch {
+    return undefined; // not a well-formed string: the title is the text as written
+  }
 }
 
 /** One command from its tokens (a whole line, or a repeat body). */

@@ -226,8 +226,9 @@ describe('positions, text, chapters', () => {
     // Only a comment after `## `: a comment line, as a bare `##` is.
     expect(errors('## # separator\n## ""\n')).toEqual([]);
     expect(parseScript('## # separator\n').ok && parseScript('## # separator\n')).toMatchObject({ script: { chapters: [] } });
-    // A stray quote is the line's error, at its column.
-    expect(errors('## 5" disks')).toEqual(['t.msh:1:5: unexpected \'"\' inside a word']);
+    // Otherwise a title is prose, quotes and all, never an error.
+    expect(one('## The 5" floppy # and a comment')).toEqual({ kind: 'chapter', title: 'The 5" floppy' });
+    expect(one('## <img src=x onerror="a#b"> # c')).toEqual({ kind: 'chapter', title: '<img src=x onerror="a#b">' });
   });
 
   it('allows chapters and notes before machine', () => {

@@ -28,7 +28,7 @@ const parser: StreamParser<LineState> = {
     if (stream.eatSpace()) return null;
     // A chapter title runs up to a `#` outside a string (its comment, highlighted next), as
     // the parser reads it; a bare `##` or `## # ...` is a comment.
-    if (stream.sol() && stream.match(/^##\s+(?=[^\s#])(?:[^#"]|"(?:[^"\\]|\\.)*(?:"|$))+/)) return 'heading';
+    if (stream.sol() && stream.match(/^##\s+(?=[^\s#])(?:[^#"]|"(?:[^"\\]|\\.)*"|")+/)) return 'heading';
     if (stream.peek() === '#') {
       stream.skipToEnd();
       return 'comment';
