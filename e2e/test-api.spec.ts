@@ -58,3 +58,18 @@ test('exportPng takes 1, 2 or 4 and rejects any other scale with a clear error',
   expect(two.width).toBe(one.width * 2);
   await expectNoErrors(opened);
 });
+
+test('loadScenario answers an unknown built-in id as an id, and still loads ids and one-line scripts', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=fork-cow');
+  const load = (text: string) => page.evaluate((t) => window.mshareExplorer!.loadScenario(t).then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`), text);
+  const before = await page.evaluate(() => window.mshareExplorer!.source());
+  // The id test-api.ts's header once used: rejected at once, nothing changed.
+  expect(await load('mshare-basics')).toBe("RangeError: loadScenario: no built-in scenario named 'mshare-basics' (did you mean 'mshare-basics-2024'?)");
+  expect(await page.evaluate(() => window.mshareExplorer!.source())).toBe(before);
+  expect(await load('mshare-basics-2024')).toBe('resolved');
+  expect(await page.evaluate(() => window.mshareExplorer!.chart().chapters.length)).toBeGreaterThan(0);
+  expect(await load('machine')).toBe('resolved');
+  expect(await load('spawn a')).toBe('resolved');
+  expect(await page.evaluate(() => window.mshareExplorer!.source())).toContain('spawn a');
+  await expectNoErrors(opened);
+});

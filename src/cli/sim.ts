@@ -14,6 +14,7 @@ import { formatError, visible } from '../scenario/parser';
 import { Runner } from '../scenario/runner';
 import { buildReport, textReport } from '../scenario/report';
 import { BUILTINS, findBuiltin } from '../scenario/builtins/index';
+import { decodeScriptFile } from '../scenario/script-file';
 
 const USAGE = `usage: npm run sim -- FILE|builtin:NAME [--json]
        npm run sim -- --list
@@ -53,12 +54,21 @@ function main(argv: string[]): number {
     if (!b) return die(`no built-in scenario '${target.slice(8)}' (try --list)`);
     source = b.source;
   } else {
+    let bytes: Uint8Array;
     try {
       // `npm run sim` runs in the package's directory; INIT_CWD is where the user typed it.
-      source = readFileSync(target === '-' ? 0 : resolve(process.env.INIT_CWD ?? process.cwd(), target), 'utf8');
+      bytes = readFileSync(target === '-' ? 0 : resolve(process.env.INIT_CWD ?? process.cwd(), target));
     } catch (e) {
       return die(`cannot read ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    // A binary file is refused as the browser's Open script… refuses it (not one "unknown
+    // verb" per line of bytes).
+    const got = decodeScriptFile(bytes);
+    if (!('text' in got)) {
+      process.stderr.write(formatError({ file, line: got.line, col: got.col, message: got.message }) + '\n');
+      return 2;
+    }
+    source = got.text;
   }
 
   // The CLI never goes back in time: one checkpoint (step 0), no trace ring, no step records.

@@ -19,7 +19,7 @@ import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
-import { findVma, hugetlbSplitOk, isolateVmas, updateVmaFlags, vmasIn } from './mm/vma';
+import { findVma, hugetlbSplitOk, isolateVmas, takeLabel, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
@@ -94,7 +94,11 @@ export class Kernel {
     return t;
   }
 
-  /** Address of the first VMA labelled `label` in `name`'s mm, or null. */
+  /**
+   * Address of the lowest VMA labelled `label` in `name`'s mm, or null. Only one mapping
+   * holds a label (mmap's takeLabel), but a split leaves it on every piece: the name means
+   * the lowest, where the labelled mapping now starts.
+   */
   labelAddr(name: string, label: string): number | null {
     const t = this.task(name);
     const mm = t?.mm;
@@ -229,6 +233,7 @@ export class Kernel {
     if (inode?.kind === 'msharefs') {
       const r = msh.mmapRegion(m, t, inode, req);
       if (typeof r === 'string') return err(r, refusal());
+      if (req.label !== null) takeLabel(t.mm!, req.label, r.start);
       return ok(r.start, { addr: r.start });
     }
     // 2024 flavour: a fixed mapping inside an attached region goes into the host mm.
@@ -237,6 +242,9 @@ export class Kernel {
       if (v && v.flags & VM_MSHARE) {
         const r = msh.mmapInsideRegion(m, t, v, req);
         if (typeof r === 'string') return err(r, refusal());
+        // The label went to the object in the host mm (which took it from the host's older
+        // VMAs); here the task's older VMAs give it up, so the name no longer means them.
+        if (req.label !== null) takeLabel(t.mm!, req.label, r);
         // mm_populate() faults the range in through get_user_pages on the process's VMA, the
         // msharefs one, where handle_mm_fault cannot fault (M23); do_mmap ignores the failure.
         if (flags.populate) return ok(r, { addr: r, detail: 'MAP_POPULATE has no effect inside an mshare region: get_user_pages cannot fault region pages in (M23)' });
@@ -245,6 +253,7 @@ export class Kernel {
     }
     const addr = doMmap(m, t.mm!, req);
     if (typeof addr === 'string') return err(addr, refusal());
+    if (req.label !== null) takeLabel(t.mm!, req.label, addr);
     if (flags.populate) {
       const vma = findVma(t.mm!, addr)!;
       const write = (vma.flags & VM_WRITE) !== 0 && !flags.shared;

@@ -61,11 +61,18 @@ export function resolveAddr(k: Kernel, task: string, a: Addr): number | SysResul
   const addr = base + a.offset;
   // Above 2^53 (5-level addresses) a double holds only every 2nd, 4th or 8th integer: refuse
   // a sum that was rounded rather than act on a neighbouring byte. (The parser refuses such
-  // literals; a label's address is only known here.)
-  if (addr > Number.MAX_SAFE_INTEGER && BigInt(base) + BigInt(a.offset) !== BigInt(addr)) {
-    return fail('EFAULT', `${a.label}+${a.offset} = 0x${(BigInt(base) + BigInt(a.offset)).toString(16)} cannot be held exactly (above 2^53 the simulator's addresses are doubles)`);
+  // literals; a label's address is only known here.) The errno stays EFAULT, as for any
+  // address that cannot be used; the detail says why and what works (README, Limits).
+  const exact = BigInt(base) + BigInt(a.offset);
+  if (addr > Number.MAX_SAFE_INTEGER && exact !== BigInt(addr)) {
+    return fail('EFAULT', `${a.label}+${a.offset} = 0x${exact.toString(16)} cannot be held exactly: above 2^53 the simulator's addresses are doubles, and there they must be multiples of ${doubleStep(exact)}`);
   }
   return addr;
+}
+
+/** The spacing of the doubles around `n` (>= 2^53): 2 up to 2^54, 4 up to 2^55, 8 up to 2^56. */
+function doubleStep(n: bigint): number {
+  return 2 ** (n.toString(2).length - 53);
 }
 
 /** F -> descriptor number: a number as is, a name through the task's `as F` names. */

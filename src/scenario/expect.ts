@@ -38,6 +38,21 @@ export function compare(a: number, op: Op, b: number): boolean {
   }
 }
 
+/** `compare` for values held exactly as BigInts. */
+function compareExact(a: bigint, op: Op, b: bigint): boolean {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+  }
+}
+
+/** How a result holds a value past 2^53 (Kernel.read): `"0x726f776f6c6c6568"`. */
+const HEX_VALUE = /^0x[0-9a-f]+$/i;
+
 /** Bytes as /proc prints them: kB when whole kilobytes (always, for page-based counters). */
 export function kb(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024} kB` : `${bytes} bytes`;
@@ -153,6 +168,12 @@ function expectLast(st: RunState, field: string | undefined, op: Op, want: Expec
     const text = field ? undefined : (r as unknown as Record<string, unknown>).text;
     const g = typeof text === 'string' ? text : String(got);
     return verdict(op === '==' ? g === want.value : op === '!=' ? g !== want.value : false, `${subject} is "${g}"`);
+  }
+  // A read past 2^53 is the exact value as a hex string (a double would round it): compare
+  // it exactly. The number it is compared with is exact too (the parser refuses others).
+  if (typeof got === 'string' && HEX_VALUE.test(got)) {
+    const big = BigInt(got);
+    return verdict(compareExact(big, op, BigInt(want.value)), `${subject} is ${big} (${got})`);
   }
   if (typeof got !== 'number') return verdict(false, `${subject} is "${String(got)}", not a number`);
   return verdict(compare(got, op, want.value), `${subject} is ${num(got)}`);

@@ -11,8 +11,9 @@
  * "internal parser error" at the line, so no stack trace reaches the user.
  *
  * Where SCENARIO.md leaves a choice open, this parser decides:
- * - `#` outside a string starts a comment anywhere on a line; a note that needs `#` is
- *   quoted (`note "step #2"`). `## Title` needs a blank after `##`; `###` is a comment.
+ * - `#` outside a string starts a comment anywhere on a line, chapter lines included; a note
+ *   or a chapter title that needs `#` is quoted (`note "step #2"`, `## "Step #2"`). `## Title`
+ *   needs a blank after `##`; `###` is a comment.
  * - `machine` may follow chapters and notes, but no other command.
  * - `NAME:verb` without a blank is accepted; the printer writes `NAME: verb`.
  * - Options after the positional arguments come in any order; each at most once;
@@ -20,7 +21,7 @@
  * - `{i}` is allowed anywhere in a repeat body. In names, labels, paths, strings and notes
  *   it is substituted in the parsed command; in a number (`write p+{i}K {i}`) the body is
  *   kept as text and parsed per iteration with `{i}` replaced (checked at parse time for
- *   the first and the last iteration). Outside a repeat it is an error in names, paths and
+ *   every iteration: checkExactness). Outside a repeat it is an error in names, paths and
  *   numbers, literal text in strings and notes.
  * - Semantics are the engine's: `mmap` without `shared`/`private`, size 0 or a misaligned
  *   address parse fine and fail at run time with the errno Linux gives.
@@ -36,7 +37,7 @@ import {
   LAST_FIELDS, MADVISE_ADVICE, MAX_ACCESS_SIZE, MAX_CPUS, MAX_EXPANDED_COMMANDS, MAX_LINE_LENGTH, MAX_LINES,
   MAX_RAM, MAX_REPEAT, MAX_SCRIPT_CHARS, MAX_TLB, MAX_VALUE, MEMINFO_FIELDS, MIN_CPUS, MIN_RAM,
   MIN_REPEAT, MIN_TLB, MSHARE_FIELDS, MSHARE_FLAVOURS, OPERATORS, POLICY_KEYS, POLICY_VALUES,
-  RAM_ALIGN, SHMEM_THP_MODES, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TASK_VERBS, TOUCH_ACCESS, UFFD_MODES,
+  RAM_ALIGN, SHMEM_THP_MODES, SIZE_SUFFIXES, SIGNAL_NAMES, STATUS_FIELDS, TASK_STATES, TASK_VERBS, TOUCH_ACCESS, UFFD_MODES,
   VERBS, type LastField, type MapFlag, type Op, type PolicyKey,
 } from './constants';
 import {
@@ -130,18 +131,62 @@ export function parseScript(source: string, file = '<script>'): ParseResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, script: { commands, chapters } };
 }
 
-/** `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments. */
+/**
+ * `## Title` (two hashes, a blank, a title). `#`, `###`, `##x` and a bare `##` are comments.
+ * A `#` outside a `"string"` starts a comment, as on every line, so README's
+ * `## mshare basics   # a chapter` is titled "mshare basics"; a title that needs a `#` is
+ * one quoted string (`## "Step #2"`), as a note's text is. Otherwise the title is the text as
+ * written, quotes included, and never an error: titles are prose (`## The 5" floppy`).
+ */
 function parseChapter(raw: string, line: number): ChapterCmd | undefined {
   let at = 0;
   while (at < raw.length && isBlank(raw[at])) at++;
   if (!raw.startsWith('##', at)) return undefined;
   const next = raw[at + 2];
   if (next !== undefined && !isBlank(next)) return undefined;
-  const title = trimBlanks(raw.slice(at + 2));
+  const codeEnd = commentStart(raw, at + 2);
+  const code = trimBlanks(raw.slice(at + 2, codeEnd));
+  const title = quotedWhole(code) ?? code;
   // SCENARIO.md: `#` starts a comment and `## Title` a chapter, so a `##` with no title is a
-  // comment (a separator line), like `###`.
+  // comment (a separator line), like `###`; so is `## ""`.
   if (title === '') return undefined;
-  return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw), title };
+  return { kind: 'chapter', line, col: at + 1, text: trimBlanks(raw.slice(0, codeEnd)), title };
+}
+
+/**
+ * Index of the first `#` at or after `from` that is not inside a `"string"` (or the length).
+ * A `"` that no later `"` closes is a character of the title (an inch mark), not a string.
+ */
+function commentStart(raw: string, from: number): number {
+  for (let i = from; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '#') return i;
+    if (c === '"') {
+      const close = stringEnd(raw, i);
+      if (close >= 0) i = close;
+    }
+  }
+  return raw.length;
+}
+
+/** Index of the `"` that closes the string opened at raw[open], or -1. */
+function stringEnd(raw: string, open: number): number {
+  for (let i = open + 1; i < raw.length; i++) {
+    if (raw[i] === '\\') i++;
+    else if (raw[i] === '"') return i;
+  }
+  return -1;
+}
+
+/** The value of `text` when it is exactly one quoted string, else undefined. */
+function quotedWhole(text: string): string | undefined {
+  if (!text.startsWith('"')) return undefined;
+  try {
+    const { tokens } = lexLine(text);
+    return tokens.length === 1 && tokens[0].kind === 'string' ? tokens[0].value : undefined;
+  } catch {
+    return undefined; // not a well-formed string: the title is the text as written
+  }
 }
 
 /** One command from its tokens (a whole line, or a repeat body). */
@@ -477,13 +522,86 @@ function readRepeat({ a, pos, ctx }: ReaderIn): Command {
     inner = parseCommand(body, { ...ctx, inRepeat: true });
   } catch (e) {
     if (!(e instanceof TemplateInNumber)) throw e;
-    // `{i}` in a number: keep the body as text; the first and the last iteration must parse.
+    // `{i}` in a number: keep the body as text; every iteration must parse (the first and
+    // the last are parsed, which covers all rules but exactness past 2^53: checkExactness).
     template = { text: ' '.repeat(body[0].col - 1) + ctx.raw.slice(body[0].col - 1, ctx.codeEnd) };
     if (count > 1) parseIteration(template, ctx.line, count);
     inner = parseIteration(template, ctx.line, 1);
+    checkExactness(template, ctx.line, count);
   }
   if (inner.kind === 'machine') fail(inner.col, 'machine cannot be repeated');
   return { kind: 'repeat', ...pos, count, body: inner as RepeatBody, ...(template ? { template } : {}) };
+}
+
+/**
+ * Parsing the first and the last iteration checks every rule that holds for all of 1..N once
+ * it holds for both: `{i}` becomes digits, so syntax is the same in every iteration, and a
+ * number grows with i (limits are monotonic). One rule is not: above 2^53 a number must be
+ * held exactly by a double, which depends on its low bits (`0x800000000000{i}` is exact for
+ * 1 and 20 but not for 11). So a templated number that passes 2^53 is checked for every i
+ * here, and no iteration can fail to parse when it runs.
+ */
+function checkExactness(template: RepeatTemplate, line: number, count: number): void {
+  for (const t of lexLine(template.text).tokens) {
+    if (t.kind !== 'word' || !t.value.includes('{i}')) continue;
+    // The number in the word: all of it, a `key=` option's value or a `label+` offset.
+    const num = t.value.slice(Math.max(t.value.lastIndexOf('=') + 1, t.value.lastIndexOf('+') + 1));
+    if (!/^[0-9{]/.test(num)) continue;
+    let last: number;
+    try {
+      last = scanNumber(num.split('{i}').join(String(count)), t.col, 'value', ADDR_LIMIT - 1n);
+    } catch {
+      continue; // not a number, or too large: the last iteration's parse said so already
+    }
+    if (last <= Number.MAX_SAFE_INTEGER) continue; // nor is any smaller i
+    const bad = inexactIteration(num, count);
+    if (bad !== null) parseIteration(template, line, bad); // its error, as that iteration gives it
+  }
+}
+
+/**
+ * The first i in 1..count for which the number `num` (with `{i}`) is not exact as a double,
+ * or null. Within the i of one digit count the value is C + i'·W (i' the digits of i read in
+ * the number's base), so every value has at least min(tz(C), tz(W)) trailing zero bits and is
+ * exact while its bit length is at most 53 more than that: the scan starts where the length
+ * first passes it (found by bisection; the value grows with i). There two neighbours differ
+ * by W, so an inexact one comes within a few steps or the rest are exact: a few steps a group.
+ */
+function inexactIteration(num: string, count: number): number | null {
+  const value = (digits: string): bigint => {
+    const text = num.split('{i}').join(digits).replace(/_/g, '');
+    const m = /^(0[xX][0-9A-Fa-f]+|[0-9]+)([KMGT]?)$/.exec(text)!;
+    return BigInt(m[1]) * BigInt(m[2] ? SIZE_SUFFIXES[m[2] as keyof typeof SIZE_SUFFIXES] : 1);
+  };
+  const at = (i: number) => value(String(i));
+  const exact = (v: bigint) => BigInt(Number(v)) === v;
+  for (let lo = 1, d = 1; lo <= count; lo *= 10, d++) {
+    const hi = Math.min(lo * 10 - 1, count);
+    const c = value('0'.repeat(d));
+    const w = value('0'.repeat(d - 1) + '1') - c;
+    const zeros = Math.min(trailingZeros(c), trailingZeros(w));
+    // The first i of the group whose value is longer than 53 + zeros bits.
+    let a = lo;
+    let b = hi + 1;
+    while (a < b) {
+      const mid = Math.floor((a + b) / 2);
+      if (at(mid).toString(2).length > 53 + zeros) b = mid;
+      else a = mid + 1;
+    }
+    for (let i = a; i <= hi; i++) if (!exact(at(i))) return i;
+  }
+  return null;
+}
+
+/** Trailing zero bits of `n` (a large number for 0, which has them all). */
+function trailingZeros(n: bigint): number {
+  if (n === 0n) return 1 << 30;
+  let z = 0;
+  while ((n & 1n) === 0n) {
+    n >>= 1n;
+    z++;
+  }
+  return z;
 }
 
 /** One iteration of a templated repeat body: its text with `{i}` replaced, parsed. */

@@ -5,8 +5,8 @@
  *
  * Canonical choices: one space between arguments; `NAME: verb`; addresses in hex; sizes
  * with the largest exact K/M/G/T suffix; counts and values in decimal; defaults that the
- * parser fills in (mount path, uffd mode `missing`) omitted; notes bare unless quoting is
- * needed to read them back.
+ * parser fills in (mount path, uffd mode `missing`) omitted; notes and chapter titles bare unless
+ * quoting is needed to read them back.
  */
 import type { Addr, Command, ExpectExpr, ExpectValue, FdRef, Prot, Script, Value } from './ast';
 import { DEFAULT_MSHARE_PATH, MACHINE_KEYS, POLICY_KEYS, SIZE_SUFFIXES } from './constants';
@@ -54,8 +54,11 @@ function value(v: Value): string {
   return v.kind === 'str' ? quote(v.value) : formatDec(v.value);
 }
 
-/** A note reads back bare if it has no `#`, `"` or line break and no blank at either end. */
-function noteText(t: string): string {
+/**
+ * A note or chapter title reads back bare if it has no `#`, `"` or line break and no blank
+ * at either end; otherwise it is written as one quoted string.
+ */
+function captionText(t: string): string {
   return /^[^\s"#](?:[^"#\n\r]*[^\s"#])?$/.test(t) ? t : quote(t);
 }
 
@@ -118,8 +121,8 @@ export function printCommand(c: Command): string {
     // A templated body ({i} in a number) is printed as it was written.
     case 'repeat': return `repeat ${c.count}: ${c.template ? c.template.text.trim() : printCommand(c.body)}`;
     case 'expect': return `expect ${printExpect(c.expr)}`;
-    case 'note': return `note ${noteText(c.caption)}`;
-    case 'chapter': return `## ${c.title}`;
+    case 'note': return `note ${captionText(c.caption)}`;
+    case 'chapter': return `## ${captionText(c.title)}`;
   }
 }
 

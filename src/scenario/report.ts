@@ -118,7 +118,7 @@ export function buildReport(r: Runner): Report {
     tlb: { hits: tlb.hits, misses: tlb.misses, flushes: tlb.flushes, shootdowns: tlb.shootdowns, walks: tlb.walks },
     failures: r.failures.map((f) => ({ line: f.line, text: f.text, message: f.message, step: f.step })),
     errors: r.errors.map((e) => ({
-      line: e.line, command: e.command, errno: e.errno, signal: e.signal, ...(e.detail ? { detail: e.detail } : {}), step: e.step,
+      line: e.line, ...(e.col !== undefined ? { col: e.col } : {}), command: e.command, errno: e.errno, signal: e.signal, ...(e.detail ? { detail: e.detail } : {}), step: e.step,
     })),
     // Only when a list was cut at MAX_LISTED: how many more there were.
     ...(r.failureCount > r.failures.length ? { failures_omitted: r.failureCount - r.failures.length } : {}),
@@ -174,8 +174,10 @@ export function textReport(rep: Report, file: string): string {
   if (rep.errors.length > 0) {
     out.push('', '== errors (the script went on)');
     for (const e of rep.errors) {
-      const what = e.errno ?? String(e.signal);
-      out.push(`${file}:${e.line}: ${e.command} -> ${what}${e.detail ? ` (${String(e.detail)})` : ''}`);
+      // Neither errno nor signal: a repeat iteration that did not parse, and did not run.
+      const what = e.errno ?? e.signal ?? 'not run';
+      const at = e.col !== undefined ? `${e.line}:${e.col}` : `${e.line}`;
+      out.push(`${file}:${at}: ${e.command} -> ${what}${e.detail ? ` (${String(e.detail)})` : ''}`);
     }
     if (omitted(rep.errors_omitted)) out.push(`... and ${omitted(rep.errors_omitted)} more errors`);
   }

@@ -31,6 +31,7 @@
  */
 import type { Command, MachineOptions, Script } from './ast';
 import { parseScript, repeatBody, type ParseError } from './parser';
+import { SyntaxFail } from './lexer';
 import { MAX_EXPANDED_COMMANDS, MAX_SCRIPT_CHARS } from './constants';
 import { cloneRunState, execCommand, newRunState, type RunState } from './exec';
 import { evalExpect, type ExpectOutcome } from './expect';
@@ -79,6 +80,8 @@ export interface Failure { step: number; line: number; text: string; message: st
 export interface StepError {
   step: number;
   line: number;
+  /** Only for a repeat iteration that did not parse (errno and signal are then null). */
+  col?: number;
   command: string;
   errno: string | null;
   signal: string | null;
@@ -281,23 +284,39 @@ export class Runner {
     if (n < 0 || n >= this.total) return null;
     const ci = this.commandIndex(n);
     const c = this.script.commands[ci];
-    return c.kind === 'repeat' ? repeatBody(c, n - this.starts[ci] + 1) : c;
+    if (c.kind !== 'repeat') return c;
+    try {
+      return repeatBody(c, n - this.starts[ci] + 1);
+    } catch (e) {
+      if (e instanceof SyntaxFail) return null; // step() lists it as an error
+      throw e;
+    }
   }
 
   /** Run one step; null at the end. */
   step(): StepRecord | null {
     if (this.pos >= this.total) return null;
     const raw = this.script.commands[this.ci];
-    const cmd = raw.kind === 'repeat' ? repeatBody(raw, this.iter) : raw;
+    let cmd: Command = raw;
+    let unparsed: SyntaxFail | null = null;
+    if (raw.kind === 'repeat') {
+      try {
+        cmd = repeatBody(raw, this.iter);
+      } catch (e) {
+        if (!(e instanceof SyntaxFail)) throw new RunnerBugError(this.pos, raw.line, raw.text, e);
+        unparsed = e;
+      }
+    }
     const trace = this.kernel.m.trace;
     const rec: StepRecord = {
-      index: this.pos, line: cmd.line, text: cmd.text, kind: cmd.kind,
+      index: this.pos, line: cmd.line, text: unparsed ? iterationText(raw, this.iter) : cmd.text, kind: cmd.kind,
       result: null, traceFrom: trace.seq, traceSeq: trace.seq,
     };
     if (raw.kind === 'repeat') rec.iteration = this.iter;
     const t0 = now();
     try {
-      this.exec(cmd, rec);
+      if (unparsed) this.recordUnparsed(rec, unparsed);
+      else this.exec(cmd, rec);
     } catch (e) {
       throw new RunnerBugError(this.pos, cmd.line, cmd.text, e);
     }
@@ -458,6 +477,18 @@ export class Runner {
     return c.kind === 'repeat' ? c.count : 1;
   }
 
+  /**
+   * A repeat iteration whose body does not parse for this i. The parser checks every rule
+   * that can differ between iterations (parser.ts checkExactness), so this is a safety net:
+   * the step is listed as an error at its FILE:LINE:COL with the parser's message, runs
+   * nothing, and the script goes on, instead of an exception out of step().
+   */
+  private recordUnparsed(rec: StepRecord, f: SyntaxFail): void {
+    const e: StepError = { step: this.pos, line: rec.line, col: f.col, command: rec.text, errno: null, signal: null, detail: f.message };
+    if (this.errorCount < MAX_LISTED) this.errors.push(e);
+    this.errorCount++;
+  }
+
   private exec(cmd: Command, rec: StepRecord): void {
     switch (cmd.kind) {
       case 'chapter':
@@ -584,4 +615,10 @@ export class Runner {
       this.checkpoints = n > 2 ? this.checkpoints.filter((_, i) => i === 0 || i === n - 1 || i % 2 === 0) : this.checkpoints.slice(0, 1);
     }
   }
+}
+
+/** A repeat iteration's text with `{i}` replaced, as a step shows it. */
+function iterationText(c: Command, i: number): string {
+  if (c.kind !== 'repeat') return c.text;
+  return c.template ? c.template.text.split('{i}').join(String(i)).trim() : c.body.text.split('{i}').join(String(i));
 }

@@ -1,4 +1,5 @@
 /** Number formatting the views share: addresses in hex, sizes like the kernel prints them. */
+import { formatSize } from '../scenario/printer';
 
 export function hex(n: number, pad = 0): string {
   return '0x' + Math.floor(n).toString(16).padStart(pad, '0');
@@ -59,4 +60,21 @@ export function plural(n: number, one: string, many = one + 's'): string {
 /** A scenario ADDR for a number: hex. */
 export function addrArg(n: number): string {
   return hex(n);
+}
+
+/**
+ * A scenario ADDR for a VMA of `vmas` (one mm's, sorted): its label when the label names it,
+ * else hex. A split leaves the label on every piece and the name means the lowest piece
+ * (Kernel.labelAddr), so a higher piece is `label+OFFSET`, not the bare label.
+ */
+export function vmaAddrArg(vmas: readonly VmaLike[], vma: VmaLike): string {
+  if (!vma.label) return hex(vma.startNum);
+  const lowest = vmas.find((v) => v.label === vma.label) ?? vma;
+  const off = vma.startNum - lowest.startNum;
+  return off > 0 ? `${vma.label}+${formatSize(off)}` : vma.label;
+}
+
+interface VmaLike {
+  label: string | null;
+  startNum: number;
 }

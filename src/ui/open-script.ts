@@ -3,10 +3,12 @@
  * UTF-8 text and loaded as a script pasted in the Script tab is. It goes into the Script tab
  * as a draft first and then runs; a script that does not parse stays there with its errors
  * (FILE:LINE:COL, the file's name as FILE) and the session runs on as it was. A binary or too
- * large file is refused with an error of the same form before anything is loaded. A script
+ * large file is refused with an error of the same form before anything is loaded (the CLI
+ * refuses it the same way: src/scenario/script-file.ts). A script
  * that loads replaces the session, which is kept aside and offered back (keepReplaced).
  */
 import { MAX_SCRIPT_CHARS } from '../scenario/constants';
+import { decodeScriptFile } from '../scenario/script-file';
 import { loadScript } from './actions';
 import { log, store } from './store';
 import { clearDraft, setDraft } from './script-draft';
@@ -20,30 +22,6 @@ const MAX_NAME = 120;
 export function scriptFileName(file: { name: string }): string {
   const n = visibleControls(file.name.trim() || 'script.msh');
   return n.length > MAX_NAME ? `${n.slice(0, MAX_NAME - 1)}…` : n;
-}
-
-/** 1-based line and column of offset `at` in `text`. */
-function lineCol(text: string, at: number): { line: number; col: number } {
-  const before = text.slice(0, at);
-  const nl = before.lastIndexOf('\n');
-  return { line: before.split('\n').length, col: at - nl };
-}
-
-/** Why the file is refused, as the parser words its limits, or the text. */
-export function decodeScriptFile(bytes: Uint8Array, size = bytes.length): { text: string } | { line: number; col: number; message: string } {
-  // UTF-8 takes at most 3 bytes per UTF-16 unit: a larger file is over the limit unread.
-  if (size > MAX_SCRIPT_CHARS * 3) return { line: 1, col: 1, message: `script is too large: ${size} bytes (at most ${MAX_SCRIPT_CHARS} characters)` };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const lossy = new TextDecoder('utf-8').decode(bytes);
-    return { ...lineCol(lossy, Math.max(0, lossy.indexOf('\uFFFD'))), message: 'not a text file: these bytes are not UTF-8 text (a script is plain text, as Export → Script saves it)' };
-  }
-  const nul = text.indexOf('\0');
-  if (nul >= 0) return { ...lineCol(text, nul), message: 'not a text file: it holds NUL bytes (a script is plain text, as Export → Script saves it)' };
-  if (text.length > MAX_SCRIPT_CHARS) return { line: 1, col: 1, message: `script is too large: ${text.length} characters (at most ${MAX_SCRIPT_CHARS})` };
-  return { text };
 }
 
 /** Opens `file` as the script; resolves to whether it loaded. Never throws at the user. */

@@ -8,6 +8,9 @@
  * `goto(NaN)` went to step 0.
  */
 
+import { VERBS } from '../scenario/constants';
+import { didYouMean } from '../scenario/suggest';
+
 /** How a refused argument is shown: `undefined`, `null`, `42`, `NaN`, `"tree"`, `an array`, `an object`. */
 export function shown(v: unknown): string {
   if (v === undefined) return 'undefined';
@@ -40,6 +43,21 @@ export function loadOptions(v: unknown): { run: boolean } {
   const run = (v as { run?: unknown }).run;
   if (run !== undefined && typeof run !== 'boolean') throw new TypeError(`loadScenario: expected options.run to be true or false, got ${shown(run)}`);
   return { run: run ?? true };
+}
+
+/**
+ * loadScenario takes a built-in id or script text, told apart by an exact id match; any other
+ * text went to the parser, so a mistyped or outdated id (`mshare-basics`) came back as
+ * `1:1: unknown verb 'mshare-basics'`. Text that looks like an id (one word: no blank, colon,
+ * `#` or quote) and is not a verb cannot be a script (every one-line script but a bare
+ * `machine` has a blank or a `NAME:` prefix, and `machine` is a verb), so it is answered as
+ * an id: the message for it, or null for anything else.
+ */
+export function unknownIdMessage(text: string, ids: readonly string[]): string | null {
+  if (ids.includes(text) || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(text) || VERBS.includes(text)) return null;
+  // A prefix first (the ids gained a year: mshare-basics-2024), then a typo.
+  const near = ids.find((id) => id.startsWith(text)) ?? didYouMean(text, ids);
+  return `loadScenario: no built-in scenario named '${text}'${near ? ` (did you mean '${near}'?)` : ''}`;
 }
 
 /**

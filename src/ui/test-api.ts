@@ -2,7 +2,7 @@
  * `window.mshareExplorer`: a small API for Playwright tests (ours and other people's).
  *
  *   await page.goto('/?scenario=<builtin id>')            // or load one from the test:
- *   await page.evaluate(() => window.mshareExplorer.loadScenario('mshare-basics'));
+ *   await page.evaluate(() => window.mshareExplorer.loadScenario('mshare-basics-2024'));
  *   await page.evaluate(() => window.mshareExplorer.loadScenario('spawn a\na: fork'));
  *   await page.evaluate(() => window.mshareExplorer.waitIdle());
  *   await page.evaluate(() => window.mshareExplorer.setAnimations(false));
@@ -11,6 +11,9 @@
  *
  * loadScenario(sourceOrBuiltinId, { run = true }) resolves when the script is loaded, run to
  * the end (unless run is false) and drawn; it rejects with the parse errors ("LINE:COL: msg").
+ * The ids are those of `npm run sim -- --list` (mshare-basics-2024, mshare-basics-2025,
+ * fork-cow, ...); one word that is no id and no verb rejects at once as an unknown id
+ * ("no built-in scenario named 'mshare-basics' (did you mean 'mshare-basics-2024'?)").
  * waitIdle() resolves when no command or run is in progress and every view drew the latest
  * state. exec(line) runs one console line and resolves to whether it parsed (a line that
  * parsed but failed, such as an expect that does not hold or an ESRCH, is still true);
@@ -35,14 +38,14 @@
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
  */
 import { loadScript, runLineOutcome, whenIdle, getDigest, getReport, stepBack, stepForward, gotoStep } from './actions';
-import { findScenario } from './scenarios/gallery';
+import { findScenario, GALLERY } from './scenarios/gallery';
 import { store } from './store';
 import { drawStats, frameStats } from './frame-loop';
 import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
 import type { LineOutcome } from './line-outcome';
-import { inOrder, loadOptions, stepArg, stringArg } from './test-api-guard';
+import { inOrder, loadOptions, stepArg, stringArg, unknownIdMessage } from './test-api-guard';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -95,6 +98,8 @@ export function installTestApi(ready: Promise<void>): void {
     async loadScenario(sourceOrId, opts) {
       const text = stringArg('loadScenario', 'a built-in id or scenario text', sourceOrId);
       const { run } = loadOptions(opts);
+      const unknown = unknownIdMessage(text, GALLERY.map((g) => g.id));
+      if (unknown) throw new RangeError(unknown);
       return inOrder(async () => {
         await ready;
         const builtin = findScenario(text);

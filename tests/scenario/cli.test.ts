@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../src/scenario/builtins/index';
+import { decodeScriptFile } from '../../src/scenario/script-file';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), 'sim-cli-'));
@@ -81,6 +82,18 @@ describe('exit status', () => {
     const j = await sim(p, '--json');
     expect(j.code).toBe(2);
     expect(j.stdout).toBe('');
+  }, 60_000);
+
+  it('2 for a binary file, refused once as the browser refuses it (not one unknown verb a line)', async () => {
+    // Not UTF-8 on line 2, column 3; NUL bytes on line 2, column 3.
+    const bin = file('core.bin', Buffer.from([0x73, 0x70, 0x0a, 0x41, 0x42, 0xff, 0xfe, 0x0a, 0x80, 0x0a]));
+    const nul = file('nul2.msh', Buffer.from('spawn a\na:\0read 0\n'));
+    const r = await sim(bin);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `${bin}:2:3: not a text file: these bytes are not UTF-8 text (a script is plain text, as Export → Script saves it)\n` });
+    const n = await sim(nul, '--json');
+    expect(n).toEqual({ code: 2, stdout: '', stderr: `${nul}:2:3: not a text file: it holds NUL bytes (a script is plain text, as Export → Script saves it)\n` });
+    // The same decision and position as Open script… (src/ui/open-script.ts uses it).
+    expect(decodeScriptFile(new Uint8Array([0x73, 0x70, 0x0a, 0x41, 0x42, 0xff]))).toEqual({ line: 2, col: 3, message: expect.stringMatching(/^not a text file/) });
   }, 60_000);
 
   it('2 when the machine cannot be built', async () => {

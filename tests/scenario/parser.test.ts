@@ -216,6 +216,21 @@ describe('positions, text, chapters', () => {
     expect(one('a: write x "#"')).toMatchObject({ value: { kind: 'str', value: '#' } });
   });
 
+  it('strips a trailing comment from a chapter title, as from a note (README writes one)', () => {
+    const r = parseScript('## mshare basics    # a chapter (a heading in the timeline)\nspawn a\n');
+    expect(r.ok && r.script.chapters).toEqual([{ title: 'mshare basics', line: 1, index: 0 }]);
+    expect(r.ok && r.script.commands[0]).toMatchObject({ text: '## mshare basics', title: 'mshare basics' });
+    expect(one('## Step  2: the "fork"\t# why')).toEqual({ kind: 'chapter', title: 'Step  2: the "fork"' });
+    // A title that needs a `#` is one quoted string, as a note's text.
+    expect(one('## "Step #2"  # comment')).toEqual({ kind: 'chapter', title: 'Step #2' });
+    // Only a comment after `## `: a comment line, as a bare `##` is.
+    expect(errors('## # separator\n## ""\n')).toEqual([]);
+    expect(parseScript('## # separator\n').ok && parseScript('## # separator\n')).toMatchObject({ script: { chapters: [] } });
+    // Otherwise a title is prose, quotes and all, never an error.
+    expect(one('## The 5" floppy # and a comment')).toEqual({ kind: 'chapter', title: 'The 5" floppy' });
+    expect(one('## <img src=x onerror="a#b"> # c')).toEqual({ kind: 'chapter', title: '<img src=x onerror="a#b">' });
+  });
+
   it('allows chapters and notes before machine', () => {
     expect(errors('## Intro\nnote hello\nmachine ram=64M\nspawn a')).toEqual([]);
   });

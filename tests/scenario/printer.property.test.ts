@@ -38,6 +38,17 @@ describe('printer round trip: parse(print(ast)) == ast', () => {
     );
   });
 
+  it('round-trips chapter titles holding quotes, `#`, backslashes and inner blanks', () => {
+    for (const title of ['Step #2', 'the "fork"', '"quoted"', 'a \\ b', '#', 'x  #y', 'tab\there', '" # "']) {
+      const line = printCommand(placed({ kind: 'chapter', title } as Bare));
+      const [back] = parseOrThrow(line);
+      expect(back).toMatchObject({ kind: 'chapter', title });
+      expect(printCommand(back)).toBe(line);
+    }
+    expect(printCommand(placed({ kind: 'chapter', title: 'Step #2' } as Bare))).toBe('## "Step #2"');
+    expect(printCommand(placed({ kind: 'chapter', title: 'Plain title' } as Bare))).toBe('## Plain title');
+  });
+
   it('keeps chapter indexes', () => {
     const r = parseScript('spawn a\n## One\na: exit\n## Two\n');
     expect(r.ok).toBe(true);

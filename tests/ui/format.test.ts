@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kB, procKB } from '../../src/ui/format';
+import { kB, procKB, vmaAddrArg } from '../../src/ui/format';
 
 describe('format', () => {
   it('procKB truncates as /proc prints kB (a Pss of 2,730 bytes is 2 kB); kB rounds', () => {
@@ -21,5 +21,19 @@ describe('percentFree', () => {
     expect(percentFree(65279, 65280)).toBe('99.9%');
     expect(percentFree(1, 65280)).toBe('< 0.1%');
     expect(percentFree(200, 65280)).toBe('0.3%');
+  });
+});
+
+describe('vmaAddrArg: the ADDR the toolbar writes for a selected VMA', () => {
+  const v = (label: string | null, startNum: number) => ({ label, startNum });
+  it('is the label of the VMA it names, hex for an unlabelled one', () => {
+    const vmas = [v(null, 0x10000), v('h', 0x100000000)];
+    expect(vmaAddrArg(vmas, vmas[1])).toBe('h');
+    expect(vmaAddrArg(vmas, vmas[0])).toBe('0x10000');
+  });
+  it('is label+OFFSET for a higher piece of a split VMA (the label means the lowest piece)', () => {
+    const vmas = [v('h', 0x100000000), v('h', 0x100080000), v('h', 0x100081000)];
+    expect(vmaAddrArg(vmas, vmas[1])).toBe('h+512K');
+    expect(vmaAddrArg(vmas, vmas[2])).toBe('h+516K');
   });
 });

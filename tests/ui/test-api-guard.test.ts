@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadOptions, serializer, shown, stepArg, stringArg } from '../../src/ui/test-api-guard';
+import { BUILTINS } from '../../src/scenario/builtins';
+import { parseScript } from '../../src/scenario/parser';
+import { loadOptions, serializer, shown, stepArg, stringArg, unknownIdMessage } from '../../src/ui/test-api-guard';
 
 describe('test API argument checks', () => {
   it('shows a refused value the way a test author wrote it', () => {
@@ -24,6 +26,23 @@ describe('test API argument checks', () => {
     expect(loadOptions({ run: false })).toEqual({ run: false });
     expect(() => loadOptions(null)).toThrow('loadScenario: expected options { run?: boolean }, got null');
     expect(() => loadOptions({ run: 0 })).toThrow('loadScenario: expected options.run to be true or false, got 0');
+  });
+});
+
+describe('loadScenario: an unknown built-in id', () => {
+  const ids = BUILTINS.map((b) => b.id);
+  it('is answered as an id with a suggestion, not as a script with an unknown verb', () => {
+    expect(unknownIdMessage('mshare-basics', ids)).toBe("loadScenario: no built-in scenario named 'mshare-basics' (did you mean 'mshare-basics-2024'?)");
+    expect(unknownIdMessage('fork-cwo', ids)).toBe("loadScenario: no built-in scenario named 'fork-cwo' (did you mean 'fork-cow'?)");
+    expect(unknownIdMessage('nonesuch', ids)).toBe("loadScenario: no built-in scenario named 'nonesuch'");
+  });
+  it('leaves built-in ids and every script, one-line ones included, to the loader', () => {
+    for (const id of ids) expect(unknownIdMessage(id, ids)).toBeNull();
+    for (const text of ['machine', 'spawn a', 'a:exit', '## Title', '# just a comment', '', 'spawn a\na: fork', 'mount msharefs']) {
+      expect(unknownIdMessage(text, ids)).toBeNull();
+    }
+    // What it does answer could never have parsed as a script.
+    for (const text of ['mshare-basics', 'fork-cwo', 'nonesuch', 'db0']) expect(parseScript(text).ok).toBe(false);
   });
 });
 

@@ -50,6 +50,17 @@ export function linkVma(mm: Mm, vma: Vma): void {
   if (vma.anonVma) vma.anonVma.vmas.add(vma);
 }
 
+/**
+ * `mmap ... as LABEL` (a scenario-language name, nothing Linux has): the mapping that now
+ * covers `addr` takes `label` from every other VMA of `mm`, so a label names what the script
+ * last called by it, not an older mapping that happens to lie lower. A label set this way
+ * still follows its VMA through later splits (splitVma copies it): then the lowest piece is
+ * what the name resolves to (Kernel.labelAddr).
+ */
+export function takeLabel(mm: Mm, label: string, addr: number): void {
+  for (const v of mm.vmas) if (v.label === label && !(v.start <= addr && addr < v.end)) v.label = null;
+}
+
 export function unlinkVma(mm: Mm, vma: Vma): void {
   const i = mm.vmas.indexOf(vma);
   if (i >= 0) mm.vmas.splice(i, 1);

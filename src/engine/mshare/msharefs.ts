@@ -17,7 +17,7 @@ import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
 import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
-import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, splitRefusal, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
+import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, splitRefusal, takeLabel, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
 import { doMmap, MMAP_BASE, MMAP_MIN_ADDR, type MmapRequest } from '../sys/mmap';
 import { taskHooks } from '../sys/task';
@@ -277,6 +277,7 @@ export function mmapInsideRegion(m: Machine, t: Task, vma: Vma, req: MmapRequest
   const hostReq: MmapRequest = { ...req, addr: start - vma.start + r.hostBase };
   const h = doMmap(m, r.host, hostReq);
   if (typeof h === 'string') return refuse(h, 'mmap in the host mm failed');
+  if (req.label !== null) takeLabel(r.host, req.label, h);
   m.trace.emit({ type: 'mshare', action: 'host-mmap', region: r.path, pid: t.pid, detail: `0x${start.toString(16)} ${len}` });
   return start;
 }

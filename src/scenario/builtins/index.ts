@@ -60,7 +60,9 @@ export function chapters(source: string): string[] {
   const out: string[] = [];
   for (const line of source.split('\n')) {
     const m = /^\s*##[ \t]+(.*?)\s*$/.exec(line);
-    if (m && m[1]) out.push(m[1]);
+    // A `#` starts a comment, as the parser reads it (a quoted title is the built-ins' to avoid).
+    const title = m ? (m[1].includes('"') ? m[1] : m[1].replace(/\s*#.*$/, '')) : '';
+    if (title) out.push(title);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { runLine } from '../actions';
-import { hex, size } from '../format';
+import { hex, size, vmaAddrArg } from '../format';
 import { DEFAULT_MSHARE_PATH } from '../../scenario/constants';
 import { store, useUi, type UiState } from '../store';
 import { MachineDialog } from './MachineDialog';
@@ -89,11 +89,11 @@ function MmapForm({ close }: { close: () => void }) {
 }
 
 function VmaForm({ close, verb }: { close: () => void; verb: 'mprotect' | 'touch' }) {
-  const { task, vma } = selected();
+  const { task, mm, vma } = selected();
   const [prot, setProt] = useState('r');
   const [mode, setMode] = useState('write');
   const [len, setLen] = useState(vma ? size(Math.min(vma.endNum - vma.startNum, 4 << 20)) : '64K');
-  const target = vma ? (vma.label ?? hex(vma.startNum)) : 'ADDR';
+  const target = vma && mm ? vmaAddrArg(mm.vmas, vma) : 'ADDR';
   const line = verb === 'mprotect' ? `${task?.name}: mprotect ${target} ${len} ${prot}` : `${task?.name}: touch ${target} ${len} ${mode}`;
   return (
     <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLine(line); }}>
@@ -269,9 +269,9 @@ export function Toolbar() {
   const [machineOpen, setMachineOpen] = useState(false);
   const name = task?.name;
   const vmaLine = (verb: string) => {
-    const { vma } = selected();
-    if (!vma || !name) return;
-    const target = vma.label ?? hex(vma.startNum);
+    const { mm, vma } = selected();
+    if (!vma || !mm || !name) return;
+    const target = vmaAddrArg(mm.vmas, vma);
     if (verb === 'munmap') void runLine(`${name}: munmap ${hex(vma.startNum)} ${size(vma.endNum - vma.startNum)}`);
     if (verb === 'read') void runLine(`${name}: read ${target}`);
     if (verb === 'write') void runLine(`${name}: write ${target} 1`);

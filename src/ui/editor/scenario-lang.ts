@@ -26,7 +26,9 @@ const parser: StreamParser<LineState> = {
   token(stream, state) {
     if (stream.sol()) state.n = 0;
     if (stream.eatSpace()) return null;
-    if (stream.sol() && stream.match(/^##\s+\S.*/)) return 'heading'; // a bare ## is a comment
+    // A chapter title runs up to a `#` outside a string (its comment, highlighted next), as
+    // the parser reads it; a bare `##` or `## # ...` is a comment.
+    if (stream.sol() && stream.match(/^##\s+(?=[^\s#])(?:[^#"]|"(?:[^"\\]|\\.)*"|")+/)) return 'heading';
     if (stream.peek() === '#') {
       stream.skipToEnd();
       return 'comment';
