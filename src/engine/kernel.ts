@@ -17,7 +17,7 @@ import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } f
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
-import { unshareAllHugePmds, unshareAtSplits } from './mm/hugetlb';
+import { unshareAllHugePmds, unshareAtSplits, unshareHugetlbPage } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
 import { findVma, hugetlbSplitOk, isolateVmas, takeLabel, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
@@ -758,6 +758,10 @@ export class Kernel {
       if (!write && !(vma.flags & VM_HUGETLB) && findPte(m, mm, va) === leaf) {
         const u = this.withOom(t, () => (unshareAnonPte(m, mm, vma, va, leaf) === -1 ? null : 1));
         if (u === null) return stop(isAlive(t) ? 'EFAULT' : 'ENOMEM', isAlive(t) ? 'the unshare failed' : 'out of memory');
+      }
+      // The same for a huge page; with no huge page for the copy the unshare fault is SIGBUS: EFAULT.
+      if (!write && vma.flags & VM_HUGETLB && unshareHugetlbPage(m, mm, vma, va, leaf) === -1) {
+        return stop('EFAULT', 'no huge page left to unshare the page into');
       }
       const pfn = entryPfn(m.pm.u32[leaf], m.pm.u32[leaf + 1]);
       if (pfn === m.s.zeroPfn && write) return stop('EFAULT', 'cannot pin the zero page for write');

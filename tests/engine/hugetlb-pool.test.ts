@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { meminfo } from '../../src/engine/mm/proc';
 import type { Kernel } from '../../src/engine/kernel';
-import { G, M, consistent, fileMap, kernel, okv, st, teardown } from './helpers';
+import { G, M, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, st, teardown } from './helpers';
 
 const X = 0x40000000;
 
@@ -180,6 +180,37 @@ describe('private mappings of a hugetlbfs file (hugetlb_no_page)', () => {
     expect(okv(k.read('b', 2 * X + 2 * M, 1))).toBe(5);
     expect(okv(k.read('a', X + 2 * M, 1))).toBe(9);
     consistent(k);
+    teardown(k);
+  });
+});
+
+/** The frame the 2 MiB leaf (a PMD entry) for `va` maps. */
+function leafPfn(k: Kernel, name: string, va: number): number {
+  const e = entryAt(k, mmOf(k, name).pgd, va, 2)!;
+  expect(e.lo & 0x81).toBe(0x81); // present, PS
+  return (e.lo >>> 12) + (e.hi & 0xfffff) * 0x100000;
+}
+
+describe('GUP on hugetlb (gup_must_unshare)', () => {
+  it('a read pin of a huge page still shared after fork unshares it: the parent\'s later write keeps its own pinned page', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    okv(k.mmap('a', hugeAnon(X, 2 * M, false)));
+    okv(k.write('a', X, 1));
+    okv(k.fork('a', 'c'));
+    const shared = leafPfn(k, 'a', X);
+    expect(leafPfn(k, 'c', X)).toBe(shared);
+    okv(k.gup('a', X, 4096, false));
+    // The parent now maps its own copy, read-only and clean; the pin is on it.
+    const own = leafPfn(k, 'a', X);
+    expect(own).not.toBe(shared);
+    expect(desc(k, own).pincount).toBe(1);
+    expect(entryAt(k, mmOf(k, 'a').pgd, X, 2)!.lo & 0x42).toBe(0); // the PMD leaf: neither RW nor D
+    okv(k.write('a', X, 2)); // reuses the pinned page: mapped once, anonymous
+    expect(leafPfn(k, 'a', X)).toBe(own);
+    expect(okv(k.read('c', X, 1))).toBe(1);
+    consistent(k);
+    okv(k.unpin('a', X, 4096));
     teardown(k);
   });
 });

@@ -101,6 +101,59 @@ export function hugetlbFolioAnon(m: Machine, pfn: number): boolean {
   return m.pm.d.owner[pfn] !== 0;
 }
 
+/**
+ * hugetlb_wp(): a write to (or, with `unshare`, a read pin of) a private huge page it may not
+ * write. An anonymous page mapped once is reused: Linux deliberately does not look at the
+ * refcount, so a pin (or any other extra reference) never makes the owner copy away from its
+ * own DMA target; the page becomes exclusive again (SetPageAnonExclusive). Otherwise a copy.
+ * For FAULT_FLAG_UNSHARE the entry stays read-only and clean (make_huge_pte(..., !unshare)).
+ */
+function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: number, unshare: boolean): FaultResult {
+  const u32 = m.pm.u32;
+  const d = m.pm.d;
+  const old = entryPfn(lo, u32[ei + 1]);
+  if (d.mapcount[old] === 1 && hugetlbFolioAnon(m, old)) {
+    d.flags[old] |= PG_ANON_EXCLUSIVE;
+    if (!unshare) u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
+    return FAULT_OK;
+  }
+  // The owner of the reservation copies outside it (outside_reserve): the page it reserved
+  // for this address was consumed by the fault that mapped the page it now copies.
+  const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
+  const pfn = allocHugetlbFolio(m, vma, hva, !!vma.resv && !cached);
+  if (pfn < 0) return FAULT_SIGBUS;
+  d.owner[pfn] = mm.id;
+  u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
+  d.mapping[pfn] = anonVmaPrepare(m, vma).id;
+  d.index[pfn] = hva / 4096;
+  d.mapcount[pfn] = 1;
+  d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
+  u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | (unshare ? 0 : PTE_D | PTE_RW));
+  u32[ei + 1] = makeHi(pfn, (vma.flags & VM_EXEC) === 0);
+  d.mapcount[old]--;
+  flushTlbRange(m, mm, hva, hva + HPAGE);
+  m.putPage(old);
+  return FAULT_OK;
+}
+
+/**
+ * A read pin (FOLL_PIN without FOLL_WRITE) of a private anonymous huge page that is not
+ * exclusive, as after fork, unshares it first (gup_must_unshare, FAULT_FLAG_UNSHARE through
+ * hugetlb_wp), so the pin lands on this process's own page and a later COW by either side
+ * cannot separate the pinned page from the mapping. `ei` is the PMD leaf's entry. True when
+ * it unshared, false when nothing was needed, -1 when no huge page was left for the copy.
+ */
+export function unshareHugetlbPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): boolean | -1 {
+  if (vma.flags & VM_SHARED) return false;
+  const lo = m.pm.u32[ei];
+  const pfn = entryPfn(lo, m.pm.u32[ei + 1]);
+  if (!hugetlbFolioAnon(m, pfn) || m.pm.d.flags[pfn] & PG_ANON_EXCLUSIVE) return false;
+  const hva = Math.floor(va / HPAGE) * HPAGE;
+  const r = hugetlbWp(m, mm, vma, hva, ei, lo, true);
+  if (r === FAULT_OK && m.pm.u32[ei] !== lo) tracePteSet(m, mm, hva, 'pmd', entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]));
+  return r === FAULT_OK ? true : -1;
+}
+
 /** The PMD leaf at `ei` (value `lo`) for the 2 MiB page at `hva`. */
 function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: number, write: boolean): FaultResult {
   const u32 = m.pm.u32;
@@ -115,33 +168,7 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
       u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       return FAULT_OK;
     }
-    // hugetlb_wp: private COW of a 2 MiB page.
-    const old = entryPfn(lo, u32[ei + 1]);
-    if (d.mapcount[old] === 1 && hugetlbFolioAnon(m, old)) {
-      // Linux reuses an anonymous folio mapped once, deliberately without looking at the
-      // refcount: a pin (or any other extra reference) must not make the owner copy away
-      // from its own DMA target. The folio becomes exclusive again (SetPageAnonExclusive).
-      d.flags[old] |= PG_ANON_EXCLUSIVE;
-      u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
-      return FAULT_OK;
-    }
-    // The owner of the reservation copies outside it (outside_reserve): the page it reserved
-    // for this address was consumed by the fault that mapped the page it now copies.
-    const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
-    const pfn = allocHugetlbFolio(m, vma, hva, !!vma.resv && !cached);
-    if (pfn < 0) return FAULT_SIGBUS;
-    d.owner[pfn] = mm.id;
-    m.pm.u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
-    d.mapping[pfn] = anonVmaPrepare(m, vma).id;
-    d.index[pfn] = hva / 4096;
-    d.mapcount[pfn] = 1;
-    d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
-    u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | PTE_D | PTE_RW);
-    u32[ei + 1] = makeHi(pfn, nx);
-    d.mapcount[old]--;
-    flushTlbRange(m, mm, hva, hva + HPAGE);
-    m.putPage(old);
-    return FAULT_OK;
+    return hugetlbWp(m, mm, vma, hva, ei, lo, false);
   }
   let pfn: number;
   const idx = vma.file ? vma.pgoff + (hva - vma.start) / 4096 : -1;
