@@ -11,7 +11,7 @@ import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
-import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, unshareAnonPte } from './mm/fault';
+import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, unshareAnonPte, withoutFaultAround } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
@@ -825,8 +825,15 @@ export class Kernel {
     vma.flags &= ~VM_UFFD_MISSING;
     let res: number;
     if (vma.file && !(vma.flags & VM_HUGETLB)) {
-      const p = getCachePage(m, vma.file, vma.pgoff + (va - vma.start) / PAGE_SIZE);
-      res = p < 0 ? -1 : handleMmFault(m, mm, vma, va, false);
+      // shmem_mfill_atomic_pte: the page must not be in the cache yet (shmem_add_to_page_cache
+      // fails with EEXIST), and only its own PTE is installed.
+      const idx = vma.pgoff + (va - vma.start) / PAGE_SIZE;
+      if (vma.file.pages[idx] !== undefined) {
+        vma.flags = saved;
+        return err('EEXIST', 'the page is already in the file\'s page cache');
+      }
+      const p = getCachePage(m, vma.file, idx);
+      res = p < 0 ? -1 : withoutFaultAround(() => handleMmFault(m, mm, vma, va, false));
     } else {
       anonVmaPrepare(m, vma);
       res = handleMmFault(m, mm, vma, va, true);

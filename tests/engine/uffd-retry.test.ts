@@ -6,7 +6,7 @@
  * touch goes on over the rest of its range.
  */
 import { describe, expect, it } from 'vitest';
-import { PAGE, anon, consistent, kernel, okv, teardown } from './helpers';
+import { PAGE, anon, consistent, kernel, okv, st, teardown } from './helpers';
 
 function registered(pages: number) {
   const k = kernel();
@@ -51,6 +51,33 @@ describe('userfaultfd: the woken access runs again', () => {
     expect(k.task('a')!.blockedOn!.addr).toBe(va + 3 * PAGE);
     expect(okv(k.uffdCopy('a', va + 3 * PAGE, 0))).toBe(1);
     expect(k.task('a')!.state).toBe('running');
+    consistent(k);
+    teardown(k);
+  });
+});
+
+describe('userfaultfd MISSING on shmem: only an absent page is missing', () => {
+  it('a page already in the file\'s cache is mapped as usual; UFFDIO_COPY to it is EEXIST; a copy maps one PTE, not a fault-around window', () => {
+    const k = kernel();
+    okv(k.file('/m', 64 * 1024));
+    okv(k.spawn('w'));
+    okv(k.mmap('w', { addr: 0x20000000, len: 64 * 1024, prot: 'rw', file: '/m', flags: { shared: true, private: false, fixed: true } }));
+    okv(k.write('w', 0x20000000, 7)); // page 0 of the file is cached
+    okv(k.spawn('a'));
+    const va = 0x10000000;
+    okv(k.mmap('a', { addr: va, len: 64 * 1024, prot: 'rw', file: '/m', flags: { shared: true, private: false, fixed: true } }));
+    okv(k.uffdRegister('a', va, 64 * 1024, 'missing'));
+    // shmem_get_folio_gfp finds page 0: no missing fault, the read maps it.
+    expect(okv(k.read('a', va, 1))).toBe(7);
+    expect(k.task('a')!.state).toBe('running');
+    expect(k.uffdCopy('a', va, 1).errno).toBe('EEXIST');
+    // Page 2 is absent: the read blocks; the copy fills and maps that page alone.
+    expect(k.read('a', va + 2 * PAGE, 1).errno).toBeNull();
+    expect(k.task('a')!.state).toBe('blocked');
+    okv(k.uffdCopy('a', va + 2 * PAGE, 9));
+    expect(k.task('a')!.state).toBe('running');
+    expect(st(k, 'a').RssShmem).toBe(2 * PAGE); // pages 0 and 2, nothing around page 2
+    expect(okv(k.read('w', 0x20000000 + 2 * PAGE, 1))).toBe(9);
     consistent(k);
     teardown(k);
   });

@@ -145,7 +145,20 @@ function mapCachePage(m: Machine, mm: Mm, vma: Vma, ei: number, pfn: number, fla
  * around are already in the cache, which is not what a missing fault reports.
  */
 function uffdDisableFaultAround(vma: Vma): boolean {
-  return (vma.flags & VM_UFFD_WP) !== 0;
+  return (vma.flags & VM_UFFD_WP) !== 0 || onePage;
+}
+
+/** Set while UFFDIO_COPY maps its page: mfill_atomic installs that one PTE, nothing around it. */
+let onePage = false;
+
+/** Runs `fn` (a fault) with fault-around off. */
+export function withoutFaultAround<T>(fn: () => T): T {
+  onePage = true;
+  try {
+    return fn();
+  } finally {
+    onePage = false;
+  }
 }
 
 /**

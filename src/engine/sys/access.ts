@@ -11,10 +11,10 @@ import { faultCode, translate } from '../hw/mmu';
 import type { Machine } from '../machine';
 import type { FaultKind } from '../trace';
 import { FAULT_OK, FAULT_OOM, FAULT_RETRY, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, lastFaultKind } from '../mm/fault';
-import { findPte } from '../mm/pgtable';
+import { findLeaf } from '../mm/pgtable';
 import { findVma } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
-import { VM_EXEC, VM_MSHARE, VM_READ, VM_UFFD_MISSING, VM_WRITE, type Task, type Vma } from '../types';
+import { VM_EXEC, VM_HUGETLB, VM_MSHARE, VM_READ, VM_UFFD_MISSING, VM_WRITE, type Mm, type Task, type Vma } from '../types';
 import { PTE_P } from '../hw/pte';
 import { lockMm, unlockMm } from './locks';
 
@@ -30,6 +30,20 @@ export function accessError(vma: Vma, write: boolean, exec: boolean): boolean {
   return (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0;
 }
 
+/**
+ * Whether a fault in a MISSING-registered range reports a missing page: nothing is mapped
+ * there and, for shmem, tmpfs and hugetlbfs, the file has no page at that offset either
+ * (shmem_get_folio_gfp and hugetlb_no_page call handle_userfault only then; a page already
+ * in the cache is mapped as usual).
+ */
+function uffdMissing(m: Machine, mm: Mm, vma: Vma, va: number): boolean {
+  const ei = findLeaf(m, mm, va);
+  if (ei >= 0 && m.pm.u32[ei] & PTE_P) return false;
+  if (!vma.file) return true;
+  const idx = vma.pgoff + Math.floor((va - vma.start) / 4096);
+  return vma.file.pages[vma.flags & VM_HUGETLB ? idx - (idx % 512) : idx] === undefined;
+}
+
 /** do_user_addr_fault. Returns a FaultResult. */
 export function userFault(m: Machine, task: Task, va: number, errorCode: number): number {
   const mm = task.mm!;
@@ -42,12 +56,9 @@ export function userFault(m: Machine, task: Task, va: number, errorCode: number)
       return vmOps.mshare.fault(m, mm, vma, va, write, task.pid);
     }
     if (accessError(vma, write, (errorCode & 16) !== 0)) return traced(m, task, va, write, errorCode, 'sigsegv', FAULT_SIGSEGV);
-    if (vma.flags & VM_UFFD_MISSING) {
-      const ei = findPte(m, mm, va);
-      if (ei < 0 || !(m.pm.u32[ei] & PTE_P)) {
-        traced(m, task, va, write, errorCode, 'uffd-missing', FAULT_OK);
-        return FAULT_BLOCK;
-      }
+    if (vma.flags & VM_UFFD_MISSING && uffdMissing(m, mm, vma, va)) {
+      traced(m, task, va, write, errorCode, 'uffd-missing', FAULT_OK);
+      return FAULT_BLOCK;
     }
     const r = handleMmFault(m, mm, vma, va, write);
     return traced(m, task, va, write, errorCode, r === FAULT_OOM ? 'oom' : r === FAULT_SIGBUS ? 'sigbus' : lastFaultKind, r);
