@@ -385,3 +385,13 @@ test('the toolbar fits one row at 1280, 1440 and 1920 px; the msharefs actions a
   expect((await consoleLines(page)).some((l) => /: open \/sys\/fs\/mshare\/zone create as zone$/.test(l))).toBe(true);
   await expectNoErrors(opened);
 });
+
+test('the Counters tab shows the hugetlb pool: a reservation fills it before any fault', async ({ page }) => {
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn a\na: mmap 0x40000000 8M rw private,anon,hugetlb as h\na: touch h 2M write\n'));
+  await waitIdle(page);
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  const row = page.getByRole('table', { name: '/proc/meminfo' }).getByRole('row', { name: /HugePages_Total/ });
+  await expect(row).toContainText('4 / 3 / 3');
+  await expectNoErrors(opened);
+});
