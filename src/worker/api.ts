@@ -142,6 +142,7 @@ export interface SmapsInfo {
   Private_Clean: number;
   Private_Dirty: number;
   Anonymous: number;
+  ShmemPmdMapped: number;
   Shared_Hugetlb: number;
   Private_Hugetlb: number;
 }

@@ -284,6 +284,9 @@ describe('shmem THP (M21 mechanism)', () => {
     expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(64), Private_Clean: kB(1984) });
     expect(Math.floor(sa().Pss / K)).toBe(2016);
     expect(sb()).toMatchObject({ Rss: kB(64), Pss: kB(32), Shared_Clean: kB(64), Private_Clean: 0 });
+    // smaps' ShmemPmdMapped line: a maps one folio by its PMD, b none.
+    expect(sa().ShmemPmdMapped).toBe(2 * M);
+    expect(sb().ShmemPmdMapped).toBe(0);
     okv(k.read('b', b, 1)); // maps file pages 0..14
     expect(sa()).toMatchObject({ Rss: kB(2048), Shared_Clean: kB(124), Private_Clean: kB(1924) });
     expect(Math.floor(sa().Pss / K)).toBe(1986);

@@ -212,6 +212,8 @@ export interface Smaps {
   Private_Clean: number;
   Private_Dirty: number;
   Anonymous: number;
+  /** Shmem mapped by a PMD in this VMA (smaps_pmd_entry's shmem_thp). */
+  ShmemPmdMapped: number;
   /** hugetlb pages count here only, not in Rss, Pss or the four lines above (as Linux). */
   Shared_Hugetlb: number;
   Private_Hugetlb: number;
@@ -229,7 +231,7 @@ export interface Smaps {
 export function smaps(m: Machine, vma: Vma): Smaps {
   const out: Smaps = {
     Size: vma.end - vma.start, Rss: 0, Pss: 0, Shared_Clean: 0, Shared_Dirty: 0, Private_Clean: 0, Private_Dirty: 0, Anonymous: 0,
-    Shared_Hugetlb: 0, Private_Hugetlb: 0,
+    ShmemPmdMapped: 0, Shared_Hugetlb: 0, Private_Hugetlb: 0,
   };
   const u32 = m.pm.u32;
   const d = m.pm.d;
@@ -251,6 +253,7 @@ export function smaps(m: Machine, vma: Vma): Smaps {
   const thpPmdLeaf = (lo: number, head: number) => {
     const dirty = (lo & PTE_D) !== 0 || (d.flags[head] & PG_DIRTY) !== 0;
     for (let i = 0; i < 512; i++) accumulate(d.mapcount[head + i] + d.entire[head], dirty);
+    out.ShmemPmdMapped += 0x200000;
   };
   /**
    * smaps_hugetlb_range: shared when the page is mapped more than once
