@@ -263,7 +263,11 @@ export class Kernel {
     return ok(addr, { addr });
   }
 
-  /** populate_vma_page_range: fault every page in (MAP_POPULATE). */
+  /**
+   * mm_populate (MAP_POPULATE): fault every page in. It ignores failures (do_mmap has already
+   * succeeded): a page it could not fault in stays for a later fault, and the result's detail
+   * says where it stopped. Only an OOM kill of the task itself ends the call that way.
+   */
   private populate(t: Task, addr: number, len: number, write: boolean): SysResult | null {
     const m = this.m;
     const mm = t.mm!;
@@ -272,7 +276,10 @@ export class Kernel {
       const vma = findVma(mm, va);
       if (!vma) break;
       const r = this.withOom(t, () => (handleMmFault(m, mm, vma, va, write) === FAULT_OK ? 1 : null));
-      if (r === null) return isAlive(t) ? err('ENOMEM', 'out of memory while populating, and nothing the OOM killer could free') : sig('SIGKILL', 'killed by the OOM killer');
+      if (r !== null) continue;
+      if (!isAlive(t)) return sig('SIGKILL', 'killed by the OOM killer');
+      const why = vma.flags & VM_HUGETLB ? 'no huge page left' : 'out of memory, and nothing the OOM killer could free';
+      return ok(addr, { addr, detail: `MAP_POPULATE stopped at 0x${va.toString(16)}: ${why}; mm_populate ignores that, the rest faults in when touched` });
     }
     return null;
   }
@@ -354,10 +361,15 @@ export class Kernel {
     }
     // The v3 plan rejects madvise on msharefs VMAs: DONTNEED would zap the shared tables.
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
-    if (!hugetlbSplitOk(t.mm!, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
+    // madvise_dontneed_free_valid_vma(): in a hugetlb VMA the range must start on a huge page,
+    // and its end is rounded down ("callers ... may be unaware that this VMA uses huge pages").
+    let to = end;
+    const last = vmas[vmas.length - 1];
+    if (last.flags & VM_HUGETLB && to < last.end && to % 0x200000) to = Math.max(start, Math.floor(to / 0x200000) * 0x200000);
+    if (!hugetlbSplitOk(t.mm!, start, to)) return err('EINVAL', 'a hugetlb range must start on a 2 MiB page');
     this.m.localCpu = t.cpu;
-    zapAndFlush(this.m, t.mm!, start, end);
-    reclaimPteTables(this.m, t.mm!, start, end);
+    zapAndFlush(this.m, t.mm!, start, to);
+    reclaimPteTables(this.m, t.mm!, start, to);
     return holes ?? ok(0);
   }
 

@@ -43,18 +43,16 @@ describe('hugetlb reservations (hugetlb_reserve_pages, alloc_hugetlb_folio)', ()
     teardown(k);
   });
 
-  it('a reservation RAM cannot hold fails mmap with ENOMEM and changes nothing; a MAP_FIXED mapping it would replace stays', () => {
+  it('a reservation RAM cannot hold fails mmap with ENOMEM and allocates nothing; MAP_NORESERVE maps it', () => {
     const k = kernel({ ram: 64 * M });
     okv(k.spawn('a'));
-    okv(k.mmap('a', { addr: X, len: 2 * M, prot: 'rw', flags: { private: true, anon: true, fixed: true } }));
-    okv(k.write('a', X, 42));
     const free0 = meminfo(k.m).MemFree;
     const r = k.mmap('a', hugeAnon(X, G, true));
     expect(r.errno).toBe('ENOMEM');
     expect(r.detail).toMatch(/reserve 512 huge pages/);
     expect(huge(k)).toEqual({ total: 0, free: 0, rsvd: 0 });
     expect(meminfo(k.m).MemFree).toBe(free0);
-    expect(okv(k.read('a', X, 1))).toBe(42);
+    expect(k.task('a')!.mm!.vmas).toEqual([]);
     // MAP_NORESERVE maps it: nothing is reserved, pages come as they are touched.
     okv(k.mmap('a', hugeAnon(X, G, true, { noreserve: true })));
     expect(huge(k)).toEqual({ total: 0, free: 0, rsvd: 0 });
@@ -211,6 +209,62 @@ describe('GUP on hugetlb (gup_must_unshare)', () => {
     expect(okv(k.read('c', X, 1))).toBe(1);
     consistent(k);
     okv(k.unpin('a', X, 4096));
+    teardown(k);
+  });
+});
+
+describe('hugetlb mmap and madvise edges (review of the pool, compared with Linux 6.18)', () => {
+  it('MAP_FIXED over a private hugetlb mapping closes it first (its reservation goes back); a failed reservation leaves a hole', () => {
+    const k = kernel({ ram: 16 * M }); // room for 7 huge pages
+    okv(k.spawn('a'));
+    okv(k.mmap('a', hugeAnon(X, 12 * M, false)));
+    okv(k.touch('a', X, 4 * M, 'write'));
+    okv(k.mmap('a', hugeAnon(X, 12 * M, false))); // needed 6 + 6 before; 6 now
+    expect(huge(k)).toEqual({ total: 6, free: 6, rsvd: 6 });
+    okv(k.write('a', X, 42));
+    const r = k.mmap('a', hugeAnon(X, 16 * M, false)); // 8 pages: more than RAM holds
+    expect(r.errno).toBe('ENOMEM');
+    expect(huge(k)).toEqual({ total: 0, free: 0, rsvd: 0 });
+    expect(k.task('a')!.mm!.vmas).toEqual([]); // vms_clean_up_area ran: a hole, not the old mapping
+    consistent(k);
+    teardown(k);
+  });
+
+  it('a writable mapping of a hugetlbfs file past its end makes the file that long (hugetlbfs_file_mmap)', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const fd = okv(k.open('a', '/dev/hugepages/z', true));
+    okv(k.mmap('a', { addr: X, len: 8 * M, prot: 'rw', fd, flags: { shared: true, private: false, fixed: true } }));
+    expect(k.m.s.paths.get('/dev/hugepages/z')!.size).toBe(8 * M);
+    okv(k.write('a', X + 6 * M, 1));
+    consistent(k);
+    teardown(k);
+  });
+
+  it('MAP_POPULATE that runs out of huge pages still returns the mapping (mm_populate ignores errors)', () => {
+    const k = kernel({ ram: 16 * M });
+    okv(k.spawn('a'));
+    const r = k.mmap('a', hugeAnon(X, 32 * M, false, { noreserve: true, populate: true }));
+    expect(r.errno).toBeNull();
+    expect(r.value).toBe(X);
+    expect(r.detail).toMatch(/MAP_POPULATE stopped at 0x[0-9a-f]+: no huge page left/);
+    expect(k.task('a')!.state).toBe('running');
+    expect(huge(k).total).toBeGreaterThan(0);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('MADV_DONTNEED in a hugetlb VMA rounds its end down to a huge page; a start inside one is EINVAL', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    okv(k.mmap('a', hugeAnon(X, 8 * M, false)));
+    okv(k.touch('a', X, 8 * M, 'write'));
+    okv(k.madvise('a', X, 3 * M, 'dontneed')); // zaps 0-2M only
+    expect(st(k, 'a').HugetlbPages).toBe(6 * M);
+    okv(k.madvise('a', X + 4 * M, M, 'dontneed')); // rounds down to nothing
+    expect(st(k, 'a').HugetlbPages).toBe(6 * M);
+    expect(k.madvise('a', X + M, 2 * M, 'dontneed').errno).toBe('EINVAL');
+    consistent(k);
     teardown(k);
   });
 });

@@ -103,6 +103,10 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   if (req.flags.fixed) {
     const why = splitRefusal(mm, start, start + len);
     if (why) return refuse('EINVAL', why);
+    // __mmap_prepare's vms_clean_up_area(): what was there is unmapped and closed (a private
+    // hugetlb mapping gives back its reservations) before the new mapping reserves; if that
+    // then fails, the range stays a hole.
+    doMunmap(m, mm, start, start + len);
   }
   const vma: Vma = {
     start,
@@ -115,13 +119,13 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
     region: null,
     mm,
   };
-  // hugetlbfs_file_mmap's hugetlb_reserve_pages(), before anything is unmapped: a failed
-  // MAP_FIXED leaves the old mapping in place (as vms_abort_munmap_vmas does since 6.12).
+  // hugetlbfs_file_mmap(): hugetlb_reserve_pages(), and a writable mapping past the end of
+  // its file makes the file that long.
   if (hugetlb && !hugetlbReserve(m, vma)) {
     if (inode) maybeEvict(m, inode);
     return refuse('ENOMEM', `not enough free memory to reserve ${len / HPAGE} huge pages (hugetlb_reserve_pages; MAP_NORESERVE skips the reservation)`);
   }
-  if (req.flags.fixed) doMunmap(m, mm, start, start + len);
+  if (hugetlb && inode && flags & VM_WRITE) inode.size = Math.max(inode.size, req.off + len);
   linkVma(mm, vma);
   if (!inode && !hugetlb) mergeVma(mm, vma);
   return start;
