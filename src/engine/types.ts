@@ -56,6 +56,12 @@ export interface Vma {
    * split VMA, as Linux shares the resv_map; none in a fork's child (it owns no reservation).
    */
   resv?: HugetlbResv | null;
+  /**
+   * HPAGE_RESV_UNMAPPED: the owner of this private hugetlb mapping took a page from this
+   * (child's) VMA when no huge page was left for its copy; a fault on a missing page here is
+   * then SIGBUS.
+   */
+  resvUnmapped?: boolean;
 }
 
 export interface HugetlbResv {

@@ -268,3 +268,27 @@ describe('hugetlb mmap and madvise edges (review of the pool, compared with Linu
     teardown(k);
   });
 });
+
+describe('unmap_ref_private', () => {
+  it('the owner of a private mapping whose copy finds no huge page takes the page from its child, which gets SIGBUS at its next touch there', () => {
+    const k = kernel({ ram: 16 * M });
+    okv(k.spawn('a'));
+    okv(k.mmap('a', hugeAnon(X, 6 * M, false)));
+    okv(k.touch('a', X, 6 * M, 'write'));
+    okv(k.fork('a', 'c'));
+    // A hog reserves every huge page the buddy allocator still has.
+    okv(k.spawn('hog'));
+    let n = 8;
+    while (n > 0 && k.mmap('hog', hugeAnon(2 * X, n * 2 * M, false)).errno) n--;
+    expect(k.mmap('hog', hugeAnon(4 * X, 2 * M, false)).errno).toBe('ENOMEM');
+    const before = leafPfn(k, 'a', X);
+    okv(k.write('a', X, 5)); // no page for the copy: c loses its mapping, a reuses the page
+    expect(leafPfn(k, 'a', X)).toBe(before);
+    expect(st(k, 'c').HugetlbPages).toBe(4 * M);
+    expect(okv(k.read('c', X + 2 * M, 1))).toBe(0); // still mapped, still shared
+    expect(k.read('c', X, 1).signal).toBe('SIGBUS');
+    expect(k.task('c')!.state).toBe('killed');
+    consistent(k);
+    teardown(k);
+  });
+});

@@ -225,7 +225,7 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
 function copyVmas(m: Machine, src: Mm, dst: Mm): boolean {
   for (const svma of src.vmas) {
     // hugetlb_dup_vma_private(): the child owns no reservation of a private hugetlb mapping.
-    const dvma: Vma = { ...svma, mm: dst, resv: null };
+    const dvma: Vma = { ...svma, mm: dst, resv: null, resvUnmapped: false };
     // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child is not registered; it
     // faults normally instead of sleeping on a userfaultfd nobody reads for it.
     dvma.flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);

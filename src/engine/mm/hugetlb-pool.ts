@@ -15,10 +15,8 @@
  * - Unused reservations go back when a private VMA closes (hugetlb_vm_op_close) and when a
  *   file's pages go (hugetlb_unreserve_pages, on truncation and eviction), and the surplus
  *   pages with them (return_unused_surplus_pages).
- *
- * Not modelled: unmap_ref_private. When the owner of a private mapping must copy a page its
- * child still maps and no page is left, Linux takes the page from the child (which gets
- * SIGBUS on its next touch) and lets the owner reuse it; here the owner's fault is SIGBUS.
+ * - When the owner of a private mapping must copy a page its child still maps and no page is
+ *   left, it takes the page from the child (hugetlb.ts unmapRefPrivate).
  */
 import { FrameUse, HUGE_ORDER } from '../hw/physmem';
 import type { Machine } from '../machine';

@@ -120,8 +120,15 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   // The owner of the reservation copies outside it (outside_reserve): the page it reserved
   // for this address was consumed by the fault that mapped the page it now copies.
   const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
-  const pfn = allocHugetlbFolio(m, vma, hva, !!vma.resv && !cached);
-  if (pfn < 0) return FAULT_SIGBUS;
+  const outside = !!vma.resv && !cached;
+  const pfn = allocHugetlbFolio(m, vma, hva, outside);
+  if (pfn < 0) {
+    // No page for the copy. The owner of the mapping takes the page from the children
+    // instead (unmap_ref_private), then reuses it (retry_avoidcopy); anyone else gets SIGBUS.
+    if (!outside) return FAULT_SIGBUS;
+    unmapRefPrivate(m, vma, hva, old);
+    return d.mapcount[old] === 1 ? hugetlbWp(m, mm, vma, hva, ei, u32[ei], unshare) : FAULT_SIGBUS;
+  }
   d.owner[pfn] = mm.id;
   u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
   d.mapping[pfn] = anonVmaPrepare(m, vma).id;
@@ -134,6 +141,37 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   flushTlbRange(m, mm, hva, hva + HPAGE);
   m.putPage(old);
   return FAULT_OK;
+}
+
+/**
+ * unmap_ref_private(): unmap page `old` at `hva` of the owner's private `vma` from every other
+ * private VMA mapping it without a reservation of its own (the fork children), and mark those
+ * VMAs (HPAGE_RESV_UNMAPPED): their next fault on a missing page is SIGBUS, since a zeroed
+ * page there would look like lost data ("PID killed due to inadequate hugepage pool").
+ */
+function unmapRefPrivate(m: Machine, vma: Vma, hva: number, old: number): void {
+  const u32 = m.pm.u32;
+  const idx = hugeIndex(vma, hva);
+  const others = vma.file ? [...vma.file.mmaps] : [...(m.s.anonVmas.get(m.pm.d.mapping[old])?.vmas ?? [])];
+  for (const v of others) {
+    if (v === vma || v.flags & VM_MAYSHARE || v.resv || !(v.flags & VM_HUGETLB)) continue;
+    const va = v.start + (idx - v.pgoff / 512) * HPAGE;
+    if (va < v.start || va >= v.end) continue;
+    const pmd = findTable(m, v.mm.pgd, va, m.geo.pmdDepth);
+    if (pmd < 0) continue;
+    const ei = entryIndex(pmd, pgIndex(va, 21));
+    if (!(u32[ei] & PTE_P) || entryPfn(u32[ei], u32[ei + 1]) !== old) continue;
+    // __unmap_hugepage_range() with ref_folio: that one entry.
+    m.ptEpoch++;
+    u32[ei] = 0;
+    u32[ei + 1] = 0;
+    tracePteClear(m, v.mm, va, 'pmd');
+    m.pm.d.mapcount[old]--;
+    v.mm.hugetlbPages -= 512;
+    flushTlbRange(m, v.mm, va, va + HPAGE);
+    m.putPage(old);
+    v.resvUnmapped = true;
+  }
 }
 
 /**
@@ -170,6 +208,8 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
     }
     return hugetlbWp(m, mm, vma, hva, ei, lo, false);
   }
+  // hugetlb_no_page(): the owner took this VMA's page for itself (unmapRefPrivate).
+  if (vma.resvUnmapped) return FAULT_SIGBUS;
   let pfn: number;
   const idx = vma.file ? vma.pgoff + (hva - vma.start) / 4096 : -1;
   if (vma.file && idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
