@@ -27,19 +27,8 @@ export interface ExpectOutcome {
 
 const HUGE_PAGE = 2 * 1024 * 1024;
 
-export function compare(a: number, op: Op, b: number): boolean {
-  switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-  }
-}
-
-/** `compare` for values held exactly as BigInts. */
-function compareExact(a: bigint, op: Op, b: bigint): boolean {
+/** One comparison, of numbers or of values held exactly as BigInts (never mixed). */
+export function compare<T extends number | bigint>(a: T, op: Op, b: T): boolean {
   switch (op) {
     case '==': return a === b;
     case '!=': return a !== b;
@@ -173,7 +162,7 @@ function expectLast(st: RunState, field: string | undefined, op: Op, want: Expec
   // it exactly. The number it is compared with is exact too (the parser refuses others).
   if (typeof got === 'string' && HEX_VALUE.test(got)) {
     const big = BigInt(got);
-    return verdict(compareExact(big, op, BigInt(want.value)), `${subject} is ${big} (${got})`);
+    return verdict(compare(big, op, BigInt(want.value)), `${subject} is ${big} (${got})`);
   }
   if (typeof got !== 'number') return verdict(false, `${subject} is "${String(got)}", not a number`);
   return verdict(compare(got, op, want.value), `${subject} is ${num(got)}`);
