@@ -11,7 +11,7 @@ import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
-import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, unshareAnonPte, withoutFaultAround } from './mm/fault';
+import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillAnonPage, unshareAnonPte, withoutFaultAround } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
@@ -28,7 +28,7 @@ import { err, ok, refusal, refuse, sig, type SysResult } from './sys/result';
 import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } from './sys/task';
 import { resetLocks } from './sys/locks';
 import {
-  VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
+  VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
   type BlockedAccess, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
 } from './types';
 
@@ -828,6 +828,9 @@ export class Kernel {
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const vma = findVma(mm, va);
     if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
+    const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
+    // hugetlb_mfill_atomic_pte copies whole huge pages.
+    if (hugetlb && addr % 0x200000) return err('EINVAL', 'a hugetlb destination must be 2 MiB aligned');
     // Anything already mapped there, a PTE or a 2 MiB leaf (THP, hugetlb): EEXIST.
     if (findLeaf(m, mm, va) >= 0) return err('EEXIST', 'the page is already mapped');
     // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
@@ -836,16 +839,22 @@ export class Kernel {
     const saved = vma.flags;
     vma.flags &= ~VM_UFFD_MISSING;
     let res: number;
-    if (vma.file && !(vma.flags & VM_HUGETLB)) {
-      // shmem_mfill_atomic_pte: the page must not be in the cache yet (shmem_add_to_page_cache
-      // fails with EEXIST), and only its own PTE is installed.
+    if (vma.file && vma.flags & VM_SHARED) {
+      // shmem_mfill_atomic_pte / hugetlb_mfill_atomic_pte: the page must not be in the file's
+      // cache yet (EEXIST), and only its own entry is installed.
       const idx = vma.pgoff + (va - vma.start) / PAGE_SIZE;
-      if (vma.file.pages[idx] !== undefined) {
+      if (vma.file.pages[hugetlb ? idx - (idx % 512) : idx] !== undefined) {
         vma.flags = saved;
         return err('EEXIST', 'the page is already in the file\'s page cache');
       }
-      const p = getCachePage(m, vma.file, idx);
-      res = p < 0 ? -1 : withoutFaultAround(() => handleMmFault(m, mm, vma, va, false));
+      if (hugetlb) res = handleMmFault(m, mm, vma, va, true);
+      else {
+        const p = getCachePage(m, vma.file, idx);
+        res = p < 0 ? -1 : withoutFaultAround(() => handleMmFault(m, mm, vma, va, false));
+      }
+    } else if (vma.file && !hugetlb) {
+      // mfill_atomic_pte_copy: a private mapping gets an anonymous page; the file is untouched.
+      res = mfillAnonPage(m, mm, vma, va);
     } else {
       anonVmaPrepare(m, vma);
       res = handleMmFault(m, mm, vma, va, true);

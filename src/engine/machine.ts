@@ -10,6 +10,7 @@ import { FrameUse, HUGE_ORDER, PAGE_SIZE, PhysMem, FRAME_USE_NAMES, PG_HEAD, PG_
 import { buddyAlloc, buddyFree, buddyInit, newBuddyState } from './mm/buddy';
 import { newTlbState } from './hw/tlb';
 import { TI, Trace } from './trace';
+import { freeHugeFolio } from './mm/hugetlb-pool';
 import type { Cgroup, KernelState, MachineConfig, Policies } from './types';
 
 export const RESERVED_BYTES = 1 << 20; // low 1 MiB: the "kernel image" boot reservation
@@ -276,11 +277,8 @@ export class Machine {
   putPage(pfn: number): void {
     const d = this.pm.d;
     if (--d.refcount[pfn] === 0) {
-      if (d.use[pfn] === FrameUse.Hugetlb) {
-        // free_huge_folio() of a surplus page: out of the pool, back to the buddy allocator.
-        this.s.hstate.nr--;
-        this.freeFrames(pfn, HUGE_ORDER);
-      } else this.freeFrames(pfn, 0);
+      if (d.use[pfn] === FrameUse.Hugetlb) freeHugeFolio(this, pfn);
+      else this.freeFrames(pfn, 0);
     }
   }
 }

@@ -82,3 +82,42 @@ describe('userfaultfd MISSING on shmem: only an absent page is missing', () => {
     teardown(k);
   });
 });
+
+describe('UFFDIO_COPY by mapping kind (mfill_atomic_pte)', () => {
+  it('into a MAP_PRIVATE file mapping: an anonymous page, the file untouched, even where the file has a page', () => {
+    const k = kernel();
+    okv(k.file('/f', 2 * 1024 * 1024));
+    okv(k.spawn('a'));
+    const S = 0x40000000;
+    const P = 0x80000000;
+    okv(k.mmap('a', { addr: S, len: 2 * 1024 * 1024, prot: 'rw', file: '/f', flags: { shared: true, private: false, fixed: true } }));
+    okv(k.write('a', S, 7)); // the file's page 0 is cached
+    okv(k.mmap('a', { addr: P, len: 2 * 1024 * 1024, prot: 'rw', file: '/f', flags: { shared: false, private: true, fixed: true } }));
+    okv(k.uffdRegister('a', P, 2 * 1024 * 1024, 'missing'));
+    okv(k.uffdCopy('a', P, 99));
+    okv(k.uffdCopy('a', P + PAGE, 55));
+    expect(st(k, 'a').RssAnon).toBe(2 * PAGE);
+    expect(okv(k.read('a', S, 1))).toBe(7);
+    expect(okv(k.read('a', S + PAGE, 1))).toBe(0);
+    expect(okv(k.read('a', P, 1))).toBe(99);
+    expect(okv(k.read('a', P + PAGE, 1))).toBe(55);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('into a shared hugetlbfs mapping whose page is cached: EEXIST, the page unchanged; a hugetlb destination must be 2 MiB aligned', () => {
+    const k = kernel();
+    okv(k.spawn('a'));
+    const fd = okv(k.open('a', '/dev/hugepages/f', true));
+    const H = 0x40000000;
+    okv(k.mmap('a', { addr: H, len: 2 * 1024 * 1024, prot: 'rw', fd, flags: { shared: true, private: false, fixed: true } }));
+    okv(k.write('a', H, 7));
+    okv(k.fork('a', 'b'));
+    okv(k.uffdRegister('b', H, 2 * 1024 * 1024, 'missing'));
+    expect(k.uffdCopy('b', H + PAGE, 1).errno).toBe('EINVAL');
+    expect(k.uffdCopy('b', H, 99).errno).toBe('EEXIST');
+    expect(okv(k.read('a', H, 1))).toBe(7);
+    consistent(k);
+    teardown(k);
+  });
+});

@@ -105,6 +105,23 @@ function handlePte(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, lo: num
   return FAULT_OK;
 }
 
+/**
+ * UFFDIO_COPY into a private mapping (mfill_atomic_pte_copy): a new anonymous page at `va`,
+ * whether or not the VMA maps a file, whose page cache is never touched; writable as the VMA is.
+ */
+export function mfillAnonPage(m: Machine, mm: Mm, vma: Vma, va: number): FaultResult {
+  va -= va % 4096;
+  const table = ensureTable(m, mm, va, m.geo.pteDepth);
+  if (table === -1) return FAULT_OOM;
+  if (table === -2) return FAULT_SIGBUS;
+  const ei = entryIndex(table, pgIndex(va, 12));
+  const r = doAnonymousPage(m, mm, vma, va, ei, true);
+  if (r !== FAULT_OK) return r;
+  if (!(vma.flags & VM_WRITE)) m.pm.u32[ei] &= ~PTE_RW;
+  tracePteSet(m, mm, va, 'pte', entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]));
+  return r;
+}
+
 /** R8 (read: the zero page) and R9 (write: a new zeroed page). */
 function doAnonymousPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, write: boolean): FaultResult {
   const u32 = m.pm.u32;

@@ -49,8 +49,11 @@ function dequeueFree(m: Machine): number {
   return pfn;
 }
 
-/** update_and_free_hugetlb_folio() of a free surplus page: back to the buddy allocator. */
-function freeSurplus(m: Machine, pfn: number): void {
+/**
+ * free_huge_folio() of a surplus page, and update_and_free_hugetlb_folio() of a free one: out
+ * of the pool, back to the buddy allocator (Machine.putPage calls it at the last reference).
+ */
+export function freeHugeFolio(m: Machine, pfn: number): void {
   m.s.hstate.nr--;
   m.freeFrames(pfn, HUGE_ORDER);
 }
@@ -70,7 +73,7 @@ export function hugetlbAcct(m: Machine, delta: number): boolean {
   for (let i = 0; i < needed; i++) {
     const pfn = allocSurplus(m);
     if (pfn < 0) {
-      for (const p of got) freeSurplus(m, p);
+      for (const p of got) freeHugeFolio(m, p);
       return false;
     }
     got.push(pfn);
@@ -86,7 +89,7 @@ function returnUnusedSurplus(m: Machine, unused: number): void {
   hs.resv -= unused;
   // Every pool page is surplus, so up to `unused` free ones go (never below the reservations
   // left: free >= resv held before, and both drop by the same amount).
-  for (let n = Math.min(unused, hs.nr); n > 0 && hs.free > 0; n--) freeSurplus(m, dequeueFree(m));
+  for (let n = Math.min(unused, hs.nr); n > 0 && hs.free > 0; n--) freeHugeFolio(m, dequeueFree(m));
 }
 
 /** The huge-page index of `addr` in `vma`'s object (vma_hugecache_offset). */
@@ -105,7 +108,7 @@ function inodeResv(inode: Inode): Set<number> {
  * VMA owns none, as a fork's child does not).
  */
 function needsReservation(vma: Vma, idx: number): 0 | 1 {
-  if (vma.flags & VM_MAYSHARE) return vma.file && inodeResv(vma.file).has(idx) ? 0 : 1;
+  if (vma.flags & VM_MAYSHARE) return vma.file?.resv?.has(idx) ? 0 : 1;
   if (vma.resv) return vma.resv.consumed.has(idx) ? 1 : 0;
   return 1;
 }

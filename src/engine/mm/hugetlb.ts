@@ -94,8 +94,8 @@ export function hugetlbFault(m: Machine, mm: Mm, vma: Vma, va: number, write: bo
 
 /**
  * folio_test_anon() for a hugetlb folio. Anonymous ones (MAP_ANONYMOUS, private COW copies)
- * are allocated for an mm and keep it as their owner; hugetlbfs page-cache folios are
- * allocated with no owner (getCachePage), and hugetlb frames never change owner.
+ * are given their mm as owner when allocated (allocHugetlbFolio in hugetlbPmdFault, hugetlbWp,
+ * fork's copy); hugetlbfs page-cache folios keep owner 0, and hugetlb frames never change owner.
  */
 export function hugetlbFolioAnon(m: Machine, pfn: number): boolean {
   return m.pm.d.owner[pfn] !== 0;
