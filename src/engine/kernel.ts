@@ -828,9 +828,9 @@ export class Kernel {
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const vma = findVma(mm, va);
     if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
+    // In a hugetlb VMA the copy fills the whole 2 MiB page around ADDR (hugetlb_mfill_atomic_pte
+    // copies whole huge pages; the value lands at ADDR inside it).
     const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
-    // hugetlb_mfill_atomic_pte copies whole huge pages.
-    if (hugetlb && addr % 0x200000) return err('EINVAL', 'a hugetlb destination must be 2 MiB aligned');
     // Anything already mapped there, a PTE or a 2 MiB leaf (THP, hugetlb): EEXIST.
     if (findLeaf(m, mm, va) >= 0) return err('EEXIST', 'the page is already mapped');
     // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
