@@ -11,9 +11,9 @@ import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
-import { anonVmaPrepare, FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillAnonPage, unshareAnonPte, withoutFaultAround } from './mm/fault';
+import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillPage, unshareAnonPte } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
-import { dropCachePage, forEachCachePage, getCachePage, maybeEvict, newInode } from './mm/pagecache';
+import { cacheIndex, dropCachePage, forEachCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
@@ -828,37 +828,21 @@ export class Kernel {
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const vma = findVma(mm, va);
     if (!vma || !(vma.flags & VM_UFFD_MISSING)) return err('EINVAL', 'not a userfaultfd-registered range');
-    // In a hugetlb VMA the copy fills the whole 2 MiB page around ADDR (hugetlb_mfill_atomic_pte
-    // copies whole huge pages; the value lands at ADDR inside it).
-    const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
     // Anything already mapped there, a PTE or a 2 MiB leaf (THP, hugetlb): EEXIST.
     if (findLeaf(m, mm, va) >= 0) return err('EEXIST', 'the page is already mapped');
-    // UFFDIO_COPY: allocate, fill, map; then wake the sleepers.
+    // shmem_mfill_atomic_pte / hugetlb_mfill_atomic_pte: a shared file's page must not be in
+    // its cache yet.
+    if (vma.file && vma.flags & VM_SHARED && vma.file.pages[cacheIndex(vma, va)] !== undefined) {
+      return err('EEXIST', 'the page is already in the file\'s page cache');
+    }
+    // UFFDIO_COPY: allocate, fill, map; then wake the sleepers. In a hugetlb VMA the copy fills
+    // the whole 2 MiB page around ADDR (hugetlb_mfill_atomic_pte copies whole huge pages; the
+    // value lands at ADDR inside it), through the hugetlb fault.
     m.chargeTo = t.cgroup.id;
     resetLocks();
     const saved = vma.flags;
     vma.flags &= ~VM_UFFD_MISSING;
-    let res: number;
-    if (vma.file && vma.flags & VM_SHARED) {
-      // shmem_mfill_atomic_pte / hugetlb_mfill_atomic_pte: the page must not be in the file's
-      // cache yet (EEXIST), and only its own entry is installed.
-      const idx = vma.pgoff + (va - vma.start) / PAGE_SIZE;
-      if (vma.file.pages[hugetlb ? idx - (idx % 512) : idx] !== undefined) {
-        vma.flags = saved;
-        return err('EEXIST', 'the page is already in the file\'s page cache');
-      }
-      if (hugetlb) res = handleMmFault(m, mm, vma, va, true);
-      else {
-        const p = getCachePage(m, vma.file, idx);
-        res = p < 0 ? -1 : withoutFaultAround(() => handleMmFault(m, mm, vma, va, false));
-      }
-    } else if (vma.file && !hugetlb) {
-      // mfill_atomic_pte_copy: a private mapping gets an anonymous page; the file is untouched.
-      res = mfillAnonPage(m, mm, vma, va);
-    } else {
-      anonVmaPrepare(m, vma);
-      res = handleMmFault(m, mm, vma, va, true);
-    }
+    const res = vma.flags & VM_HUGETLB ? handleMmFault(m, mm, vma, va, true) : mfillPage(m, mm, vma, va);
     vma.flags = saved;
     if (res !== FAULT_OK) return err('ENOMEM', 'no memory for the page');
     // The fault may have mapped a 2 MiB leaf (shmem THP, hugetlb): the frame within it.

@@ -106,20 +106,32 @@ function handlePte(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, lo: num
 }
 
 /**
- * UFFDIO_COPY into a private mapping (mfill_atomic_pte_copy): a new anonymous page at `va`,
- * whether or not the VMA maps a file, whose page cache is never touched; writable as the VMA is.
+ * UFFDIO_COPY's mfill_atomic_pte() for a small page at `va`: in a shared file mapping the
+ * file's page at that offset (shmem_mfill_atomic_pte, which Kernel.uffdCopy refuses when the
+ * page is cached already); in a private mapping, file-backed or not, a new anonymous page
+ * (mfill_atomic_pte_copy), the file untouched. Only that one entry is installed, never a
+ * fault-around window; writable as the VMA is.
  */
-export function mfillAnonPage(m: Machine, mm: Mm, vma: Vma, va: number): FaultResult {
+export function mfillPage(m: Machine, mm: Mm, vma: Vma, va: number): FaultResult {
   va -= va % 4096;
   const table = ensureTable(m, mm, va, m.geo.pteDepth);
   if (table === -1) return FAULT_OOM;
   if (table === -2) return FAULT_SIGBUS;
   const ei = entryIndex(table, pgIndex(va, 12));
-  const r = doAnonymousPage(m, mm, vma, va, ei, true);
-  if (r !== FAULT_OK) return r;
-  if (!(vma.flags & VM_WRITE)) m.pm.u32[ei] &= ~PTE_RW;
+  const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
+  if (vma.file && vma.flags & VM_SHARED) {
+    const idx = fileIndex(vma, va);
+    if (idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
+    const pfn = getCachePage(m, vma.file, idx);
+    if (pfn < 0) return FAULT_OOM;
+    mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw);
+  } else {
+    const r = doAnonymousPage(m, mm, vma, va, ei, true);
+    if (r !== FAULT_OK) return r;
+    if (!rw) m.pm.u32[ei] &= ~PTE_RW;
+  }
   tracePteSet(m, mm, va, 'pte', entryPfn(m.pm.u32[ei], m.pm.u32[ei + 1]));
-  return r;
+  return FAULT_OK;
 }
 
 /** R8 (read: the zero page) and R9 (write: a new zeroed page). */
@@ -162,20 +174,7 @@ function mapCachePage(m: Machine, mm: Mm, vma: Vma, ei: number, pfn: number, fla
  * around are already in the cache, which is not what a missing fault reports.
  */
 function uffdDisableFaultAround(vma: Vma): boolean {
-  return (vma.flags & VM_UFFD_WP) !== 0 || onePage;
-}
-
-/** Set while UFFDIO_COPY maps its page: mfill_atomic installs that one PTE, nothing around it. */
-let onePage = false;
-
-/** Runs `fn` (a fault) with fault-around off. */
-export function withoutFaultAround<T>(fn: () => T): T {
-  onePage = true;
-  try {
-    return fn();
-  } finally {
-    onePage = false;
-  }
+  return (vma.flags & VM_UFFD_WP) !== 0;
 }
 
 /**

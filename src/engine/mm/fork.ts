@@ -17,8 +17,7 @@ import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
 import { anonVmaPrepare } from './fault';
 import { levelName, tracePteSet } from './pte-trace';
-import { hugetlbFolioAnon } from './hugetlb';
-import { allocHugetlbFolio } from './hugetlb-pool';
+import { hugetlbFolioAnon, newAnonHugePage } from './hugetlb';
 
 export function newMm(m: Machine): Mm | null {
   const mm: Mm = {
@@ -175,19 +174,14 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
 /**
  * The child's private copy of a maybe-pinned anonymous 2 MiB page at `va`
  * (alloc_hugetlb_folio + copy_user_large_folio + hugetlb_add_new_anon_rmap). Returns the new
- * folio's first frame, or -1 when no huge page is free (fork then fails with ENOMEM).
+ * folio's first frame, or -1 when no huge page is free (fork then fails with ENOMEM). The
+ * child owns no reservation: a free unreserved pool page or a fresh surplus one.
  */
 function copyPinnedHugePage(m: Machine, dvma: Vma, pfn: number, va: number): number {
-  // The child owns no reservation: a free unreserved pool page or a fresh surplus one.
-  const np = allocHugetlbFolio(m, dvma, va, false);
+  const np = newAnonHugePage(m, dvma.mm, dvma, va, false);
   if (np < 0) return -1;
-  m.pm.d.owner[np] = dvma.mm.id;
   m.pm.u32.copyWithin(np * 1024, pfn * 1024, (pfn + 512) * 1024);
-  const d = m.pm.d;
-  d.mapping[np] = anonVmaPrepare(m, dvma).id;
-  d.index[np] = Math.floor(va / 4096);
-  d.mapcount[np] = 1;
-  d.flags[np] |= PG_ANON_EXCLUSIVE;
+  m.pm.d.mapcount[np] = 1;
   return np;
 }
 

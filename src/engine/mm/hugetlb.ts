@@ -102,6 +102,21 @@ export function hugetlbFolioAnon(m: Machine, pfn: number): boolean {
 }
 
 /**
+ * A new anonymous huge page for `vma` at `hva` from the pool, its rmap set up and exclusive
+ * (hugetlb_add_new_anon_rmap); the caller maps it and counts the mapping. -1 when there is none.
+ */
+export function newAnonHugePage(m: Machine, mm: Mm, vma: Vma, hva: number, avoidReserve: boolean): number {
+  const pfn = allocHugetlbFolio(m, vma, hva, avoidReserve);
+  if (pfn < 0) return -1;
+  const d = m.pm.d;
+  d.owner[pfn] = mm.id;
+  d.mapping[pfn] = anonVmaPrepare(m, vma).id;
+  d.index[pfn] = Math.floor(hva / 4096);
+  d.flags[pfn] |= PG_ANON_EXCLUSIVE;
+  return pfn;
+}
+
+/**
  * hugetlb_wp(): a write to (or, with `unshare`, a read pin of) a private huge page it may not
  * write. An anonymous page mapped once is reused: Linux deliberately does not look at the
  * refcount, so a pin (or any other extra reference) never makes the owner copy away from its
@@ -121,7 +136,7 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   // for this address was consumed by the fault that mapped the page it now copies.
   const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
   const outside = !!vma.resv && !cached;
-  const pfn = allocHugetlbFolio(m, vma, hva, outside);
+  const pfn = newAnonHugePage(m, mm, vma, hva, outside);
   if (pfn < 0) {
     // No page for the copy. The owner of the mapping takes the page from the children
     // instead (unmap_ref_private), then reuses it (retry_avoidcopy); anyone else gets SIGBUS.
@@ -129,12 +144,8 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
     unmapRefPrivate(m, vma, hva, old);
     return d.mapcount[old] === 1 ? hugetlbWp(m, mm, vma, hva, ei, u32[ei], unshare) : FAULT_SIGBUS;
   }
-  d.owner[pfn] = mm.id;
   u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
-  d.mapping[pfn] = anonVmaPrepare(m, vma).id;
-  d.index[pfn] = hva / 4096;
   d.mapcount[pfn] = 1;
-  d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
   u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | (unshare ? 0 : PTE_D | PTE_RW));
   u32[ei + 1] = makeHi(pfn, (vma.flags & VM_EXEC) === 0);
   d.mapcount[old]--;
@@ -220,18 +231,16 @@ function hugetlbPmdFault(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, 
   } else {
     // hugetlb_no_page(): a new page, into the page cache for a shared mapping; a private
     // mapping's page is anonymous (a private file mapping reads only what is cached).
-    pfn = allocHugetlbFolio(m, vma, hva, false);
-    if (pfn < 0) return FAULT_SIGBUS;
     if (vma.file && vma.flags & VM_MAYSHARE) {
+      pfn = allocHugetlbFolio(m, vma, hva, false);
+      if (pfn < 0) return FAULT_SIGBUS;
       d.mapping[pfn] = vma.file.id;
       d.index[pfn] = idx;
       vma.file.pages[idx] = pfn;
       d.refcount[pfn]++; // the cache's reference and the mapping's
     } else {
-      d.owner[pfn] = mm.id;
-      d.mapping[pfn] = anonVmaPrepare(m, vma).id;
-      d.index[pfn] = hva / 4096;
-      d.flags[pfn] |= PG_ANON_EXCLUSIVE; // hugetlb_add_new_anon_rmap
+      pfn = newAnonHugePage(m, mm, vma, hva, false);
+      if (pfn < 0) return FAULT_SIGBUS;
     }
   }
   d.mapcount[pfn]++;

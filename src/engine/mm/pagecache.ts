@@ -7,7 +7,7 @@
  */
 import { FrameUse, HUGE_ORDER, PG_DIRTY, PG_THP } from '../hw/physmem';
 import type { Machine } from '../machine';
-import type { Inode, InodeKind } from '../types';
+import { VM_HUGETLB, type Inode, type InodeKind, type Vma } from '../types';
 import { hugetlbUnreserve } from './hugetlb-pool';
 import { vmOps } from './vmops';
 
@@ -45,6 +45,15 @@ export function getCachePage(m: Machine, inode: Inode, index: number): number {
   d.index[pfn] = index;
   inode.pages[index] = pfn;
   return pfn;
+}
+
+/**
+ * The key in `vma.file.pages` of the page holding `va`: its file page index, or for hugetlb
+ * the index its 2 MiB page is kept under.
+ */
+export function cacheIndex(vma: Vma, va: number): number {
+  const idx = vma.pgoff + Math.floor((va - vma.start) / 4096);
+  return vma.flags & VM_HUGETLB ? idx - (idx % 512) : idx;
 }
 
 /** Drop the cache's reference to every page (truncate_inode_pages) once nothing maps the inode. */

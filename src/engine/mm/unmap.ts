@@ -10,7 +10,7 @@ import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { flushLazyCpus, flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
-import { unshareHugePmds } from './hugetlb';
+import { HPAGE, unshareHugePmds } from './hugetlb';
 import { hugetlbVmaClose } from './hugetlb-pool';
 import { maybeEvict } from './pagecache';
 import { walkRange } from './pagewalk';
@@ -112,7 +112,7 @@ export function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number)
   for (const v of vmasIn(mm, start, end)) {
     if (v.flags & (VM_HUGETLB | VM_MSHARE)) continue;
     const to = Math.min(end, v.end);
-    for (let a = Math.ceil(Math.max(start, v.start) / PMD_SPAN) * PMD_SPAN; a + PMD_SPAN <= to; a += PMD_SPAN) {
+    for (let a = Math.ceil(Math.max(start, v.start) / HPAGE) * HPAGE; a + HPAGE <= to; a += HPAGE) {
       const pmd = findTable(m, mm.pgd, a, depth);
       if (pmd < 0) continue;
       const ei = entryIndex(pmd, pgIndex(a, 21));
@@ -128,8 +128,6 @@ export function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number)
   }
   if (freed) flushLazyCpus(m, mm);
 }
-
-const PMD_SPAN = 0x200000;
 
 function tableEmpty(u32: Uint32Array, table: number): boolean {
   for (let i = table * 1024; i < table * 1024 + 1024; i++) if (u32[i] !== 0) return false;

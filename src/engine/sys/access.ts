@@ -11,10 +11,11 @@ import { faultCode, translate } from '../hw/mmu';
 import type { Machine } from '../machine';
 import type { FaultKind } from '../trace';
 import { FAULT_OK, FAULT_OOM, FAULT_RETRY, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, lastFaultKind } from '../mm/fault';
+import { cacheIndex } from '../mm/pagecache';
 import { findLeaf } from '../mm/pgtable';
 import { findVma } from '../mm/vma';
 import { vmOps } from '../mm/vmops';
-import { VM_EXEC, VM_HUGETLB, VM_MSHARE, VM_READ, VM_UFFD_MISSING, VM_WRITE, type Mm, type Task, type Vma } from '../types';
+import { VM_EXEC, VM_MSHARE, VM_READ, VM_UFFD_MISSING, VM_WRITE, type Mm, type Task, type Vma } from '../types';
 import { PTE_P } from '../hw/pte';
 import { lockMm, unlockMm } from './locks';
 
@@ -39,9 +40,7 @@ export function accessError(vma: Vma, write: boolean, exec: boolean): boolean {
 function uffdMissing(m: Machine, mm: Mm, vma: Vma, va: number): boolean {
   const ei = findLeaf(m, mm, va);
   if (ei >= 0 && m.pm.u32[ei] & PTE_P) return false;
-  if (!vma.file) return true;
-  const idx = vma.pgoff + Math.floor((va - vma.start) / 4096);
-  return vma.file.pages[vma.flags & VM_HUGETLB ? idx - (idx % 512) : idx] === undefined;
+  return !vma.file || vma.file.pages[cacheIndex(vma, va)] === undefined;
 }
 
 /** do_user_addr_fault. Returns a FaultResult. */
