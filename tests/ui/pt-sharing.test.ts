@@ -10,6 +10,11 @@ import type { LeafRun, PtNode, PtRow } from '../../src/ui/views/pt-model';
 import { sharingOf } from '../../src/ui/views/pt-model';
 import { badgeText, badgeTitle, leafTarget, rowText } from '../../src/ui/views/pt-text';
 import { layoutPt, BADGE_ABOVE } from '../../src/ui/views/pt-layout';
+import { buildPtModel } from '../../src/ui/views/pt-model';
+import { hugetlbPmdSharerMms } from '../../src/ui/views/pmd-sharers';
+import { buildModel } from '../../src/engine/model';
+import type { Kernel } from '../../src/engine/kernel';
+import { fileMap, kernel, okv } from '../engine/helpers';
 
 function node(pfn: number, depth: number, share: number, parents: number[], use: string, owner: number, hosts = new Map<number, { sharers: number }>()): PtNode {
   const n: PtNode = {
@@ -85,5 +90,67 @@ describe('leaf rows name the frame and RO/RW', () => {
   });
   it('frames that are not consecutive are marked', () => {
     expect(leafTarget(leaf({ count: 3, lastPfn: 0x900, contiguous: false, writable: 3 }))).toBe('→ 0x1a3,… RW');
+  });
+});
+
+describe('hugetlb PMD sharing counts processes, not PUD entries (pmd-sharers.ts)', () => {
+  // Built from a real kernel: the tree reads the page tables from the RAM buffer as the UI does.
+  const HP = '/dev/hugepages/db';
+  const G = 2 ** 30;
+  const hugeMap = (addr: number) => fileMap(HP, addr, G, 'rw', true, { noreserve: true });
+  const treeOf = (k: Kernel, names: string[]) => {
+    const snap = buildModel(k, 1, false);
+    const roots = names.map((n) => {
+      const mm = snap.mms.find((x) => x.id === k.task(n)!.mm!.id)!;
+      return { label: n, mm: mm.id, pgd: mm.pgd };
+    });
+    const pmdMms = hugetlbPmdSharerMms(k.m.pm.u32, k.m.pm.d.share, snap.mms, snap.levels);
+    return buildPtModel(k.m.pm.u32, k.m.pm.d, roots, snap.levels, new Set(), new Map(), pmdMms);
+  };
+  const pmdNode = (model: ReturnType<typeof treeOf>) => [...model.nodes.values()].find((n) => n.levelName === 'PMD' && n.share > 0)!;
+
+  it('one process mapping one file unit twice: "2 PUD entries of 1 process", still drawn as shared', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('c'));
+    okv(k.mmap('c', hugeMap(4 * G)));
+    okv(k.mmap('c', hugeMap(8 * G)));
+    okv(k.write('c', 4 * G, 1));
+    okv(k.read('c', 8 * G, 2));
+    const n = pmdNode(treeOf(k, ['c']));
+    expect(n.sharing).toMatchObject({ kind: 'hugetlb', count: 1, processes: 1, entries: 2 });
+    expect(n.shared).toBe(true);
+    expect(badgeText(n)).toBe('shared by 2 PUD entries of 1 process');
+    expect(badgeTitle(n)).toContain('2 PUD entries point here, in 1 process');
+  });
+
+  it('a second process joins: 3 entries in 2 processes, the one drawn process named as drawn', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    okv(k.spawn('c'));
+    okv(k.spawn('d'));
+    for (const a of [4 * G, 8 * G]) okv(k.mmap('c', hugeMap(a)));
+    okv(k.mmap('d', hugeMap(4 * G)));
+    okv(k.write('c', 4 * G, 1));
+    okv(k.read('c', 8 * G, 2));
+    okv(k.read('d', 4 * G, 2));
+    const n = pmdNode(treeOf(k, ['d']));
+    expect(n.sharing).toMatchObject({ count: 2, processes: 2, entries: 3 });
+    expect(badgeText(n)).toBe('shared by 3 PUD entries of 2 processes · 1 drawn');
+    const both = pmdNode(treeOf(k, ['c', 'd']));
+    expect(badgeText(both)).toBe('shared by 3 PUD entries of 2 processes');
+  });
+
+  it('one entry per process reads as before', () => {
+    const k = kernel();
+    okv(k.file(HP, G));
+    for (const p of ['c', 'd', 'e']) {
+      okv(k.spawn(p));
+      okv(k.mmap(p, hugeMap(4 * G)));
+      okv(k.read(p, 4 * G, 2));
+    }
+    const n = pmdNode(treeOf(k, ['c', 'd', 'e']));
+    expect(n.sharing).toMatchObject({ count: 2, processes: 3, entries: 3 });
+    expect(badgeText(n)).toBe('shared by 3 processes');
   });
 });

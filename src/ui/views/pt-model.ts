@@ -49,7 +49,9 @@ export interface PtRow {
  *    processes = count + 1 (each has a PUD entry pointing here).
  *  - mshare: the host's PUD page's count is the number of linked processes (a sharer links on
  *    its first fault), so processes = count; the host mm's PGD points here too (`host`).
- * A page is drawn as shared only when at least two processes use it.
+ *  - hugetlb within one process: two VMAs of one mm mapping the same file unit share the PMD
+ *    page as well, so `entries` (count + 1) can exceed `processes` (pmd-sharers.ts counts mms).
+ * A page is drawn as shared when two processes, or two PUD entries of one, use it.
  */
 export interface Sharing {
   kind: 'none' | 'hugetlb' | 'mshare';
@@ -57,6 +59,11 @@ export interface Sharing {
   count: number;
   /** Processes whose tables point at the page. */
   processes: number;
+  /**
+   * hugetlb: the PUD entries that point at the page (pt_share_count + 1). More than
+   * `processes` when one process maps the same file unit twice.
+   */
+  entries?: number;
   /** mshare: the host mm's PGD points at the page as well. */
   host: boolean;
   /** mshare: the host mm's id, and how many processes have the region mapped (linked or not yet). */
@@ -69,14 +76,27 @@ export interface Sharing {
 /** The mshare host mms the snapshot knows (RegionModel.hostMm → its attached sharers). */
 export type HostMms = ReadonlyMap<number, { sharers: number }>;
 
-export function sharingOf(n: Pick<PtNode, 'share' | 'parents' | 'owner'>, use: string, hosts: HostMms): Sharing {
+/** Shared hugetlb PMD page → distinct mms pointing at it (pmd-sharers.ts). */
+export type PmdSharerMms = ReadonlyMap<number, number>;
+
+export function sharingOf(n: Pick<PtNode, 'pfn' | 'share' | 'parents' | 'owner'>, use: string, hosts: HostMms, pmdMms: PmdSharerMms = new Map()): Sharing {
   const drawn = n.parents.filter((p) => p >= 0).length;
   const host = hosts.get(n.owner);
   if (n.share > 0 && use === 'pud' && host) {
     return { kind: 'mshare', count: n.share, processes: Math.max(n.share, drawn), host: true, hostMm: n.owner, attached: host.sharers, drawn };
   }
-  if (n.share > 0) return { kind: 'hugetlb', count: n.share, processes: Math.max(n.share + 1, drawn), host: false, drawn };
+  if (n.share > 0) {
+    const entries = n.share + 1;
+    // Without the per-mm count (a caller that did not compute it), every entry is a process.
+    const processes = pmdMms.get(n.pfn) ?? Math.max(entries, drawn);
+    return { kind: 'hugetlb', count: n.share, processes, entries, host: false, drawn };
+  }
   return { kind: 'none', count: 0, processes: Math.max(1, drawn), host: false, drawn };
+}
+
+/** Drawn with the shared styling: used by two processes, or by two PUD entries of one. */
+export function isShared(s: Sharing): boolean {
+  return s.processes > 1 || (s.entries ?? 0) > 1;
 }
 
 export interface PtNode {
@@ -92,7 +112,7 @@ export interface PtNode {
   /** Present entries in total (rows may be truncated). */
   present: number;
   truncated: number;
-  /** Used by two processes or more (see Sharing): drawn with the shared styling. */
+  /** Used by two processes or two PUD entries (see Sharing, isShared): drawn as shared. */
   shared: boolean;
   sharing: Sharing;
   /** Owned by an mm other than the root that first reached it (an mshare host's tables). */
@@ -122,6 +142,7 @@ export function buildPtModel(
   levels: number,
   collapsed: ReadonlySet<number>,
   hosts: HostMms = new Map(),
+  pmdMms: PmdSharerMms = new Map(),
 ): PtModel {
   const names = levelNames(levels);
   const shifts = levels === 5 ? [48, 39, 30, 21, 12] : [39, 30, 21, 12];
@@ -229,8 +250,8 @@ export function buildPtModel(
     }
   }
   for (const n of nodes.values()) {
-    n.sharing = sharingOf(n, FRAME_USE_NAMES[desc.use[n.pfn]] ?? 'unknown', hosts);
-    n.shared = n.sharing.processes > 1;
+    n.sharing = sharingOf(n, FRAME_USE_NAMES[desc.use[n.pfn]] ?? 'unknown', hosts, pmdMms);
+    n.shared = isShared(n.sharing);
   }
   return { roots, nodes, order, levels };
 }

@@ -73,6 +73,9 @@ export function badgeText(n: PtNode): string | null {
   const s = n.sharing;
   if (s.kind === 'none' && s.processes < 2) return null;
   const drawn = s.drawn < s.processes ? ` · ${count(s.drawn)} drawn` : '';
+  if (s.kind === 'hugetlb' && s.entries !== undefined && s.entries > s.processes) {
+    return `shared by ${count(s.entries)} PUD entries of ${plural(s.processes, 'process', 'processes')}${drawn}`;
+  }
   if (s.kind === 'mshare') {
     const who = s.attached !== undefined && s.attached > s.processes
       ? `${count(s.processes)} of ${plural(s.attached, 'sharer')}`
@@ -94,7 +97,11 @@ export function badgeTitle(n: PtNode): string {
       + ` The host mm's PGD points here too; it runs no task.${waiting} ${drawn}`;
   }
   if (s.kind === 'hugetlb') {
-    return `hugetlb shared PMD page: pt_share_count ${s.count} counts the sharers beyond the first, so the PUD entries of ${plural(s.processes, 'process', 'processes')} point here. ${drawn}`;
+    const entries = s.entries ?? s.count + 1;
+    const who = entries > s.processes
+      ? `${count(entries)} PUD entries point here, in ${plural(s.processes, 'process', 'processes')} (one process mapping the same file unit twice shares it too)`
+      : `the PUD entries of ${plural(s.processes, 'process', 'processes')} point here`;
+    return `hugetlb shared PMD page: pt_share_count ${s.count} counts the sharers beyond the first, so ${who}. ${drawn}`;
   }
   return `${plural(s.processes, 'parent table')} point here. ${drawn}`;
 }

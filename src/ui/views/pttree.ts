@@ -9,6 +9,7 @@ import { hex, size } from '../format';
 import { FRAME_USE_COLOURS } from '../palette';
 import { FRAME_USE_NAMES } from '../../engine/abi';
 import { select as selectUi, store } from '../store';
+import { hugetlbPmdSharerMms } from './pmd-sharers';
 import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
 import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
 import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
@@ -231,7 +232,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         return true;
       }
       const hosts = new Map(snap.regions.map((r) => [r.hostMm, { sharers: r.sharers }]));
-      const model = readConsistent(snap.generation, (b) => buildPtModel(b.u32, b.desc, roots, snap.levels, collapsed, hosts));
+      const model = readConsistent(snap.generation, (b) => buildPtModel(b.u32, b.desc, roots, snap.levels, collapsed, hosts,
+        hugetlbPmdSharerMms(b.u32, b.desc.share, snap.mms, snap.levels)));
       if (!model) return false;
       onEmpty(null);
       layout = layoutPt(model);
