@@ -95,7 +95,8 @@ export class Kernel {
   }
 
   /**
-   * Address of the lowest VMA labelled `label` in `name`'s mm, or null. Only one mapping
+   * Address of the lowest VMA labelled `label` in `name`'s mm, or else of the labelled
+   * mapping inside an mshare region the task has mapped; null if neither. Only one mapping
    * holds a label (mmap's takeLabel), but a split leaves it on every piece: the name means
    * the lowest, where the labelled mapping now starts.
    */
@@ -104,6 +105,17 @@ export class Kernel {
     const mm = t?.mm;
     if (!mm || mm.dead) return null;
     for (const v of mm.vmas) if (v.label === label) return v.start;
+    // A mapping made inside an mshare region lives in the host mm and keeps its label there
+    // (mmap's 2024 path): the name means it as seen through this task's view of the region.
+    for (const v of mm.vmas) {
+      const r = v.region;
+      if (!r) continue;
+      for (const h of r.host.vmas) {
+        if (h.label !== label) continue;
+        const at = h.start - r.hostBase + v.start;
+        if (at >= v.start && at < v.end) return at;
+      }
+    }
     return null;
   }
 

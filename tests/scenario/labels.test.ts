@@ -133,10 +133,32 @@ a: mmap 0x100000000 1M rw private,anon as h
 a: open /sys/fs/mshare/r create as F
 a: mmap 0x10000000000 512G rw shared fd=F as sga
 a: mmap 0x10000000000 64M rw shared,anon,fixed as h
-a: write h 1
+a: write h+4K 1
+a: read 0x10000001000
+expect last == 1
+a: read 0x100000000
+expect last == 0
+`);
+    clean(r);
+    expect(labels(r, 'a')['0x100000000']).toBeNull();
+  });
+
+  it('2024: a second process reaches the creator\'s labelled object by name', () => {
+    const r = run(`machine mshare=2024
+mount msharefs
+spawn a
+spawn b
+a: open /sys/fs/mshare/r create as F
+a: mmap 0x10000000000 512G rw shared fd=F as sga
+a: mmap sga+2M 2M rw shared,anon,fixed as obj
+b: open /sys/fs/mshare/r as G
+b: mmap 0x10000000000 512G rw shared fd=G
+b: write obj 7
+a: read 0x10000200000
+expect last == 7
+b: write nothere 1
 expect last == EFAULT
 `);
     expect(r.failures).toEqual([]);
-    expect(labels(r, 'a')['0x100000000']).toBeNull();
   });
 });
