@@ -156,6 +156,7 @@ export const MEMINFO_UNITS = {
   HugePages_Total: 'pages',
   HugePages_Free: 'pages',
   HugePages_Rsvd: 'pages',
+  HugePages_Surp: 'pages',
   Hugepagesize: 'bytes',
   Hugetlb: 'bytes',
   ShmemHugePages: 'bytes',

@@ -17,6 +17,8 @@ const X = 0x40000000;
 
 function huge(k: Kernel) {
   const mi = meminfo(k.m);
+  // Every pool page is a surplus page: nr_hugepages is 0 and only overcommit fills the pool.
+  expect(mi.HugePages_Surp).toBe(mi.HugePages_Total);
   return { total: mi.HugePages_Total, free: mi.HugePages_Free, rsvd: mi.HugePages_Rsvd };
 }
 

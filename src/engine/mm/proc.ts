@@ -26,6 +26,8 @@ export interface Meminfo {
   HugePages_Total: number;
   HugePages_Free: number;
   HugePages_Rsvd: number;
+  /** Surplus pages: all of them here, since nr_hugepages is 0 and the pool only overcommits. */
+  HugePages_Surp: number;
   Hugetlb: number;
   KernelReserved: number;
   /** Shmem in huge folios (shmem THP, mm/thp.ts), and the part of it mapped by PMDs. */
@@ -133,6 +135,7 @@ function meminfoOf(m: Machine, anon: number, shmem: number, pt: number, huge: nu
     HugePages_Total: huge / 512,
     HugePages_Free: m.s.hstate.free,
     HugePages_Rsvd: m.s.hstate.resv,
+    HugePages_Surp: m.s.hstate.nr,
     Hugetlb: huge * 4096,
     KernelReserved: m.s.reservedFrames * 4096,
     ShmemHugePages: thpFolios * 2 ** 21,

@@ -38,7 +38,7 @@ export function Counters() {
           ['MemTotal', kB(mi.MemTotal)], ['MemFree', kB(mi.MemFree)], ['AnonPages', kB(mi.AnonPages)], ['Shmem', kB(mi.Shmem)],
           ['PageTables', kB(mi.PageTables)], ['Hugetlb', kB(mi.Hugetlb)], ['Mapped', kB(mi.Mapped)],
           // The hugetlb pool, once there is one: reserved pages sit in it before any fault.
-          ...(mi.HugePages_Total > 0 ? [['HugePages_Total / Free / Rsvd', `${mi.HugePages_Total} / ${mi.HugePages_Free} / ${mi.HugePages_Rsvd}`] as [string, string]] : []),
+          ...(mi.HugePages_Total > 0 ? [['HugePages_Total / Free / Rsvd / Surp', `${mi.HugePages_Total} / ${mi.HugePages_Free} / ${mi.HugePages_Rsvd} / ${mi.HugePages_Surp}`] as [string, string]] : []),
         ]} />
         {task && st && (
           <Table label={`/proc/${task.pid}/status (${task.name})`} rows={[
