@@ -26,6 +26,7 @@
 import type { ModelSnapshot } from '../engine/abi';
 import type { TraceEvent } from '../engine/trace';
 import type { SysResult } from '../engine/sys/result';
+import type { Smaps } from '../engine/mm/proc';
 import type { CommandError, FailedExpect, ProblemCounts, ProblemList, ScriptError, StepRecord } from './runner-port';
 import type { WireSnapshot } from './snapshot-patch';
 
@@ -133,19 +134,8 @@ export interface TlbProbe {
   writable: boolean;
 }
 
-export interface SmapsInfo {
-  Size: number;
-  Rss: number;
-  Pss: number;
-  Shared_Clean: number;
-  Shared_Dirty: number;
-  Private_Clean: number;
-  Private_Dirty: number;
-  Anonymous: number;
-  ShmemPmdMapped: number;
-  Shared_Hugetlb: number;
-  Private_Hugetlb: number;
-}
+/** One VMA's smaps lines, as the engine computes them. */
+export type SmapsInfo = Smaps;
 
 export interface EngineApi {
   /** Once per page: registers the update callback (Comlink.proxy) and shares the buffers. */

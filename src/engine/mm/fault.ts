@@ -120,10 +120,8 @@ export function mfillPage(m: Machine, mm: Mm, vma: Vma, va: number): FaultResult
   const ei = entryIndex(table, pgIndex(va, 12));
   const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
   if (vma.file && vma.flags & VM_SHARED) {
-    const idx = fileIndex(vma, va);
-    if (idx >= fileSizePages(vma.file)) return FAULT_SIGBUS;
-    const pfn = getCachePage(m, vma.file, idx);
-    if (pfn < 0) return FAULT_OOM;
+    const pfn = fileFaultPage(m, vma, va);
+    if (pfn < 0) return -pfn as FaultResult;
     mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw);
   } else {
     const r = doAnonymousPage(m, mm, vma, va, ei, true);
@@ -230,16 +228,25 @@ function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, fl
   tracePteSet(m, mm, first < 0 ? -1 : start + first * 4096, 'pte', firstPfn, mapped);
 }
 
-/** R11/R12: shared file or shmem mapping. Every mapper maps the same frame. */
-function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, write: boolean, table: number): FaultResult {
+/**
+ * The page-cache page a file or shmem fault at `va` maps (filemap_fault / shmem_fault): its
+ * frame, or a negated FaultResult: SIGBUS past the end of the file, OOM with no memory.
+ */
+function fileFaultPage(m: Machine, vma: Vma, va: number): number {
   const inode = vma.file!;
   const idx = fileIndex(vma, va);
   if (idx >= fileSizePages(inode)) {
     lastFaultKind = 'sigbus';
-    return FAULT_SIGBUS;
+    return -FAULT_SIGBUS;
   }
   const pfn = getCachePage(m, inode, idx);
-  if (pfn < 0) return FAULT_OOM;
+  return pfn < 0 ? -FAULT_OOM : pfn;
+}
+
+/** R11/R12: shared file or shmem mapping. Every mapper maps the same frame. */
+function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, write: boolean, table: number): FaultResult {
+  const pfn = fileFaultPage(m, vma, va);
+  if (pfn < 0) return -pfn as FaultResult;
   // shmem needs no write-notify, so a writable shared VMA maps writable even on a read.
   const rw = vma.flags & VM_WRITE ? PTE_RW : 0;
   mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A | rw | (write ? PTE_D : 0));
@@ -251,14 +258,8 @@ function doSharedFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, wri
 
 /** R13, read: a private file mapping maps the page-cache page read-only. */
 function doReadFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, table: number): FaultResult {
-  const inode = vma.file!;
-  const idx = fileIndex(vma, va);
-  if (idx >= fileSizePages(inode)) {
-    lastFaultKind = 'sigbus';
-    return FAULT_SIGBUS;
-  }
-  const pfn = getCachePage(m, inode, idx);
-  if (pfn < 0) return FAULT_OOM;
+  const pfn = fileFaultPage(m, vma, va);
+  if (pfn < 0) return -pfn as FaultResult;
   mapCachePage(m, mm, vma, ei, pfn, PTE_P | PTE_US | PTE_A);
   faultAround(m, mm, vma, va, table, PTE_P | PTE_US | PTE_A);
   lastFaultKind = 'file-private';
@@ -267,14 +268,8 @@ function doReadFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, table
 
 /** R13, write: a private file mapping copies the page into a new anonymous page. */
 function doCowFault(m: Machine, mm: Mm, vma: Vma, va: number, ei: number): FaultResult {
-  const inode = vma.file!;
-  const idx = fileIndex(vma, va);
-  if (idx >= fileSizePages(inode)) {
-    lastFaultKind = 'sigbus';
-    return FAULT_SIGBUS;
-  }
-  const src = getCachePage(m, inode, idx);
-  if (src < 0) return FAULT_OOM;
+  const src = fileFaultPage(m, vma, va);
+  if (src < 0) return -src as FaultResult;
   const pfn = newAnonPage(m, mm, vma, va);
   if (pfn < 0) return FAULT_OOM;
   m.pm.copyFrame(pfn, src);
