@@ -64,6 +64,28 @@ test('Create region… with a bad memory size, name or an empty name runs no lin
   await expectNoErrors(opened);
 });
 
+test('Create region… places the region in a free 512 GiB slot, never over a region a script placed', async ({ page }) => {
+  const opened = await openApp(page);
+  // One region at 2 TiB: the old "1 TiB × (regions + 1)" slot, where the form's MAP_FIXED
+  // object mmap replaced this region's written object.
+  await load(page, 'machine ram=256M mshare=2024\nmount msharefs\nspawn a\na: open /sys/fs/mshare/big create as B\n'
+    + 'a: mmap 0x20000000000 512G rw shared fd=B as big\na: mmap 0x20000000000 4M rw shared,anon,fixed\na: touch big 4M write\n');
+  type Rep = { errors: unknown[]; mshare: { path: string; start: string; host: { VmRSS: number } }[] };
+  const report = async () => (await page.evaluate(() => window.mshareExplorer!.report())) as Rep;
+  const rss = async () => (await report()).mshare.find((r) => r.path === '/sys/fs/mshare/big')!.host.VmRSS;
+  expect(await rss()).toBe(4096);
+  const menu = await openRegionForm(page);
+  await expect(menu.locator('pre.preview')).toContainText('a: mmap 0x10000000000 512G rw shared fd=r2 as r2');
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu).toHaveCount(0);
+  await waitIdle(page);
+  const rep = await report();
+  expect(rep.errors).toEqual([]);
+  expect(rep.mshare.find((r) => r.path === '/sys/fs/mshare/r2')!.start).toBe('0x10000000000');
+  expect(await rss()).toBe(4096);
+  await expectNoErrors(opened);
+});
+
 test('Attach… names the descriptor with a label even when the region file starts with a digit', async ({ page }) => {
   const opened = await openApp(page);
   await load(page, 'machine ram=256M mshare=2024\nmount msharefs\nspawn db0\ndb0: open /sys/fs/mshare/9 create as r9\ndb0: mmap 0x10000000000 512G rw shared fd=r9 as r9\nspawn db1\n');

@@ -7,6 +7,7 @@ import { MachineDialog } from './MachineDialog';
 import { TalkButtons } from '../talk/TalkButtons';
 import { usePopoverFocus } from './use-popover-focus';
 import { buildLine, checkLines, type BuiltLine, type FieldErrors } from '../check-lines';
+import { freeRegionSlot, userTop } from '../region-slot';
 import './toolbar.css';
 
 /**
@@ -146,16 +147,19 @@ function RegionForm({ close }: { close: () => void }) {
   const { task } = selected();
   const flavour = snap?.config.mshare ?? 2024;
   const mounted = useUi(msharefsMounted);
-  const slot = 0x10000000000 * ((snap?.regions.length ?? 0) + 1);
+  const mm = snap?.mms.find((x) => x.id === task?.mm);
+  const taken = [...(mm?.vmas ?? []).map((v) => ({ start: v.startNum, end: v.endNum })), ...(snap?.regions ?? []).map((r) => ({ start: r.start, end: r.start + r.size }))];
+  const slot = freeRegionSlot(taken, userTop(snap?.levels ?? 4));
   const n = task?.name ?? 'TASK';
   const N = { field: 'name', text: name };
   const L = { field: 'memory', text: len };
   const dir = `${DEFAULT_MSHARE_PATH}/`;
   const lines = flavour === 2024
-    ? [buildLine(`${n}: open ${dir}`, N, ' create as ', N), buildLine(`${n}: mmap ${hex(slot)} 512G rw shared fd=`, N, ' as ', N), buildLine(`${n}: mmap ${hex(slot)} `, L, ' rw shared,anon,fixed')]
+    ? [buildLine(`${n}: open ${dir}`, N, ' create as ', N), buildLine(`${n}: mmap ${hex(slot ?? 0)} 512G rw shared fd=`, N, ' as ', N), buildLine(`${n}: mmap ${hex(slot ?? 0)} `, L, ' rw shared,anon,fixed')]
     : [buildLine(`${n}: open ${dir}`, N, ' create as ', N), buildLine(`${n}: ftruncate `, N, ' 512G'), buildLine(`${n}: ioctl `, N, ' create_mapping 0 ', L, ' rw'), buildLine(`${n}: mmap auto 512G rw shared fd=`, N, ' as ', N)];
   const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
-  const taken = snap?.regions.some((r) => r.path === `${dir}${name}`);
+  const nameTaken = snap?.regions.some((r) => r.path === `${dir}${name}`);
+  const noSlot = flavour === 2024 && slot === null;
   const edit = (field: string, set: (v: string) => void) => (v: string) => {
     set(v);
     if (errors[field] || errors['']) setErrors({}); // the old message no longer applies
@@ -163,7 +167,9 @@ function RegionForm({ close }: { close: () => void }) {
   return (
     <form className="form" noValidate onSubmit={(e) => {
       e.preventDefault();
-      void submit(lines, { name, memory: len }, taken ? { name: `a region named ${name} exists already: choose another name` } : {});
+      const refusal: FieldErrors = nameTaken ? { name: `a region named ${name} exists already: choose another name` }
+        : noSlot ? { '': `${n} has no free 512 GiB-aligned slot for a region` } : {};
+      void submit(lines, { name, memory: len }, refusal);
     }}>
       <p>Creates an msharefs region ({flavour} flavour) owned by {n}.{mounted ? '' : ' Mount msharefs first.'}</p>
       {/* Without the mount, open … create makes an ordinary file and the mmap a plain file mapping. */}
