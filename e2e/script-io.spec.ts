@@ -86,6 +86,23 @@ test('Create region… places the region in a free 512 GiB slot, never over a re
   await expectNoErrors(opened);
 });
 
+test('a form stops at its first line that fails: no attach of a region whose object was refused', async ({ page }) => {
+  const opened = await openApp(page);
+  await load(page, 'machine ram=256M mshare=2025\nmount msharefs\nspawn db0\n');
+  const { total } = await position(page);
+  const menu = await openRegionForm(page);
+  await menu.getByRole('textbox', { name: 'region memory size' }).fill('600G'); // more than the 512G region
+  await menu.getByRole('button', { name: 'Create region' }).click();
+  await expect(menu).toHaveCount(0);
+  await waitIdle(page);
+  const text = await src(page);
+  expect(text).toContain('db0: ioctl r1 create_mapping 0 600G rw');
+  expect(text).not.toContain('db0: mmap auto 512G');
+  expect(await position(page)).toEqual({ position: total + 3, total: total + 3 });
+  expect((await consoleLines(page)).join('\n')).toContain('EINVAL');
+  await expectNoErrors(opened);
+});
+
 test('Attach… names the descriptor with a label even when the region file starts with a digit', async ({ page }) => {
   const opened = await openApp(page);
   await load(page, 'machine ram=256M mshare=2024\nmount msharefs\nspawn db0\ndb0: open /sys/fs/mshare/9 create as r9\ndb0: mmap 0x10000000000 512G rw shared fd=r9 as r9\nspawn db1\n');

@@ -1,5 +1,5 @@
 import { useRef, useState, type ReactNode } from 'react';
-import { runLine } from '../actions';
+import { runLine, runLineOutcome } from '../actions';
 import { hex, size, vmaAddrArg } from '../format';
 import { DEFAULT_MSHARE_PATH } from '../../scenario/constants';
 import { store, useUi, type UiState } from '../store';
@@ -11,11 +11,14 @@ import { freeRegionSlot, userTop } from '../region-slot';
 import './toolbar.css';
 
 /**
- * Runs lines one after another, stopping at the first that does not parse. The forms check
- * every line first (useCheckedSubmit), so this stop is only a safety net.
+ * Runs a form's lines one after another, stopping at the first that does not work (a parse
+ * error, an errno, a signal): each line builds on the one before, as `set -e` would. A region
+ * whose mmap failed must not go on to its MAP_FIXED object mmap, which would land on whatever
+ * the address holds. The forms parse every line first (useCheckedSubmit); the console shows
+ * the failing line's error as for a typed line.
  */
 async function runLines(lines: string[]): Promise<void> {
-  for (const l of lines) if (!(await runLine(l))) return;
+  for (const l of lines) if (!(await runLineOutcome(l)).ok) return;
 }
 
 function selected() {
