@@ -219,3 +219,24 @@ test('a typed line at a past step drops the same way; lines run since are named;
   expect(await page.evaluate(() => window.mshareExplorer!.source())).toBe(source);
   await expectNoErrors(opened);
 });
+
+test('a typed repeat whose every iteration fails: the last is the line\'s result, the heading counts the earlier ones as such', async ({ page }) => {
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('spawn a\n'));
+  await waitIdle(page);
+  const input = page.getByRole('textbox', { name: 'Console input' });
+  await input.click();
+  await page.keyboard.type('repeat 3: nobody: fork as k{i}');
+  await page.keyboard.press('Enter');
+  await waitIdle(page);
+  await expect(indicator(page)).toHaveText('3 errors');
+  const lines = await consoleLines(page);
+  const at = lines.lastIndexOf('› repeat 3: nobody: fork as k{i}');
+  expect(lines.slice(at + 1)).toEqual([
+    'ESRCH: no running task named nobody',
+    '2 commands ended in an error or a signal in the earlier iterations:',
+    '  line 2: nobody: fork as k1 → ESRCH: no running task named nobody',
+    '  line 2: nobody: fork as k2 → ESRCH: no running task named nobody',
+  ]);
+  await expectNoErrors(opened);
+});

@@ -376,7 +376,8 @@ async function reportTypedSteps(from: number, before: ProblemCounts, last: StepR
   const shownErrors = last?.result && (last.result.errno || last.result.signal) ? 1 : 0;
   const counts = { failed: s.problems.failed - before.failed - shownFailed, errors: s.problems.errors - before.errors - shownErrors };
   markReported();
-  await track(reportSteps(from, s.position - 1, counts), false);
+  // The last step's own problem is the line's result above, so these are the others'.
+  await track(reportSteps(from, s.position - 1, counts, undefined, 'in the earlier iterations'), false);
 }
 
 /**

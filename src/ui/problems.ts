@@ -51,11 +51,13 @@ function section<T>(kind: ProblemLine['kind'], heading: string, count: number, l
 
 /**
  * The console lines for the problems of some steps: `counts` says how many there were,
- * `listed` holds (the first of) them. Empty when everything held and nothing failed.
+ * `listed` holds (the first of) them, `scope` says which steps when not all of them ("in the
+ * earlier iterations"). Empty when everything held and nothing failed.
  */
-export function problemLines(counts: ProblemCounts, listed: ProblemList): ProblemLine[] {
+export function problemLines(counts: ProblemCounts, listed: ProblemList, scope = ''): ProblemLine[] {
+  const where = scope ? ` ${scope}` : '';
   return [
-    ...section('err', `${failedText(counts.failed)}:`, counts.failed, listed.failed, failedExpectLine),
-    ...section('info', `${plural(counts.errors, 'command', 'commands')} ended in an error or a signal:`, counts.errors, listed.errors, commandErrorLine),
+    ...section('err', `${failedText(counts.failed)}${where}:`, counts.failed, listed.failed, failedExpectLine),
+    ...section('info', `${plural(counts.errors, 'command', 'commands')} ended in an error or a signal${where}:`, counts.errors, listed.errors, commandErrorLine),
   ];
 }

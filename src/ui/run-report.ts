@@ -37,7 +37,7 @@ export function markReported(): void {
 }
 
 /** Lists the problems of steps from..to-1, of which there are `counts`; quiet when there are none. */
-export async function reportSteps(from: number, to: number, counts: ProblemCounts, heading?: string): Promise<void> {
+export async function reportSteps(from: number, to: number, counts: ProblemCounts, heading?: string, scope?: string): Promise<void> {
   if (to <= from || (counts.failed <= 0 && counts.errors <= 0)) return;
   let listed: ProblemList = { failed: [], errors: [] };
   try {
@@ -46,7 +46,7 @@ export async function reportSteps(from: number, to: number, counts: ProblemCount
     // The worker failed meanwhile (its notice says so): the counts alone still tell.
   }
   if (heading) log('info', heading);
-  for (const l of problemLines(counts, listed)) log(l.kind, l.text);
+  for (const l of problemLines(counts, listed, scope)) log(l.kind, l.text);
 }
 
 /**

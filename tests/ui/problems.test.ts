@@ -34,6 +34,12 @@ describe('problem feedback', () => {
     expect(lines[2].text).toBe('  line 6: p: write ro 1 → SIGSEGV');
   });
 
+  it('a typed repeat says its list is the earlier iterations (the last one is the line\'s result)', () => {
+    const lines = problemLines({ failed: 1, errors: 2 }, { failed: [failure(2)], errors: [error(2), error(2)] }, 'in the earlier iterations');
+    expect(lines[0].text).toBe('1 expect failed in the earlier iterations:');
+    expect(lines.find((l) => l.kind === 'info')!.text).toBe('2 commands ended in an error or a signal in the earlier iterations:');
+  });
+
   it('caps each list and counts the rest, also those the worker did not list', () => {
     const listed = Array.from({ length: LISTED_PER_KIND + 3 }, (_, i) => failure(i + 1));
     const lines = problemLines({ failed: 1200, errors: 1 }, { failed: listed, errors: [error(9)] });
