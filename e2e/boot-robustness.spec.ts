@@ -285,6 +285,14 @@ test.describe('6. bad ?step= and ?autoplay=', () => {
     });
   }
 
+  test('?step= with many digits is a step past the end: the end, no notice (as ?step=99999999)', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=fork-cow&step=123456789');
+    const { position: at, total } = await position(page);
+    expect(at).toBe(total);
+    await expect(page.getByTestId('link-notice')).toHaveCount(0);
+    await expectNoErrors(opened);
+  });
+
   test('?autoplay=0.0001 plays at the slowest speed the selector offers, and the selector shows it', async ({ page }) => {
     // Not openApp: it waits until idle, and this plays on (one step a second).
     const errors = watch(page);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc32, makeZip } from '../../src/ui/export/zip';
-import { readStartOptions } from '../../src/ui/talk/url-options';
+import { readStartOptions, startOptionProblems } from '../../src/ui/talk/url-options';
 import { parseViewList } from '../../src/ui/talk/views';
 import { captionAt } from '../../src/ui/talk/navigation-pure';
 import { BUILTINS, TALK_PACK, chapters } from '../../src/scenario/builtins/index';
@@ -66,6 +66,10 @@ describe('URL options', () => {
     expect(readStartOptions('?autoplay=-3').autoplay).toBe(4);
     expect(readStartOptions('?autoplay=1e9').autoplay).toBe(1000);
     expect(readStartOptions('?step=abc').step).toBeNull();
+    // A whole number of any length is a step; goto brings one past the end to the end.
+    expect(readStartOptions('?step=123456789').step).toBe(123456789);
+    expect(readStartOptions(`?step=${'9'.repeat(400)}`).step).toBe(Number.MAX_SAFE_INTEGER);
+    expect(startOptionProblems('?step=123456789')).toEqual([]);
     expect(readStartOptions('?present&views=chart').present).toBe(true);
   });
 

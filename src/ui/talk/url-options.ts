@@ -21,7 +21,8 @@ export const PLAY_SPEEDS = [1, 2, 4, 10, 30, 100, 1000] as const;
 /** Presenter mode shows at most this many views (embed mode up to four). */
 export const PRESENTER_VIEWS = 2;
 
-const STEP = /^\d{1,8}$/;
+/** A whole number of any length: one past the script's end goes to the end, as goto() does. */
+const STEP = /^\d+$/;
 
 /** The selector's speed nearest to `speed` (by ratio), for a finite positive speed. */
 export function nearestSpeed(speed: number): number {
@@ -35,7 +36,7 @@ export function readStartOptions(search: string): StartOptions {
   const num = (k: string): number | null => {
     const v = q.get(k);
     if (v === null || !STEP.test(v.trim())) return null;
-    return Number(v);
+    return Math.min(Number(v), Number.MAX_SAFE_INTEGER);
   };
   const autoplayRaw = q.get('autoplay');
   const speed = autoplayRaw === null ? null : autoplayRaw.trim() === '' ? 4 : Number(autoplayRaw);
