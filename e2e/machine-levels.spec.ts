@@ -42,3 +42,24 @@ test('restart with 5-level paging: caption follows the levels, the changed figur
   expect((await consoleLines(page)).filter((l) => l.startsWith('The machine changed'))).toHaveLength(1);
   await expectNoErrors(opened);
 });
+
+test('the Machine dialog shows the running machine\'s values, also ones its lists lack, and applies what it shows', async ({ page }) => {
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario('machine ram=16M cpus=3 tlb=8\nspawn a\n'));
+  await waitIdle(page);
+  await page.getByRole('button', { name: 'Machine…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Machine settings' });
+  await expect(dialog.getByLabel('RAM')).toHaveValue('16');
+  await expect(dialog.getByLabel('RAM').locator('option:checked')).toHaveText('16 MiB');
+  await expect(dialog.getByLabel('CPUs')).toHaveValue('3');
+  await expect(dialog.getByLabel('TLB entries')).toHaveValue('8');
+  // Choosing a listed value (the one a hidden value used to make look chosen already) works.
+  await dialog.getByLabel('CPUs').selectOption('1');
+  await dialog.getByRole('button', { name: 'Restart machine' }).click();
+  await waitIdle(page);
+  const machine = (await page.evaluate(() => window.mshareExplorer!.source())).split('\n').find((l) => l.startsWith('machine '))!;
+  expect(machine).toMatch(/\bram=16M\b/);
+  expect(machine).toMatch(/\bcpus=1\b/);
+  expect(machine).toMatch(/\btlb=8\b/);
+  await expectNoErrors(opened);
+});

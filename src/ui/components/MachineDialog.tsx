@@ -2,14 +2,28 @@ import { useEffect, useRef, useState } from 'react';
 import { restartMachine } from '../actions';
 import { useUi } from '../store';
 
+/**
+ * A select's choices with the running machine's value among them: a script, a link or the CLI
+ * can set any value the `machine` line accepts (ram=16M, cpus=3, tlb=8), and a select whose
+ * value is not an option shows its first option while the form applies the hidden value.
+ */
+export function choicesWith(list: readonly number[], current: number): number[] {
+  return [...new Set([...list, current])].filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+}
+
+const ramText = (mib: number) => (mib >= 1024 && mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`);
+
 export function MachineDialog({ onClose }: { onClose: () => void }) {
   const cfg = useUi((s) => s.snapshot?.config);
   const ref = useRef<HTMLDialogElement | null>(null);
-  const [ram, setRam] = useState(String(Math.round((cfg?.ram ?? 256 << 20) / 2 ** 20)));
-  const [cpus, setCpus] = useState(String(cfg?.cpus ?? 2));
+  const ramNow = Math.round((cfg?.ram ?? 256 << 20) / 2 ** 20);
+  const cpusNow = cfg?.cpus ?? 2;
+  const tlbNow = cfg?.tlb ?? 64;
+  const [ram, setRam] = useState(String(ramNow));
+  const [cpus, setCpus] = useState(String(cpusNow));
   const [levels, setLevels] = useState(String(cfg?.levels ?? 4));
   const [mshare, setMshare] = useState(String(cfg?.mshare ?? 2024));
-  const [tlb, setTlb] = useState(String(cfg?.tlb ?? 64));
+  const [tlb, setTlb] = useState(String(tlbNow));
   const [pcid, setPcid] = useState(cfg?.pcid ?? true);
   const [pti, setPti] = useState(cfg?.pti ?? false);
   const [thp, setThp] = useState<'never' | 'advise' | 'always'>(cfg?.shmemThp ?? 'never');
@@ -32,9 +46,9 @@ export function MachineDialog({ onClose }: { onClose: () => void }) {
       }}>
         <h2>Machine</h2>
         <p>Changing these rebuilds the machine and replays the script to the current step. The script's expects were written for its own machine: on another one (5-level paging adds a P4D table page to every process) some figures differ, and the console says why.</p>
-        <label>RAM <select aria-label="RAM" value={ram} onChange={(e) => setRam(e.target.value)}>{[64, 128, 256, 512, 1024, 2048].map((r) => <option key={r} value={r}>{r >= 1024 ? `${r / 1024} GiB` : `${r} MiB`}</option>)}</select></label>
-        <label>CPUs <select aria-label="CPUs" value={cpus} onChange={(e) => setCpus(e.target.value)}>{[1, 2, 4, 8].map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>TLB entries per CPU <select aria-label="TLB entries" value={tlb} onChange={(e) => setTlb(e.target.value)}>{[16, 64, 256, 1024].map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label>RAM <select aria-label="RAM" value={ram} onChange={(e) => setRam(e.target.value)}>{choicesWith([64, 128, 256, 512, 1024, 2048], ramNow).map((r) => <option key={r} value={r}>{ramText(r)}</option>)}</select></label>
+        <label>CPUs <select aria-label="CPUs" value={cpus} onChange={(e) => setCpus(e.target.value)}>{choicesWith([1, 2, 4, 8], cpusNow).map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label>TLB entries per CPU <select aria-label="TLB entries" value={tlb} onChange={(e) => setTlb(e.target.value)}>{choicesWith([16, 64, 256, 1024], tlbNow).map((c) => <option key={c}>{c}</option>)}</select></label>
         <label className="check"><input type="checkbox" checked={pcid} onChange={(e) => setPcid(e.target.checked)} />PCID</label>
         <label className="check" title="Page-table isolation: user accesses run under the user PCID (kernel PCID + 2048). Needs PCID."><input type="checkbox" aria-label="PTI" checked={pcid && pti} disabled={!pcid} onChange={(e) => setPti(e.target.checked)} />PTI (user PCID = kernel PCID + 2048)</label>
         <label title="/sys/kernel/mm/transparent_hugepage/shmem_enabled: 2 MiB shmem folios mapped by one PMD">shmem THP <select aria-label="shmem THP" value={thp} onChange={(e) => setThp(e.target.value as 'never' | 'advise' | 'always')}><option value="never">never</option><option value="advise">advise (MADV_HUGEPAGE)</option><option value="always">always</option></select></label>
