@@ -256,6 +256,40 @@ test('a command typed after / before the console has loaded is kept and runs', a
   expect(errors).toEqual([]);
 });
 
+test('the mmap and touch forms keep a bad field and say what is wrong next to it; nothing runs', async ({ page }) => {
+  const opened = await openApp(page);
+  const src = () => page.evaluate(() => window.mshareExplorer!.source());
+  const before = await src();
+  await page.getByRole('button', { name: 'mmap' }).click();
+  const form = page.getByRole('dialog', { name: 'mmap' });
+  const sizeBox = form.getByLabel('mmap size');
+  await sizeBox.fill('lots');
+  await form.getByLabel('mmap label').fill('my#heap');
+  await expect(form.getByLabel('mmap label')).toHaveValue('myheap'); // '#' would start a comment
+  await form.getByRole('button', { name: 'mmap' }).click();
+  await expect(form.locator('#mmap-size-error')).toContainText("size 'lots'");
+  await expect(sizeBox).toHaveAttribute('aria-invalid', 'true');
+  await expect(sizeBox).toHaveValue('lots');
+  // Blanks go: "64 M" is 64M (it used to parse as size 64 and prot 'M').
+  await sizeBox.fill('64 M');
+  await expect(sizeBox).toHaveValue('64M');
+  await expect(form.locator('#mmap-size-error')).toHaveCount(0);
+  await waitIdle(page);
+  expect(await src()).toBe(before);
+  await form.getByRole('button', { name: 'mmap' }).click();
+  await expect(form).toHaveCount(0);
+  await waitIdle(page);
+  expect(await src()).toMatch(/: mmap auto 64M rw private,anon as myheap\n?$/);
+
+  await page.getByRole('button', { name: 'Touch' }).click();
+  const touch = page.getByRole('dialog', { name: 'Touch' });
+  await touch.getByLabel('touch length').fill('-4K');
+  await touch.getByRole('button', { name: 'touch' }).click();
+  await expect(touch.locator('#touch-length-error')).toBeVisible();
+  await expect(touch.getByLabel('touch length')).toHaveValue('-4K');
+  await expectNoErrors(opened);
+});
+
 test('mmap from the toolbar form and the tour', async ({ page }, info) => {
   const opened = await openApp(page);
   await page.getByRole('button', { name: 'mmap' }).click();

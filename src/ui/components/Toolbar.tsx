@@ -67,6 +67,21 @@ function PopoverPanel(props: { label: string; close: () => void; children: (clos
   );
 }
 
+/** A form's text field, with its parse error next to it (useCheckedSubmit's `errors[field]`). */
+function TextField(props: { label: string; aria: string; id: string; value: string; error: string | undefined; size: number; placeholder?: string; onChange: (v: string) => void }) {
+  const errId = `${props.id}-error`;
+  return (
+    <>
+      <label>{props.label} <input aria-label={props.aria} value={props.value} onChange={(e) => props.onChange(e.target.value)} size={props.size} placeholder={props.placeholder}
+        aria-invalid={!!props.error} aria-describedby={props.error ? errId : undefined} /></label>
+      <FieldError id={errId} text={props.error} />
+    </>
+  );
+}
+
+/** Blanks never belong in an address, a size or a label: "64 M" is 64M, not 64 and prot M. */
+const noBlanks = (v: string) => v.replace(/\s/g, '');
+
 function MmapForm({ close }: { close: () => void }) {
   const [addr, setAddr] = useState('auto');
   const [len, setLen] = useState('2M');
@@ -74,20 +89,28 @@ function MmapForm({ close }: { close: () => void }) {
   const [flags, setFlags] = useState<Record<string, boolean>>({ private: true, anon: true });
   const [label, setLabel] = useState('');
   const { task } = selected();
-  const line = `${task?.name ?? 'TASK'}: mmap ${addr || 'auto'} ${len} ${prot} ${Object.keys(flags).filter((f) => flags[f]).join(',') || 'private'}${label ? ` as ${label}` : ''}`;
+  const line = buildLine(`${task?.name ?? 'TASK'}: mmap `, { field: 'address', text: addr || 'auto' }, ' ', { field: 'size', text: len },
+    ` ${prot} ${Object.keys(flags).filter((f) => flags[f]).join(',') || 'private'}`, ...(label ? [' as ', { field: 'label', text: label }] : []));
+  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
+  const edit = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    if (Object.keys(errors).length) setErrors({}); // the old message no longer applies
+  };
   return (
-    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLine(line); }}>
-      <label>address <input aria-label="mmap address" value={addr} onChange={(e) => setAddr(e.target.value)} size={16} /></label>
-      <label>size <input aria-label="mmap size" value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
+    <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void submit([line], { size: len }); }}>
+      <TextField label="address" aria="mmap address" id="mmap-address" value={addr} error={errors.address} size={16} onChange={edit((v) => setAddr(noBlanks(v)))} />
+      <TextField label="size" aria="mmap size" id="mmap-size" value={len} error={errors.size} size={6} onChange={edit((v) => setLen(noBlanks(v)))} />
       <label>prot <select aria-label="mmap protection" value={prot} onChange={(e) => setProt(e.target.value)}>{['r', 'rw', 'rx', 'rwx', 'none'].map((p) => <option key={p}>{p}</option>)}</select></label>
       <fieldset><legend>flags</legend>
         {['private', 'shared', 'anon', 'fixed', 'populate', 'hugetlb', 'noreserve'].map((f) => (
           <label key={f} className="check"><input type="checkbox" checked={!!flags[f]} onChange={(e) => setFlags({ ...flags, [f]: e.target.checked })} />{f}</label>
         ))}
       </fieldset>
-      <label>label <input aria-label="mmap label" value={label} onChange={(e) => setLabel(e.target.value.replace(/\s/g, ''))} size={10} placeholder="heap" /></label>
-      <code className="preview">{line}</code>
-      <button type="submit" className="primary" disabled={!task}>mmap</button>
+      {/* Only what a label can hold: '#' would start a comment and cut the label short. */}
+      <TextField label="label" aria="mmap label" id="mmap-label" value={label} error={errors.label} size={10} placeholder="heap" onChange={edit((v) => setLabel(v.replace(/[^\w]/g, '')))} />
+      <FieldError id="mmap-form-error" text={errors['']} />
+      <code className="preview">{line.text}</code>
+      <button type="submit" className="primary" disabled={!task || checking}>mmap</button>
     </form>
   );
 }
@@ -98,18 +121,21 @@ function VmaForm({ close, verb }: { close: () => void; verb: 'mprotect' | 'touch
   const [mode, setMode] = useState('write');
   const [len, setLen] = useState(vma ? size(Math.min(vma.endNum - vma.startNum, 4 << 20)) : '64K');
   const target = vma && mm ? vmaAddrArg(mm.vmas, vma) : 'ADDR';
-  const line = verb === 'mprotect' ? `${task?.name}: mprotect ${target} ${len} ${prot}` : `${task?.name}: touch ${target} ${len} ${mode}`;
+  const line = buildLine(`${task?.name}: ${verb} ${target} `, { field: 'length', text: len }, ` ${verb === 'mprotect' ? prot : mode}`);
+  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
   return (
-    <form className="form" onSubmit={(e) => { e.preventDefault(); close(); void runLine(line); }}>
+    <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void submit([line], { length: len }); }}>
       <p>VMA {vma ? `${vma.label ?? ''} ${vma.start}` : '—'}</p>
-      <label>length <input aria-label={`${verb} length`} value={len} onChange={(e) => setLen(e.target.value)} size={6} /></label>
+      <TextField label="length" aria={`${verb} length`} id={`${verb}-length`} value={len} error={errors.length} size={6}
+        onChange={(v) => { setLen(noBlanks(v)); if (Object.keys(errors).length) setErrors({}); }} />
       {verb === 'mprotect' ? (
         <label>prot <select aria-label="new protection" value={prot} onChange={(e) => setProt(e.target.value)}>{['none', 'r', 'rw', 'rx', 'rwx'].map((p) => <option key={p}>{p}</option>)}</select></label>
       ) : (
         <label>access <select aria-label="touch access" value={mode} onChange={(e) => setMode(e.target.value)}><option>read</option><option>write</option></select></label>
       )}
-      <code className="preview">{line}</code>
-      <button type="submit" className="primary" disabled={!task || !vma}>{verb}</button>
+      <FieldError id={`${verb}-form-error`} text={errors['']} />
+      <code className="preview">{line.text}</code>
+      <button type="submit" className="primary" disabled={!task || !vma || checking}>{verb}</button>
     </form>
   );
 }
