@@ -29,7 +29,7 @@ import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } f
 import { resetLocks } from './sys/locks';
 import {
   VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
-  type BlockedAccess, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
+  type BlockedAccess, type Cgroup, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
 } from './types';
 
 export type { SysResult };
@@ -598,13 +598,31 @@ export class Kernel {
     if (limit !== undefined && !(limit >= 0)) return err('EINVAL', 'a memory limit is a size in bytes');
     if (s.cgroups.has(name)) {
       const cg = s.cgroups.get(name)!;
-      if (limit !== undefined) cg.limit = limit;
+      if (limit !== undefined) {
+        cg.limit = limit;
+        this.killDownToMax(cg);
+      }
       return ok(cg.id);
     }
     const cg = { id: s.nextCgroupId++, name, limit: limit ?? Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
     s.cgroups.set(name, cg);
     s.cgroupById.set(cg.id, cg);
     return ok(cg.id);
+  }
+
+  /**
+   * memory_max_write() (mm/memcontrol.c) stores the new max, then loops while usage exceeds
+   * it: drain_all_stock (no per-CPU stock here), try_to_free_mem_cgroup_pages (nothing the
+   * engine holds is reclaimable: there is no swap for anonymous memory, and every page-cache
+   * page is tmpfs/shmem, which also needs swap), then mem_cgroup_out_of_memory() until usage
+   * fits or no task is left to kill. The write succeeds either way. memory.high is not
+   * modelled.
+   */
+  private killDownToMax(cg: Cgroup): void {
+    resetLocks();
+    while (cg.current > cg.limit) {
+      if (!oomKill(this.m, cg, `memory.max lowered below memory.current`)) break;
+    }
   }
 
   join(name: string, cgroup: string): SysResult {
