@@ -8,6 +8,9 @@
  *   from the PTEs mapping each page
  * - refcount >= mapcount (+ entire mapcount, +1 for the page cache, + pins)
  * - each mm's RSS counters and pgtables_bytes = what its own tables hold
+ * - the reverse map finds every mapping of an anonymous page (4 KiB or hugetlb): the
+ *   anon_vma in its mapping holds the VMA that maps it (directly, or through the chain fork
+ *   built: a parent's page shared with a child is found in the child's VMA)
  * - share counts = the extra entries pointing at a shared table page
  * - no TLB entry grants more than the page tables do
  */
@@ -18,6 +21,7 @@ import { TLB_W, cpuFirstSlot, tlbEntryPcid, tlbEntryPerm, tlbEntryPfn, tlbEntryV
 import { PTI_USER_PCID_BIT, userPcid } from './hw/cpu';
 import type { Machine } from './machine';
 import { entryIndex, pgIndex } from './mm/pgtable';
+import { findVma } from './mm/vma';
 import { VM_HUGETLB, type Mm } from './types';
 import { hugeIndex } from './mm/hugetlb-pool';
 
@@ -84,10 +88,16 @@ export function checkInvariants(m: Machine): string[] {
       const thp = depth < levels - 1 && use === FrameUse.Shmem; // a shmem PMD (mm/thp.ts)
       if (first) (thp ? entire : mapcount)[pfn]++;
       if (thp && !(d.flags[pfn] & PG_THP)) errs.push(`mm ${mm.id}: PMD at 0x${va.toString(16)} maps frame ${pfn}, not the first page of a shmem huge folio`);
+      if (own && (use === FrameUse.Anon || (use === FrameUse.Hugetlb && d.owner[pfn] !== 0))) checkAnonRmap(mm, va, pfn);
       if (own && use === FrameUse.Anon) acc.anon++;
       else if (own && use === FrameUse.Shmem) acc.shmem += thp ? 512 : 1;
       if (use === FrameUse.Free) errs.push(`mm ${mm.id}: 0x${va.toString(16)} maps free frame ${pfn}`);
     }
+  };
+  const checkAnonRmap = (mm: Mm, va: number, pfn: number) => {
+    const vma = findVma(mm, va);
+    if (vma && m.s.anonVmas.get(d.mapping[pfn])?.vmas.has(vma)) return;
+    errs.push(`mm ${mm.id}: anonymous page ${pfn} at 0x${va.toString(16)} is not found by the reverse map: anon_vma ${d.mapping[pfn]} does not hold its VMA`);
   };
   const countLeaves = (table: number, depth: number, _base: number, acc: { anon: number; shmem: number }, own: boolean) => {
     if (!own) return;

@@ -29,7 +29,7 @@ import { cloneThread, exitTask, forkTask, isAlive, killGroup, oomKill, spawn } f
 import { resetLocks } from './sys/locks';
 import {
   VM_HUGEPAGE, VM_HUGETLB, VM_MSHARE, VM_NOHUGEPAGE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE,
-  type BlockedAccess, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
+  type BlockedAccess, type Cgroup, type Errno, type Inode, type MachineConfig, type Mm, type Policies, type Task, type Vma,
 } from './types';
 
 export type { SysResult };
@@ -324,7 +324,8 @@ export class Kernel {
   mprotect(name: string, addr: number, len: number, prot: string): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    const r = checkRange(this.m, addr, len);
+    const r = protAdviceRange(addr, len, 'ENOMEM');
+    if (r === null) return ok(0);
     if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const mm = t.mm!;
@@ -359,7 +360,8 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     if (advice !== 'dontneed' && advice !== 'hugepage' && advice !== 'nohugepage') return err('EINVAL', `unknown advice ${advice}: dontneed, hugepage or nohugepage`);
-    const r = checkRange(this.m, addr, len);
+    const r = protAdviceRange(addr, len, 'EINVAL');
+    if (r === null) return ok(0);
     if (typeof r === 'string') return err(r, refusal());
     const [start, end] = r;
     const vmas = vmasIn(t.mm!, start, end);
@@ -375,8 +377,10 @@ export class Kernel {
     if (vmas.some((v) => v.flags & VM_MSHARE)) return err('EINVAL', 'madvise is not supported on msharefs VMAs');
     // madvise_dontneed_free_valid_vma(): in a hugetlb VMA the range must start on a huge page,
     // and its end is rounded down ("callers ... may be unaware that this VMA uses huge pages").
-    let to = end;
+    // madvise_walk_vmas visits VMAs only: nothing past the last one is walked (the range may
+    // run past TASK_SIZE, which madvise does not check).
     const last = vmas[vmas.length - 1];
+    let to = Math.min(end, last.end);
     if (last.flags & VM_HUGETLB && to < last.end && to % 0x200000) to = Math.max(start, Math.floor(to / 0x200000) * 0x200000);
     if (!hugetlbSplitOk(t.mm!, start, to)) return err('EINVAL', 'a hugetlb range must start on a 2 MiB page');
     this.m.localCpu = t.cpu;
@@ -594,13 +598,31 @@ export class Kernel {
     if (limit !== undefined && !(limit >= 0)) return err('EINVAL', 'a memory limit is a size in bytes');
     if (s.cgroups.has(name)) {
       const cg = s.cgroups.get(name)!;
-      if (limit !== undefined) cg.limit = limit;
+      if (limit !== undefined) {
+        cg.limit = limit;
+        this.killDownToMax(cg);
+      }
       return ok(cg.id);
     }
     const cg = { id: s.nextCgroupId++, name, limit: limit ?? Infinity, current: 0, pagetables: 0, anon: 0, shmem: 0, oomKills: 0 };
     s.cgroups.set(name, cg);
     s.cgroupById.set(cg.id, cg);
     return ok(cg.id);
+  }
+
+  /**
+   * memory_max_write() (mm/memcontrol.c) stores the new max, then loops while usage exceeds
+   * it: drain_all_stock (no per-CPU stock here), try_to_free_mem_cgroup_pages (nothing the
+   * engine holds is reclaimable: there is no swap for anonymous memory, and every page-cache
+   * page is tmpfs/shmem, which also needs swap), then mem_cgroup_out_of_memory() until usage
+   * fits or no task is left to kill. The write succeeds either way. memory.high is not
+   * modelled.
+   */
+  private killDownToMax(cg: Cgroup): void {
+    resetLocks();
+    while (cg.current > cg.limit) {
+      if (!oomKill(this.m, cg, `memory.max lowered below memory.current`)) break;
+    }
   }
 
   join(name: string, cgroup: string): SysResult {
@@ -885,6 +907,25 @@ export function checkRange(m: Machine, addr: number, len: number): [number, numb
   if (len === 0) return refuse('EINVAL', 'the length is 0');
   const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
   if (end > m.geo.taskSize) return refuse('EINVAL', 'the range runs past the end of the user address space (TASK_SIZE)');
+  return [addr, end];
+}
+
+/**
+ * [start, end) of an mprotect or madvise range, null for a zero length, or the errno.
+ * Unlike munmap's checkRange (do_vmi_munmap: len 0 or past TASK_SIZE is EINVAL), both only
+ * refuse a start that is not page aligned (EINVAL), then return 0 for len 0
+ * (do_mprotect_pkey: `if (!len) return 0`; madvise_do_behavior: `end == start`), and have no
+ * TASK_SIZE check: the change applies VMA by VMA and what is not mapped makes the call ENOMEM
+ * (do_mprotect_pkey: `tmp < end`; madvise_walk_vmas: unmapped_error). An end that wraps past
+ * 2^64 is `wrap`: ENOMEM for mprotect (`end <= start`), EINVAL for madvise (is_valid_madvise:
+ * `start + len < start`). Values no unsigned long holds (negative, NaN, infinite) are EINVAL.
+ */
+function protAdviceRange(addr: number, len: number, wrap: Errno): [number, number] | null | Errno {
+  if (!Number.isFinite(addr) || !Number.isFinite(len) || addr < 0 || len < 0) return refuse('EINVAL', 'bad address or length');
+  if (addr % PAGE_SIZE !== 0) return refuse('EINVAL', 'the address must be a multiple of 4K');
+  if (len === 0) return null;
+  const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  if (end >= 2 ** 64) return refuse(wrap, 'the range wraps past the end of the address space');
   return [addr, end];
 }
 

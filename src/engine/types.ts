@@ -68,9 +68,22 @@ export interface HugetlbResv {
   consumed: Set<number>;
 }
 
-/** A family of VMAs that may map the same anonymous pages (anon_vma, simplified to one level). */
+/**
+ * An anon_vma: the mapping of the anonymous pages faulted in a VMA that uses it. fork gives
+ * each child VMA a new one whose `parent` is the parent VMA's (anon_vma_fork), so a VMA's
+ * anon_vma_chain is its anon_vma and that one's ancestors (the engine does not model
+ * anon_vma_clone's reuse of an ancestor no VMA uses any more).
+ */
 export interface AnonVma {
   id: number;
+  /** anon_vma->parent: the anon_vma of the VMA this one's VMA was forked from; null for a root. */
+  parent: AnonVma | null;
+  /**
+   * Every VMA whose chain holds this anon_vma (its AVCs, anon_vma->rb_root): the VMAs the
+   * reverse map of a page with this mapping visits. A parent's page, shared by fork, is
+   * found in the children's VMAs too; a child's COW copy only in the child's (and its own
+   * descendants').
+   */
   vmas: Set<Vma>;
 }
 

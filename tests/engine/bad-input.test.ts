@@ -110,9 +110,19 @@ describe('bad input: errnos, never a throw', () => {
     const { k, va } = busy();
     for (const [addr, len] of [[va + 1, PAGE], [-PAGE, PAGE], [NaN, PAGE], [va, NaN], [va, 0], [va, -1], [va, Infinity], [2 ** 47, PAGE], [va, 2 ** 60], [Infinity, PAGE]]) {
       refused(k, () => k.munmap('a', addr, len), 'EINVAL', `munmap ${addr} ${len}`);
+    }
+    // mprotect and madvise check alignment, not TASK_SIZE (do_mprotect_pkey, is_valid_madvise);
+    // len 0 returns 0 and an unmapped range (here non-canonical) ENOMEM.
+    for (const [addr, len] of [[va + 1, PAGE], [-PAGE, PAGE], [NaN, PAGE], [va, NaN], [va, -1], [va, Infinity], [Infinity, PAGE]]) {
       refused(k, () => k.mprotect('a', addr, len, 'r'), 'EINVAL', `mprotect ${addr} ${len}`);
       refused(k, () => k.madvise('a', addr, len, 'dontneed'), 'EINVAL', `madvise ${addr} ${len}`);
     }
+    expect(okv(k.mprotect('a', va, 0, 'r'))).toBe(0);
+    expect(okv(k.madvise('a', va, 0, 'dontneed'))).toBe(0);
+    refused(k, () => k.mprotect('a', 2 ** 47, PAGE, 'r'), 'ENOMEM', 'mprotect past TASK_SIZE');
+    refused(k, () => k.madvise('a', 2 ** 47, PAGE, 'dontneed'), 'ENOMEM', 'madvise past TASK_SIZE');
+    refused(k, () => k.mprotect('a', va, 2 ** 64, 'r'), 'ENOMEM', 'mprotect wrapping past 2^64'); // end <= start
+    refused(k, () => k.madvise('a', va, 2 ** 64, 'dontneed'), 'EINVAL', 'madvise wrapping past 2^64'); // start + len < start
     refused(k, () => k.mprotect('a', 0x10000, PAGE, 'r'), 'ENOMEM', 'mprotect of a hole');
     refused(k, () => k.madvise('a', 0x10000, PAGE, 'dontneed'), 'ENOMEM', 'madvise of a hole');
     refused(k, () => k.madvise('a', va, PAGE, 'mergeable'), 'EINVAL');

@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../../src/scenario/runner';
 import { buildReport } from '../../src/scenario/report';
+import { M, anon, consistent, fileMap, kernel, okv, teardown } from './helpers';
 
 function run(src: string): Map<string, string> {
   const r = Runner.fromSource(src, 'oom.msh');
@@ -72,5 +73,51 @@ c: touch x 4M write
     // Joining the cgroup one is already in keeps one's place.
     states = run(equal('b: join cg\na: join cg\nb: join cg'));
     expect([states.get('a'), states.get('b')]).toEqual(['killed', 'running']);
+  });
+});
+
+describe('memory.max lowered below memory.current (memory_max_write)', () => {
+  // memory_max_write() stores the max, then loops while usage > max: nothing is reclaimable
+  // without swap, so mem_cgroup_out_of_memory() kills until usage fits or no task is left;
+  // the write itself succeeds.
+  it('kills the largest task of the cgroup at once, and only as many as needed to fit', () => {
+    const k = kernel({ ram: 128 * M });
+    okv(k.cgroup('g'));
+    for (const [name, size] of [['a', 6 * M], ['b', M]] as const) {
+      okv(k.spawn(name));
+      okv(k.join(name, 'g'));
+      const va = okv(k.mmap(name, anon(null, 8 * M)));
+      okv(k.touch(name, va, size, 'write'));
+    }
+    const cg = k.m.s.cgroups.get('g')!;
+    expect(cg.current).toBeGreaterThan(7 * M);
+    const kills = k.m.s.oomKills;
+    okv(k.cgroup('g', 2 * M));
+    expect(k.task('a')!.state).toBe('killed');
+    expect(k.task('b')!.state).toBe('running');
+    expect(cg.current).toBeLessThanOrEqual(2 * M);
+    expect(cg.oomKills).toBe(1);
+    expect(k.m.s.oomKills).toBe(kills + 1);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('gives up when no task is left to kill (shmem stays charged), and the write still succeeds', () => {
+    const k = kernel({ ram: 128 * M });
+    okv(k.cgroup('g'));
+    okv(k.file('/f', 2 * M));
+    okv(k.spawn('a'));
+    okv(k.join('a', 'g'));
+    const va = okv(k.mmap('a', fileMap('/f', null, 2 * M, 'rw', true)));
+    okv(k.touch('a', va, 2 * M, 'write')); // tmpfs pages, charged to g, outlive a
+    const cg = k.m.s.cgroups.get('g')!;
+    const r = k.cgroup('g', 0);
+    expect(r.errno).toBeNull();
+    expect(k.task('a')!.state).toBe('killed');
+    expect(cg.oomKills).toBe(1);
+    expect(cg.current).toBeGreaterThanOrEqual(2 * M); // the file's pages: nothing could free them
+    expect(cg.limit).toBe(0);
+    consistent(k);
+    teardown(k);
   });
 });

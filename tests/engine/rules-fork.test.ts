@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PG_ANON_EXCLUSIVE } from '../../src/engine/hw/physmem';
 import {
-  K, PAGE, USE, allocs, anon, consistent, desc, faultKindsSince, fileMap, kernel, okv, pageTables, pfnOf, pte,
+  K, PAGE, USE, allocs, anon, checkInvariants, consistent, desc, faultKindsSince, fileMap, kernel, mmOf, okv, pageTables, pfnOf, pte,
   shanon, st, teardown,
 } from './helpers';
 
@@ -172,6 +172,82 @@ describe('fork (R15-R19)', () => {
     expect(pfnOf(k, 'p', va + PAGE)).toBe(own);
     expect(pte(k, 'p', va + PAGE)!.rw).toBe(true);
     okv(k.unpin('p', va, 2 * PAGE));
+    consistent(k);
+    teardown(k);
+  });
+
+  it('anon_vma_fork: each child VMA gets its own anon_vma chained to the parent\'s, so the child\'s VMAs stop merging (LTP mm/vma01)', () => {
+    // LTP vma01 (commit 965f55dea0e3 "mmap: avoid merging cloned VMAs"): in the child, the
+    // inherited 3 pages and a new 3-page neighbour stay two VMAs; the parent still merges.
+    //   child:  [ 0x10000000 inherited, anon_vma chain 2 ][ 0x10003000 new ]
+    const k = kernel();
+    const base = 0x10000000;
+    okv(k.spawn('p'));
+    okv(k.mmap('p', anon(base, 3 * PAGE, 'w')));
+    okv(k.write('p', base, 1));
+    okv(k.fork('p', 'c'));
+    okv(k.write('c', base, 2));
+    okv(k.mmap('c', anon(base + 3 * PAGE, 3 * PAGE, 'w')));
+    okv(k.write('c', base + 3 * PAGE, 2));
+    const maps = (name: string) => mmOf(k, name).vmas.map((v) => [v.start, v.end]);
+    expect(maps('c')).toEqual([[base, base + 3 * PAGE], [base + 3 * PAGE, base + 6 * PAGE]]);
+    okv(k.mmap('p', anon(base + 3 * PAGE, 3 * PAGE, 'w')));
+    expect(maps('p')).toEqual([[base, base + 6 * PAGE]]);
+    // Pieces split before the fork each get a different anon_vma in the child: an mprotect
+    // back to one protection merges them in the parent only.
+    const b2 = 0x20000000;
+    okv(k.mmap('p', anon(b2, 1024 * K)));
+    okv(k.touch('p', b2, 1024 * K, 'write'));
+    okv(k.mprotect('p', b2 + 256 * K, 256 * K, 'r'));
+    okv(k.fork('p', 'c2'));
+    okv(k.mprotect('c2', b2 + 256 * K, 256 * K, 'rw'));
+    okv(k.mprotect('p', b2 + 256 * K, 256 * K, 'rw'));
+    const at = (name: string) => mmOf(k, name).vmas.filter((v) => v.start >= b2).map((v) => [v.start, v.end]);
+    expect(at('c2')).toEqual([[b2, b2 + 256 * K], [b2 + 256 * K, b2 + 512 * K], [b2 + 512 * K, b2 + 1024 * K]]);
+    expect(at('p')).toEqual([[b2, b2 + 1024 * K]]);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('anon_vma_fork and the reverse map: a shared page is found through the parent\'s anon_vma in both, a COW copy only in the copier; reuse moves the page to the reuser\'s (folio_move_anon_rmap)', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    const va = okv(k.mmap('p', anon(null, 2 * PAGE)));
+    okv(k.touch('p', va, 2 * PAGE, 'write'));
+    okv(k.fork('p', 'c'));
+    const pv = mmOf(k, 'p').vmas[0];
+    const cv = mmOf(k, 'c').vmas[0];
+    expect(cv.anonVma).not.toBe(pv.anonVma);
+    expect(cv.anonVma!.parent).toBe(pv.anonVma);
+    const mapping = (pfn: number) => k.m.pm.d.mapping[pfn];
+    const rmapVmas = (pfn: number) => [...k.m.s.anonVmas.get(mapping(pfn))!.vmas];
+    const shared = pfnOf(k, 'p', va);
+    expect(mapping(shared)).toBe(pv.anonVma!.id);
+    expect(rmapVmas(shared)).toEqual(expect.arrayContaining([pv, cv])); // anon_vma_clone put c's VMA in p's anon_vma
+    // The invariant checker holds the reverse map to this: drop the child's VMA from the
+    // parent's anon_vma and the pages both still map is unreachable from the child.
+    pv.anonVma!.vmas.delete(cv);
+    expect(checkInvariants(k.m).join('\n')).toMatch(/not found by the reverse map/);
+    pv.anonVma!.vmas.add(cv);
+    consistent(k);
+    // The child copies the first page: the copy is the child's alone.
+    okv(k.write('c', va, 9));
+    const copy = pfnOf(k, 'c', va);
+    expect(mapping(copy)).toBe(cv.anonVma!.id);
+    expect(rmapVmas(copy)).toEqual([cv]);
+    // The parent copies the second page; the child then reuses the old one, which moves to
+    // the child's anon_vma (wp_can_reuse_anon_folio -> folio_move_anon_rmap).
+    okv(k.write('p', va + PAGE, 9));
+    const old = pfnOf(k, 'c', va + PAGE);
+    expect(mapping(old)).toBe(pv.anonVma!.id);
+    const seq = k.m.trace.seq;
+    okv(k.write('c', va + PAGE, 8));
+    expect(faultKindsSince(k, seq)).toEqual(['cow-reuse']);
+    expect(pfnOf(k, 'c', va + PAGE)).toBe(old);
+    expect(mapping(old)).toBe(cv.anonVma!.id);
+    consistent(k);
+    okv(k.exit('c'));
+    expect(pv.anonVma!.vmas.has(cv)).toBe(false); // unlink_anon_vmas
     consistent(k);
     teardown(k);
   });

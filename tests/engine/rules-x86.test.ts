@@ -12,6 +12,7 @@ import {
 import { cpuCounters, tlbFlushCpu } from '../../src/engine/hw/tlb';
 import { tableSpan } from '../../src/engine/mm/pgtable';
 import { MSHARE_ALIGN } from '../../src/engine/mshare/region';
+import { VM_WRITE } from '../../src/engine/types';
 import {
   G, G512, K, M, PAGE, USE, anon, consistent, desc, entryAt, kernel, mmOf, okv, pageTables, pfnOf, pte, st, teardown,
 } from './helpers';
@@ -115,6 +116,34 @@ describe('x86-64 translation (R1-R7)', () => {
       expect(k.munmap('a', top - 2 * PAGE, 2 * PAGE).errno).toBe('EINVAL'); // start > TASK_SIZE - len
       okv(k.munmap('a', top - 2 * PAGE, PAGE));
       expect(k.write('a', top - PAGE, 1).signal).toBe('SIGSEGV');
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('mprotect and madvise past TASK_SIZE: applied to what is mapped, then ENOMEM; len 0 is 0 (munmap stays EINVAL)', () => {
+    // do_mprotect_pkey has no TASK_SIZE check: it changes VMA by VMA and ends with
+    // `if (!error && tmp < end) error = -ENOMEM`; madvise_walk_vmas returns ENOMEM for the
+    // unmapped rest after advising the mapped part. Both return 0 for len 0 (after the
+    // alignment check), where do_vmi_munmap returns EINVAL.
+    for (const levels of [4, 5] as const) {
+      const k = kernel({ levels });
+      const top = (levels === 5 ? 2 ** 56 : 2 ** 47) - 2 * PAGE; // the last mappable page
+      okv(k.spawn('a'));
+      okv(k.mmap('a', anon(top, PAGE)));
+      okv(k.write('a', top, 7));
+      expect(k.mprotect('a', top, 4 * PAGE, 'r').errno).toBe('ENOMEM');
+      expect(pte(k, 'a', top)!.rw).toBe(false);
+      expect(mmOf(k, 'a').vmas.map((v) => v.flags & VM_WRITE)).toEqual([0]);
+      expect(k.madvise('a', top, 4 * PAGE, 'dontneed').errno).toBe('ENOMEM');
+      expect(pte(k, 'a', top)!.lo).toBe(0); // zapped before the ENOMEM
+      expect(st(k, 'a').RssAnon).toBe(0);
+      expect(k.mprotect('a', top, 0, 'rw')).toMatchObject({ errno: null, value: 0 });
+      expect(k.madvise('a', top, 0, 'dontneed')).toMatchObject({ errno: null, value: 0 });
+      expect(k.mprotect('a', top + PAGE / 2, 0, 'rw').errno).toBe('EINVAL'); // alignment comes first
+      expect(k.madvise('a', top + PAGE / 2, 0, 'dontneed').errno).toBe('EINVAL');
+      expect(k.munmap('a', top, 0).errno).toBe('EINVAL');
+      expect(k.munmap('a', top, 4 * PAGE).errno).toBe('EINVAL');
       consistent(k);
       teardown(k);
     }

@@ -40,7 +40,7 @@ function nxHi(vma: Vma, pfn: number): number {
 /** anon_vma_prepare(). */
 export function anonVmaPrepare(m: Machine, vma: Vma): AnonVma {
   if (vma.anonVma) return vma.anonVma;
-  const av: AnonVma = { id: m.s.nextAnonVmaId++, vmas: new Set([vma]) };
+  const av: AnonVma = { id: m.s.nextAnonVmaId++, parent: null, vmas: new Set([vma]) };
   m.s.anonVmas.set(av.id, av);
   vma.anonVma = av;
   return av;
@@ -322,6 +322,9 @@ function doWpPage(m: Machine, mm: Mm, vma: Vma, va: number, ei: number, unshare 
     // wp_can_reuse_anon_folio: exclusive, or the only reference left (and not pinned).
     const exclusive = (d.flags[old] & PG_ANON_EXCLUSIVE) !== 0;
     if (exclusive || (d.refcount[old] === 1 && d.mapcount[old] === 1 && d.pincount[old] === 0)) {
+      // folio_move_anon_rmap: a page reused after fork now belongs to this VMA's anon_vma
+      // (the rmap of a COW-shared page starts from the anon_vma of the VMA that faulted it).
+      if (!exclusive) d.mapping[old] = anonVmaPrepare(m, vma).id;
       d.flags[old] |= PG_ANON_EXCLUSIVE;
       if (!unshare) u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
       lastFaultKind = 'cow-reuse';

@@ -11,7 +11,7 @@ import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
 import { flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
-import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
+import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, type AnonVma, type Mm, type Vma } from '../types';
 import { walkRange } from './pagewalk';
 import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
@@ -216,10 +216,24 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
   return dst;
 }
 
+/**
+ * anon_vma_fork (mm/rmap.c): a child VMA gets a new anon_vma whose parent is the parent VMA's,
+ * and a chain holding the parent's chain too (linkVma puts it in every set of it). So the
+ * parent's pages, now shared, are found through the parent's anon_vma in both; the child's
+ * COW copies get the child's own and are found only in the child; and the child's VMAs no
+ * longer merge with each other or with new neighbours (anonVmaMergeable).
+ */
+function anonVmaFork(m: Machine, svma: Vma): AnonVma | null {
+  if (!svma.anonVma) return null;
+  const av: AnonVma = { id: m.s.nextAnonVmaId++, parent: svma.anonVma, vmas: new Set() };
+  m.s.anonVmas.set(av.id, av);
+  return av;
+}
+
 function copyVmas(m: Machine, src: Mm, dst: Mm): boolean {
   for (const svma of src.vmas) {
     // hugetlb_dup_vma_private(): the child owns no reservation of a private hugetlb mapping.
-    const dvma: Vma = { ...svma, mm: dst, resv: null, resvUnmapped: false };
+    const dvma: Vma = { ...svma, mm: dst, resv: null, resvUnmapped: false, anonVma: anonVmaFork(m, svma) };
     // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child is not registered; it
     // faults normally instead of sleeping on a userfaultfd nobody reads for it.
     dvma.flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);

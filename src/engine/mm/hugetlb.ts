@@ -128,6 +128,7 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   const d = m.pm.d;
   const old = entryPfn(lo, u32[ei + 1]);
   if (d.mapcount[old] === 1 && hugetlbFolioAnon(m, old)) {
+    if (!(d.flags[old] & PG_ANON_EXCLUSIVE)) d.mapping[old] = anonVmaPrepare(m, vma).id; // folio_move_anon_rmap
     d.flags[old] |= PG_ANON_EXCLUSIVE;
     if (!unshare) u32[ei] = lo | PTE_RW | PTE_D | PTE_A;
     return FAULT_OK;

@@ -3,11 +3,12 @@
  *
  * mm.vmas is an array sorted by start with no overlaps; lookups are binary searches. Every
  * VMA backed by an inode is also in inode.mmaps (i_mmap) and every VMA with anonymous pages
- * in its anon_vma's set, so the reverse map can find it.
+ * in the set of each anon_vma of its chain (its own and, after fork, its ancestors'), so the
+ * reverse map can find it.
  *
  *   mm.vmas:  [ 0x10000-0x20000 anon rw- ][ 0x7f00..-0x7f00.. shmem rw-s ] ...
  */
-import { VM_EXEC, VM_HUGETLB, VM_MSHARE, VM_READ, VM_SHARED, VM_WRITE, type Mm, type Vma } from '../types';
+import { VM_EXEC, VM_HUGETLB, VM_MSHARE, VM_READ, VM_SHARED, VM_WRITE, type AnonVma, type Mm, type Vma } from '../types';
 
 export const PAGE = 4096;
 
@@ -43,11 +44,21 @@ export function rangeOverlapsVma(mm: Mm, start: number, end: number): boolean {
   return i < mm.vmas.length && mm.vmas[i].start < end;
 }
 
+/** anon_vma_chain_link for each anon_vma of `vma`'s chain: its own, then its ancestors. */
+export function chainAnonVma(vma: Vma): void {
+  for (let av: AnonVma | null = vma.anonVma; av; av = av.parent) av.vmas.add(vma);
+}
+
+/** unlink_anon_vmas: `vma` leaves every anon_vma of its chain. */
+function unchainAnonVma(vma: Vma): void {
+  for (let av: AnonVma | null = vma.anonVma; av; av = av.parent) av.vmas.delete(vma);
+}
+
 export function linkVma(mm: Mm, vma: Vma): void {
   const i = vmaLowerBound(mm, vma.start);
   mm.vmas.splice(i, 0, vma);
   if (vma.file) vma.file.mmaps.add(vma);
-  if (vma.anonVma) vma.anonVma.vmas.add(vma);
+  chainAnonVma(vma);
 }
 
 /**
@@ -65,7 +76,7 @@ export function unlinkVma(mm: Mm, vma: Vma): void {
   const i = mm.vmas.indexOf(vma);
   if (i >= 0) mm.vmas.splice(i, 1);
   if (vma.file) vma.file.mmaps.delete(vma);
-  if (vma.anonVma) vma.anonVma.vmas.delete(vma);
+  unchainAnonVma(vma);
   if (vma.region) vma.region.attached.delete(vma);
 }
 
@@ -121,8 +132,22 @@ function canMerge(a: Vma, b: Vma): boolean {
     a.region === null &&
     b.region === null &&
     (a.file === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff) &&
-    (a.anonVma === b.anonVma || a.anonVma === null || b.anonVma === null)
+    anonVmaMergeable(a, b)
   );
+}
+
+/**
+ * is_mergeable_anon_vma (mm/vma.c): two VMAs with anon_vmas merge only when it is the same
+ * one. When one side has none it would take the other's chain (dup_anon_vma), which is
+ * refused for a fork child's VMA, whose chain holds more than its own anon_vma
+ * (vma_is_fork_child, formerly vma_had_uncowed_parents: `!list_is_singular(&vma->
+ * anon_vma_chain)`, commit 965f55dea0e3 "mmap: avoid merging cloned VMAs", which LTP mm/vma01
+ * tests); either side may be the one with the anon_vma (879bca0a2c4f).
+ */
+function anonVmaMergeable(a: Vma, b: Vma): boolean {
+  if (a.anonVma && b.anonVma) return a.anonVma === b.anonVma;
+  const av = a.anonVma ?? b.anonVma;
+  return av === null || av.parent === null;
 }
 
 /** Merge `vma` with its neighbours where possible; returns the surviving VMA. */
@@ -133,7 +158,7 @@ export function mergeVma(mm: Mm, vma: Vma): Vma {
   if (next && canMerge(cur, next)) {
     cur.end = next.end;
     cur.anonVma = cur.anonVma ?? next.anonVma;
-    if (cur.anonVma) cur.anonVma.vmas.add(cur);
+    chainAnonVma(cur);
     unlinkVma(mm, next);
   }
   i = mm.vmas.indexOf(cur);
@@ -141,7 +166,7 @@ export function mergeVma(mm: Mm, vma: Vma): Vma {
   if (prev && canMerge(prev, cur)) {
     prev.end = cur.end;
     prev.anonVma = prev.anonVma ?? cur.anonVma;
-    if (prev.anonVma) prev.anonVma.vmas.add(prev);
+    chainAnonVma(prev);
     unlinkVma(mm, cur);
     cur = prev;
   }
