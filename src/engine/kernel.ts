@@ -15,7 +15,7 @@ import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillP
 import { doMprotect } from './mm/mprotect';
 import { cacheIndex, dropCachePage, forEachCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
-import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
+import { doMunmap, zapAndFlush, zapDontneed } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits, unshareHugetlbPage } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
@@ -380,8 +380,7 @@ export class Kernel {
     if (last.flags & VM_HUGETLB && to < last.end && to % 0x200000) to = Math.max(start, Math.floor(to / 0x200000) * 0x200000);
     if (!hugetlbSplitOk(t.mm!, start, to)) return err('EINVAL', 'a hugetlb range must start on a 2 MiB page');
     this.m.localCpu = t.cpu;
-    zapAndFlush(this.m, t.mm!, start, to);
-    reclaimPteTables(this.m, t.mm!, start, to);
+    zapDontneed(this.m, t.mm!, start, to);
     return holes ?? ok(0);
   }
 

@@ -172,11 +172,6 @@ function leaveLazy(m: Machine, c: CpuState, mm: Mm): void {
   m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'mm', mm: mm.id });
 }
 
-/** After page tables of `mm` were freed: the lazy CPUs a flush skipped leave lazy mode (IPIs). */
-export function flushLazyCpus(m: Machine, mm: Mm): void {
-  for (const c of m.s.cpus) if (c.mm === mm && c.task === 0) leaveLazy(m, c, mm);
-}
-
 /** flush_tlb_all(): every CPU drops everything; every CPU but the local one takes an IPI (M11). */
 export function flushTlbAll(m: Machine): void {
   const t = m.s.tlb;
