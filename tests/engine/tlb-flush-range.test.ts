@@ -4,7 +4,7 @@
  * flushed when nothing was.
  */
 import { describe, expect, it } from 'vitest';
-import { cpuCounters } from '../../src/engine/hw/tlb';
+import { cpuCounters, cpuFirstSlot, tlbEntryPcid, tlbEntryVpn, tlbPcid } from '../../src/engine/hw/tlb';
 import { K, M, PAGE, anon, consistent, kernel, okv, teardown } from './helpers';
 
 type Kern = ReturnType<typeof kernel>;
@@ -73,6 +73,72 @@ describe('mmu_gather range: only what was cleared or freed is flushed', () => {
     const seq = k.m.trace.seq;
     okv(k.munmap('a', g, 256 * K));
     expect(flushesSince(k, seq)).toEqual(['flush cpu0 page', 'ipi 0->1', 'flush cpu1 page']);
+    consistent(k);
+    teardown(k);
+  });
+});
+
+/** How many of `cpu`'s TLB entries under its current PCID cache a 4 KiB page of [start, end). */
+function cachedIn(k: Kern, cpu: number, start: number, end: number): number {
+  const t = k.m.s.tlb;
+  const first = cpuFirstSlot(t, cpu);
+  let n = 0;
+  for (let i = first; i < first + t.size; i++) {
+    const va = tlbEntryVpn(t, i) * PAGE;
+    if (tlbEntryPcid(t, i) === tlbPcid(t, cpu) && va >= start && va < end) n++;
+  }
+  return n;
+}
+
+describe('stride_shift: flushes of 2 MiB entries count 2 MiB strides', () => {
+  it('mprotect and munmap of one hugetlb page: one INVLPG per CPU (huge_page_shift), which drops every 4 KiB entry the TLB split the page into', () => {
+    //  a: [ 8 MiB hugetlb, 4 huge pages ] all written on CPU 0, read on CPU 1 by thread t
+    for (const tlbSize of [64, 4096]) {
+      const k = kernel({ cpus: 2, tlb: tlbSize, ram: 64 * M });
+      k.m.trace.recording = true;
+      okv(k.spawn('a'));
+      okv(k.run('a', 0));
+      const A = 0x40000000;
+      okv(k.mmap('a', anon(A, 8 * M, 'rw', { hugetlb: true })));
+      okv(k.thread('a', 't'));
+      okv(k.run('t', 1));
+      okv(k.touch('t', A, 2 * M, 'read'));
+      okv(k.touch('a', A, 8 * M, 'write'));
+      okv(k.touch('a', A, 128 * K, 'read'));
+      okv(k.touch('a', A + 2 * M, 64 * K, 'read'));
+      expect(cachedIn(k, 0, A, A + 2 * M)).toBeGreaterThan(1);
+      expect(cachedIn(k, 1, A, A + 2 * M)).toBeGreaterThan(1);
+      const before = counters(k);
+      let seq = k.m.trace.seq;
+      okv(k.mprotect('a', A, 2 * M, 'r'));
+      expect(flushesSince(k, seq)).toEqual(['flush cpu0 page', 'ipi 0->1', 'flush cpu1 page']);
+      const after = counters(k);
+      expect(after.map((c, i) => [c.page - before[i].page, c.mm - before[i].mm])).toEqual([[1, 0], [1, 0]]);
+      expect([cachedIn(k, 0, A, A + 2 * M), cachedIn(k, 1, A, A + 2 * M)]).toEqual([0, 0]);
+      consistent(k); // no entry left that grants write
+      expect(cachedIn(k, 0, A + 2 * M, A + 4 * M)).toBeGreaterThan(1); // the next huge page's stay
+      seq = k.m.trace.seq;
+      okv(k.munmap('a', A + 2 * M, 2 * M));
+      expect(flushesSince(k, seq)).toEqual(['flush cpu0 page', 'ipi 0->1', 'flush cpu1 page']);
+      expect(cachedIn(k, 0, A + 2 * M, A + 4 * M)).toBe(0);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('munmap of one PMD-mapped shmem THP flushes one 2 MiB stride (zap_huge_pmd: tlb_get_unmap_shift is PMD_SHIFT)', () => {
+    const k = kernel({ cpus: 2, ram: 64 * M, shmemThp: 'always' });
+    k.m.trace.recording = true;
+    okv(k.spawn('a'));
+    okv(k.run('a', 0));
+    const A = 0x40000000;
+    okv(k.mmap('a', { addr: A, len: 8 * M, prot: 'rw', flags: { shared: true, anon: true, fixed: true } }));
+    okv(k.touch('a', A, 8 * M, 'write'));
+    expect(k.m.trace.faultKinds['shmem-thp']).toBe(4);
+    const seq = k.m.trace.seq;
+    okv(k.munmap('a', A, 2 * M));
+    expect(flushesSince(k, seq)).toEqual(['flush cpu0 page']);
+    expect(cachedIn(k, 0, A, A + 2 * M)).toBe(0);
     consistent(k);
     teardown(k);
   });

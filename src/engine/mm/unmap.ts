@@ -7,6 +7,7 @@
  */
 import { FrameUse, PG_DIRTY } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
+import { PAGE_SHIFT, PMD_SHIFT } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
 import { HPAGE, unshareHugePmds } from './hugetlb';
@@ -63,12 +64,12 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, pages: 
       }
       if (cleared === 0) return;
       tracePteClear(m, mm, first, 'pte', cleared);
-      gatherRange(tlb, first, last + 4096);
+      gatherRange(tlb, first, last + 4096, PAGE_SHIFT);
     },
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       const [hs, he] = hugeSpan(va, va + 1); // the entry's 2 MiB (va is the range's start in it)
-      gatherRange(tlb, hs, he);
+      gatherRange(tlb, hs, he, m.geo.shifts[depth]); // zap_huge_pmd, __unmap_hugepage_range: cleared_pmds
       if (isThpPmd(m, pfn)) {
         // A shmem PMD, whole or split (a file PMD's split just clears it).
         zapThpPmd(m, mm, ei, hs, depth, pfn, pages);
@@ -147,7 +148,7 @@ function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number, tlb: T
       u32[ei + 1] = 0;
       tracePteClear(m, mm, a, levelName(m, depth));
       freeTable(m, mm, pte);
-      gatherFreedTable(tlb, a);
+      gatherFreedTable(tlb, a, PMD_SHIFT);
     }
   }
 }
@@ -202,14 +203,14 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
       tracePteClear(m, mm, va, levelName(m, depth));
       d.share[child]--;
       mm.pgtablesBytes -= 4096;
-      gatherFreedTable(tlb, Math.max(va, start));
+      gatherFreedTable(tlb, Math.max(va, start), shift);
       continue;
     }
     u32[ei] = 0;
     u32[ei + 1] = 0;
     tracePteClear(m, mm, va, levelName(m, depth));
     freeTable(m, mm, child);
-    gatherFreedTable(tlb, Math.max(va, start));
+    gatherFreedTable(tlb, Math.max(va, start), shift);
   }
   return kept;
 }
