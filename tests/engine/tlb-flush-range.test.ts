@@ -143,3 +143,36 @@ describe('stride_shift: flushes of 2 MiB entries count 2 MiB strides', () => {
     teardown(k);
   });
 });
+
+describe('exit_mmap flushes the CPUs holding the mm, not those caching an ASID of it', () => {
+  it('an mm only cached in an ASID slot (its CPU runs another mm) is dropped from the slot with no flush; the CPU holding it lazily gets the one exit flush', () => {
+    //  cpu 0: a, then b (a's ASID stays cached)     cpu 1: a.t, a thread of a, until a exits
+    for (const pcid of [true, false]) {
+      const k = kernel({ cpus: 2, pcid });
+      k.m.trace.recording = true;
+      okv(k.spawn('a'));
+      okv(k.spawn('b'));
+      okv(k.run('a', 0));
+      const h = okv(k.mmap('a', anon(0x10000000, M)));
+      okv(k.write('a', h, 1));
+      okv(k.thread('a', 'a.t'));
+      okv(k.run('a.t', 1));
+      okv(k.read('a.t', h));
+      okv(k.run('b', 0));
+      okv(k.write('b', okv(k.mmap('b', anon(0x10000000, M))), 1));
+      const id = k.task('a')!.mm!.id;
+      if (pcid) expect(k.m.s.cpus[0].asidMm).toContain(id);
+      const before = counters(k);
+      const seq = k.m.trace.seq;
+      okv(k.exit('a'));
+      // CPU 1 (lazy with a's mm once a.t is gone) takes tlb_finish_mmu's flush (an IPI from
+      // CPU 0, where a runs its exit); CPU 0, which only caches a's ASID, flushes nothing.
+      expect(flushesSince(k, seq)).toEqual(['ipi 0->1', 'flush cpu1 mm']);
+      expect(counters(k)[0]).toEqual(before[0]);
+      expect(k.m.s.cpus[0].asidMm).not.toContain(id);
+      expect(k.m.s.cpus[1].mm).toBeNull();
+      consistent(k);
+      teardown(k);
+    }
+  });
+});

@@ -97,21 +97,27 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   else m.trace.countAt(TI['context-switch']);
 }
 
-/** Forget an mm everywhere (exit_mmap): its ASID slots become free for reuse. */
+/**
+ * Forget a dead mm everywhere (after exit_mmap, whose flush reached the CPUs holding it): a
+ * CPU still holding it without that flush (nothing was mapped) lets it go, and every ASID
+ * slot caching it becomes free. Nothing is flushed or counted here: a free slot's entries
+ * are unreachable, and choose_new_asid() flushes a slot when it hands it to another mm.
+ */
 export function dropMmFromCpus(m: Machine, mm: Mm): void {
   for (const c of m.s.cpus) {
     if (c.mm === mm) {
       c.mm = null;
       c.task = 0;
       c.asid = -1;
+      // lazyStale stays: without PCID, entries a skipped flush left (an mshare slot's
+      // unlink) are unreachable until the next CR3 load, which flushes.
       setTlbPcid(m.s.tlb, c.id, 0);
       m.s.tlb.cr3[c.id] = -1;
     }
     const slot = c.asidMm.indexOf(mm.id);
     if (slot >= 0) {
-      tlbFlushPcid(m.s.tlb, c.id, slot + 1);
       c.asidMm[slot] = 0;
-      c.asidStale[slot] = false;
+      c.asidStale[slot] = true; // flushed before reuse
     }
   }
   mm.cpumask = 0;
