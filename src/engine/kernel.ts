@@ -9,7 +9,7 @@
  */
 import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
-import { switchMm } from './hw/cpu';
+import { leaveCpu, switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillPage, unshareAnonPte } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
@@ -208,7 +208,10 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     if (cpu !== undefined && (cpu < 0 || cpu >= this.m.s.config.cpus || !Number.isInteger(cpu))) return err('EINVAL', `cpu must be 0..${this.m.s.config.cpus - 1}`);
-    if (cpu !== undefined) t.cpu = cpu;
+    if (cpu !== undefined && cpu !== t.cpu) {
+      leaveCpu(this.m, t.cpu, t.pid); // a task runs on one CPU: the one it left idles
+      t.cpu = cpu;
+    }
     this.m.localCpu = t.cpu;
     switchMm(this.m, t.cpu, t.mm!, t.pid);
     return ok(t.cpu);

@@ -4,6 +4,7 @@
  * flushed when nothing was.
  */
 import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/engine/model';
 import { cpuCounters, cpuFirstSlot, tlbEntryPcid, tlbEntryVpn, tlbPcid } from '../../src/engine/hw/tlb';
 import { K, M, PAGE, anon, consistent, kernel, okv, teardown } from './helpers';
 
@@ -172,6 +173,36 @@ describe('exit_mmap flushes the CPUs holding the mm, not those caching an ASID o
       expect(k.m.s.cpus[0].asidMm).not.toContain(id);
       expect(k.m.s.cpus[1].mm).toBeNull();
       consistent(k);
+      teardown(k);
+    }
+  });
+});
+
+describe('a task that moves to another CPU leaves the old one idle in lazy TLB mode', () => {
+  it('run cpu=1 after cpu=0: CPU 0 shows no task, keeps the mm loaded, gets no IPI for the mm\'s flushes, and flushes when the task comes back', () => {
+    for (const pcid of [true, false]) {
+      const k = kernel({ cpus: 2, pcid });
+      k.m.trace.recording = true;
+      okv(k.spawn('a'));
+      okv(k.run('a', 0));
+      const h = okv(k.mmap('a', anon(0x10000000, M)));
+      okv(k.touch('a', h, 16 * K, 'write')); // CPU 0 caches writable entries
+      okv(k.run('a', 1));
+      okv(k.read('a', h));
+      const mm = k.task('a')!.mm!;
+      expect(k.m.s.cpus[0]).toMatchObject({ task: 0, mm });
+      expect(buildModel(k, 1).cpus.map((c) => [c.task, c.mm])).toEqual([[0, mm.id], [k.task('a')!.pid, mm.id]]);
+      const seq = k.m.trace.seq;
+      okv(k.mprotect('a', h, PAGE, 'r'));
+      expect(flushesSince(k, seq)).toEqual(['flush cpu1 page']); // should_flush_tlb: CPU 0 is lazy
+      consistent(k); // CPU 0's writable entry is marked to be flushed before use
+      // Back on CPU 0: switch_mm_irqs_off sees the mm's tlb_gen moved and flushes.
+      const c0 = counters(k)[0];
+      okv(k.run('a', 0));
+      const c1 = counters(k)[0];
+      expect(pcid ? c1.mm - c0.mm : c1.all - c0.all).toBe(1);
+      expect(k.m.s.cpus[1]).toMatchObject({ task: 0, mm });
+      expect(k.write('a', h, 2).signal).toBe('SIGSEGV'); // the stale writable entry is gone
       teardown(k);
     }
   });

@@ -98,6 +98,16 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
 }
 
 /**
+ * Task `pid` left `cpu` for another CPU: the CPU goes idle in lazy TLB mode, its mm still
+ * loaded (the idle task keeps it as active_mm; cpu_tlbstate_shared.is_lazy). Flushes of the
+ * mm then skip it (should_flush_tlb) and it catches up on its next switch to the mm.
+ */
+export function leaveCpu(m: Machine, cpu: number, pid: number): void {
+  const c = m.s.cpus[cpu];
+  if (c.task === pid) c.task = 0;
+}
+
+/**
  * Forget a dead mm everywhere (after exit_mmap, whose flush reached the CPUs holding it): a
  * CPU still holding it without that flush (nothing was mapped) lets it go, and every ASID
  * slot caching it becomes free. Nothing is flushed or counted here: a free slot's entries
