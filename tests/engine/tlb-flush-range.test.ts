@@ -207,3 +207,27 @@ describe('a task that moves to another CPU leaves the old one idle in lazy TLB m
     }
   });
 });
+
+describe('mm_cpumask with up to 64 CPUs', () => {
+  it('the model lists the CPUs holding the mm exactly: CPU 31, 33 and 63 are their own bits (a 32-bit int made 33 into 1 and 31 negative)', () => {
+    const k = kernel({ cpus: 64 });
+    okv(k.spawn('a'));
+    okv(k.run('a', 33));
+    const id = k.task('a')!.mm!.id;
+    const mask = () => buildModel(k, 1, false).mms.find((m) => m.id === id)!.cpumask;
+    expect(mask()).toEqual([33]);
+    okv(k.thread('a', 't1'));
+    okv(k.run('t1', 31));
+    okv(k.thread('a', 't2'));
+    okv(k.run('t2', 63));
+    okv(k.thread('a', 't3'));
+    okv(k.run('t3', 1));
+    expect(mask()).toEqual([1, 31, 33, 63]);
+    // The cached model follows a change of the mask.
+    expect(buildModel(k, 2).mms.find((m) => m.id === id)!.cpumask).toEqual([1, 31, 33, 63]);
+    okv(k.spawn('b'));
+    okv(k.run('b', 31));
+    expect(buildModel(k, 3).mms.find((m) => m.id === id)!.cpumask).toEqual([1, 33, 63]);
+    teardown(k);
+  });
+});

@@ -61,10 +61,8 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
     return;
   }
   c.lazyStale = false; // without PCID the CR3 load below flushes
-  if (c.mm) c.mm.cpumask &= ~(1 << cpu);
   c.mm = mm;
   m.s.tlb.cr3[cpu] = mm.pgd;
-  mm.cpumask |= 1 << cpu;
   c.contextSwitches++;
   let flushed = false;
   const t = m.s.tlb;
@@ -130,7 +128,6 @@ export function dropMmFromCpus(m: Machine, mm: Mm): void {
       c.asidStale[slot] = true; // flushed before reuse
     }
   }
-  mm.cpumask = 0;
 }
 
 function shootdown(m: Machine, to: number, mm: Mm | null): void {
@@ -201,7 +198,6 @@ function leaveLazy(m: Machine, c: CpuState, mm: Mm): void {
   if (c.id !== m.localCpu) shootdown(m, c.id, mm);
   if (c.asid >= 0) c.asidStale[c.asid] = true;
   else tlbFlushCpu(t, c.id, true);
-  mm.cpumask &= ~(1 << c.id);
   c.mm = null;
   c.asid = -1;
   c.lazyStale = false;

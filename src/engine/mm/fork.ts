@@ -31,7 +31,6 @@ export function newMm(m: Machine): Mm | null {
     pgtablesBytes: 0,
     users: 1,
     tasks: [],
-    cpumask: 0,
     hostOf: null,
     dead: false,
     lockedVm: 0,
