@@ -9,13 +9,13 @@
  */
 import { PAGE_SIZE } from './hw/physmem';
 import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
-import { switchMm } from './hw/cpu';
+import { leaveCpu, switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillPage, unshareAnonPte } from './mm/fault';
 import { doMprotect } from './mm/mprotect';
 import { cacheIndex, dropCachePage, forEachCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
-import { doMunmap, reclaimPteTables, zapAndFlush } from './mm/unmap';
+import { doMunmap, zapAndFlush, zapDontneed } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits, unshareHugetlbPage } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
@@ -208,7 +208,10 @@ export class Kernel {
     const t = this.live(name);
     if (!('pid' in t)) return t;
     if (cpu !== undefined && (cpu < 0 || cpu >= this.m.s.config.cpus || !Number.isInteger(cpu))) return err('EINVAL', `cpu must be 0..${this.m.s.config.cpus - 1}`);
-    if (cpu !== undefined) t.cpu = cpu;
+    if (cpu !== undefined && cpu !== t.cpu) {
+      leaveCpu(this.m, t.cpu, t.pid); // a task runs on one CPU: the one it left idles
+      t.cpu = cpu;
+    }
     this.m.localCpu = t.cpu;
     switchMm(this.m, t.cpu, t.mm!, t.pid);
     return ok(t.cpu);
@@ -384,8 +387,7 @@ export class Kernel {
     if (last.flags & VM_HUGETLB && to < last.end && to % 0x200000) to = Math.max(start, Math.floor(to / 0x200000) * 0x200000);
     if (!hugetlbSplitOk(t.mm!, start, to)) return err('EINVAL', 'a hugetlb range must start on a 2 MiB page');
     this.m.localCpu = t.cpu;
-    zapAndFlush(this.m, t.mm!, start, to);
-    reclaimPteTables(this.m, t.mm!, start, to);
+    zapDontneed(this.m, t.mm!, start, to);
     return holes ?? ok(0);
   }
 

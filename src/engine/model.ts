@@ -8,7 +8,7 @@
 import type { Kernel } from './kernel';
 import { maps, meminfo, status, tlbReport, type MapsEntry, type Meminfo, type Status } from './mm/proc';
 import { sharerMms } from './mshare/region';
-import type { Inode, MachineConfig, Mm, MshareRegion, Policies, Task, Vma } from './types';
+import type { Inode, KernelState, MachineConfig, Mm, MshareRegion, Policies, Task, Vma } from './types';
 
 export interface TaskModel {
   pid: number;
@@ -39,7 +39,11 @@ export interface MmModel {
   host: string | null; // region path for an mshare host mm
   vmas: VmaModel[];
   status: Status;
-  cpumask: number;
+  /**
+   * mm_cpumask: the CPUs that have this mm loaded (running it or lazily holding it), in
+   * ascending order. A list, since with up to 64 CPUs the mask does not fit a JS number.
+   */
+  cpumask: number[];
 }
 
 export interface RegionModel {
@@ -138,9 +142,9 @@ function sameVma(k: VmaKey, v: Vma): boolean {
 }
 
 /** Did nothing the mm's model is made of change? */
-function sameMm(e: MmEntry, mm: Mm): boolean {
+function sameMm(e: MmEntry, mm: Mm, cpumask: number[]): boolean {
   const m = e.model;
-  if (m.pgd !== mm.pgd || m.users !== mm.users || m.cpumask !== mm.cpumask || m.host !== (mm.hostOf ? mm.hostOf.path : null)) return false;
+  if (m.pgd !== mm.pgd || m.users !== mm.users || !sameList(m.cpumask, cpumask) || m.host !== (mm.hostOf ? mm.hostOf.path : null)) return false;
   if (e.rssAnon !== mm.rssAnon || e.rssFile !== mm.rssFile || e.rssShmem !== mm.rssShmem || e.pgtablesBytes !== mm.pgtablesBytes || e.hugetlbPages !== mm.hugetlbPages) return false;
   if (m.tasks.length !== mm.tasks.length || e.vmas.length !== mm.vmas.length) return false;
   for (let i = 0; i < mm.tasks.length; i++) if (m.tasks[i] !== mm.tasks[i]) return false;
@@ -148,7 +152,27 @@ function sameMm(e: MmEntry, mm: Mm): boolean {
   return true;
 }
 
-function mmModel(mm: Mm): MmModel {
+function sameList(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Each mm's mm_cpumask as a list: the CPUs whose CR3 holds it (cpu.ts keeps no copy). */
+function cpumasks(s: KernelState): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const c of s.cpus) {
+    if (!c.mm) continue;
+    const l = out.get(c.mm.id);
+    if (l) l.push(c.id);
+    else out.set(c.mm.id, [c.id]);
+  }
+  return out;
+}
+
+const NO_CPUS: number[] = [];
+
+function mmModel(mm: Mm, cpumask: number[]): MmModel {
   const ms = maps(mm);
   return {
     id: mm.id,
@@ -158,7 +182,7 @@ function mmModel(mm: Mm): MmModel {
     host: mm.hostOf ? mm.hostOf.path : null,
     vmas: mm.vmas.map((v, i) => ({ ...ms[i], startNum: v.start, endNum: v.end, hostMm: v.region ? v.region.host.id : null })),
     status: status(mm),
-    cpumask: mm.cpumask,
+    cpumask,
   };
 }
 
@@ -197,12 +221,14 @@ export function buildModel(k: Kernel, generation: number, cache = true): ModelSn
   const prev = cache ? caches.get(m) : undefined;
   const next: ModelCache = { tasks: new Map(), mms: new Map() };
   const mms: MmModel[] = [];
+  const masks = cpumasks(s);
   for (const mm of s.mms.values()) {
     if (mm.dead) continue;
+    const cpumask = masks.get(mm.id) ?? NO_CPUS;
     let e = prev?.mms.get(mm.id);
-    if (!e || !sameMm(e, mm)) {
+    if (!e || !sameMm(e, mm, cpumask)) {
       e = {
-        model: mmModel(mm),
+        model: mmModel(mm, cpumask),
         rssAnon: mm.rssAnon, rssFile: mm.rssFile, rssShmem: mm.rssShmem, pgtablesBytes: mm.pgtablesBytes, hugetlbPages: mm.hugetlbPages,
         vmas: mm.vmas.map(vmaKey),
       };

@@ -100,8 +100,6 @@ export interface Mm {
   users: number;
   /** Task ids using this mm (threads share). */
   tasks: number[];
-  /** Bitmask of CPUs this mm is loaded on (mm_cpumask). */
-  cpumask: number;
   /** mshare host mm: the region it serves; null for a process mm. */
   hostOf: MshareRegion | null;
   /** Default cgroup to charge (the owner task's cgroup for host mms). */

@@ -6,6 +6,17 @@ export function hex(n: number, pad = 0): string {
 }
 
 /**
+ * mm_cpumask from its CPU list, as an unsigned hex mask: [1, 31] -> "0x80000002", CPU 63 ->
+ * "0x8000000000000000". Built with BigInt: a JS number cannot hold 64 bits, and `1 << 31`
+ * is negative.
+ */
+export function cpumaskHex(cpus: readonly number[]): string {
+  let mask = 0n;
+  for (const c of cpus) mask |= 1n << BigInt(c);
+  return '0x' + mask.toString(16);
+}
+
+/**
  * A count as the page prints every count: 12043 -> "12,043" (the timeline said "step 100044 /
  * 100044" and "100009 errors" while presenter mode said "12,043").
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kB, procKB, vmaAddrArg } from '../../src/ui/format';
+import { cpumaskHex, kB, procKB, vmaAddrArg } from '../../src/ui/format';
 
 describe('format', () => {
   it('procKB truncates as /proc prints kB (a Pss of 2,730 bytes is 2 kB); kB rounds', () => {
@@ -35,5 +35,12 @@ describe('vmaAddrArg: the ADDR the toolbar writes for a selected VMA', () => {
     const vmas = [v('h', 0x100000000), v('h', 0x100080000), v('h', 0x100081000)];
     expect(vmaAddrArg(vmas, vmas[1])).toBe('h+512K');
     expect(vmaAddrArg(vmas, vmas[2])).toBe('h+516K');
+  });
+
+  it('cpumaskHex prints mm_cpumask unsigned and exact up to CPU 63', () => {
+    expect(cpumaskHex([])).toBe('0x0');
+    expect(cpumaskHex([1, 31])).toBe('0x80000002');
+    expect(cpumaskHex([33])).toBe('0x200000000');
+    expect(cpumaskHex([0, 63])).toBe('0x8000000000000001');
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Machine } from '../machine';
 import type { CpuState, Mm } from '../types';
-import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
+import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushHugePage, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
 import { TI } from '../trace';
 
 export const TLB_NR_DYN_ASIDS = 6;
@@ -23,8 +23,13 @@ export const PTI_USER_PCID_BIT = 2048;
 export function userPcid(m: Machine, asid: number): number {
   return (asid + 1) | (m.s.config.pti ? PTI_USER_PCID_BIT : 0);
 }
-/** tlb_single_page_flush_ceiling: above this many pages a range flush becomes a full mm flush. */
+/**
+ * tlb_single_page_flush_ceiling: above this many strides (pages of the flush's page size) a
+ * range flush becomes a full mm flush.
+ */
 export const FLUSH_CEILING_PAGES = 33;
+export const PAGE_SHIFT = 12;
+export const PMD_SHIFT = 21;
 
 /** The PCID `cpu` runs with (asid + 1 with PCID on, else 0): switchMm keeps the TLB's copy in step. */
 export function pcidOf(m: Machine, cpu: number): number {
@@ -56,10 +61,8 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
     return;
   }
   c.lazyStale = false; // without PCID the CR3 load below flushes
-  if (c.mm) c.mm.cpumask &= ~(1 << cpu);
   c.mm = mm;
   m.s.tlb.cr3[cpu] = mm.pgd;
-  mm.cpumask |= 1 << cpu;
   c.contextSwitches++;
   let flushed = false;
   const t = m.s.tlb;
@@ -92,24 +95,39 @@ export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
   else m.trace.countAt(TI['context-switch']);
 }
 
-/** Forget an mm everywhere (exit_mmap): its ASID slots become free for reuse. */
+/**
+ * Task `pid` left `cpu` for another CPU: the CPU goes idle in lazy TLB mode, its mm still
+ * loaded (the idle task keeps it as active_mm; cpu_tlbstate_shared.is_lazy). Flushes of the
+ * mm then skip it (should_flush_tlb) and it catches up on its next switch to the mm.
+ */
+export function leaveCpu(m: Machine, cpu: number, pid: number): void {
+  const c = m.s.cpus[cpu];
+  if (c.task === pid) c.task = 0;
+}
+
+/**
+ * Forget a dead mm everywhere (after exit_mmap, whose flush reached the CPUs holding it): a
+ * CPU still holding it without that flush (nothing was mapped) lets it go, and every ASID
+ * slot caching it becomes free. Nothing is flushed or counted here: a free slot's entries
+ * are unreachable, and choose_new_asid() flushes a slot when it hands it to another mm.
+ */
 export function dropMmFromCpus(m: Machine, mm: Mm): void {
   for (const c of m.s.cpus) {
     if (c.mm === mm) {
       c.mm = null;
       c.task = 0;
       c.asid = -1;
+      // lazyStale stays: without PCID, entries a skipped flush left (an mshare slot's
+      // unlink) are unreachable until the next CR3 load, which flushes.
       setTlbPcid(m.s.tlb, c.id, 0);
       m.s.tlb.cr3[c.id] = -1;
     }
     const slot = c.asidMm.indexOf(mm.id);
     if (slot >= 0) {
-      tlbFlushPcid(m.s.tlb, c.id, slot + 1);
       c.asidMm[slot] = 0;
-      c.asidStale[slot] = false;
+      c.asidStale[slot] = true; // flushed before reuse
     }
   }
-  mm.cpumask = 0;
 }
 
 function shootdown(m: Machine, to: number, mm: Mm | null): void {
@@ -121,18 +139,21 @@ function shootdown(m: Machine, to: number, mm: Mm | null): void {
 /**
  * flush_tlb_mm_range(): every CPU running `mm` flushes [start, end) (IPIs to remote ones);
  * CPUs holding a cached ASID of `mm` are marked stale instead. A CPU in lazy TLB mode (the mm
- * still loaded, no task of it running: its task exited) gets no IPI (should_flush_tlb) and
- * flushes when a task of the mm runs there again, unless `freedTables`: page-table pages were
- * freed, and Linux then IPIs lazy CPUs too (their paging-structure caches may point into them).
+ * still loaded, no task of it running: its task exited or moved) gets no IPI (should_flush_tlb)
+ * and flushes when a task of the mm runs there again, unless `freedTables`: page-table pages
+ * were freed, and Linux then IPIs lazy CPUs too (their paging-structure caches may point into
+ * them). `strideShift` is the page size of the entries flushed (PAGE_SHIFT, or PMD_SHIFT for
+ * 2 MiB leaves): up to FLUSH_CEILING_PAGES strides are flushed one INVLPG each
+ * (flush_tlb_func: flush_tlb_one_user per stride), more by flushing the PCID.
  */
-export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number, freedTables = false): void {
+export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number, strideShift = PAGE_SHIFT, freedTables = false): void {
   if (mm.hostOf && flushHooks.hostMm) {
     // An mshare host mm is never loaded on a CPU; its mmu_notifier flushes the sharers (M11).
     flushHooks.hostMm(m, mm, start, end);
     return;
   }
-  const pages = (end - start) / 4096;
-  const t = m.s.tlb;
+  const stride = 2 ** strideShift;
+  const whole = Math.floor((end - start) / stride) > FLUSH_CEILING_PAGES;
   for (const c of m.s.cpus) {
     if (c.mm === mm && c.task === 0) {
       if (freedTables) leaveLazy(m, c, mm);
@@ -140,16 +161,31 @@ export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number, fr
       else c.lazyStale = true;
     } else if (c.mm === mm) {
       if (c.id !== m.localCpu) shootdown(m, c.id, mm);
-      const pcid = pcidOf(m, c.id);
-      if (pages > FLUSH_CEILING_PAGES) tlbFlushPcid(t, c.id, pcid);
-      else for (let va = start; va < end; va += 4096) tlbFlushPage(t, c.id, va / 4096, pcid);
+      if (whole) tlbFlushPcid(m.s.tlb, c.id, pcidOf(m, c.id));
+      else flushStrides(m, c.id, start, end, strideShift);
       c.flushes++;
-      m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: pages > FLUSH_CEILING_PAGES ? 'mm' : 'page', mm: mm.id });
+      m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: whole ? 'mm' : 'page', mm: mm.id });
     } else if (m.s.config.pcid) {
       const slot = c.asidMm.indexOf(mm.id);
       if (slot >= 0) c.asidStale[slot] = true;
     }
   }
+}
+
+/**
+ * One INVLPG per stride of [start, end) on `cpu`. The TLB splinters a huge leaf into 4 KiB
+ * entries, so INVLPG of a 2 MiB (1 GiB) page drops every entry of that page.
+ */
+function flushStrides(m: Machine, cpu: number, start: number, end: number, strideShift: number): void {
+  const t = m.s.tlb;
+  const pcid = pcidOf(m, cpu);
+  if (strideShift === PAGE_SHIFT) {
+    for (let va = start; va < end; va += 4096) tlbFlushPage(t, cpu, va / 4096, pcid);
+    return;
+  }
+  const stride = 2 ** strideShift;
+  const pages = stride / 4096;
+  for (let va = Math.floor(start / stride) * stride; va < end; va += stride) tlbFlushHugePage(t, cpu, va / 4096, pages, pcid);
 }
 
 /**
@@ -162,7 +198,6 @@ function leaveLazy(m: Machine, c: CpuState, mm: Mm): void {
   if (c.id !== m.localCpu) shootdown(m, c.id, mm);
   if (c.asid >= 0) c.asidStale[c.asid] = true;
   else tlbFlushCpu(t, c.id, true);
-  mm.cpumask &= ~(1 << c.id);
   c.mm = null;
   c.asid = -1;
   c.lazyStale = false;
@@ -170,11 +205,6 @@ function leaveLazy(m: Machine, c: CpuState, mm: Mm): void {
   t.cr3[c.id] = -1;
   c.flushes++;
   m.trace.emit({ type: 'tlb-flush', cpu: c.id, scope: 'mm', mm: mm.id });
-}
-
-/** After page tables of `mm` were freed: the lazy CPUs a flush skipped leave lazy mode (IPIs). */
-export function flushLazyCpus(m: Machine, mm: Mm): void {
-  for (const c of m.s.cpus) if (c.mm === mm && c.task === 0) leaveLazy(m, c, mm);
 }
 
 /** flush_tlb_all(): every CPU drops everything; every CPU but the local one takes an IPI (M11). */

@@ -183,6 +183,29 @@ export function tlbFlushPage(t: TlbState, cpu: number, vpn: number, pcid: number
   t.f64[cpu * NCTR + C_FLUSH_PAGE]++;
 }
 
+/**
+ * INVLPG of an address a 2 MiB or 1 GiB leaf maps: the whole huge translation goes, so every
+ * 4 KiB entry it was splintered into, [vpn0, vpn0 + n), for one PCID (and its PTI twin). One
+ * INVLPG counted. Not on the translation path: flushes only.
+ */
+export function tlbFlushHugePage(t: TlbState, cpu: number, vpn0: number, n: number, pcid: number): void {
+  const k = pcid & PCID_PAIR_MASK;
+  if (2 * n < t.size) {
+    for (let vpn = vpn0; vpn < vpn0 + n; vpn++) {
+      dropEntry(t, cpu, vpn, k);
+      dropEntry(t, cpu, vpn, k | 2048);
+    }
+  } else {
+    // Fewer slots than splinters to look up: scan the CPU's slots instead.
+    const base = cpuFirstSlot(t, cpu);
+    for (let i = base; i < base + t.size; i++) {
+      const e = tlbEntryPcid(t, i);
+      if (e >= 0 && (e & PCID_PAIR_MASK) === k && t.f64[i] >= vpn0 && t.f64[i] < vpn0 + n) t.i32[i * 2 + 1] = TLB_INVALID;
+    }
+  }
+  t.f64[cpu * NCTR + C_FLUSH_PAGE]++;
+}
+
 function dropEntry(t: TlbState, cpu: number, vpn: number, pcid: number): void {
   const i = tlbSlot(t, cpu, vpn, pcid);
   if (tlbEntryPcid(t, i) === pcid && t.f64[i] === vpn) t.i32[i * 2 + 1] = TLB_INVALID;

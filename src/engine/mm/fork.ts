@@ -9,7 +9,7 @@
  */
 import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_P, PTE_PS, PTE_RW, PTE_SPECIAL, PTE_PROTNONE, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
-import { flushTlbRange } from '../hw/cpu';
+import { PAGE_SHIFT, flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_MAYWRITE, VM_SHARED, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, type AnonVma, type Mm, type Vma } from '../types';
 import { walkRange } from './pagewalk';
@@ -31,7 +31,6 @@ export function newMm(m: Machine): Mm | null {
     pgtablesBytes: 0,
     users: 1,
     tasks: [],
-    cpumask: 0,
     hostOf: null,
     dead: false,
     lockedVm: 0,
@@ -208,7 +207,7 @@ export function dupMmap(m: Machine, src: Mm, teardown: (mm: Mm) => void): Mm | n
   // dup_mmap ends with flush_tlb_mm(oldmm), whether or not anything was write-protected and
   // whether or not the copy succeeded: one flush of the parent's whole PCID on every CPU
   // running it (a range flush per VMA before).
-  flushTlbRange(m, src, 0, m.geo.userTop, true); // flush_tlb_mm: freed_tables = true
+  flushTlbRange(m, src, 0, m.geo.userTop, PAGE_SHIFT, true); // flush_tlb_mm: freed_tables = true
   if (!copied) {
     teardown(dst);
     return null;

@@ -10,7 +10,7 @@
  */
 import { PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PAGE_TABLE, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US, entryPfn, makeHi, makeLo } from '../hw/pte';
-import { flushTlbRange } from '../hw/cpu';
+import { PMD_SHIFT, flushTlbRange } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, anonVmaPrepare, type FaultResult } from './fault';
@@ -150,7 +150,7 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | (unshare ? 0 : PTE_D | PTE_RW));
   u32[ei + 1] = makeHi(pfn, (vma.flags & VM_EXEC) === 0);
   d.mapcount[old]--;
-  flushTlbRange(m, mm, hva, hva + HPAGE);
+  flushTlbRange(m, mm, hva, hva + HPAGE, PMD_SHIFT); // huge_ptep_clear_flush: INVLPG drops the 2 MiB entry
   m.putPage(old);
   return FAULT_OK;
 }
@@ -180,7 +180,7 @@ function unmapRefPrivate(m: Machine, vma: Vma, hva: number, old: number): void {
     tracePteClear(m, v.mm, va, 'pmd');
     m.pm.d.mapcount[old]--;
     v.mm.hugetlbPages -= 512;
-    flushTlbRange(m, v.mm, va, va + HPAGE);
+    flushTlbRange(m, v.mm, va, va + HPAGE, PMD_SHIFT);
     m.putPage(old);
     v.resvUnmapped = true;
   }
@@ -278,7 +278,7 @@ export function unshareHugePmds(m: Machine, mm: Mm, start: number, end: number):
     tracePteClear(m, mm, base, 'pud');
     m.pm.d.share[pmd]--;
     mm.pgtablesBytes -= 4096;
-    flushTlbRange(m, mm, base, base + PUD_SIZE);
+    flushTlbRange(m, mm, base, base + PUD_SIZE, PMD_SHIFT); // tlb_flush_pmd_range(address & PUD_MASK, PUD_SIZE)
     out.push(base);
   }
   return out;

@@ -8,7 +8,7 @@
  */
 import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PTE_D, PTE_G, PTE_HI_NX, PTE_P, PTE_PCD, PTE_PROTNONE, PTE_PS, PTE_PWT, PTE_RW, PTE_SPECIAL, PTE_US, entryPfn } from '../hw/pte';
-import { flushTlbRange } from '../hw/cpu';
+import { PAGE_SHIFT } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { unshareHugePmds } from './hugetlb';
@@ -18,6 +18,7 @@ import { isolateVmas, mergeVma } from './vma';
 import { levelName, tracePteSet } from './pte-trace';
 import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
 import { releasePages } from './unmap';
+import { flushGather, gatherRange, newGather } from './tlb-gather';
 
 export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
 
@@ -55,12 +56,7 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
   const tryWritable = (flags & VM_WRITE) !== 0 && !shared && (flags & VM_UFFD_WP) === 0;
   const nx = (flags & VM_EXEC) === 0;
   const split: number[] = [];
-  let flushFrom = Infinity;
-  let flushTo = -Infinity;
-  const flushSpan = (from: number, to: number) => {
-    flushFrom = Math.min(flushFrom, from);
-    flushTo = Math.max(flushTo, to);
-  };
+  const tlb = newGather();
   /** Rewrites the entry at `ei`; true when the change needs a TLB flush. */
   const fix = (ei: number, pteLevel: boolean): boolean => {
     const oldLo = u32[ei];
@@ -88,7 +84,7 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
       for (let va = from; va < to; va += 4096) {
         const ei = entryIndex(table, pgIndex(va, 12));
         if (!(u32[ei] & (PTE_P | PTE_PROTNONE))) continue;
-        if (fix(ei, true)) flushSpan(va, va + 4096);
+        if (fix(ei, true)) gatherRange(tlb, va, va + 4096, PAGE_SHIFT);
         if (n++ === 0) {
           first = va;
           firstEi = ei;
@@ -100,22 +96,24 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
       // The walk passes the range's start within the entry, not the entry's own start.
       const [hs, he] = hugeSpan(va, va + 1);
+      const shift = m.geo.shifts[depth]; // tlb_flush_pmd_range: cleared_pmds, a 2 MiB stride
       const thp = isThpPmd(m, pfn);
       if (thp && (hs < start || he > end)) {
         // change_pmd_range on part of a shmem PMD: __split_huge_pmd, which for a file PMD
         // clears it; the pages refault as PTEs with the new protections.
         zapThpPmd(m, mm, ei, hs, depth, pfn, split);
-        flushSpan(hs, he);
+        gatherRange(tlb, hs, he, shift);
         return;
       }
       const needsFlush = fix(ei, false);
-      // hugetlb_change_protection flushes its whole range; change_huge_pmd what needs it.
-      if (!thp) flushSpan(start, end);
-      else if (needsFlush) flushSpan(hs, he);
+      // hugetlb_change_protection flushes its whole range (flush_hugetlb_tlb_range, with
+      // huge_page_shift as the stride); change_huge_pmd what needs it.
+      if (!thp) gatherRange(tlb, start, end, shift);
+      else if (needsFlush) gatherRange(tlb, hs, he, shift);
       tracePteSet(m, mm, va, levelName(m, depth), pfn);
     },
   });
-  if (flushTo > flushFrom) flushTlbRange(m, mm, flushFrom, flushTo);
+  flushGather(m, mm, tlb);
   releasePages(m, split); // after the flush (R28)
 }
 

@@ -7,7 +7,7 @@
  */
 import { FrameUse, PG_DIRTY } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
-import { flushLazyCpus, flushTlbRange } from '../hw/cpu';
+import { PAGE_SHIFT, PMD_SHIFT } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
 import { HPAGE, unshareHugePmds } from './hugetlb';
@@ -19,6 +19,7 @@ import { isolateVmas, rangeOverlapsVma, unlinkVma, vmasIn } from './vma';
 import { vmOps } from './vmops';
 import { levelName, tracePteClear } from './pte-trace';
 import { folioFrame, hugeSpan, isThpPmd, zapThpPmd } from './thp';
+import { flushGather, flushGatherFullMm, gatherFreedTable, gatherRange, newGather, type TlbGather } from './tlb-gather';
 
 /** True for an entry in `mm` that points at a table page `mm` only borrows (an mshare PUD). */
 function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
@@ -28,13 +29,12 @@ function isBorrowedPud(m: Machine, mm: Mm, child: number): boolean {
 
 /**
  * Clear the leaf entries of [start, end) in `mm`, drop RSS and mapcounts, and append the
- * frames to release to `gather`. Returns the span the caller must flush before it calls
- * `releasePages`: [start, end), widened to the whole 2 MiB of every shmem PMD cleared (a zap
- * over part of a PMD-mapped folio clears all of it, so the TLB must forget all of it).
+ * frames to release to `pages`. `tlb` records the span of the entries actually cleared
+ * (zap_present_ptes: tlb_remove_tlb_entries for each present entry, none for an empty one):
+ * the caller flushes that before it calls `releasePages`. A shmem PMD cleared over part of
+ * its folio records its whole 2 MiB, since all of it is gone.
  */
-export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather: number[]): [number, number] {
-  let flushFrom = start;
-  let flushTo = end;
+export function zapRange(m: Machine, mm: Mm, start: number, end: number, pages: number[], tlb: TlbGather): void {
   m.ptEpoch++; // entries go away (Machine.ptEpoch)
   const u32 = m.pm.u32;
   const d = m.pm.d;
@@ -43,11 +43,13 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
     pteTable: (table, from, to) => {
       let cleared = 0;
       let first = 0;
+      let last = 0;
       for (let va = from; va < to; va += 4096) {
         const ei = entryIndex(table, pgIndex(va, 12));
         const lo = u32[ei];
         if (lo === 0 && u32[ei + 1] === 0) continue;
         if (cleared++ === 0) first = va;
+        last = va;
         const pfn = entryPfn(lo, u32[ei + 1]);
         u32[ei] = 0;
         u32[ei + 1] = 0;
@@ -58,18 +60,19 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
           mm.rssShmem--;
           if (lo & PTE_D) d.flags[folioFrame(m, pfn)] |= PG_DIRTY; // zap_present_ptes: the PTE's dirty bit goes to the folio
         }
-        gather.push(pfn);
+        pages.push(pfn);
       }
+      if (cleared === 0) return;
       tracePteClear(m, mm, first, 'pte', cleared);
+      gatherRange(tlb, first, last + 4096, PAGE_SHIFT);
     },
     huge: (depth, ei, va) => {
       const pfn = entryPfn(u32[ei], u32[ei + 1]);
+      const [hs, he] = hugeSpan(va, va + 1); // the entry's 2 MiB (va is the range's start in it)
+      gatherRange(tlb, hs, he, m.geo.shifts[depth]); // zap_huge_pmd, __unmap_hugepage_range: cleared_pmds
       if (isThpPmd(m, pfn)) {
-        // A shmem PMD, whole or split (a file PMD's split just clears it): flush its 2 MiB.
-        const [hs, he] = hugeSpan(va, va + 1); // the entry's 2 MiB (va is the range's start in it)
-        zapThpPmd(m, mm, ei, hs, depth, pfn, gather);
-        flushFrom = Math.min(flushFrom, hs);
-        flushTo = Math.max(flushTo, he);
+        // A shmem PMD, whole or split (a file PMD's split just clears it).
+        zapThpPmd(m, mm, ei, hs, depth, pfn, pages);
         return;
       }
       u32[ei] = 0;
@@ -77,10 +80,9 @@ export function zapRange(m: Machine, mm: Mm, start: number, end: number, gather:
       tracePteClear(m, mm, va, levelName(m, depth));
       d.mapcount[pfn]--;
       mm.hugetlbPages -= 512;
-      gather.push(pfn);
+      pages.push(pfn);
     },
   });
-  return [flushFrom, flushTo];
 }
 
 export function releasePages(m: Machine, gather: number[]): void {
@@ -88,27 +90,50 @@ export function releasePages(m: Machine, gather: number[]): void {
   gather.length = 0;
 }
 
-/** zap_page_range + TLB flush + release: what MADV_DONTNEED and unmapping do to the leaves. */
-export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): void {
-  const gather: number[] = [];
+/** Before a zap of [start, end): hugetlb VMAs in it unshare their shared PMD pages (H5). */
+function unshareForZap(m: Machine, mm: Mm, start: number, end: number): void {
   for (const v of vmasIn(mm, start, end)) {
     if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, Math.max(start, v.start), Math.min(end, v.end));
   }
-  const [fs, fe] = zapRange(m, mm, start, end, gather);
-  flushTlbRange(m, mm, fs, fe);
-  releasePages(m, gather);
+}
+
+/**
+ * zap_page_range + TLB flush + release: what unmapping and truncation do to the leaves. The
+ * flush covers only what was cleared (tlb_end_vma), none when nothing was.
+ */
+export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): void {
+  const pages: number[] = [];
+  const tlb = newGather();
+  unshareForZap(m, mm, start, end);
+  zapRange(m, mm, start, end, pages, tlb);
+  flushGather(m, mm, tlb);
+  releasePages(m, pages);
+}
+
+/**
+ * MADV_DONTNEED (zap_page_range_single): the zap, then PT_RECLAIM's freeing of the PTE tables
+ * it emptied, in one mmu_gather: one flush over both, which reaches lazy CPUs when a table
+ * was freed; then the pages are released.
+ */
+export function zapDontneed(m: Machine, mm: Mm, start: number, end: number): void {
+  const pages: number[] = [];
+  const tlb = newGather();
+  unshareForZap(m, mm, start, end);
+  zapRange(m, mm, start, end, pages, tlb);
+  reclaimPteTables(m, mm, start, end, tlb);
+  flushGather(m, mm, tlb);
+  releasePages(m, pages);
 }
 
 /**
  * CONFIG_PT_RECLAIM (Linux 6.14+, on by default on x86-64), for MADV_DONTNEED after its zap:
  * a PTE table whose whole 2 MiB the zap covered inside one VMA (zap_pte_range's reclaim_pt:
  * the range handed to it spans PMD_SIZE) holds nothing now, so its PMD entry is cleared and
- * the table freed. The flush of a zap that freed tables (freed_tables) reaches lazy CPUs too.
+ * the table freed (free_pte: pte_free_tlb into the zap's gather `tlb`).
  */
-export function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number): void {
+function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number, tlb: TlbGather): void {
   const u32 = m.pm.u32;
   const depth = m.geo.pmdDepth;
-  let freed = false;
   for (const v of vmasIn(mm, start, end)) {
     if (v.flags & (VM_HUGETLB | VM_MSHARE)) continue;
     const to = Math.min(end, v.end);
@@ -123,10 +148,9 @@ export function reclaimPteTables(m: Machine, mm: Mm, start: number, end: number)
       u32[ei + 1] = 0;
       tracePteClear(m, mm, a, levelName(m, depth));
       freeTable(m, mm, pte);
-      freed = true;
+      gatherFreedTable(tlb, a, PMD_SHIFT);
     }
   }
-  if (freed) flushLazyCpus(m, mm);
 }
 
 function tableEmpty(u32: Uint32Array, table: number): boolean {
@@ -138,9 +162,10 @@ function tableEmpty(u32: Uint32Array, table: number): boolean {
  * free_pgtables(): free every table under [start, end) whose whole span no VMA touches.
  * Shared hugetlb PMD pages are unshared rather than freed (H5); the host's mshare PUD page
  * is kept while processes are linked to it (M19); borrowed mshare PUDs are never freed.
+ * Every entry cleared goes into `tlb` (p?d_free_tlb), for the flush that must follow.
  */
-export function freePgtables(m: Machine, mm: Mm, start: number, end: number): void {
-  freeLevel(m, mm, mm.pgd, 0, start, end);
+export function freePgtables(m: Machine, mm: Mm, start: number, end: number, tlb: TlbGather): void {
+  freeLevel(m, mm, mm.pgd, 0, start, end, tlb);
 }
 
 /**
@@ -148,7 +173,7 @@ export function freePgtables(m: Machine, mm: Mm, start: number, end: number): vo
  * one): the table holding it is not empty and must not be freed either. With 5-level paging
  * the host's P4D page sits above the kept PUD; freeing it orphaned the PUD page for good.
  */
-function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: number, end: number): boolean {
+function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: number, end: number, tlb: TlbGather): boolean {
   const u32 = m.pm.u32;
   const d = m.pm.d;
   const shift = m.geo.shifts[depth];
@@ -163,7 +188,7 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
       kept = true;
       continue;
     }
-    if (depth + 1 < m.geo.pteDepth && freeLevel(m, mm, child, depth + 1, Math.max(start, va), Math.min(end, va + size))) {
+    if (depth + 1 < m.geo.pteDepth && freeLevel(m, mm, child, depth + 1, Math.max(start, va), Math.min(end, va + size), tlb)) {
       kept = true;
       continue;
     }
@@ -178,17 +203,24 @@ function freeLevel(m: Machine, mm: Mm, table: number, depth: number, start: numb
       tracePteClear(m, mm, va, levelName(m, depth));
       d.share[child]--;
       mm.pgtablesBytes -= 4096;
+      gatherFreedTable(tlb, Math.max(va, start), shift);
       continue;
     }
     u32[ei] = 0;
     u32[ei + 1] = 0;
     tracePteClear(m, mm, va, levelName(m, depth));
     freeTable(m, mm, child);
+    gatherFreedTable(tlb, Math.max(va, start), shift);
   }
   return kept;
 }
 
-/** do_munmap on page-aligned [start, end): split, zap, flush, free pages and tables. */
+/**
+ * do_munmap on page-aligned [start, end): split, zap, flush, free pages and tables. As on x86
+ * (no MMU_GATHER_MERGE_VMAS), the zap's flush comes first (tlb_end_vma); the freed tables are
+ * flushed by tlb_finish_mmu, a second flush that only happens when tables were freed and that
+ * reaches lazy CPUs too.
+ */
 export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
   const vmas = isolateVmas(mm, start, end);
   if (vmas.length === 0) return;
@@ -199,26 +231,34 @@ export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
     hugetlbVmaClose(m, v);
     unlinkVma(mm, v);
   }
-  const tables = mm.pgtablesBytes;
-  freePgtables(m, mm, start, end);
-  // unmap_region's mmu_gather has freed_tables set when free_pgtables freed any: its flush
-  // then reaches the lazy CPUs that the zap's flush skipped.
-  if (mm.pgtablesBytes < tables) flushLazyCpus(m, mm);
+  const tlb = newGather();
+  freePgtables(m, mm, start, end, tlb);
+  flushGather(m, mm, tlb);
   for (const v of vmas) if (v.file) maybeEvict(m, v.file);
 }
 
-/** exit_mmap (R21): unmap everything, free every table and the PGD. */
+/**
+ * exit_mmap (R21): unmap everything, free every table and the PGD. A fullmm gather: no flush
+ * per VMA; tlb_finish_mmu flushes the whole mm once, if anything was cleared or freed, and
+ * only then are the pages released. The flush reaches the CPUs that still hold the mm (lazy
+ * ones: every task of it has gone), not CPUs that merely cache an ASID of it.
+ */
 export function exitMmap(m: Machine, mm: Mm): void {
   const top = m.geo.userTop;
   const vmas = [...mm.vmas];
   for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
-  zapAndFlush(m, mm, 0, top);
+  const pages: number[] = [];
+  const tlb = newGather();
+  unshareForZap(m, mm, 0, top);
+  zapRange(m, mm, 0, top, pages, tlb);
   const files = vmas.map((v) => v.file).filter((f) => f !== null);
   for (const v of vmas) {
     hugetlbVmaClose(m, v);
     unlinkVma(mm, v);
   }
-  freePgtables(m, mm, 0, top);
+  freePgtables(m, mm, 0, top, tlb);
+  flushGatherFullMm(m, mm, tlb);
+  releasePages(m, pages);
   m.freeFrames(mm.pgd, 0);
   mm.pgd = -1;
   mm.dead = true;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { decodeEntry, FRAME_USE_NAMES, levelNames } from '../../engine/abi';
 import { getBuffers, getEngine, readConsistent } from '../engine-client';
-import { hex, kB, procKB, size } from '../format';
+import { cpumaskHex, hex, kB, procKB, size } from '../format';
 import { select, useUi } from '../store';
 import type { SmapsInfo } from '../../worker/api';
 
@@ -91,7 +91,7 @@ export function Inspector() {
           <h3>mm_struct {mm.id}{mm.host ? ` (mshare host of ${mm.host})` : ''}</h3>
           <Fields label="mm_struct" rows={[
             ['pgd', hex(mm.pgd)], ['mm_users', mm.users], ['tasks', mm.tasks.map((p) => snap.tasks.find((t) => t.pid === p)?.name ?? p).join(', ') || '—'],
-            ['VMAs', mm.vmas.length], ['VmRSS', kB(mm.status.VmRSS)], ['VmPTE', kB(mm.status.VmPTE)], ['cpumask', hex(mm.cpumask)],
+            ['VMAs', mm.vmas.length], ['VmRSS', kB(mm.status.VmRSS)], ['VmPTE', kB(mm.status.VmPTE)], ['cpumask', cpumaskHex(mm.cpumask)],
           ]} />
           <table className="maps" aria-label={`maps of mm ${mm.id}`}>
             <thead><tr><th>start</th><th>end</th><th>perms</th><th>kind</th><th>label</th></tr></thead>
