@@ -5,7 +5,11 @@
  * associativity of real TLBs that keeps the lookup to one compare. An entry caches one 4 KiB
  * translation (2 MiB and 1 GiB leaves are splintered into 4 KiB entries, which x86 permits).
  * A fill on a read never grants write: the first write walks again so the walk can set D and
- * the kernel can see the COW / zero-page fault (R7, R19).
+ * the kernel can see the COW / zero-page fault (R7, R19). Real x86 may cache write permission
+ * on a read when the PTE is writable and already dirty (SDM vol. 3A 4.10.2.2), so a write
+ * after a read of such a page hits there and walks here: the difference shows only in the
+ * `walks` and `missesWrite` counters, never in a fault or a bit. Kept because the engine's
+ * issue asks for read fills that are not writable.
  *
  * Counters are named like v86's: hits, misses, walks, and flushes by kind.
  */
