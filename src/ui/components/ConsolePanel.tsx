@@ -42,20 +42,31 @@ function ConsoleTab() {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [lines]);
+  // Lines run one after the other, in the order they were entered: the lines typed before the
+  // console mounted (console-focus.ts) and those typed while an earlier one still runs.
+  const turnRef = useRef<Promise<unknown>>(Promise.resolve());
+  const enter = (text: string): Promise<unknown> => {
+    const h = historyRef.current;
+    h.items.push(text);
+    h.at = h.items.length;
+    const run = () => {
+      if (!isHelp(text)) return runLine(text);
+      // Answered here: help is not a scenario line, so it must not land in the script.
+      log('cmd', text.trim());
+      for (const l of helpLines()) log('info', l);
+    };
+    const done = turnRef.current.then(run);
+    // A line that failed (the engine lost: its notice says so) does not keep the next from its turn.
+    turnRef.current = done.catch(() => {});
+    return done;
+  };
   // Enter runs the line as typed, even with the completion popup open (Tab takes a completion).
   const submit = (view: EditorView): boolean => {
     closeCompletion(view);
     const text = view.state.doc.toString();
     if (!text.trim()) return true;
-    const h = historyRef.current;
-    h.items.push(text);
-    h.at = h.items.length;
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '' } });
-    if (isHelp(text)) {
-      // Answered here: help is not a scenario line, so it must not land in the script.
-      log('cmd', text.trim());
-      for (const l of helpLines()) log('info', l);
-    } else void runLine(text);
+    void enter(text);
     return true;
   };
   const recall = (view: EditorView, dir: -1 | 1): boolean => {
@@ -81,7 +92,7 @@ function ConsoleTab() {
         onReady={(v) => consoleMounted({
           focus: () => v.focus(),
           setText: (text) => v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text }, selection: { anchor: text.length } }),
-        }, () => submit(v))}
+        }, (line) => void enter(line))}
         extensions={[
           Prec.highest(keymap.of([
             { key: 'Enter', run: submit },

@@ -21,7 +21,7 @@ import { useView } from '../use-view';
 import { counterRows } from './counters';
 import { store, useUi, useUiShallow } from '../store';
 import { count } from '../format';
-import { createBigChart } from './big-chart';
+import { CHART_MIN_HEIGHT, createBigChart } from './big-chart';
 import { nextStep, prevStep } from './navigation';
 import { captionAt, chapterHeading, chapterProgress } from './navigation-pure';
 import { exitPresenter } from './presenter-actions';
@@ -83,9 +83,17 @@ interface Size {
   w: number;
   h: number;
 }
-/** The tree's and the processes graph's drawing sizes (drawing pixels), for the heights their panes get. */
-const paneContent = createStore<{ tree?: Size; processes?: Size }>(() => ({}));
-const setContent = (id: 'tree' | 'processes', size: Size | undefined) => {
+/**
+ * The tree's and the processes graph's drawing sizes (drawing pixels), and the counters
+ * table's height (CSS pixels, with the margin above it), for the heights their panes get.
+ */
+interface PaneContent {
+  tree?: Size;
+  processes?: Size;
+  counters?: Size;
+}
+const paneContent = createStore<PaneContent>(() => ({}));
+const setContent = (id: keyof PaneContent, size: Size | undefined) => {
   const o = paneContent.getState()[id];
   if (o?.w !== size?.w || o?.h !== size?.h) paneContent.setState({ [id]: size });
 };
@@ -142,18 +150,49 @@ function ChartView() {
   return <div className="talk-host fill-svg" ref={ref} />;
 }
 
+/**
+ * The counters table. Its height goes to the stacked layout (rowTemplate), which gives its pane
+ * that much when it can. When the pane is still shorter (a small screen) it scrolls, and then
+ * takes the focus from Tab so the arrows scroll it: cut off without a scroll bar, the last rows
+ * (at talk-charge's end, the cgroup users that "did not grow") were not on the slide at all.
+ */
 function CountersView() {
   const snap = useUi((s) => s.snapshot);
   const pids = useUiShallow((s) => [s.selection.pid, s.compare]);
+  const hostRef = useRef<HTMLDivElement | null>(null);
+  const tableRef = useRef<HTMLTableElement | null>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const host = hostRef.current;
+    const table = tableRef.current;
+    if (!host || !table) return;
+    const measure = () => {
+      // Its rows and the margin above them (talk.css gives it none below).
+      const margin = parseFloat(getComputedStyle(table).marginTop) || 0;
+      setContent('counters', { w: table.offsetWidth, h: table.offsetHeight + margin });
+      setScrolls(host.scrollHeight > host.clientHeight + 1);
+    };
+    const ro = new ResizeObserver(measure);
+    ro.observe(host);
+    ro.observe(table);
+    return () => {
+      ro.disconnect();
+      setContent('counters', undefined);
+    };
+    // Once there is a table to measure (no snapshot, no table).
+  }, [!snap]);
   if (!snap) return null;
   return (
-    <table className="talk-counters" aria-label="Counters" data-testid="talk-counters">
-      <tbody>
-        {counterRows(snap, pids).map(([k, v]) => (
-          <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="talk-host talk-scroll" ref={hostRef} data-testid="talk-counters-scroll"
+      {...(scrolls ? { tabIndex: 0, role: 'region', 'aria-label': 'Counters (scrolls)' } : {})}>
+      <table className="talk-counters" aria-label="Counters" data-testid="talk-counters" ref={tableRef}>
+        <tbody>
+          {counterRows(snap, pids).map(([k, v]) => (
+            <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -195,20 +234,44 @@ function useSize(ref: React.RefObject<HTMLElement | null>): { w: number; h: numb
   return size;
 }
 
+/** A stacked pane's share of the height when nothing else decides it: the tree 3, another view 2. */
+const weight = (v: TalkViewId) => (v === 'tree' ? 3 : 2);
+
 /**
  * The rows of two stacked panes. The tree gets 3 parts to another view's 2; but when the
  * tree's and the processes graph's drawing sizes are known, each pane gets the height at which
  * its drawing fills the pane's width (or reaches its largest scale), both shrunk alike when
  * that is more than there is and the rest shared 3:2. At 3:2 the processes graph (wide and
  * short) was drawn with 14 px text in a third of its pane's width at 1080p.
+ *
+ * Either way no pane gets less than it needs to be read (`leastHeight`): the chart the height
+ * its type stays legible at, the counters their whole table. At 960x540 the 2:3 share left the
+ * chart 96 px, drawn with 6 px type, and the counters' last rows below the pane's edge. On a
+ * screen too small for both, each gets that share of the room (the counters then scroll).
  */
-function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: { tree?: Size; processes?: Size }, ended: boolean): string {
-  const weight = (v: TalkViewId) => (v === 'tree' ? 3 : 2);
+function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: PaneContent, ended: boolean, gap: number): string {
   const even = views.map((v) => `minmax(0, ${weight(v)}fr)`).join(' ');
   if (views.length !== 2 || main.h <= 0 || main.w <= 0) return even;
-  const room = main.h - 16;
+  const room = main.h - gap;
   // A pane's heading and borders (talk.css .talk-pane-title: its font, about 1.3 lines, and padding).
-  const heading = Math.min(26, Math.max(17, 0.024 * window.innerHeight)) * 1.3 + Math.min(14, Math.max(7, 0.013 * window.innerHeight)) + 6;
+  const heading = Math.min(26, Math.max(15, 0.024 * window.innerHeight)) * 1.3 + Math.min(14, Math.max(7, 0.013 * window.innerHeight)) + 6;
+  const fitted = fittedHeight(views, main, zoom, content, ended, room, heading);
+  const ha = fitted ?? (room * weight(views[0])) / (weight(views[0]) + weight(views[1]));
+  const least = views.map((v) => leastHeight(v, content, heading)) as [number, number];
+  const floored = least[0] + least[1] > room ? (room * least[0]) / (least[0] + least[1]) : Math.max(least[0], Math.min(room - least[1], ha));
+  if (fitted === null && floored === ha) return even;
+  return `minmax(0, ${Math.round(floored)}px) minmax(0, 1fr)`;
+}
+
+/** The height of a pane below which its view cannot be read: the chart's type shrinks, the counters' rows are cut off. */
+function leastHeight(v: TalkViewId, content: PaneContent, heading: number): number {
+  if (v === 'chart') return heading + CHART_MIN_HEIGHT;
+  if (v === 'counters' && content.counters) return heading + content.counters.h;
+  return 0;
+}
+
+/** The first pane's height from the tree's and the processes graph's drawing sizes; null when they are not both known. */
+function fittedHeight(views: TalkViewId[], main: Size, zoom: number, content: PaneContent, ended: boolean, room: number, heading: number): number | null {
   const pad = 2 * FIT_PAD * zoom;
   const needs = views.map((v) => {
     const c = v === 'tree' || v === 'processes' ? content[v] : undefined;
@@ -217,7 +280,7 @@ function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: { t
     const scale = Math.min(zoom * cap, (main.w - 4 - pad) / c.w);
     return { fixed: heading + pad + (v === 'processes' && ended ? 30 * zoom : 0), drawing: c.h * scale };
   });
-  if (needs.some((n) => !n)) return even;
+  if (needs.some((n) => !n)) return null;
   const [a, b] = needs as { fixed: number; drawing: number }[];
   const want = a.fixed + a.drawing + b.fixed + b.drawing;
   let ha: number;
@@ -228,8 +291,7 @@ function rowTemplate(views: TalkViewId[], main: Size, zoom: number, content: { t
     const f = Math.max(0, (room - a.fixed - b.fixed) / (a.drawing + b.drawing));
     ha = a.fixed + a.drawing * f;
   }
-  ha = Math.round(Math.max(0.25 * room, Math.min(0.75 * room, ha)));
-  return `minmax(0, ${ha}px) minmax(0, 1fr)`;
+  return Math.round(Math.max(0.25 * room, Math.min(0.75 * room, ha)));
 }
 
 function Pane({ id, zoom, titled }: { id: TalkViewId; zoom: number; titled: boolean }) {
@@ -348,6 +410,8 @@ export function TalkScreen() {
   const ref = useRef<HTMLDivElement | null>(null);
   const mainRef = useRef<HTMLElement | null>(null);
   const mainSize = useSize(mainRef);
+  // The grid's gap (talk.css --talk-gap: it follows the screen's height), read with the size.
+  const gap = mainSize.h > 0 && mainRef.current ? parseFloat(getComputedStyle(mainRef.current).rowGap) || 0 : 0;
   const content = useStore(paneContent);
   const anyEnded = useUi((s) => !!s.snapshot?.tasks.some((t) => t.state === 'exited' || t.state === 'killed'));
   useEffect(() => {
@@ -365,7 +429,7 @@ export function TalkScreen() {
   return (
     <div className={`talk-screen ${mode}`} data-testid="talk-screen" data-mode={mode} ref={ref} tabIndex={-1}>
       {(presenter || caption) && <Caption big={presenter} />}
-      <main ref={mainRef} className={`talk-panes panes-${views.length}${rows ? ' rows' : ''}`} style={rows ? { gridTemplateRows: rowTemplate(views, mainSize, presenter ? zoom : Math.min(zoom, 1.5), content, anyEnded) } : undefined}>
+      <main ref={mainRef} className={`talk-panes panes-${views.length}${rows ? ' rows' : ''}`} style={rows ? { gridTemplateRows: rowTemplate(views, mainSize, presenter ? zoom : Math.min(zoom, 1.5), content, anyEnded, gap) } : undefined}>
         {views.map((v) => (
           <Pane key={v} id={v} zoom={presenter ? zoom : Math.min(zoom, 1.5)} titled={presenter} />
         ))}

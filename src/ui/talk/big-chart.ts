@@ -96,6 +96,15 @@ function textWidth(text: string, font: number): number {
   return text.length * font * 0.62;
 }
 
+/**
+ * The least height (CSS px) the chart is laid out at: its type is then 12.5 px and no text
+ * smaller than 10 px. Below it the drawing is scaled down whole (the host's viewBox). The
+ * layout gives the chart's pane at least this much (TalkScreen.tsx rowTemplate).
+ */
+export const CHART_MIN_HEIGHT = 150;
+/** The chart's type (px); the smallest text, the chapter numbers, is 0.8 of it. */
+const MIN_FONT = 12.5;
+
 export interface BigChartView {
   draw(): boolean;
   resize(w: number, h: number): void;
@@ -122,9 +131,9 @@ export function createBigChart(container: HTMLElement): BigChartView {
     draw() {
       const s = store.getState();
       const W = Math.max(320, box.w);
-      const H = Math.max(240, box.h);
+      const H = Math.max(CHART_MIN_HEIGHT, box.h);
       // Type scales with the chart: about 24px on a 1888x360 pane (stacked on a 1080p projector).
-      const f = Math.max(12, Math.min(30, W / 44, H / 13));
+      const f = Math.max(MIN_FONT, Math.min(30, W / 44, H / 13));
       const M = { l: f * 4.4, r: f * 8.4, t: f * 2.6, b: f * 2.4 };
       svg.attr('width', W).attr('height', H).attr('viewBox', `0 0 ${W} ${H}`);
       const pts = s.series;
