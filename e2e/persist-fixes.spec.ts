@@ -1,0 +1,104 @@
+// Review 9: bad input in what the page saved loses nothing. A saved session with one bad field,
+// one a newer version wrote, or text that is no session at all.
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { waitIdle } from './app';
+
+test.use({ viewport: { width: 1400, height: 900 } });
+
+const KEY = 'mshare-explorer.session.v1';
+const KEPT = 'mshare-explorer.session.previous';
+const UNREADABLE = 'mshare-explorer.session.unreadable';
+const MINE = 'spawn mywork\nmywork: fork\n';
+const base = { v: 1, source: MINE, scriptName: 'mine.msh', position: 2, view: {}, savedAt: 1 };
+
+/** Seeds localStorage once per context (a reload does not seed it again). */
+async function seed(ctx: BrowserContext, items: Record<string, string>): Promise<void> {
+  await ctx.addInitScript((items) => {
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    for (const [k, v] of Object.entries(items)) localStorage.setItem(k, v);
+  }, items);
+}
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => !!window.mshareExplorer);
+  await page.evaluate(() => window.mshareExplorer!.ready);
+  await waitIdle(page);
+}
+
+function watch(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+const source = (page: Page) => page.evaluate(() => window.mshareExplorer!.source());
+const stored = (page: Page, key: string) => page.evaluate((k) => localStorage.getItem(k), key);
+/** Saves now (the test API flushes the debounced save) and returns the saved script. */
+const saved = (page: Page) => page.evaluate(() => window.mshareExplorer!.savedSession()?.source ?? null);
+
+test.describe('finding 1: a saved session with one bad field', () => {
+  for (const [what, bad, say, name] of [
+    ['a step of 1.5', { position: 1.5 }, /saved step \(1\.5\) was not a step number, so step 2 was used/, 'mine.msh'],
+    ['a 201-character name', { scriptName: 'n'.repeat(201) }, /saved name was longer than 200 characters, so it is called session\.msh/, 'session.msh'],
+    ['no name', { scriptName: undefined }, /saved name was missing, so it is called session\.msh/, 'session.msh'],
+  ] as const) {
+    test(`${what}: the script is restored, with a default for that field, and the notice says so`, async ({ page, context }) => {
+      await seed(context, { [KEY]: JSON.stringify({ ...base, ...bad }) });
+      const errors = watch(page);
+      await page.goto('/');
+      await ready(page);
+      expect(await source(page)).toBe(MINE);
+      expect(await page.evaluate(() => window.mshareExplorer!.position())).toEqual({ position: 2, total: 2 });
+      const notice = page.getByTestId('notice-session').filter({ hasText: 'Restored your session' });
+      await expect(notice).toContainText(`${name} at step 2`);
+      await expect(notice).toContainText(say);
+      // Saved again, it is the user's script, not the default scenario.
+      expect(await saved(page)).toBe(MINE);
+      await page.reload();
+      await ready(page);
+      expect(await source(page)).toBe(MINE);
+      expect(errors).toEqual([]);
+    });
+  }
+
+  test('v: 2 (a newer version wrote it): kept aside as it was, offered back, not written over', async ({ page, context }) => {
+    const newer = JSON.stringify({ ...base, v: 2, extra: 'newer field' });
+    await seed(context, { [KEY]: newer });
+    const errors = watch(page);
+    await page.goto('/');
+    await ready(page);
+    // Not restored blindly: the default scenario runs.
+    expect(await source(page)).not.toBe(MINE);
+    const notice = page.getByTestId('notice-session').filter({ hasText: 'saved by another version' });
+    await expect(notice).toContainText('mine.msh (at step 2) was saved by a newer version of the explorer');
+    await expect(notice).toContainText('The default scenario is loaded instead.');
+    // Autosave has written the key since; the newer session is kept, with its own fields.
+    expect(await saved(page)).not.toBe(MINE);
+    expect(JSON.parse((await stored(page, KEPT))!)).toEqual([JSON.parse(newer)]);
+    // Offered again on the next visit, and Restore it brings the script back.
+    await page.reload();
+    await ready(page);
+    const offer = page.getByTestId('notice-session').filter({ hasText: 'A previous session is kept' });
+    await offer.getByRole('button', { name: 'Restore it' }).click();
+    await expect.poll(() => source(page)).toBe(MINE);
+    await waitIdle(page);
+    expect(await page.evaluate(() => window.mshareExplorer!.position())).toEqual({ position: 2, total: 2 });
+    expect(errors).toEqual([]);
+  });
+
+  test('text that is no session at all is kept under session.unreadable before autosave writes the key', async ({ page, context }) => {
+    const garbage = '{"v":1,"source":' + '"spawn mywork'; // cut short: not JSON
+    await seed(context, { [KEY]: garbage });
+    const errors = watch(page);
+    await page.goto('/');
+    await ready(page);
+    await expect(page.getByTestId('notice-session').filter({ hasText: 'Your saved session could not be read' })).toContainText('mshare-explorer.session.unreadable');
+    expect(await saved(page)).not.toBeNull();
+    expect(await stored(page, UNREADABLE)).toBe(garbage);
+    expect(errors).toEqual([]);
+  });
+});
