@@ -102,3 +102,39 @@ test.describe('finding 1: a saved session with one bad field', () => {
     expect(errors).toEqual([]);
   });
 });
+
+test('finding 2: a Script-tab draft pasted past 1 MiB is said to be too large at once; the last draft that fit is saved and comes back', async ({ page }) => {
+  const errors = watch(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByRole('tab', { name: 'Script' }).click();
+  const editor = page.getByRole('textbox', { name: 'Script editor' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('\nnote my important draft line\n');
+  await expect(page.getByTestId('draft-hint')).toContainText('Draft: not run yet');
+  const small = await page.evaluate(() => (window.mshareExplorer!.savedSession() as { draft?: string } | null)?.draft ?? '');
+  expect(small).toContain('note my important draft line');
+
+  // A paste of 1,080,000 characters: over the parser's limit.
+  await editor.evaluate((el) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', 'note filler\n'.repeat(90_000));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  // Said at once, next to the draft state and in a notice, without pressing Run.
+  await expect(page.getByTestId('draft-too-large')).toContainText('Draft too large to save');
+  const notice = page.getByTestId('notice-session').filter({ hasText: 'Your draft is too large to save' });
+  await expect(notice).toContainText(`the last draft that fit (${small.length.toLocaleString('en-US')} characters)`);
+  // The session keeps the small draft, not nothing.
+  expect(await page.evaluate(() => (window.mshareExplorer!.savedSession() as { draft?: string } | null)?.draft)).toBe(small);
+
+  await page.reload();
+  await ready(page);
+  await page.getByRole('tab', { name: 'Script' }).click();
+  await expect(page.getByTestId('draft-hint')).toContainText('Draft: not run yet');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await expect(editor).toContainText('note my important draft line');
+  expect(errors).toEqual([]);
+});

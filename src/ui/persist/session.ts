@@ -32,7 +32,7 @@ import { emptySelection, log, store, type UiState } from '../store';
 import { count } from '../format';
 import { dismiss, notify } from './notices';
 import { quietOom } from './oom';
-import { clearDraft, draftStore, setDraft, setDraftKeeper } from '../script-draft';
+import { clearDraft, draftStore, draftToSave, draftTooLarge, setDraft, setDraftKeeper, type DraftState } from '../script-draft';
 import { DEFAULT_SCRIPT_NAME, DEFAULT_VIEW, checkSession, keptJson, readSessionText, versionWords, type SavedSession, type SavedView } from './session-read';
 
 const KEY = 'mshare-explorer.session.v1';
@@ -242,9 +242,9 @@ function capture(s: UiState): SavedSession {
     view: { speed: s.speed, animations: s.animations, rightTab: s.rightTab, pid: s.selection.pid, compare: s.compare },
     savedAt: Date.now(),
   };
-  // A draft past the parser's limit could never run: the notice of the failed run said so.
-  const d = draftStore.getState();
-  if (d.text !== null && d.text !== s.source && d.text.length <= MAX_SCRIPT_CHARS) {
+  // A draft past the parser's limit could not be read back: the last one that fit is saved.
+  const d = draftToSave(draftStore.getState(), s.source);
+  if (d) {
     out.draft = d.text;
     if (d.name) out.draftName = d.name;
   }
@@ -303,6 +303,23 @@ export function saveNow(): void {
   }
 }
 
+/** The notice that the Script tab's draft is too large to save, while it is. */
+let tooLargeId: number | null = null;
+
+/** Says at once that the draft has grown past the limit (and takes that back once it fits). */
+function sayDraftTooLarge(d: DraftState): void {
+  if (tooLargeId !== null) dismiss(tooLargeId);
+  tooLargeId = null;
+  if (!draftTooLarge(d.text)) return;
+  const fit = d.lastFit && d.lastFit.text !== store.getState().source ? `the last draft that fit (${count(d.lastFit.text.length)} characters)` : 'the script without this draft';
+  tooLargeId = notify({
+    kind: 'session',
+    title: 'Your draft is too large to save',
+    text: `It has ${count(d.text!.length)} characters, over the 1 MiB script limit (${count(MAX_SCRIPT_CHARS)}): it cannot run or be saved. The session keeps ${fit}; a reload brings that back.`,
+    ttl: 0,
+  });
+}
+
 function schedule(): void {
   if (!armed) return;
   if (timer) clearTimeout(timer);
@@ -324,6 +341,7 @@ export function armAutosave(): void {
   });
   const unsubDraft = draftStore.subscribe((s, p) => {
     if (s.text !== p.text || s.name !== p.name) schedule();
+    if (draftTooLarge(s.text) !== draftTooLarge(p.text)) sayDraftTooLarge(s);
   });
   const unsubStore = unsubscribe;
   unsubscribe = () => {
