@@ -138,3 +138,39 @@ test('finding 2: a Script-tab draft pasted past 1 MiB is said to be too large at
   await expect(editor).toContainText('note my important draft line');
   expect(errors).toEqual([]);
 });
+
+test('finding 6: the engine failing while the page opens ?scenario=: ready resolves with the scenario run to its end, queued calls run after it, and the console says it in plain words', async ({ page }) => {
+  const errors = watch(page);
+  // As soon as the test API exists (before the first scenario has run): crash the worker,
+  // and queue a line behind the boot.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __early: string[] };
+    w.__early = [];
+    const iv = setInterval(() => {
+      const E = window.mshareExplorer;
+      if (!E) return;
+      clearInterval(iv);
+      void E.crashWorkerForTest('throw').then(() => w.__early.push('crash rebuilt'));
+      void E.execResult('spawn aftercrash').then((r) => w.__early.push(`line ok=${r.ok}`), (e: Error) => w.__early.push(`line rejected: ${e.message}`));
+    }, 0);
+  });
+  await page.goto('/?scenario=fork-cow');
+  await page.waitForFunction(() => !!window.mshareExplorer);
+  expect(await page.evaluate(() => window.mshareExplorer!.ready.then(() => 'ready', (e: Error) => `rejected: ${e.message}`))).toBe('ready');
+  await waitIdle(page);
+  // The worker did fail while the page opened the scenario (not after), and was rebuilt once.
+  const log = page.getByRole('log', { name: 'Console output' });
+  await expect(log).toContainText('while the page was opening its first script, the engine stopped with an error: engine crash requested by a test (crashWorkerForTest); the engine was restarted and the script is opened again');
+  expect(await page.evaluate(() => window.mshareExplorer!.engineHealth().failures)).toBe(1);
+  // The scenario ran to its end on the rebuilt engine, and the queued line after it.
+  expect(await page.evaluate(() => (window as unknown as { __early: string[] }).__early)).toContain('line ok=true');
+  const src = await source(page);
+  expect(src.trimEnd().endsWith('spawn aftercrash')).toBe(true);
+  const { position: at, total } = await page.evaluate(() => window.mshareExplorer!.position());
+  expect(at).toBe(total);
+  expect(total).toBeGreaterThan(30);
+  // Plain words: no class name, no "Uncaught Error" in the console or the notices.
+  const text = await page.locator('body').innerText();
+  expect(text).not.toMatch(/EngineLostError|Uncaught|did not start/);
+  expect(errors).toEqual([]);
+});

@@ -26,7 +26,7 @@
 import { MAX_SCRIPT_CHARS } from '../../scenario/constants';
 import { isLinkFragment } from '../talk/link-codec';
 import { autoSelect, gotoStep, loadScript, whenIdle } from '../actions';
-import { EngineLostError, engineStatus } from '../engine-client';
+import { EngineLostError, againAfterEngineLoss, engineStatus } from '../engine-client';
 import { GALLERY, defaultScenario } from '../scenarios/gallery';
 import { emptySelection, log, store, type UiState } from '../store';
 import { count } from '../format';
@@ -386,7 +386,8 @@ function restoreSelection(v: SavedView): void {
 async function restore(s: SavedSession, toStep: boolean): Promise<boolean> {
   const st = storage();
   applyView(s.view);
-  const ok = await loadScript(s.source, s.scriptName || DEFAULT_SCRIPT_NAME, false);
+  // A worker failure during the load (at boot, nobody to redo it): loaded again once rebuilt.
+  const ok = await againAfterEngineLoss(() => loadScript(s.source, s.scriptName || DEFAULT_SCRIPT_NAME, false), (e) => log('err', `${e.message}; the engine was restarted and your script is loaded again`));
   if (!ok) return false;
   restoreDraft(s);
   if (toStep && s.position > 0) {
