@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { startEngine } from './ui/engine-client';
+import { EngineLostError, againAfterEngineLoss, startEngine } from './ui/engine-client';
+import { bootFailure, openingAgain } from './ui/engine-words';
 import { pushUpdate } from './ui/frame-loop';
 import { log, store, useUi } from './ui/store';
 import { installTestApi } from './ui/test-api';
@@ -78,9 +79,12 @@ function boot(): Promise<void> {
     installRobustness();
     selectDuringRuns();
     // The first script goes out now, queued behind init, not after init's answer: the worker
-    // loads and runs it while this thread draws the first render.
+    // loads and runs it while this thread draws the first render. If the worker fails on the
+    // way, the rebuild brings back the step the page showed, but the page had not got where
+    // the URL asks (`?scenario=` runs to the end): it opens again on the rebuilt worker, and
+    // `ready` waits for that. (A session restore does the same in session.ts restore().)
     const opened = (async () => {
-      if (!(await resumeSession())) await openInitialScenario();
+      if (!(await resumeSession())) await againAfterEngineLoss(openInitialScenario, (e) => log('err', openingAgain(e.message)));
     })();
     await Promise.all([started, opened]);
     performance.mark('mshare:first-scenario');
@@ -118,7 +122,7 @@ export function App() {
     if (!isolated) return;
     performance.mark('mshare:shell');
     const p = boot();
-    p.catch((e: unknown) => log('err', `the engine did not start: ${String(e)}`));
+    p.catch((e: unknown) => log('err', bootFailure(e, e instanceof EngineLostError)));
     // The console (CodeMirror: its own ~350 KB chunk) mounts once the first scenario has run
     // and the page is idle: mounted with the rest, its evaluation and first layout competed
     // with the first scenario's draw for the main thread.

@@ -22,6 +22,7 @@ import type { CrashMode, WorkerTestHooks } from '../worker/test-hooks';
 import { count } from './format';
 import { store } from './store';
 import { newEngineWorker } from './engine-spawn';
+import { plainWorkerError } from './engine-words';
 
 export interface Buffers {
   u32: Uint32Array;
@@ -151,7 +152,7 @@ function spawnWorker(): Live {
   const l: Live = { id: ++nextId, worker, remote: Comlink.wrap(worker), dead: false, death: null, pending: new Set(), pingAt: null, genBase: maxGen + 1 };
   worker.addEventListener('error', (e) => {
     e.preventDefault();
-    fail(l, `the engine stopped with an error: ${e.message || 'unknown error'}`);
+    fail(l, `the engine stopped with an error: ${plainWorkerError(e.message || '')}`);
   });
   worker.addEventListener('messageerror', () => fail(l, 'the engine sent a message the page could not read'));
   return l;
@@ -250,6 +251,29 @@ async function recover(reason: string, cautious: boolean, interrupted: boolean):
     // Failed again while rebuilding: if the new worker died, fail() has started the next
     // attempt; otherwise (it rejected a call) declare it dead now.
     if (!l.dead) fail(l, `the restarted engine failed while rebuilding: ${message(e)}`);
+  }
+}
+
+/** Resolves once no rebuild is in progress (at once when none is). */
+export async function engineSettled(): Promise<void> {
+  while (recovering) await recovering;
+}
+
+/**
+ * Runs `task`, and when the worker fails under it (EngineLostError), runs it again on the
+ * rebuilt worker, as a user would redo what was interrupted: for what the page does by
+ * itself, such as opening its first script, where there is no user to redo it. At most
+ * LOOP_LIMIT runs: by then the rebuilds stop replaying (a crash loop), and the error goes on.
+ */
+export async function againAfterEngineLoss<T>(task: () => Promise<T>, onLoss?: (e: EngineLostError) => void): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await task();
+    } catch (e) {
+      if (!(e instanceof EngineLostError) || run >= LOOP_LIMIT) throw e;
+      onLoss?.(e);
+      await engineSettled();
+    }
   }
 }
 

@@ -33,7 +33,8 @@
  * so await the calls before them.
  *
  * source() is the script the page holds. ready is a promise that resolves when the first
- * scenario has run. chart() is what the counters chart and the timeline's markers are drawn
+ * scenario has run (a worker failure on the way: once it has run on the restarted worker);
+ * the calls made before it run after it. chart() is what the counters chart and the timeline's markers are drawn
  * from: the steps of the chart's points (one per step run), the points themselves (series:
  * PageTables, Shmem, AnonPages, MemFree in bytes after that step), and the chapters and notes.
  */
@@ -92,7 +93,11 @@ function lineInOrder(fn: string, line: unknown): Promise<LineOutcome> {
 
 export function installTestApi(ready: Promise<void>): void {
   // Arguments are checked before a call queues (a wrong one rejects at once and changes
-  // nothing); the calls themselves run one after another, in the order they were made.
+  // nothing); the calls themselves run one after another, in the order they were made, and
+  // the first after the page's first scenario has run (`ready`; rejected, they run all the
+  // same): a call made while it ran used to reach the worker in the middle of it, and fail
+  // with it when the worker was restarted.
+  void inOrder(() => ready.catch(() => undefined));
   window.mshareExplorer = {
     ready,
     async loadScenario(sourceOrId, opts) {

@@ -15,7 +15,9 @@ import { NoticeDock } from '../persist';
 import { visibleErrors } from '../visible';
 import { helpLines, isHelp } from '../console-help';
 import type { ScriptError } from '../../worker/api';
-import { clearDraft, draftStore, setDraft, useDraft } from '../script-draft';
+import { clearDraft, draftStore, draftTooLarge, setDraft, useDraft } from '../script-draft';
+import { count } from '../format';
+import { MAX_SCRIPT_CHARS } from '../../scenario/constants';
 import { openScriptFile } from '../open-script';
 import './script-io.css';
 
@@ -167,7 +169,14 @@ function ScriptTab() {
             row more pushed the errors list out of the panel. */}
         {draft !== null && (
           <span className="draft-hint" role="status" data-testid="draft-hint" title="The timeline shows the script run last. Run runs this draft; Discard shows that script again.">
-            <span><strong>Draft: not run yet.</strong> <span className="muted">The timeline shows the script run last.</span></span>
+            {draftTooLarge(draft) ? (
+              // Said at once, not only when Run fails: the session keeps the last draft that fit.
+              <span className="draft-too-large" data-testid="draft-too-large" title={`${count(draft.length)} characters; a script may have at most ${count(MAX_SCRIPT_CHARS)} (1 MiB). A reload brings back the last draft that fit.`}>
+                <strong>Draft too large to save</strong> <span className="muted">(over 1 MiB): a reload brings back the last draft that fit.</span>
+              </span>
+            ) : (
+              <span><strong>Draft: not run yet.</strong> <span className="muted">The timeline shows the script run last.</span></span>
+            )}
             <button type="button" aria-label="Run draft" onClick={() => void run(true)}>Run</button>
             <button type="button" aria-label="Discard draft" onClick={discard}>Discard</button>
           </span>

@@ -14,53 +14,36 @@
  *   next visit, that restore never finished (the tab died while replaying): the script is
  *   then loaded at step 0, and a notice offers to go to the saved step.
  *
+ * - `session.unreadable`: a stored session this version could not read at all (not JSON, no
+ *   script), as it was, kept before the key is written over.
+ *
  * What is read back is untrusted (another version of the app, a user's devtools): every
- * field is checked, the script only ever goes to the parser, and a session that does not
- * check out is ignored.
+ * field is checked (session-read.ts), the script only ever goes to the parser, and nothing
+ * stored is written over unread. A bad step or name gets a default and the restore notice
+ * says so; a session another version wrote is kept aside and offered, not restored blindly;
+ * one that cannot be read at all is kept under `session.unreadable`.
  */
 import { MAX_SCRIPT_CHARS } from '../../scenario/constants';
 import { isLinkFragment } from '../talk/link-codec';
 import { autoSelect, gotoStep, loadScript, whenIdle } from '../actions';
-import { EngineLostError, engineStatus } from '../engine-client';
+import { EngineLostError, againAfterEngineLoss, engineStatus } from '../engine-client';
 import { GALLERY, defaultScenario } from '../scenarios/gallery';
-import { emptySelection, log, store, type RightTab, type UiState } from '../store';
+import { emptySelection, log, store, type UiState } from '../store';
 import { count } from '../format';
 import { dismiss, notify } from './notices';
 import { quietOom } from './oom';
-import { clearDraft, draftStore, setDraft, setDraftKeeper } from '../script-draft';
+import { clearDraft, draftStore, draftToSave, draftTooLarge, setDraft, setDraftKeeper, type DraftState } from '../script-draft';
+import { DEFAULT_SCRIPT_NAME, DEFAULT_VIEW, checkSession, keptJson, readSessionText, versionWords, type SavedSession, type SavedView } from './session-read';
 
 const KEY = 'mshare-explorer.session.v1';
 const PREVIOUS_KEY = 'mshare-explorer.session.previous';
 const RESTORING_KEY = 'mshare-explorer.session.restoring';
+/** A stored session this version could not read at all (not JSON, no script), as it was. */
+const UNREADABLE_KEY = 'mshare-explorer.session.unreadable';
 /** Saves wait this long after the last change (a run to the end changes the position 60 times a second). */
 export const SAVE_DEBOUNCE_MS = 400;
 
-export interface SavedView {
-  speed: number;
-  animations: boolean;
-  rightTab: RightTab;
-  /** The selected and compared processes, by pid. */
-  pid: number | null;
-  compare: number | null;
-}
-
-export interface SavedSession {
-  v: 1;
-  source: string;
-  scriptName: string;
-  position: number;
-  view: SavedView;
-  savedAt: number;
-  /**
-   * The Script tab's unrun draft (src/ui/script-draft.ts), when it differs from `source`, and
-   * the name it runs under. Restored into the Script tab with "Draft: not run yet".
-   */
-  draft?: string;
-  draftName?: string;
-}
-
-const DEFAULT_VIEW: SavedView = { speed: 4, animations: true, rightTab: 'inspector', pid: null, compare: null };
-const RIGHT_TABS: readonly RightTab[] = ['inspector', 'walk', 'counters'];
+export type { SavedSession, SavedView };
 
 function storage(): Storage | null {
   try {
@@ -70,41 +53,9 @@ function storage(): Storage | null {
   }
 }
 
-const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1e9;
-const isPid = (x: unknown): x is number | null => x === null || isCount(x);
-
-/** Parses a stored session; null when absent or not a valid one. */
+/** Parses a stored session; null when absent or holding no script (session-read.ts). */
 export function parseSession(text: string | null): SavedSession | null {
-  if (!text || text.length > MAX_SCRIPT_CHARS * 3) return null;
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return checkSession(o);
-}
-
-/** A parsed value checked field by field into a fresh SavedSession; null if it is not one. */
-function checkSession(o: unknown): SavedSession | null {
-  if (typeof o !== 'object' || o === null) return null;
-  const s = o as Record<string, unknown>;
-  const v = (typeof s.view === 'object' && s.view !== null ? s.view : {}) as Record<string, unknown>;
-  if (s.v !== 1 || typeof s.source !== 'string' || s.source.length > MAX_SCRIPT_CHARS) return null;
-  if (typeof s.scriptName !== 'string' || s.scriptName.length > 200 || !isCount(s.position)) return null;
-  const view: SavedView = {
-    speed: typeof v.speed === 'number' && Number.isFinite(v.speed) && v.speed > 0 && v.speed <= 1000 ? v.speed : DEFAULT_VIEW.speed,
-    animations: typeof v.animations === 'boolean' ? v.animations : DEFAULT_VIEW.animations,
-    rightTab: RIGHT_TABS.includes(v.rightTab as RightTab) ? (v.rightTab as RightTab) : DEFAULT_VIEW.rightTab,
-    pid: isPid(v.pid) ? v.pid : null,
-    compare: isPid(v.compare) ? v.compare : null,
-  };
-  const out: SavedSession = { v: 1, source: s.source, scriptName: s.scriptName, position: s.position, view, savedAt: isCount(s.savedAt) ? s.savedAt : 0 };
-  if (typeof s.draft === 'string' && s.draft.length <= MAX_SCRIPT_CHARS && s.draft !== s.source) {
-    out.draft = s.draft;
-    if (typeof s.draftName === 'string' && s.draftName.length <= 200) out.draftName = s.draftName;
-  }
-  return out;
+  return readSessionText(text)?.session ?? null;
 }
 
 export function readSession(key = KEY): SavedSession | null {
@@ -127,30 +78,56 @@ export function readKept(): SavedSession[] {
     return [];
   }
   const list = Array.isArray(o) ? o : [o];
-  return list.map(checkSession).filter((x): x is SavedSession => x !== null).slice(0, MAX_KEPT);
+  return list.map((o) => checkSession(o)?.session ?? null).filter((x): x is SavedSession => x !== null).slice(0, MAX_KEPT);
 }
 
-function writeKept(list: SavedSession[]): void {
+/** Whether the list (or its newest ones, with storage full) was written. */
+function writeKept(list: SavedSession[]): boolean {
   const st = storage();
-  if (!st) return;
+  if (!st) return false;
   if (list.length === 0) {
     st.removeItem(PREVIOUS_KEY);
-    return;
+    return true;
   }
   // Storage full: drop the oldest until it fits; the newest is the one just kept.
   for (let n = list.length; n > 0; n--) {
     try {
-      st.setItem(PREVIOUS_KEY, JSON.stringify(list.slice(0, n)));
-      return;
+      st.setItem(PREVIOUS_KEY, keptJson(list.slice(0, n)));
+      return true;
     } catch {
       /* try with fewer */
     }
   }
+  return false;
 }
 
-/** Keeps `s` aside (newest first; an older copy of the same script goes). */
-function keepAside(s: SavedSession): void {
-  writeKept([s, ...readKept().filter((k) => k.source !== s.source || k.draft !== s.draft)].slice(0, MAX_KEPT));
+/** Keeps `s` aside (newest first; an older copy of the same script goes); false if storage refused. */
+function keepAside(s: SavedSession): boolean {
+  return writeKept([s, ...readKept().filter((k) => k.source !== s.source || k.draft !== s.draft)].slice(0, MAX_KEPT));
+}
+
+/** Keeps a stored session that could not be read at all, as it was; false if storage refused. */
+function keepUnreadable(text: string): boolean {
+  try {
+    storage()?.setItem(UNREADABLE_KEY, text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Keeps what is stored under KEY before this page writes over it, when it is not what this page
+ * read or wrote last (`known`): a session another tab saved with another script, or one
+ * another version wrote, is kept aside; text that is no session at all goes to UNREADABLE_KEY.
+ * False when it could not be kept: the caller must not write over it.
+ */
+function keepStored(there: string | null, sourceNow: string): boolean {
+  if (there === null || there === known) return true;
+  const other = readSessionText(there);
+  if (!other) return keepUnreadable(there);
+  if (other.foreign || (isWork(other.session) && other.session.source !== sourceNow)) return keepAside(other.session);
+  return true;
 }
 
 /** The session the page shows now, as it would be saved. */
@@ -265,9 +242,9 @@ function capture(s: UiState): SavedSession {
     view: { speed: s.speed, animations: s.animations, rightTab: s.rightTab, pid: s.selection.pid, compare: s.compare },
     savedAt: Date.now(),
   };
-  // A draft past the parser's limit could never run: the notice of the failed run said so.
-  const d = draftStore.getState();
-  if (d.text !== null && d.text !== s.source && d.text.length <= MAX_SCRIPT_CHARS) {
+  // A draft past the parser's limit could not be read back: the last one that fit is saved.
+  const d = draftToSave(draftStore.getState(), s.source);
+  if (d) {
     out.draft = d.text;
     if (d.name) out.draftName = d.name;
   }
@@ -294,7 +271,9 @@ let known: string | null = null;
  * (keepAside, offered back on the next visit) instead of being overwritten. The key then holds
  * the session saved last, and the other tab's latest one is kept: with two tabs at work, a
  * reload of either restores one and offers the other, and nothing is lost. (Simpler than a
- * key per tab, which would need pruning of tabs that are gone.)
+ * key per tab, which would need pruning of tabs that are gone.) The same goes for what this
+ * page found at boot and could not restore as it was (keepStored): another version's session,
+ * or text that is no session. If it cannot be kept, the key is not written.
  */
 export function saveNow(): void {
   if (timer) clearTimeout(timer);
@@ -312,11 +291,7 @@ export function saveNow(): void {
   if (key === lastSaved) return;
   try {
     const st = storage();
-    const there = st?.getItem(KEY) ?? null;
-    if (there !== null && there !== known) {
-      const other = parseSession(there);
-      if (other && isWork(other) && other.source !== s.source) keepAside(other);
-    }
+    if (!keepStored(st?.getItem(KEY) ?? null, s.source)) throw new Error('the stored session could not be kept aside');
     st?.setItem(KEY, text);
     known = text;
     lastSaved = key;
@@ -326,6 +301,23 @@ export function saveNow(): void {
       notify({ kind: 'session', title: 'Your session could not be saved', text: 'The browser refused to store it (storage full or disabled). The explorer works as before, but a reload starts fresh.', ttl: 15_000 });
     }
   }
+}
+
+/** The notice that the Script tab's draft is too large to save, while it is. */
+let tooLargeId: number | null = null;
+
+/** Says at once that the draft has grown past the limit (and takes that back once it fits). */
+function sayDraftTooLarge(d: DraftState): void {
+  if (tooLargeId !== null) dismiss(tooLargeId);
+  tooLargeId = null;
+  if (!draftTooLarge(d.text)) return;
+  const fit = d.lastFit && d.lastFit.text !== store.getState().source ? `the last draft that fit (${count(d.lastFit.text.length)} characters)` : 'the script without this draft';
+  tooLargeId = notify({
+    kind: 'session',
+    title: 'Your draft is too large to save',
+    text: `It has ${count(d.text!.length)} characters, over the 1 MiB script limit (${count(MAX_SCRIPT_CHARS)}): it cannot run or be saved. The session keeps ${fit}; a reload brings that back.`,
+    ttl: 0,
+  });
 }
 
 function schedule(): void {
@@ -349,6 +341,7 @@ export function armAutosave(): void {
   });
   const unsubDraft = draftStore.subscribe((s, p) => {
     if (s.text !== p.text || s.name !== p.name) schedule();
+    if (draftTooLarge(s.text) !== draftTooLarge(p.text)) sayDraftTooLarge(s);
   });
   const unsubStore = unsubscribe;
   unsubscribe = () => {
@@ -393,7 +386,8 @@ function restoreSelection(v: SavedView): void {
 async function restore(s: SavedSession, toStep: boolean): Promise<boolean> {
   const st = storage();
   applyView(s.view);
-  const ok = await loadScript(s.source, s.scriptName || 'session.msh', false);
+  // A worker failure during the load (at boot, nobody to redo it): loaded again once rebuilt.
+  const ok = await againAfterEngineLoss(() => loadScript(s.source, s.scriptName || DEFAULT_SCRIPT_NAME, false), (e) => log('err', `${e.message}; the engine was restarted and your script is loaded again`));
   if (!ok) return false;
   restoreDraft(s);
   if (toStep && s.position > 0) {
@@ -439,13 +433,30 @@ function isWork(s: SavedSession): boolean {
 export async function resumeSession(req = linkRequest()): Promise<boolean> {
   const st = storage();
   const raw = st?.getItem(KEY) ?? null;
-  const saved = parseSession(raw);
+  const reading = readSessionText(raw);
+  const saved = reading?.session ?? null;
   const unfinished = st?.getItem(RESTORING_KEY) ?? null;
-  if (!req.embed) known = raw; // this page's starting point: overwriting it loses nothing
   try {
     if (req.embed) return false;
-    if (!saved) {
+    // This page's starting point, once what cannot be restored as it is has been kept:
+    // overwriting it then loses nothing. (Not kept, `known` stays null and saveNow tries again.)
+    if (raw === null || (reading && !reading.foreign)) known = raw;
+    if (raw !== null && !reading) {
+      if (keepUnreadable(raw)) known = raw;
+      notUnderstood();
       offerKept();
+      return false;
+    }
+    if (!reading || !saved) {
+      offerKept();
+      return false;
+    }
+    if (reading.foreign) {
+      if (keepAside(saved)) known = raw;
+      offerKept(
+        'Your session was saved by another version',
+        `${saved.scriptName || 'Your script'} (at step ${count(saved.position)}) was saved by ${versionWords(saved.v)}, so this one did not open it. It is kept as it was: Restore it opens the script here. ${req.link ? 'The link is opened instead.' : 'The default scenario is loaded instead.'}`,
+      );
       return false;
     }
     if (req.link) {
@@ -456,6 +467,7 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
       } else offerKept();
       return false;
     }
+    const repaired = reading.repaired.length ? ` ${reading.repaired.join(' ')}` : '';
     if (unfinished !== null) {
       st?.removeItem(RESTORING_KEY);
       const ok = await restore(saved, false);
@@ -463,7 +475,7 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
         notify({
           kind: 'session',
           title: 'Your script is back, at step 0',
-          text: `Last time, replaying it to step ${count(saved.position)} did not finish (the tab may have run out of memory), so it was not replayed this time.`,
+          text: `Last time, replaying it to step ${count(saved.position)} did not finish (the tab may have run out of memory), so it was not replayed this time.${repaired}`,
           actions: [
             { label: `Go to step ${count(saved.position)}`, run: () => gotoStep(saved.position) },
             { label: 'Start fresh', run: () => startFresh() },
@@ -478,13 +490,23 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
       log('info', `restored your session: ${saved.scriptName} at step ${count(store.getState().position)}`);
       // 30 s, as the other notice with a button (8 s was short to reach Start fresh with the
       // keyboard); it stays while the focus or the pointer is in it (Notices.tsx).
-      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 30_000 });
+      notify({ kind: 'session', title: 'Restored your session', text: `${saved.scriptName || 'Your script'} at step ${count(store.getState().position)}, with your view settings.${repaired}`, actions: [{ label: 'Start fresh', run: () => startFresh() }], ttl: 30_000 });
       offerKept();
     } else notLoaded(saved);
     return ok;
   } finally {
     if (!req.embed) armAutosave();
   }
+}
+
+/** The stored session was no session at all (not JSON, no script): say so, and where it is kept. */
+function notUnderstood(): void {
+  notify({
+    kind: 'session',
+    title: 'Your saved session could not be read',
+    text: `What was stored is not a session this version of the explorer can read, so the default scenario is loaded. It is not written over: it is kept in this browser's storage as ${UNREADABLE_KEY}.`,
+    ttl: 30_000,
+  });
 }
 
 /**
@@ -513,7 +535,7 @@ export async function restorePrevious(): Promise<void> {
   const now = currentSession();
   writeKept(rest);
   if (!(await restore(prev, true))) {
-    store.setState({ source: prev.source, scriptName: prev.scriptName || 'session.msh', consoleTab: 'script' });
+    store.setState({ source: prev.source, scriptName: prev.scriptName || DEFAULT_SCRIPT_NAME, consoleTab: 'script' });
     if (prev.draft !== undefined) setDraft(prev.draft, prev.draftName ?? null);
     log('info', `${prev.scriptName || 'the kept script'} does not load: it is in the Script tab, with its errors`);
   }
@@ -527,7 +549,7 @@ export async function restorePrevious(): Promise<void> {
 export async function startFresh(): Promise<void> {
   disarm();
   const st = storage();
-  for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY]) st?.removeItem(k);
+  for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY, UNREADABLE_KEY]) st?.removeItem(k);
   known = null;
   clearDraft();
   if (offerId !== null) dismiss(offerId);
