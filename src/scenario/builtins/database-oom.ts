@@ -15,7 +15,7 @@ expect db0.VmPTE == 136K
 ## 1,500 clients on 256 MiB
 repeat 1500: db0: fork as db{i}
 repeat 1500: db{i}: touch sga 64M read
-note Client 1,393 finds no free memory: from then on every client's page tables cost another process its life.
+note Client 1,393 finds no free memory: from then on almost every client's page tables cost another process its life.
 
 ## The OOM killer fired
 note 104 processes killed. Every full client has the same badness (RSS plus page tables); on a tie Linux kills the youngest, so each new client's tables cost the client before it its life.

@@ -25,7 +25,7 @@ expect last == 42
 
 ## The first write copies
 child: write heap 7
-note The page is shared (mapcount 2): the child's write fault copies it into a new frame (R19).
+note The page is shared (refcount 2, not exclusive to either): the child's write fault copies it into a new frame (R19).
 expect different-page parent:heap child:heap
 expect meminfo.AnonPages == 8K
 child: read heap

@@ -4,7 +4,7 @@ import type { BuiltinScenario } from './types';
 export const mshareCharge: BuiltinScenario = {
   id: 'mshare-charge',
   title: 'accounting: charge=faulter vs charge=owner',
-  description: 'Memory faulted into an mshare region is allocated in the host mm, which no task runs. charge=faulter bills the faulting task\'s cgroup (v1); charge=owner bills the region owner\'s (v3).',
+  description: 'Memory faulted into an mshare region is allocated in the host mm, which no task runs. charge=faulter bills the faulting task\'s cgroup (Yznaga\'s PATCH v1, January 2025, and this machine\'s default); charge=owner bills the region owner\'s (PATCH v3, August 2025).',
   source: `## Two cgroups
 mount msharefs
 cgroup owners

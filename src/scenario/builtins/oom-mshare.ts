@@ -13,7 +13,7 @@ p0: mmap auto 16M rw shared,anon as sga
 p0: touch sga 16M write
 repeat 20: p0: fork as p{i}
 repeat 20: p{i}: touch sga 16M read
-note Each client needs 8 PTE pages, a PMD and a PUD page (40 KiB); the limit leaves room for three clients' tables. From the fourth on, each client's tables cost the youngest full client its life (equal badness: Linux kills the youngest).
+note Each client needs 8 PTE pages, a PMD and a PUD page (40 KiB); the limit leaves room for three clients' tables. From the fourth on, almost every client's tables cost the youngest full client its life (equal badness: Linux kills the youngest).
 note A kill also frees the victim's PGD, one page more than a client needs: after six kills p10 fits without one, so the next client kills p10, not p9, which survives.
 expect p2 running
 expect p3 killed SIGKILL

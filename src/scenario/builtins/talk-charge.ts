@@ -4,7 +4,7 @@ import type { BuiltinScenario } from './types';
 export const talkCharge: BuiltinScenario = {
   id: 'talk-charge',
   title: 'Who pays: charging policies',
-  description: 'Memory faulted into an mshare region is allocated in the host mm, which no task runs, so whose cgroup pays? charge=faulter bills the task that faulted (v1); charge=owner bills the region\'s owner (v3).',
+  description: 'Memory faulted into an mshare region is allocated in the host mm, which no task runs, so whose cgroup pays? charge=faulter bills the task that faulted (Yznaga\'s PATCH v1, January 2025); charge=owner bills the region\'s owner (PATCH v3, August 2025).',
   source: `machine ram=128M
 ## 1. Two cgroups
 mount msharefs

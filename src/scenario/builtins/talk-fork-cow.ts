@@ -32,7 +32,7 @@ expect meminfo.AnonPages == 12K
 
 ## 4. The parent writes: no copy needed
 parent: write heap 44
-note The parent's page has one mapper left: the fault only makes its PTE writable again.
+note The parent's page is its only reference now (refcount 1): the fault reuses it and only makes its PTE writable again.
 expect meminfo.AnonPages == 12K
 parent: read heap
 expect last == 44
