@@ -122,6 +122,7 @@ export function checkInvariants(m: Machine): string[] {
   }
   const poolFree = new Set(m.s.hstate.freeList);
   errs.push(...checkHugetlbPool(m));
+  errs.push(...checkAnonVmas(m));
   for (let p = 0; p < n; p++) {
     const use = d.use[p];
     if (use === FrameUse.Anon || use === FrameUse.Shmem || (use === FrameUse.Hugetlb && !(d.flags[p] & PG_TAIL))) {
@@ -159,6 +160,27 @@ export function checkInvariants(m: Machine): string[] {
  * unused, and the reservations it counts are the ones the VMAs and files hold: a private
  * VMA's unconsumed pages of its range, a file's reserved pages not yet in its cache.
  */
+/**
+ * anon_vmas: each a live VMA's chain holds is registered and holds that VMA; each registered
+ * one is chained by some VMA (one that none is has been freed, as put_anon_vma frees it).
+ */
+function checkAnonVmas(m: Machine): string[] {
+  const errs: string[] = [];
+  const chained = new Set<number>();
+  for (const mm of m.s.mms.values()) {
+    if (mm.dead) continue;
+    for (const v of mm.vmas) {
+      for (let av = v.anonVma; av; av = av.parent) {
+        chained.add(av.id);
+        if (m.s.anonVmas.get(av.id) !== av) errs.push(`mm ${mm.id}: VMA 0x${v.start.toString(16)} chains anon_vma ${av.id}, which is not registered`);
+        if (!av.vmas.has(v)) errs.push(`mm ${mm.id}: anon_vma ${av.id} does not hold VMA 0x${v.start.toString(16)} of its chain`);
+      }
+    }
+  }
+  for (const av of m.s.anonVmas.values()) if (!chained.has(av.id)) errs.push(`anon_vma ${av.id} is chained by no VMA of a live mm (${av.vmas.size} in its set): it should have been freed`);
+  return errs;
+}
+
 function checkHugetlbPool(m: Machine): string[] {
   const errs: string[] = [];
   const hs = m.s.hstate;

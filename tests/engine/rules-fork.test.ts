@@ -252,6 +252,30 @@ describe('fork (R15-R19)', () => {
     teardown(k);
   });
 
+  it('put_anon_vma: an anon_vma no VMA chains any more is freed, so fork and exit in a loop leave none behind', () => {
+    const k = kernel();
+    okv(k.spawn('p'));
+    for (let i = 0; i < 4; i++) okv(k.write('p', okv(k.mmap('p', anon(null, 2 * PAGE, i % 2 ? 'rwx' : 'rw'))), 1)); // 4 VMAs, written
+    const base = k.m.s.anonVmas.size;
+    for (let i = 0; i < 50; i++) {
+      okv(k.fork('p', `c${i}`));
+      okv(k.write(`c${i}`, mmOf(k, 'p').vmas[0].start, i));
+      okv(k.exit(`c${i}`));
+    }
+    expect(k.m.s.anonVmas.size).toBe(base);
+    consistent(k);
+    // A grandchild keeps its parent's anon_vmas (its VMAs chain them) after the parent exits.
+    okv(k.fork('p', 'a'));
+    okv(k.fork('a', 'b'));
+    okv(k.exit('a'));
+    expect(k.m.s.anonVmas.size).toBe(base + 2 * mmOf(k, 'b').vmas.filter((v) => v.anonVma).length);
+    consistent(k);
+    okv(k.exit('b'));
+    expect(k.m.s.anonVmas.size).toBe(base);
+    consistent(k);
+    teardown(k);
+  });
+
   it('R15 (regression): the child of fork is not registered with the parent\'s userfaultfd (no UFFD_FEATURE_EVENT_FORK)', () => {
     // dup_userfaultfd clears the child's VM_UFFD_* flags; the child used to sleep forever in
     // a missing fault nobody would answer.

@@ -229,7 +229,7 @@ export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
   zapAndFlush(m, mm, start, end);
   for (const v of vmas) {
     hugetlbVmaClose(m, v);
-    unlinkVma(mm, v);
+    unlinkVma(mm, v, m.s.anonVmas);
   }
   const tlb = newGather();
   freePgtables(m, mm, start, end, tlb);
@@ -254,7 +254,7 @@ export function exitMmap(m: Machine, mm: Mm): void {
   const files = vmas.map((v) => v.file).filter((f) => f !== null);
   for (const v of vmas) {
     hugetlbVmaClose(m, v);
-    unlinkVma(mm, v);
+    unlinkVma(mm, v, m.s.anonVmas);
   }
   freePgtables(m, mm, 0, top, tlb);
   flushGatherFullMm(m, mm, tlb);

@@ -49,9 +49,18 @@ export function chainAnonVma(vma: Vma): void {
   for (let av: AnonVma | null = vma.anonVma; av; av = av.parent) av.vmas.add(vma);
 }
 
-/** unlink_anon_vmas: `vma` leaves every anon_vma of its chain. */
-function unchainAnonVma(vma: Vma): void {
-  for (let av: AnonVma | null = vma.anonVma; av; av = av.parent) av.vmas.delete(vma);
+/**
+ * unlink_anon_vmas: `vma` leaves every anon_vma of its chain, and one no VMA chains any more
+ * goes from `registry` (put_anon_vma): nothing can reach it then, since a VMA chaining a
+ * descendant chains it too, and the pages that carried its id were unmapped with the VMAs.
+ * Without this, every fork's anon_vmas (one per anonymous VMA) stayed for good, and every
+ * checkpoint copied them.
+ */
+function unchainAnonVma(vma: Vma, registry: Map<number, AnonVma> | null): void {
+  for (let av: AnonVma | null = vma.anonVma; av; av = av.parent) {
+    av.vmas.delete(vma);
+    if (registry && av.vmas.size === 0) registry.delete(av.id);
+  }
 }
 
 export function linkVma(mm: Mm, vma: Vma): void {
@@ -72,11 +81,16 @@ export function takeLabel(mm: Mm, label: string, addr: number): void {
   for (const v of mm.vmas) if (v.label === label && !(v.start <= addr && addr < v.end)) v.label = null;
 }
 
-export function unlinkVma(mm: Mm, vma: Vma): void {
+/**
+ * Takes `vma` out of `mm`. `registry` (the machine's anon_vmas) when the VMA goes for good
+ * (munmap, exit): anon_vmas left without a VMA are freed. A merge, or a VMA moved to an
+ * mshare host, passes none: the anon_vma stays with the VMA that goes on.
+ */
+export function unlinkVma(mm: Mm, vma: Vma, registry: Map<number, AnonVma> | null = null): void {
   const i = mm.vmas.indexOf(vma);
   if (i >= 0) mm.vmas.splice(i, 1);
   if (vma.file) vma.file.mmaps.delete(vma);
-  unchainAnonVma(vma);
+  unchainAnonVma(vma, registry);
   if (vma.region) vma.region.attached.delete(vma);
 }
 
