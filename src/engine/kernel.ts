@@ -352,8 +352,13 @@ export class Kernel {
       const e = msh.mprotectRegion(m, t, vmas[0], start, end, pf);
       return e ? err(e, refusal()) : ok(0);
     }
-    for (const v of vmas) {
-      if (v.flags & VM_HUGETLB && (start % 0x200000 || upto % 0x200000)) return err('EINVAL', 'hugetlb ranges are 2 MiB aligned');
+    // mprotect_fixup goes VMA by VMA and stops where __split_vma's may_split refuses (a
+    // hugetlb VMA cut off a 2 MiB boundary): the VMAs before it keep their new protection.
+    // A hugetlb VMA the range covers whole needs no split, whatever the range's ends.
+    const refused = vmas.find((v) => !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(upto, v.end)));
+    if (refused) {
+      if (refused.start > start) doMprotect(m, mm, start, refused.start, pf);
+      return err('EINVAL', `the range would cut the hugetlb mapping at 0x${refused.start.toString(16)} off a 2 MiB boundary${refused.start > start ? ': the protection changed up to it' : ''}`);
     }
     doMprotect(m, mm, start, upto, pf);
     return upto < end ? err('ENOMEM', `nothing is mapped at 0x${upto.toString(16)}: the protection changed up to there`) : ok(0);

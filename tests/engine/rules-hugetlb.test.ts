@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PG_ANON_EXCLUSIVE } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
 import {
-  G, K, M, PAGE, USE, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, meminfo, mmOf, okv, pageTables, st,
+  G, K, M, PAGE, USE, anon, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, meminfo, mmOf, okv, pageTables, st,
   teardown,
 } from './helpers';
 import type { Kernel } from '../../src/engine/kernel';
@@ -311,6 +311,25 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     // On a 2 MiB boundary the split is fine.
     okv(k.munmap('a', X + 2 * M, 2 * M));
     expect(okv(k.read('a', X, 1))).toBe(1);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('mprotect asks may_split only where the range cuts a hugetlb VMA: covered whole with 4 KiB VMAs beside it is fine; a refused cut keeps the VMAs before it changed', () => {
+    //   0x3ff000 small 4K | 0x400000 huge 2M | 0x600000 after 8K
+    const k = kernel();
+    okv(k.spawn('a'));
+    const perms = () => mmOf(k, 'a').vmas.map((v) => `${v.start.toString(16)}:${v.flags & 3}`);
+    okv(k.mmap('a', anon(0x3ff000, PAGE, 'rw', { fixed: true })));
+    okv(k.mmap('a', { addr: 0x400000, len: 2 * M, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true } }));
+    okv(k.mmap('a', anon(0x600000, 2 * PAGE, 'rw', { fixed: true })));
+    okv(k.write('a', 0x400000, 1));
+    okv(k.mprotect('a', 0x3ff000, 2 * M + PAGE, 'r')); // ends exactly at the hugetlb VMA's end
+    okv(k.mprotect('a', 0x400000, 2 * M + PAGE, 'rw')); // starts at it, cuts only the 4 KiB VMA after it
+    expect(perms()).toEqual(['3ff000:1', '400000:3', '600000:3']); // 'after' kept rw: no split (newflags == oldflags)
+    // The cut at 0x500000 is refused, after the small VMA before it changed (mprotect_fixup order).
+    expect(k.mprotect('a', 0x3ff000, PAGE + M, 'rw').errno).toBe('EINVAL');
+    expect(perms()).toEqual(['3ff000:3', '400000:3', '600000:3']);
     consistent(k);
     teardown(k);
   });
