@@ -208,6 +208,40 @@ describe('a task that moves to another CPU leaves the old one idle in lazy TLB m
   });
 });
 
+describe('mshare host flushes in the sharers', () => {
+  it('a 2 MiB hugetlb page zapped in the host is one INVLPG in a sharer, as in a plain mm (the host flush kept its 2 MiB stride)', () => {
+    const G = 2 ** 30;
+    const flushOf = (host: boolean) => {
+      const k = kernel({ mshare: 2025, cpus: 2, pcid: true, ram: 256 * M });
+      okv(k.spawn('a'));
+      okv(k.run('a', 0));
+      let zap: () => void;
+      if (host) {
+        okv(k.mount());
+        okv(k.policy({ tlbFlush: 'sharers' }));
+        const fd = okv(k.open('a', '/sys/fs/mshare/r', true));
+        okv(k.ftruncate('a', fd, 512 * G));
+        okv(k.ioctlCreateMapping('a', fd, 0, 4 * M, 'rw', undefined, true));
+        const at = okv(k.mmap('a', { addr: null, len: 512 * G, prot: 'rw', fd, flags: { shared: true } }));
+        okv(k.write('a', at, 1));
+        zap = () => okv(k.ioctlUnmap('a', fd, 0, 2 * M));
+      } else {
+        const at = okv(k.mmap('a', { addr: null, len: 4 * M, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true } }));
+        okv(k.write('a', at, 1));
+        zap = () => okv(k.munmap('a', at, 2 * M));
+      }
+      const before = counters(k)[0];
+      zap();
+      const after = counters(k)[0];
+      consistent(k);
+      teardown(k);
+      return { page: after.page - before.page, mm: after.mm - before.mm };
+    };
+    expect(flushOf(false)).toEqual({ page: 1, mm: 0 });
+    expect(flushOf(true)).toEqual({ page: 1, mm: 0 });
+  });
+});
+
 describe('mm_cpumask with up to 64 CPUs', () => {
   it('the model lists the CPUs holding the mm exactly: CPU 31, 33 and 63 are their own bits (a 32-bit int made 33 into 1 and 31 negative)', () => {
     const k = kernel({ cpus: 64 });

@@ -10,6 +10,7 @@ import type { Machine } from '../machine';
 import type { CpuState, Mm } from '../types';
 import { C_SHOOTDOWNS, NCTR, setTlbPcid, tlbFlushCpu, tlbFlushHugePage, tlbFlushPage, tlbFlushPcid, tlbPcid } from './tlb';
 import { TI } from '../trace';
+import { PAGE_SHIFT } from './physmem';
 
 export const TLB_NR_DYN_ASIDS = 6;
 /** With PTI, the user PCID is the kernel PCID with this bit set (X86_CR3_PTI_PCID_USER_BIT 11). */
@@ -28,7 +29,8 @@ export function userPcid(m: Machine, asid: number): number {
  * range flush becomes a full mm flush.
  */
 export const FLUSH_CEILING_PAGES = 33;
-export const PAGE_SHIFT = 12;
+/** The page sizes a flush strides by: physmem's page, and a PMD's 2 MiB. */
+export { PAGE_SHIFT } from './physmem';
 export const PMD_SHIFT = 21;
 
 /** The PCID `cpu` runs with (asid + 1 with PCID on, else 0): switchMm keeps the TLB's copy in step. */
@@ -37,7 +39,7 @@ export function pcidOf(m: Machine, cpu: number): number {
 }
 
 /** The mshare code registers the host mm's mmu_notifier here (hw/ never imports mshare/). */
-export const flushHooks: { hostMm: ((m: Machine, mm: Mm, start: number, end: number) => void) | null } = { hostMm: null };
+export const flushHooks: { hostMm: ((m: Machine, mm: Mm, start: number, end: number, strideShift: number, freedTables: boolean) => void) | null } = { hostMm: null };
 
 /** Load `mm` into CR3 on `cpu` for task `pid`. */
 export function switchMm(m: Machine, cpu: number, mm: Mm, pid: number): void {
@@ -149,7 +151,7 @@ function shootdown(m: Machine, to: number, mm: Mm | null): void {
 export function flushTlbRange(m: Machine, mm: Mm, start: number, end: number, strideShift = PAGE_SHIFT, freedTables = false): void {
   if (mm.hostOf && flushHooks.hostMm) {
     // An mshare host mm is never loaded on a CPU; its mmu_notifier flushes the sharers (M11).
-    flushHooks.hostMm(m, mm, start, end);
+    flushHooks.hostMm(m, mm, start, end, strideShift, freedTables);
     return;
   }
   const stride = 2 ** strideShift;

@@ -10,7 +10,7 @@
  * Locking (M5): the caller holds the process's mmap_lock for read; the fault takes the
  * host's mmap_lock for read, nested.
  */
-import { flushTlbAll, flushTlbRange } from '../hw/cpu';
+import { PAGE_SHIFT, flushTlbAll, flushTlbRange } from '../hw/cpu';
 import { PTE_P, entryPfn } from '../hw/pte';
 import type { Machine } from '../machine';
 import { FAULT_OK, FAULT_RETRY, FAULT_SIGSEGV, handleMmFault, lastFaultKind } from '../mm/fault';
@@ -142,7 +142,7 @@ export function unlinkVma(m: Machine, mm: Mm, vma: Vma): void {
  * tlb_flush=all: flush_tlb_all() as v3 does. tlb_flush=sharers: flush only the attached mms'
  * translated ranges (IPIs go only to CPUs running a sharer).
  */
-export function hostTlbNotify(m: Machine, host: Mm, start: number, end: number): void {
+export function hostTlbNotify(m: Machine, host: Mm, start: number, end: number, strideShift = PAGE_SHIFT, freedTables = false): void {
   const region = host.hostOf!;
   if (m.s.policies.tlbFlush === 'all') {
     flushTlbAll(m);
@@ -153,7 +153,8 @@ export function hostTlbNotify(m: Machine, host: Mm, start: number, end: number):
   for (const v of region.attached) {
     const s = Math.max(v.start, start - region.hostBase + v.start);
     const e = Math.min(v.end, end - region.hostBase + v.start);
-    if (s < e) flushTlbRange(m, v.mm, s, e);
+    // The host's stride and freed tables carry over: a 2 MiB page is one INVLPG in each sharer.
+    if (s < e) flushTlbRange(m, v.mm, s, e, strideShift, freedTables);
   }
 }
 
