@@ -127,6 +127,23 @@ describe('stride_shift: flushes of 2 MiB entries count 2 MiB strides', () => {
     }
   });
 
+  it('mprotect of a hugetlb range flushes it even when no huge page is there yet (hugetlb_change_protection ends with flush_hugetlb_tlb_range); a 4 KiB range with nothing mapped flushes nothing', () => {
+    const k = kernel({ cpus: 2, ram: 64 * M });
+    k.m.trace.recording = true;
+    okv(k.spawn('a'));
+    okv(k.run('a', 0));
+    okv(k.mmap('a', anon(0x40000000, 4 * M, 'rw', { hugetlb: true, noreserve: true })));
+    okv(k.mmap('a', anon(0x80000000, 64 * K, 'rw')));
+    let seq = k.m.trace.seq;
+    okv(k.mprotect('a', 0x40000000, 4 * M, 'r'));
+    expect(flushesSince(k, seq)).toEqual(['flush cpu0 page']); // two 2 MiB strides, CPU 0 only
+    seq = k.m.trace.seq;
+    okv(k.mprotect('a', 0x80000000, 64 * K, 'r'));
+    expect(flushesSince(k, seq)).toEqual([]);
+    consistent(k);
+    teardown(k);
+  });
+
   it('munmap of one PMD-mapped shmem THP flushes one 2 MiB stride (zap_huge_pmd: tlb_get_unmap_shift is PMD_SHIFT)', () => {
     const k = kernel({ cpus: 2, ram: 64 * M, shmemThp: 'always' });
     k.m.trace.recording = true;

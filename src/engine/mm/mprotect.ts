@@ -8,7 +8,7 @@
  */
 import { FrameUse, PG_ANON_EXCLUSIVE } from '../hw/physmem';
 import { PTE_D, PTE_G, PTE_HI_NX, PTE_P, PTE_PCD, PTE_PROTNONE, PTE_PS, PTE_PWT, PTE_RW, PTE_SPECIAL, PTE_US, entryPfn } from '../hw/pte';
-import { PAGE_SHIFT } from '../hw/cpu';
+import { PAGE_SHIFT, PMD_SHIFT } from '../hw/cpu';
 import type { Machine } from '../machine';
 import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm, type Vma } from '../types';
 import { unshareHugePmds } from './hugetlb';
@@ -57,6 +57,9 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
   const nx = (flags & VM_EXEC) === 0;
   const split: number[] = [];
   const tlb = newGather();
+  // hugetlb_change_protection ends with flush_hugetlb_tlb_range over its whole range, with
+  // huge_page_shift as the stride, whether or not it changed an entry.
+  if (flags & VM_HUGETLB) gatherRange(tlb, start, end, PMD_SHIFT);
   /** Rewrites the entry at `ei`; true when the change needs a TLB flush. */
   const fix = (ei: number, pteLevel: boolean): boolean => {
     const oldLo = u32[ei];
@@ -106,10 +109,8 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
         return;
       }
       const needsFlush = fix(ei, false);
-      // hugetlb_change_protection flushes its whole range (flush_hugetlb_tlb_range, with
-      // huge_page_shift as the stride); change_huge_pmd what needs it.
-      if (!thp) gatherRange(tlb, start, end, shift);
-      else if (needsFlush) gatherRange(tlb, hs, he, shift);
+      // hugetlb's whole range is gathered above; change_huge_pmd flushes what needs it.
+      if (thp && needsFlush) gatherRange(tlb, hs, he, shift);
       tracePteSet(m, mm, va, levelName(m, depth), pfn);
     },
   });
