@@ -133,8 +133,9 @@ export class PhysMem {
     this.u32.subarray(base, base + U32_PER_PAGE).fill(0);
   }
 
-  copyFrame(dst: number, src: number): void {
+  /** Copies `n` consecutive frames (a huge page's 512) from `src` to `dst`. */
+  copyFrame(dst: number, src: number, n = 1): void {
     const s = src * U32_PER_PAGE;
-    this.u32.copyWithin(dst * U32_PER_PAGE, s, s + U32_PER_PAGE);
+    this.u32.copyWithin(dst * U32_PER_PAGE, s, s + n * U32_PER_PAGE);
   }
 }

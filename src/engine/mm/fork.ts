@@ -17,7 +17,7 @@ import { allocTable, ensureTable, entryIndex, pgIndex } from './pgtable';
 import { linkVma } from './vma';
 import { anonVmaPrepare } from './fault';
 import { levelName, tracePteSet } from './pte-trace';
-import { hugetlbFolioAnon, newAnonHugePage } from './hugetlb';
+import { copyAnonHugePage, hugetlbFolioAnon } from './hugetlb';
 
 export function newMm(m: Machine): Mm | null {
   const mm: Mm = {
@@ -142,7 +142,9 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
       if (hugetlbFolioAnon(m, pfn) && d.pincount[pfn] > 0) {
         // hugetlb_try_dup_anon_rmap refuses a maybe-pinned folio (R17 for hugetlb): the child
         // gets its own copy now and the parent's entry is left as it is, still writable.
-        const np = copyPinnedHugePage(m, dvma, pfn, va);
+        // The child owns no reservation: a free unreserved pool page or a fresh surplus one;
+        // with none, fork fails with ENOMEM.
+        const np = copyAnonHugePage(m, dst, dvma, va, pfn, false);
         if (np < 0) {
           ok = false;
           return;
@@ -168,20 +170,6 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
     },
   });
   return ok;
-}
-
-/**
- * The child's private copy of a maybe-pinned anonymous 2 MiB page at `va`
- * (alloc_hugetlb_folio + copy_user_large_folio + hugetlb_add_new_anon_rmap). Returns the new
- * folio's first frame, or -1 when no huge page is free (fork then fails with ENOMEM). The
- * child owns no reservation: a free unreserved pool page or a fresh surplus one.
- */
-function copyPinnedHugePage(m: Machine, dvma: Vma, pfn: number, va: number): number {
-  const np = newAnonHugePage(m, dvma.mm, dvma, va, false);
-  if (np < 0) return -1;
-  m.pm.u32.copyWithin(np * 1024, pfn * 1024, (pfn + 512) * 1024);
-  m.pm.d.mapcount[np] = 1;
-  return np;
 }
 
 /**

@@ -117,6 +117,18 @@ export function newAnonHugePage(m: Machine, mm: Mm, vma: Vma, hva: number, avoid
 }
 
 /**
+ * A new anonymous huge page for `vma` at `hva` holding a copy of the huge page at `old`
+ * (copy_user_large_folio), mapped once by the caller. -1 when the pool has none.
+ */
+export function copyAnonHugePage(m: Machine, mm: Mm, vma: Vma, hva: number, old: number, avoidReserve: boolean): number {
+  const pfn = newAnonHugePage(m, mm, vma, hva, avoidReserve);
+  if (pfn < 0) return -1;
+  m.pm.copyFrame(pfn, old, 512);
+  m.pm.d.mapcount[pfn] = 1;
+  return pfn;
+}
+
+/**
  * hugetlb_wp(): a write to (or, with `unshare`, a read pin of) a private huge page it may not
  * write. An anonymous page mapped once is reused: Linux deliberately does not look at the
  * refcount, so a pin (or any other extra reference) never makes the owner copy away from its
@@ -137,7 +149,7 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
   // for this address was consumed by the fault that mapped the page it now copies.
   const cached = vma.file !== null && vma.file.pages[hugeIndex(vma, hva) * 512] === old;
   const outside = !!vma.resv && !cached;
-  const pfn = newAnonHugePage(m, mm, vma, hva, outside);
+  const pfn = copyAnonHugePage(m, mm, vma, hva, old, outside);
   if (pfn < 0) {
     // No page for the copy. The owner of the mapping takes the page from the children
     // instead (unmap_ref_private), then reuses it (retry_avoidcopy); anyone else gets SIGBUS.
@@ -145,8 +157,6 @@ function hugetlbWp(m: Machine, mm: Mm, vma: Vma, hva: number, ei: number, lo: nu
     unmapRefPrivate(m, vma, hva, old);
     return d.mapcount[old] === 1 ? hugetlbWp(m, mm, vma, hva, ei, u32[ei], unshare) : FAULT_SIGBUS;
   }
-  u32.copyWithin(pfn * 1024, old * 1024, old * 1024 + 512 * 1024);
-  d.mapcount[pfn] = 1;
   u32[ei] = makeLo(pfn, PTE_P | PTE_US | PTE_PS | PTE_A | (unshare ? 0 : PTE_D | PTE_RW));
   u32[ei + 1] = makeHi(pfn, (vma.flags & VM_EXEC) === 0);
   d.mapcount[old]--;

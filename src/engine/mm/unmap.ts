@@ -9,7 +9,7 @@ import { FrameUse, PG_DIRTY } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PS, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { PAGE_SHIFT, PMD_SHIFT } from '../hw/cpu';
 import type { Machine } from '../machine';
-import { VM_HUGETLB, VM_MSHARE, type Mm } from '../types';
+import { VM_HUGETLB, VM_MSHARE, type Mm, type Vma } from '../types';
 import { HPAGE, unshareHugePmds } from './hugetlb';
 import { hugetlbVmaClose } from './hugetlb-pool';
 import { maybeEvict } from './pagecache';
@@ -102,12 +102,7 @@ function unshareForZap(m: Machine, mm: Mm, start: number, end: number): void {
  * flush covers only what was cleared (tlb_end_vma), none when nothing was.
  */
 export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): void {
-  const pages: number[] = [];
-  const tlb = newGather();
-  unshareForZap(m, mm, start, end);
-  zapRange(m, mm, start, end, pages, tlb);
-  flushGather(m, mm, tlb);
-  releasePages(m, pages);
+  zapFlushRelease(m, mm, start, end, false);
 }
 
 /**
@@ -116,11 +111,15 @@ export function zapAndFlush(m: Machine, mm: Mm, start: number, end: number): voi
  * was freed; then the pages are released.
  */
 export function zapDontneed(m: Machine, mm: Mm, start: number, end: number): void {
+  zapFlushRelease(m, mm, start, end, true);
+}
+
+function zapFlushRelease(m: Machine, mm: Mm, start: number, end: number, reclaimTables: boolean): void {
   const pages: number[] = [];
   const tlb = newGather();
   unshareForZap(m, mm, start, end);
   zapRange(m, mm, start, end, pages, tlb);
-  reclaimPteTables(m, mm, start, end, tlb);
+  if (reclaimTables) reclaimPteTables(m, mm, start, end, tlb);
   flushGather(m, mm, tlb);
   releasePages(m, pages);
 }
@@ -227,14 +226,19 @@ export function doMunmap(m: Machine, mm: Mm, start: number, end: number): void {
   // mshare VMAs unlink their slots (M13) before anything walks those slots.
   for (const v of vmas) if (v.flags & VM_MSHARE) vmOps.mshare?.unmap(m, mm, v);
   zapAndFlush(m, mm, start, end);
-  for (const v of vmas) {
-    hugetlbVmaClose(m, v);
-    unlinkVma(mm, v, m.s.anonVmas);
-  }
+  removeVmas(m, mm, vmas);
   const tlb = newGather();
   freePgtables(m, mm, start, end, tlb);
   flushGather(m, mm, tlb);
   for (const v of vmas) if (v.file) maybeEvict(m, v.file);
+}
+
+/** remove_vma for VMAs that go for good: hugetlb gives back their reservations, anon_vmas go. */
+function removeVmas(m: Machine, mm: Mm, vmas: readonly Vma[]): void {
+  for (const v of vmas) {
+    hugetlbVmaClose(m, v);
+    unlinkVma(mm, v, m.s.anonVmas);
+  }
 }
 
 /**
@@ -252,10 +256,7 @@ export function exitMmap(m: Machine, mm: Mm): void {
   unshareForZap(m, mm, 0, top);
   zapRange(m, mm, 0, top, pages, tlb);
   const files = vmas.map((v) => v.file).filter((f) => f !== null);
-  for (const v of vmas) {
-    hugetlbVmaClose(m, v);
-    unlinkVma(mm, v, m.s.anonVmas);
-  }
+  removeVmas(m, mm, vmas);
   freePgtables(m, mm, 0, top, tlb);
   flushGatherFullMm(m, mm, tlb);
   releasePages(m, pages);
