@@ -91,11 +91,7 @@ function MmapForm({ close }: { close: () => void }) {
   const { task } = selected();
   const line = buildLine(`${task?.name ?? 'TASK'}: mmap `, { field: 'address', text: addr || 'auto' }, ' ', { field: 'size', text: len },
     ` ${prot} ${Object.keys(flags).filter((f) => flags[f]).join(',') || 'private'}`, ...(label ? [' as ', { field: 'label', text: label }] : []));
-  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
-  const edit = (set: (v: string) => void) => (v: string) => {
-    set(v);
-    if (Object.keys(errors).length) setErrors({}); // the old message no longer applies
-  };
+  const { errors, checking, submit, edit } = useCheckedSubmit(close);
   return (
     <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void submit([line], { size: len }); }}>
       <TextField label="address" aria="mmap address" id="mmap-address" value={addr} error={errors.address} size={16} onChange={edit((v) => setAddr(noBlanks(v)))} />
@@ -122,12 +118,12 @@ function VmaForm({ close, verb }: { close: () => void; verb: 'mprotect' | 'touch
   const [len, setLen] = useState(vma ? size(Math.min(vma.endNum - vma.startNum, 4 << 20)) : '64K');
   const target = vma && mm ? vmaAddrArg(mm.vmas, vma) : 'ADDR';
   const line = buildLine(`${task?.name}: ${verb} ${target} `, { field: 'length', text: len }, ` ${verb === 'mprotect' ? prot : mode}`);
-  const { errors, setErrors, checking, submit } = useCheckedSubmit(close);
+  const { errors, checking, submit, edit } = useCheckedSubmit(close);
   return (
     <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void submit([line], { length: len }); }}>
       <p>VMA {vma ? `${vma.label ?? ''} ${vma.start}` : '—'}</p>
       <TextField label="length" aria={`${verb} length`} id={`${verb}-length`} value={len} error={errors.length} size={6}
-        onChange={(v) => { setLen(noBlanks(v)); if (Object.keys(errors).length) setErrors({}); }} />
+        onChange={edit((v) => setLen(noBlanks(v)))} />
       {verb === 'mprotect' ? (
         <label>prot <select aria-label="new protection" value={prot} onChange={(e) => setProt(e.target.value)}>{['none', 'r', 'rw', 'rx', 'rwx'].map((p) => <option key={p}>{p}</option>)}</select></label>
       ) : (
@@ -166,7 +162,12 @@ function useCheckedSubmit(close: () => void) {
       setChecking(false);
     }
   };
-  return { errors, setErrors, checking, submit };
+  /** A field's setter that also clears the errors shown: the old message no longer applies. */
+  const edit = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    if (Object.keys(errors).length) setErrors({});
+  };
+  return { errors, setErrors, checking, submit, edit };
 }
 
 function RegionForm({ close }: { close: () => void }) {
