@@ -78,6 +78,17 @@ test.describe('the engine worker fails and comes back', () => {
     await expectNoErrors(opened);
   });
 
+  test('a crash at step 0 says the script was reloaded, not "replayed to step 0"', async ({ page }) => {
+    const opened = await openApp(page, '?scenario=fork-cow');
+    await page.evaluate(() => window.mshareExplorer!.goto(0));
+    const r = await crash(page, 'reject');
+    expect(r.position).toBe(0);
+    const notice = page.getByTestId('notice-engine');
+    await expect(notice).toContainText('Your script was reloaded at its start');
+    await expect(notice).not.toContainText('replayed to step');
+    await expectNoErrors(opened);
+  });
+
   test('a crash loop stops replaying: the script is loaded at step 0 and kept', async ({ page }) => {
     const opened = await openApp(page, '?scenario=fork-cow');
     const { total } = await position(page);

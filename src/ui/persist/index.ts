@@ -15,6 +15,11 @@ export { NoticeDock, Notices, SessionBar } from './Notices';
 
 let installed = false;
 
+/** What the rebuild does with the script: at step 0 (at boot, say) there is nothing to replay. */
+function rebuiltTo(position: number): string {
+  return position > 0 ? `replayed to step ${count(position)}` : 'reloaded at its start';
+}
+
 function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void {
   if (s.state === 'restarting') {
     dismissKind('engine');
@@ -22,7 +27,7 @@ function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void
       kind: 'engine',
       urgent: true,
       title: 'The simulation engine stopped',
-      text: `Cause: ${s.reason}. It is being restarted, and your script replayed to step ${count(s.position)}. Your script and position are kept.`,
+      text: `Cause: ${s.reason}. It is being restarted, and your script ${rebuiltTo(s.position)}. Your script and position are kept.`,
     });
     // Kills replayed while rebuilding are not news.
     if (!release.done) void quietOom(new Promise<void>((r) => (release.done = r)));
@@ -33,7 +38,7 @@ function onStatus(s: EngineStatus, release: { done: (() => void) | null }): void
       kind: 'engine',
       title: s.replayed ? `The engine was restarted in ${secs} s` : 'The engine was restarted',
       text: s.replayed
-        ? `After: ${s.reason}. Your script was replayed to step ${count(s.position)}; you can go on where you were.${s.interrupted ? ' The command that was running when it stopped did not complete.' : ''}`
+        ? `After: ${s.reason}. Your script was ${rebuiltTo(s.position)}; you can go on where you were.${s.interrupted ? ' The command that was running when it stopped did not complete.' : ''}`
         : `After: ${s.reason}. ${s.note ?? ''} Your script is kept in the Script tab.`,
       ttl: s.replayed ? 20_000 : 0,
     });
