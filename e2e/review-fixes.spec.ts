@@ -113,3 +113,33 @@ test('embed mode announces the step and caption after a step', async ({ page }) 
   await expectNoErrors(opened);
 });
 
+
+test('an unlinked region is shown "(deleted)" and is not offered for attaching; its new namesake is', async ({ page }) => {
+  // Review 14: after unlink and re-create, two regions carried one name, and Attach… offered both.
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario([
+    'machine mshare=2025',
+    'mount msharefs',
+    'spawn a',
+    'a: open /sys/fs/mshare/r create as F',
+    'a: ftruncate F 512G',
+    'a: ioctl F create_mapping 0 4M rw',
+    'spawn b',
+    'b: open /sys/fs/mshare/r as G',
+    'b: mmap auto 512G rw shared fd=G as r',
+    'b: touch r 4M write',
+    'unlink /sys/fs/mshare/r',
+    'spawn c',
+    'c: open /sys/fs/mshare/r create as H',
+    'c: ftruncate H 1T',
+  ].join('\n'), { run: true }));
+  await waitIdle(page);
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  await expect(page.getByRole('table', { name: 'mshare /sys/fs/mshare/r (deleted)' })).toContainText('sharers1');
+  await expect(page.getByRole('table', { name: 'mshare /sys/fs/mshare/r', exact: true })).toContainText('sharers0');
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'msharefs' }).click();
+  const menu = page.getByRole('dialog', { name: 'msharefs' });
+  await menu.getByRole('button', { name: 'Attach…' }).click();
+  await expect(menu.getByLabel('region to attach').locator('option')).toHaveText(['/sys/fs/mshare/r']);
+  await expectNoErrors(opened);
+});

@@ -6,7 +6,7 @@
  * snapshot with buffers from another step.
  */
 import type { Kernel } from './kernel';
-import { maps, meminfo, status, tlbReport, type MapsEntry, type Meminfo, type Status } from './mm/proc';
+import { maps, meminfo, shownPath, status, tlbReport, type MapsEntry, type Meminfo, type Status } from './mm/proc';
 import { sharerMms } from './mshare/region';
 import type { Inode, KernelState, MachineConfig, Mm, MshareRegion, Policies, Task, Vma } from './types';
 
@@ -48,7 +48,10 @@ export interface MmModel {
 
 export interface RegionModel {
   id: number;
+  /** As /proc names it: " (deleted)" appended once unlinked (shownPath). */
   path: string;
+  /** Unlinked: it lives on only through its mappings, and its name may be another region's. */
+  deleted: boolean;
   start: number;
   size: number;
   hostBase: number;
@@ -258,7 +261,8 @@ export function buildModel(k: Kernel, generation: number, cache = true): ModelSn
     const sm = sharerMms(r);
     return {
       id: r.id,
-      path: r.path,
+      path: shownPath(r.inode),
+      deleted: r.inode.nlink === 0,
       start: r.start,
       size: r.size,
       hostBase: r.hostBase,

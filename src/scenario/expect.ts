@@ -74,7 +74,9 @@ export function evalExpect(k: Kernel, st: RunState, e: ExpectExpr): ExpectOutcom
       return verdict(compare(v, e.op, e.value), `cgroup.${e.name}.${e.field} is ${kb(v)}`);
     }
     case 'mshare': {
-      const region = [...k.m.s.regions.values()].find((r) => r.path === e.path);
+      // The region the name means now: after an unlink and a new create, the new file's, not
+      // the unlinked one that lives on through its mappings.
+      const region = k.m.s.paths.get(e.path)?.region;
       if (!region) return verdict(false, `no mshare region at ${e.path}`);
       const subject = `mshare.${e.path}.${e.field}`;
       if (e.field === 'sharers') {

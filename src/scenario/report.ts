@@ -7,7 +7,7 @@
  * policies, oom_kills, lock_inversions, trace_counts, fault_kinds, and per-entry extras.
  */
 import type { Runner } from './runner';
-import { meminfo, maps, status, tlbReport, hex } from '../engine/mm/proc';
+import { meminfo, maps, status, tlbReport, hex, shownPath } from '../engine/mm/proc';
 import { sharerMms } from '../engine/mshare/region';
 import { stateDigest } from '../engine/snapshot';
 import { isAlive } from '../engine/sys/task';
@@ -83,7 +83,7 @@ export function buildReport(r: Runner): Report {
   const mshare: ReportMshare[] = [...s.regions.values()].map((rg) => {
     const hs = status(rg.host);
     return {
-      path: rg.path,
+      path: shownPath(rg.inode),
       start: hex(rg.start),
       size: rg.size,
       // pid 0: the owner has exited (2025 flavour) or there never was one; JSON says null.

@@ -144,6 +144,56 @@ describe('mshare owner in the report', () => {
   });
 });
 
+describe('an unlinked file is named as /proc names it, and its name means the new file', () => {
+  const unlinkAndRecreate = [
+    'machine mshare=2025',
+    'mount msharefs',
+    'spawn a',
+    'a: open /sys/fs/mshare/r create as F',
+    'a: ftruncate F 512G',
+    'a: ioctl F create_mapping 0 4M rw',
+    'spawn b',
+    'b: open /sys/fs/mshare/r as G',
+    'b: mmap auto 512G rw shared fd=G as r',
+    'b: touch r 4M write',
+    'unlink /sys/fs/mshare/r',
+    'spawn c',
+    'c: open /sys/fs/mshare/r create as H',
+    'c: ftruncate H 1T',
+  ];
+
+  it('expect mshare.PATH reads the region the path names now, not the unlinked one b still maps', () => {
+    const r = run([...unlinkAndRecreate,
+      'expect mshare./sys/fs/mshare/r.sharers == 0',
+      'expect mshare./sys/fs/mshare/r.rss == 0',
+    ].join('\n'));
+    const rep = buildReport(r);
+    expect(rep.failures).toEqual([]);
+  });
+
+  it('the report and maps say " (deleted)" for the unlinked region, as d_path does', () => {
+    const rep = buildReport(run(unlinkAndRecreate.join('\n')));
+    expect(rep.mshare.map((g) => [g.path, g.sharers, g.host.VmRSS])).toEqual([
+      ['/sys/fs/mshare/r (deleted)', 1, 4096],
+      ['/sys/fs/mshare/r', 0, 0],
+    ]);
+    const b = rep.processes.find((p) => p.name === 'b')!;
+    expect(b.maps.map((e) => e.mshare)).toContain('/sys/fs/mshare/r (deleted)');
+  });
+
+  it('a mapping of an unlinked tmpfs file shows its path with " (deleted)"', () => {
+    const rep = buildReport(run([
+      'spawn a',
+      'a: open /dev/shm/x create as F',
+      'a: ftruncate F 1M',
+      'a: mmap auto 1M rw shared fd=F as m',
+      'unlink /dev/shm/x',
+    ].join('\n')));
+    const a = rep.processes.find((p) => p.name === 'a')!;
+    expect(a.maps.map((e) => e.path)).toEqual(['/dev/shm/x (deleted)']);
+  });
+});
+
 describe('the CLI reads a relative path from where npm was run', () => {
   it('resolves FILE against INIT_CWD', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-cwd-'));

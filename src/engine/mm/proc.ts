@@ -7,7 +7,7 @@ import { FrameUse, PG_DIRTY, PG_THP } from '../hw/physmem';
 import { PTE_D, PTE_P, PTE_PROTNONE, PTE_SPECIAL, entryPfn } from '../hw/pte';
 import { cpuCounters, tlbTotals } from '../hw/tlb';
 import type { Machine } from '../machine';
-import { VM_MSHARE, type Mm, type Task, type Vma } from '../types';
+import { VM_MSHARE, type Inode, type Mm, type Task, type Vma } from '../types';
 import { walkRange } from './pagewalk';
 import { isThpPmd, thpHead } from './thp';
 import { entryIndex, pgIndex } from './pgtable';
@@ -192,6 +192,14 @@ export function vmaKind(v: Vma): MapsEntry['kind'] {
   return v.file.kind === 'shmem-anon' ? 'shmem' : 'file';
 }
 
+/**
+ * A file's name as /proc shows it: d_path appends " (deleted)" once the file is unlinked, so a
+ * mapping of an unlinked file (or msharefs region) is not mistaken for whatever now has its name.
+ */
+export function shownPath(inode: Inode): string {
+  return inode.nlink === 0 ? `${inode.path} (deleted)` : inode.path;
+}
+
 export function maps(mm: Mm | null): MapsEntry[] {
   if (!mm || mm.dead) return [];
   return mm.vmas.map((v) => ({
@@ -200,8 +208,8 @@ export function maps(mm: Mm | null): MapsEntry[] {
     perms: protString(v),
     offset: v.file ? v.pgoff * 4096 : 0,
     label: v.label,
-    path: v.file ? (v.file.kind === 'shmem-anon' ? '/dev/zero (deleted)' : v.file.path) : null,
-    mshare: v.region ? v.region.path : null,
+    path: v.file ? (v.file.kind === 'shmem-anon' ? '/dev/zero (deleted)' : shownPath(v.file)) : null,
+    mshare: v.region ? shownPath(v.region.inode) : null,
     kind: vmaKind(v),
   }));
 }

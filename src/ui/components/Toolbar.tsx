@@ -219,7 +219,8 @@ function RegionForm({ close }: { close: () => void }) {
 
 function AttachForm({ close }: { close: () => void }) {
   const snap = useUi((s) => s.snapshot);
-  const regions = snap?.regions ?? [];
+  // An unlinked region cannot be opened by its name any more: only live ones can be attached.
+  const regions = (snap?.regions ?? []).filter((r) => !r.deleted);
   const [path, setPath] = useState(regions[0]?.path ?? '');
   const { task } = selected();
   const r = regions.find((x) => x.path === path);
