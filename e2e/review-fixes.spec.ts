@@ -143,3 +143,24 @@ test('an unlinked region is shown "(deleted)" and is not offered for attaching; 
   await expect(menu.getByLabel('region to attach').locator('option')).toHaveText(['/sys/fs/mshare/r']);
   await expectNoErrors(opened);
 });
+
+test('Counters: a global OOM kill counts on the victim\'s cgroup; the root shows /proc/vmstat\'s count', async ({ page }) => {
+  // Review 15: the victim's cgroup read oom_kill 0, and "/" showed an oom_kill row of 0 that
+  // Linux does not have (the root has no memory.events).
+  const opened = await openApp(page);
+  await page.evaluate(() => window.mshareExplorer!.loadScenario([
+    'machine ram=32M',
+    'cgroup g',
+    'spawn a',
+    'a: join g',
+    'a: mmap auto 64M rw private,anon as x',
+    'a: touch x 64M write',
+  ].join('\n'), { run: true }));
+  await waitIdle(page);
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  await expect(page.getByRole('table', { name: 'cgroup g' }).getByRole('row', { name: /^oom_kill/ })).toHaveText('oom_kill1');
+  const root = page.getByRole('table', { name: 'cgroup /' });
+  await expect(root.getByRole('row', { name: /oom_kill/ })).toHaveText('oom_kill (/proc/vmstat)1');
+  await expect(root.getByRole('row', { name: /^limit/ })).toHaveCount(0);
+  await expectNoErrors(opened);
+});

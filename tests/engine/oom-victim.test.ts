@@ -102,6 +102,22 @@ describe('memory.max lowered below memory.current (memory_max_write)', () => {
     teardown(k);
   });
 
+  it('a global OOM counts oom_kill on the victim\'s cgroup, which has no limit of its own', () => {
+    const k = kernel({ ram: 32 * M });
+    okv(k.cgroup('g'));
+    okv(k.spawn('a'));
+    okv(k.join('a', 'g'));
+    const va = okv(k.mmap('a', anon(null, 64 * M)));
+    const r = k.touch('a', va, 64 * M, 'write');
+    expect(r.signal).toBe('SIGKILL');
+    expect(k.task('a')!.state).toBe('killed');
+    expect(k.m.s.oomKills).toBe(1);
+    expect(k.m.s.cgroups.get('g')!.oomKills).toBe(1);
+    expect(k.m.s.cgroups.get('/')!.oomKills).toBe(0); // no memory.events on the root
+    consistent(k);
+    teardown(k);
+  });
+
   it('gives up when no task is left to kill (shmem stays charged), and the write still succeeds', () => {
     const k = kernel({ ram: 128 * M });
     okv(k.cgroup('g'));

@@ -190,7 +190,10 @@ export function oomKill(m: Machine, cgroup: Cgroup | null, why: string): Task | 
     regionSharers: taskHooks.mshare?.regionSharers(m, mm) ?? [],
   });
   m.s.oomKills++;
-  if (cgroup) cgroup.oomKills++;
+  // memory.events oom_kill counts on the victim's cgroup, for a global OOM as for a cgroup's
+  // (__oom_kill_process: memcg_memory_event_mm(mm, MEMCG_OOM_KILL)); the root cgroup has no
+  // memory.events, only /proc/vmstat's oom_kill (m.s.oomKills) counts there.
+  if (victim.cgroup.id !== 0) victim.cgroup.oomKills++;
   // The task keeps what the kernel logs ("Killed process N (name) anon-rss:... pgtables:..."),
   // so the UI can say why it was chosen after the trace ring has moved on.
   const kB = (pages: number) => `${pages * 4}kB`;

@@ -54,7 +54,10 @@ export function Counters() {
         {snap.cgroups.map((c) => (
           <Table key={c.name} label={`cgroup ${c.name}`} rows={[
             ['memory.current', kB(c.current)], ['pagetables', kB(c.pagetables)], ['anon', kB(c.anon)], ['shmem', kB(c.shmem)],
-            ['limit', c.limit === null ? 'max' : kB(c.limit)], ['oom_kill', c.oomKills],
+            // The root has no memory.max or memory.events: its kills are /proc/vmstat's, all of them.
+            ...(c.name === '/'
+              ? [['oom_kill (/proc/vmstat)', snap.oomKills]] as [string, number][]
+              : [['limit', c.limit === null ? 'max' : kB(c.limit)], ['oom_kill', c.oomKills]] as [string, string | number][]),
           ]} />
         ))}
         {snap.regions.map((r) => {
