@@ -13,6 +13,8 @@
  *                host PGD ────^     └─> PMD ─> PTE ─> pages (host RSS, host pgtables_bytes)
  */
 import { describe, expect, it } from 'vitest';
+import { Runner } from '../../src/scenario/runner';
+import { buildReport } from '../../src/scenario/report';
 import { PTE_P } from '../../src/engine/hw/pte';
 import { cpuCounters } from '../../src/engine/hw/tlb';
 import { lockEdges } from '../../src/engine/sys/locks';
@@ -474,6 +476,31 @@ describe('TLB, charging and teardown of regions (M11-M19)', () => {
     expect(k.m.s.cgroups.get('own')!.pagetables - pt).toBe(PAGE);
     expect(desc(k, region(k, P).host.pgd).memcg).toBe(k.m.s.cgroups.get('own')!.id);
     teardown(k);
+  });
+
+  it('M12 (5-level paging): the host\'s P4D page, allocated by find_shared_vma before set_active_memcg, is the first faulter\'s charge', () => {
+    const built = Runner.fromSource([
+      'machine mshare=2025 levels=5',
+      'mount msharefs',
+      'cgroup g',
+      'cgroup h',
+      'spawn a',
+      'a: join g',
+      'a: open /sys/fs/mshare/r create as F',
+      'a: ftruncate F 512G',
+      'a: ioctl F create_mapping 0 4K rw',
+      'spawn b',
+      'b: join h',
+      'b: open /sys/fs/mshare/r as G',
+      'b: mmap auto 512G rw shared fd=G as r',
+      'b: read r',
+      // g: the host PGD + PUD + PMD + PTE pages; h: b's own P4D page + the host's P4D page.
+      'expect cgroup.g.pagetables == 16K',
+      'expect cgroup.h.pagetables == 8K',
+    ].join('\n'), 'p4d.msh');
+    if (!built.ok) throw new Error(built.errors.map((e) => e.message).join('\n'));
+    built.runner.runToEnd();
+    expect(buildReport(built.runner).failures).toEqual([]);
   });
 
   it.each(both)('M13 (%i): unmapping the msharefs VMA unlinks the slot (share count -1, entry cleared, slot flushed) and leaves the region\'s pages alone', (flavour) => {

@@ -97,7 +97,11 @@ export function mshareFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boo
         return FAULT_RETRY; // VM_FAULT_NOPAGE: nothing allocated, retry the access
       }
     }
-    // M8: handle the fault against the host VMA, filling the host's tables.
+    // M8: handle the fault against the host VMA, filling the host's tables. find_shared_vma()
+    // first walks the host to the table holding the slot entry (walk_to_p4d: p4d_alloc), before
+    // set_active_memcg (M12): with 5-level paging a missing host P4D page is the faulting
+    // task's charge, not the owner's. With 4 levels that table is the host PGD: nothing to do.
+    if (ensureTable(m, host, hostVa, m.geo.pudDepth - 1) < 0) return 3; // FAULT_OOM
     const hvma = findVma(host, hostVa);
     if (!hvma || accessError(hvma, write, false)) {
       emitFault(m, pid, va, write, 'sigsegv');
