@@ -133,15 +133,16 @@ const caches = new WeakMap<object, ModelCache>();
 function vmaKey(v: Vma): VmaKey {
   return {
     start: v.start, end: v.end, flags: v.flags, pgoff: v.pgoff, label: v.label,
-    file: v.file, fileKind: v.file ? v.file.kind : null, filePath: v.file ? v.file.path : null,
-    region: v.region, regionPath: v.region ? v.region.path : null, hostMm: v.region ? v.region.host.id : null,
+    // Shown paths: an unlink changes them (" (deleted)") and nothing else about the VMA.
+    file: v.file, fileKind: v.file ? v.file.kind : null, filePath: v.file ? shownPath(v.file) : null,
+    region: v.region, regionPath: v.region ? shownPath(v.region.inode) : null, hostMm: v.region ? v.region.host.id : null,
   };
 }
 
 function sameVma(k: VmaKey, v: Vma): boolean {
   return k.start === v.start && k.end === v.end && k.flags === v.flags && k.pgoff === v.pgoff && k.label === v.label &&
-    k.file === v.file && (v.file === null || (k.fileKind === v.file.kind && k.filePath === v.file.path)) &&
-    k.region === v.region && (v.region === null || (k.regionPath === v.region.path && k.hostMm === v.region.host.id));
+    k.file === v.file && (v.file === null || (k.fileKind === v.file.kind && k.filePath === shownPath(v.file))) &&
+    k.region === v.region && (v.region === null || (k.regionPath === shownPath(v.region.inode) && k.hostMm === v.region.host.id));
 }
 
 /** Did nothing the mm's model is made of change? */
