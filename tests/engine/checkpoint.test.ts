@@ -57,4 +57,26 @@ describe('checkpoints', () => {
     expect(stateDigest(k.m)).toBe(digest);
     expect(checkInvariants(k.m)).toEqual([]);
   });
+
+  it('store frames with equal contents once, and give each frame its own contents back', () => {
+    const k = new Kernel({ ram: 64 * MiB });
+    k.spawn('a');
+    const base = k.mmap('a', { addr: null, len: 128 * 4096, prot: 'rw', flags: { private: true, anon: true } }).value as number;
+    // 64 pages with one content, 64 with a content each.
+    for (let i = 0; i < 64; i++) k.write('a', base + i * 4096 + 8, 'same');
+    for (let i = 64; i < 128; i++) k.write('a', base + i * 4096 + 8, 1000 + i);
+    const digest = stateDigest(k.m);
+    const cp = takeCheckpoint(k.m);
+    expect(cp.frames.length).toBe(cp.blocks.length);
+    // The 64 equal pages share one block: at least 63 blocks fewer than frames saved.
+    expect(cp.frames.length - cp.data.length / 1024).toBeGreaterThanOrEqual(63);
+
+    for (let i = 0; i < 128; i++) k.write('a', base + i * 4096 + 8, 7);
+    k.fork('a', 'b');
+    restoreCheckpoint(k.m, cp);
+    expect(stateDigest(k.m)).toBe(digest);
+    expect(checkInvariants(k.m)).toEqual([]);
+    expect(k.read('a', base + 5 * 4096 + 8, 4)).toMatchObject({ text: 'same' });
+    for (let i = 64; i < 128; i++) expect(k.read('a', base + i * 4096 + 8, 4).value).toBe(1000 + i);
+  });
 });

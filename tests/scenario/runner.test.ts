@@ -534,10 +534,12 @@ describe('goto: checkpoints and replay', () => {
 
   it('thins checkpoints to stay within the budget', () => {
     const r = build('machine ram=64M\nspawn a\na: mmap auto 8M rw private,anon as x\na: touch x 8M write\nrepeat 60: a: fork as c{i}\n', {
-      checkpointEvery: 2, checkpointBudget: 40 * 2 ** 20, checkpointOverhead: Infinity,
+      // 20 MiB: 31 checkpoints of this machine take ~37 MiB (frame descriptors, mostly: the
+      // children's equal page tables are stored once).
+      checkpointEvery: 2, checkpointBudget: 20 * 2 ** 20, checkpointOverhead: Infinity,
     });
     r.runToEnd();
-    expect(r.checkpointBytes()).toBeLessThanOrEqual(40 * 2 ** 20);
+    expect(r.checkpointBytes()).toBeLessThanOrEqual(20 * 2 ** 20);
     const pos = r.checkpointPositions();
     expect(pos[0]).toBe(0);
     expect(pos.length).toBeLessThan(31);
