@@ -20,6 +20,7 @@ import { counterSample, createRunner, type RunnerPort, type StepRecord } from '.
 import { SnapshotEncoder } from './snapshot-patch';
 import { explainAllocationFailure, refuseInBrowser } from './browser-limits';
 import { workerTestHooks } from './test-hooks';
+import { scriptMarkers } from './script-text';
 
 const SLICE_MS = 12;
 /**
@@ -176,16 +177,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function markers(src: string): { chapters: Marker[]; notes: Marker[] } {
   const parsed = parseScript(src, file);
-  const chapters: Marker[] = [];
-  const notes: Marker[] = [];
-  if (!parsed.ok) return { chapters, notes };
-  let index = 0;
-  for (const c of parsed.script.commands) {
-    if (c.kind === 'chapter') chapters.push({ title: c.title, index, line: c.line });
-    if (c.kind === 'note') notes.push({ title: c.caption, index, line: c.line });
-    index += c.kind === 'repeat' ? c.count : 1;
-  }
-  return { chapters, notes };
+  return parsed.ok ? scriptMarkers(parsed.script) : { chapters: [], notes: [] };
 }
 
 function loadInfo(): LoadResult {

@@ -1,9 +1,20 @@
 /**
  * Review 13 of the scenario language, the CLI and the test API: columns of errors in a
- * `repeat` body whose `{i}` changes the line's length, ...
+ * `repeat` body whose `{i}` changes the line's length, the timeline markers of a loaded
+ * script, ...
  */
 import { describe, expect, it } from 'vitest';
+import { formatError, parseScript } from '../../src/scenario/parser';
+import type { Script } from '../../src/scenario/ast';
+import { Runner } from '../../src/scenario/runner';
+import { scriptMarkers } from '../../src/worker/script-text';
 import { errors } from './helpers';
+
+function parsed(src: string): Script {
+  const r = parseScript(src, 't.msh');
+  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+  return r.script;
+}
 
 describe('an error in a repeat body with {i} in a number', () => {
   it('names the column in the line as written, whatever length {i} takes', () => {
@@ -28,5 +39,42 @@ repeat 5: a: mmap 0x{i}0000 4K rw private,anon,fixed as l{i}{i}{i}{i}{i}{i} off=
     expect(errors('repeat 1000: a{i}: write x{i} {i}Q\n')).toEqual([
       "t.msh:1:31: with {i}=1000: value '1000Q': expected K, M, G or T",
     ]);
+  });
+});
+
+describe('the timeline markers of a loaded script', () => {
+  const src = `spawn a
+## Part one
+repeat 2: note step {i}
+a: mmap auto 4K rw private,anon as h
+repeat 3: a: write h+{i} 1
+note "done #{i}"
+repeat 2: note "at {i}"
+`;
+
+  it('have a note in a repeat, once, at its first step, captioned as its first iteration', () => {
+    expect(scriptMarkers(parsed(src))).toEqual({
+      chapters: [{ title: 'Part one', index: 1, line: 2 }],
+      notes: [
+        { title: 'step 1', index: 2, line: 3 },
+        { title: 'done #{i}', index: 8, line: 6 },
+        { title: 'at 1', index: 9, line: 7 },
+      ],
+    });
+  });
+
+  it('are the ones the typed lines get from their step records (one per command, its first step)', () => {
+    const built = Runner.fromSource(src, 't.msh', { checkpointEvery: 0, recordTrace: false, keepRecords: true });
+    if (!built.ok) throw new Error('does not parse');
+    built.runner.runToEnd();
+    // As actions.ts `appended` reads them after a typed line.
+    const lines = new Set<number>();
+    const notes = [];
+    for (const r of built.runner.records) {
+      if (r.kind !== 'note' || r.note === undefined || lines.has(r.line)) continue;
+      lines.add(r.line);
+      notes.push({ title: r.note, index: r.index, line: r.line });
+    }
+    expect(scriptMarkers(parsed(src)).notes).toEqual(notes);
   });
 });
