@@ -20,7 +20,7 @@ import { counterSample, createRunner, type RunnerPort, type StepRecord } from '.
 import { SnapshotEncoder } from './snapshot-patch';
 import { explainAllocationFailure, refuseInBrowser } from './browser-limits';
 import { workerTestHooks } from './test-hooks';
-import { scriptMarkers } from './script-text';
+import { scriptMarkers, withMachineLine } from './script-text';
 
 const SLICE_MS = 12;
 /**
@@ -348,11 +348,9 @@ const api: EngineApi = {
     await halt();
     const pos = runner.position;
     const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'}${s.pti ? ' pti=on' : ''} levels=${s.levels} mshare=${s.mshare}${s.shmemThp && s.shmemThp !== 'never' ? ` shmem_thp=${s.shmemThp}` : ''}`;
-    const lines = source.split('\n');
-    const at = lines.findIndex((l) => /^\s*machine\b/.test(l));
-    if (at >= 0) lines[at] = machine;
-    else lines.unshift(machine);
-    const res = api.load(lines.join('\n'), file);
+    const parsed = parseScript(source, file);
+    // The loaded script always parses; were it not to, the new machine line goes first.
+    const res = api.load(parsed.ok ? withMachineLine(source, parsed.script, machine) : `${machine}\n${source}`, file);
     if (res.ok && pos > 0) await play(Infinity, pos);
     return res.ok ? loadInfo() : res;
   },

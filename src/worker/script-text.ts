@@ -1,5 +1,6 @@
 /**
- * What the worker reads from a parsed script (the timeline's markers). Pure: tested in Node.
+ * What the worker reads from a parsed script's text (the timeline's markers) and writes into
+ * it (the machine line of a restart). Pure: tested in Node.
  */
 import type { Script } from '../scenario/ast';
 import { repeatBody } from '../scenario/parser';
@@ -27,3 +28,16 @@ export function scriptMarkers(script: Script): { chapters: Marker[]; notes: Mark
   return { chapters, notes };
 }
 
+/**
+ * `source` with its `machine` command replaced by `machine` (or `machine` put first when
+ * there is none). The command is found by the parser, by its line: a line that merely starts
+ * with the word, such as a task named `machine` (`machine: mmap ...`, `machine.1: ...`), is
+ * no machine command.
+ */
+export function withMachineLine(source: string, script: Script, machine: string): string {
+  const lines = source.split('\n');
+  const cmd = script.commands.find((c) => c.kind === 'machine');
+  if (cmd) lines[cmd.line - 1] = machine;
+  else lines.unshift(machine);
+  return lines.join('\n');
+}

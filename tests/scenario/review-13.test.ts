@@ -1,13 +1,13 @@
 /**
  * Review 13 of the scenario language, the CLI and the test API: columns of errors in a
  * `repeat` body whose `{i}` changes the line's length, the timeline markers of a loaded
- * script, ...
+ * script, the machine line a restart writes, ...
  */
 import { describe, expect, it } from 'vitest';
 import { formatError, parseScript } from '../../src/scenario/parser';
 import type { Script } from '../../src/scenario/ast';
 import { Runner } from '../../src/scenario/runner';
-import { scriptMarkers } from '../../src/worker/script-text';
+import { scriptMarkers, withMachineLine } from '../../src/worker/script-text';
 import { errors } from './helpers';
 
 function parsed(src: string): Script {
@@ -76,5 +76,23 @@ repeat 2: note "at {i}"
       notes.push({ title: r.note, index: r.index, line: r.line });
     }
     expect(scriptMarkers(parsed(src)).notes).toEqual(notes);
+  });
+});
+
+describe("Restart machine's new machine line", () => {
+  const line = 'machine ram=64M cpus=1 tlb=64 pcid=on levels=4 mshare=2024';
+
+  it('replaces only the machine command, not a line of a task named machine', () => {
+    for (const task of ['machine', 'machine.1', 'machine-x']) {
+      const src = `spawn ${task}\n${task}: mmap auto 4K rw private,anon as h\n${task}: touch h 4K write\nexpect ${task}.VmRSS == 4K\n`;
+      const out = withMachineLine(src, parsed(src), line);
+      expect(out).toBe(`${line}\n${src}`);
+      expect(parseScript(out, 't.msh').ok).toBe(true);
+    }
+  });
+
+  it('replaces the machine command where it stands, after chapters and notes too', () => {
+    const src = '## Start\n  machine ram=32M   # small\nspawn machine\nmachine: fork\n';
+    expect(withMachineLine(src, parsed(src), line)).toBe(`## Start\n${line}\nspawn machine\nmachine: fork\n`);
   });
 });
