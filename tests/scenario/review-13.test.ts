@@ -96,3 +96,28 @@ describe("Restart machine's new machine line", () => {
     expect(withMachineLine(src, parsed(src), line)).toBe(`## Start\n${line}\nspawn machine\nmachine: fork\n`);
   });
 });
+
+describe('README: a file under /dev/hugepages/ is a hugetlbfs file', () => {
+  it('sized in whole 2 MiB pages, mapped with 2 MiB pages; elsewhere a tmpfs file', () => {
+    const built = Runner.fromSource(`file /dev/hugepages/db 4M
+file /dev/shm/db 4M
+spawn a
+a: mmap auto 4M rw shared file=/dev/hugepages/db as h
+a: touch h 4M write
+expect a.HugetlbPages == 4M
+expect a.VmPTE == 8K
+a: mmap auto 4M rw shared file=/dev/shm/db as s
+a: touch s 4M write
+expect a.HugetlbPages == 4M
+expect a.RssShmem == 4M
+file /dev/hugepages/odd 3M
+a: open /dev/hugepages/grown create as F
+a: ftruncate F 3M
+a: ftruncate F 6M
+`, 't.msh', { checkpointEvery: 0, recordTrace: false, keepRecords: false });
+    if (!built.ok) throw new Error('does not parse');
+    built.runner.runToEnd();
+    expect(built.runner.failures).toEqual([]);
+    expect(built.runner.errors.map((e) => [e.line, e.errno])).toEqual([[12, 'EINVAL'], [14, 'EINVAL']]);
+  });
+});
