@@ -227,11 +227,13 @@ export class Kernel {
       populate: !!a.flags.populate, hugetlb: !!a.flags.hugetlb, noreserve: !!a.flags.noreserve,
     };
     let inode: Inode | null = null;
-    if (a.fd !== undefined) {
+    // ksys_mmap_pgoff() looks the fd up only without MAP_ANONYMOUS: an anonymous mapping
+    // ignores it, a bad one included. `file=PATH` stands for such a descriptor.
+    if (!flags.anon && a.fd !== undefined) {
       const f = t.fds.get(a.fd);
       if (!f) return err('EBADF', `${name} has no fd ${a.fd}`);
       inode = f.inode;
-    } else if (a.file !== undefined) {
+    } else if (!flags.anon && a.file !== undefined) {
       inode = this.m.s.paths.get(a.file) ?? null;
       if (!inode) return err('ENOENT', `no file ${a.file}`);
     }

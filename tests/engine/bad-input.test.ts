@@ -96,7 +96,11 @@ describe('bad input: errnos, never a throw', () => {
     for (const off of [-PAGE, 1, NaN, Infinity]) refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', file: '/f', off, flags: { shared: true } }), 'EINVAL', `off ${off}`);
     refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', flags: { shared: true, private: true, anon: true } }), 'EINVAL', 'shared+private');
     refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', flags: { anon: true } }), 'EINVAL', 'neither');
-    refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', file: '/f', flags: { shared: true, anon: true } }), 'EINVAL', 'anon + file');
+    // With MAP_ANONYMOUS Linux looks at no fd (ksys_mmap_pgoff): anonymous memory, no errno.
+    for (const named of [{ file: '/f' }, { fd: 77 }]) {
+      const r = answered(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', ...named, flags: { shared: true, anon: true } }), 'anon + file');
+      okv(k.munmap('a', okv(r), PAGE));
+    }
     refused(k, () => k.mmap('a', { addr: null, len: 2 * M, prot: 'r', file: '/f', flags: { shared: true, hugetlb: true } }), 'EINVAL', 'hugetlb tmpfs');
     refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', fd: 77, flags: { shared: true } }), 'EBADF');
     refused(k, () => k.mmap('a', { addr: null, len: PAGE, prot: 'r', file: '/none', flags: { shared: true } }), 'ENOENT');

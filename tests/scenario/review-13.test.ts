@@ -121,3 +121,27 @@ a: ftruncate F 6M
     expect(built.runner.errors.map((e) => [e.line, e.errno])).toEqual([[12, 'EINVAL'], [14, 'EINVAL']]);
   });
 });
+
+describe('mmap anon with fd= (ksys_mmap_pgoff ignores the fd with MAP_ANONYMOUS)', () => {
+  it('maps anonymous memory; the descriptor, named or numbered, is not looked up', () => {
+    const built = Runner.fromSource(`file /dev/shm/f 8K
+spawn a
+a: open /dev/shm/f as F
+a: mmap auto 4K rw shared,anon fd=F as s
+a: mmap auto 4K rw shared,anon fd=99 as t
+a: mmap auto 4K rw private,anon fd=NOSUCH as p
+a: touch s 4K write
+a: touch t 4K write
+a: touch p 4K write
+expect a.RssShmem == 8K
+expect a.RssAnon == 4K
+expect a.RssFile == 0
+a: mmap auto 4K rw shared fd=NOSUCH
+`, 't.msh', { checkpointEvery: 0, recordTrace: false, keepRecords: false });
+    if (!built.ok) throw new Error('does not parse');
+    built.runner.runToEnd();
+    expect(built.runner.failures).toEqual([]);
+    // Without anon the name is looked up as before.
+    expect(built.runner.errors.map((e) => [e.line, e.errno, e.detail])).toEqual([[13, 'EBADF', "a has no descriptor named 'NOSUCH'"]]);
+  });
+});
