@@ -326,7 +326,8 @@ const api: EngineApi = {
     // console acts on the state it shows, like typing after an undo).
     const mine = runner;
     const r = mine.append(text + '\n');
-    if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: 1 })) };
+    // Lines counted in the text, as the check's: its first line is the script's r.line.
+    if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: e.line - r.line + 1 })) };
     const first = mine.total - r.added; // the line's first step
     source = runner.source;
     lastRecord = null;
