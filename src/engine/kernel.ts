@@ -508,7 +508,10 @@ export class Kernel {
   touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the range is empty or its address is bad');
+    if (!Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the address is bad');
+    // No bytes are no access (as memset(p, 0, 0) touches nothing), as gup of no pages pins none.
+    if (len === 0) return ok(0);
+    if (!(len > 0)) return err('EINVAL', 'the length is bad');
     const write = mode === 'write';
     const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const end = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
@@ -781,6 +784,9 @@ export class Kernel {
   gup(name: string, addr: number, len: number, write: boolean): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
+    // __get_user_pages: `if (!nr_pages) return 0`, before it looks at the address (only
+    // values no unsigned long holds are refused, as everywhere).
+    if (len === 0 && Number.isFinite(addr) && addr >= 0) return ok(0);
     const r = checkRange(this.m, addr, len);
     if (typeof r === 'string') return err(r, refusal());
     const m = this.m;
