@@ -227,11 +227,13 @@ export class Kernel {
       populate: !!a.flags.populate, hugetlb: !!a.flags.hugetlb, noreserve: !!a.flags.noreserve,
     };
     let inode: Inode | null = null;
-    if (a.fd !== undefined) {
+    // ksys_mmap_pgoff() looks the fd up only without MAP_ANONYMOUS: an anonymous mapping
+    // ignores it, a bad one included. `file=PATH` stands for such a descriptor.
+    if (!flags.anon && a.fd !== undefined) {
       const f = t.fds.get(a.fd);
       if (!f) return err('EBADF', `${name} has no fd ${a.fd}`);
       inode = f.inode;
-    } else if (a.file !== undefined) {
+    } else if (!flags.anon && a.file !== undefined) {
       inode = this.m.s.paths.get(a.file) ?? null;
       if (!inode) return err('ENOENT', `no file ${a.file}`);
     }
@@ -506,7 +508,10 @@ export class Kernel {
   touch(name: string, addr: number, len: number, mode: 'read' | 'write'): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
-    if (!(len > 0) || !Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the range is empty or its address is bad');
+    if (!Number.isFinite(addr) || addr < 0) return err('EINVAL', 'the address is bad');
+    // No bytes are no access (as memset(p, 0, 0) touches nothing), as gup of no pages pins none.
+    if (len === 0) return ok(0);
+    if (!(len > 0)) return err('EINVAL', 'the length is bad');
     const write = mode === 'write';
     const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const end = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
@@ -779,6 +784,9 @@ export class Kernel {
   gup(name: string, addr: number, len: number, write: boolean): SysResult {
     const t = this.live(name);
     if (!('pid' in t)) return t;
+    // __get_user_pages: `if (!nr_pages) return 0`, before it looks at the address (only
+    // values no unsigned long holds are refused, as everywhere).
+    if (len === 0 && Number.isFinite(addr) && addr >= 0) return ok(0);
     const r = checkRange(this.m, addr, len);
     if (typeof r === 'string') return err(r, refusal());
     const m = this.m;

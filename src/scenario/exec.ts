@@ -137,7 +137,8 @@ export function execCommand(k: Kernel, st: RunState, cmd: Command): SysResult | 
         addr = a;
       }
       let fd: number | undefined;
-      if (cmd.fd) {
+      // With `anon` Linux's mmap never looks at the fd (ksys_mmap_pgoff): nor is its name.
+      if (cmd.fd && !cmd.flags.includes('anon')) {
         const f = resolveFd(k, st, cmd.task, cmd.fd);
         if (isResult(f)) return f;
         fd = f;

@@ -611,10 +611,27 @@ function parseIteration(template: RepeatTemplate, line: number, i: number): Comm
     const { tokens, codeEnd } = lexLine(raw);
     return parseCommand(tokens, { line, raw, codeEnd, inRepeat: true });
   } catch (e) {
-    // Columns are the substituted text's; the message says which iteration it was.
-    if (e instanceof SyntaxFail) fail(e.col, `with {i}=${i}: ${e.message}`);
+    // The message says which iteration it was; the column is the line's as written.
+    if (e instanceof SyntaxFail) fail(templateColumn(template.text, i, e.col), `with {i}=${i}: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * The column in the template of column `col` of its text with `{i}` replaced by `i`: each
+ * `{i}` before it is 3 characters as written and String(i).length after substitution. A
+ * column inside a substituted number of i is that `{i}`'s own.
+ */
+function templateColumn(text: string, i: number, col: number): number {
+  const width = String(i).length;
+  let shift = 0; // written minus substituted length of the `{i}`s passed so far
+  for (let at = text.indexOf('{i}'); at >= 0; at = text.indexOf('{i}', at + 3)) {
+    const substituted = at - shift + 1; // 1-based column where this `{i}`'s digits start
+    if (col < substituted) break;
+    if (col < substituted + width) return at + 1;
+    shift += 3 - width;
+  }
+  return col + shift;
 }
 
 /**

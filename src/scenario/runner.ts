@@ -146,9 +146,10 @@ export type FromSourceResult = { ok: true; runner: Runner } | { ok: false; error
 
 /**
  * `added`: steps appended (a `repeat N:` adds N); `line`: the line the appended text starts
- * on; `dropped`: steps after the position that were dropped first (0 at the end).
+ * on (would have, when it failed: the errors' lines count on from it); `dropped`: steps after
+ * the position that were dropped first (0 at the end).
  */
-export type AppendResult = { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ParseError[] };
+export type AppendResult = { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ParseError[]; line: number };
 
 /** Lines of a script text: a final newline ends the last line rather than starting one. */
 export function countLines(text: string): number {
@@ -416,7 +417,7 @@ export class Runner {
     }
     // 2. Parse the new text on the lines after the kept text.
     const parsed = parseScript('\n'.repeat(lines) + source, this.file);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ...parsed, line: lines + 1 };
     const errors: ParseError[] = [];
     const keptSteps = keep > 0 ? this.starts[keep - 1] + this.stepsOf(cut ?? commands[keep - 1]) : 0;
     let total = keptSteps;
@@ -433,7 +434,7 @@ export class Runner {
     if (joined !== null && joined.length > MAX_SCRIPT_CHARS) {
       errors.push({ file: this.file, line: lines + 1, col: 1, message: `script is too large: ${joined.length} characters (at most ${MAX_SCRIPT_CHARS})` });
     }
-    if (errors.length) return { ok: false, errors };
+    if (errors.length) return { ok: false, errors, line: lines + 1 };
     // 3. Commit: drop the future, then add the new commands after the kept ones.
     const dropped = this.count - keptSteps;
     if (dropping) {

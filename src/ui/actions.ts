@@ -261,14 +261,15 @@ export async function runLineOutcome(line: string): Promise<LineOutcome> {
   if (!text) return EMPTY_OUTCOME;
   linesRunning++;
   try {
-    return await runLineNow(text);
+    return await runLineNow(text, line);
   } finally {
     linesRunning--;
     if (linesRunning === 0) for (const w of lineWaiters.splice(0)) w();
   }
 }
 
-async function runLineNow(text: string): Promise<LineOutcome> {
+/** `text` is `input` trimmed: what runs; `input` places parse errors as the caller wrote them. */
+async function runLineNow(text: string, input: string): Promise<LineOutcome> {
   log('cmd', text);
   // exec appends after the worker's position, halting a play first. Stop and catch up here,
   // so the store's position is that one: the steps after it are the ones exec drops.
@@ -294,8 +295,9 @@ async function runLineNow(text: string): Promise<LineOutcome> {
   const sent = await track(getEngine().exec(text) as Promise<ExecResult>);
   const res: ExecResult = sent.ok ? sent : { ...sent, errors: visibleErrors(sent.errors) };
   if (!res.ok) {
-    for (const e of res.errors) log('err', `${e.col}: ${e.message}`);
-    return lineOutcome(res, problemsBefore, problemsBefore);
+    const outcome = lineOutcome(res, problemsBefore, problemsBefore, input);
+    for (const e of outcome.errors) log('err', e);
+    return outcome;
   }
   const source = await getEngine().getSource();
   store.setState({ source, scriptErrors: [], ...appended(from, oldPoints) });
@@ -323,7 +325,7 @@ async function runLineNow(text: string): Promise<LineOutcome> {
     log('info', `${dropSummary(drop)}: Undo in the notice brings them back`);
     offerUndo(drop, () => restore(undo));
   } else if (res.line > 0) noteLineRun();
-  return lineOutcome(res, problemsBefore, after.problems);
+  return lineOutcome(res, problemsBefore, after.problems, input);
 }
 
 /**

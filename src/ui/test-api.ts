@@ -22,7 +22,8 @@
  *   { ok, parsed, errors, steps, value, errno, signal, detail, expect, problems }
  *
  * ok is true only if it parsed and none of its steps failed (no errno, no signal, no failed
- * expect); src/ui/line-outcome.ts describes each field. goto(n) takes an integer; below 0 it
+ * expect); src/ui/line-outcome.ts describes each field. Its parse errors are "COL: msg", or
+ * "LINE:COL: msg" for a text of several lines (counted in the text as given). goto(n) takes an integer; below 0 it
  * goes to the start, past the end to the end.
  *
  * The promise-returning calls run one after another, in the order they were made: a test may

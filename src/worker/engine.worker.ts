@@ -20,6 +20,7 @@ import { counterSample, createRunner, type RunnerPort, type StepRecord } from '.
 import { SnapshotEncoder } from './snapshot-patch';
 import { explainAllocationFailure, refuseInBrowser } from './browser-limits';
 import { workerTestHooks } from './test-hooks';
+import { scriptMarkers, withMachineLine } from './script-text';
 
 const SLICE_MS = 12;
 /**
@@ -176,16 +177,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function markers(src: string): { chapters: Marker[]; notes: Marker[] } {
   const parsed = parseScript(src, file);
-  const chapters: Marker[] = [];
-  const notes: Marker[] = [];
-  if (!parsed.ok) return { chapters, notes };
-  let index = 0;
-  for (const c of parsed.script.commands) {
-    if (c.kind === 'chapter') chapters.push({ title: c.title, index, line: c.line });
-    if (c.kind === 'note') notes.push({ title: c.caption, index, line: c.line });
-    index += c.kind === 'repeat' ? c.count : 1;
-  }
-  return { chapters, notes };
+  return parsed.ok ? scriptMarkers(parsed.script) : { chapters: [], notes: [] };
 }
 
 function loadInfo(): LoadResult {
@@ -334,7 +326,8 @@ const api: EngineApi = {
     // console acts on the state it shows, like typing after an undo).
     const mine = runner;
     const r = mine.append(text + '\n');
-    if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: 1 })) };
+    // Lines counted in the text, as the check's: its first line is the script's r.line.
+    if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, file: 'console', line: e.line - r.line + 1 })) };
     const first = mine.total - r.added; // the line's first step
     source = runner.source;
     lastRecord = null;
@@ -356,11 +349,9 @@ const api: EngineApi = {
     await halt();
     const pos = runner.position;
     const machine = `machine ram=${Math.round(s.ram / 2 ** 20)}M cpus=${s.cpus} tlb=${s.tlb} pcid=${s.pcid ? 'on' : 'off'}${s.pti ? ' pti=on' : ''} levels=${s.levels} mshare=${s.mshare}${s.shmemThp && s.shmemThp !== 'never' ? ` shmem_thp=${s.shmemThp}` : ''}`;
-    const lines = source.split('\n');
-    const at = lines.findIndex((l) => /^\s*machine\b/.test(l));
-    if (at >= 0) lines[at] = machine;
-    else lines.unshift(machine);
-    const res = api.load(lines.join('\n'), file);
+    const parsed = parseScript(source, file);
+    // The loaded script always parses; were it not to, the new machine line goes first.
+    const res = api.load(parsed.ok ? withMachineLine(source, parsed.script, machine) : `${machine}\n${source}`, file);
     if (res.ok && pos > 0) await play(Infinity, pos);
     return res.ok ? loadInfo() : res;
   },

@@ -68,9 +68,10 @@ export interface RunnerPort {
   /**
    * Appends source lines to the script without replaying it (Runner.append): they become the
    * steps after the current position; steps after the position are dropped first. `line` is
-   * the line the text starts on, `added` the steps it adds, `dropped` the steps it removed.
+   * the line the text starts on (also when it failed), `added` the steps it adds, `dropped`
+   * the steps it removed.
    */
-  append(source: string): { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ScriptError[] };
+  append(source: string): { ok: true; added: number; line: number; dropped: number } | { ok: false; errors: ScriptError[]; line: number };
 }
 
 export type CreateResult = { ok: true; runner: RunnerPort } | { ok: false; errors: ScriptError[] };

@@ -69,7 +69,7 @@ describe('a repeat iteration between the first and the last that does not parse'
       "t.msh:2:27: with {i}=11: value '0x80000000000011' cannot be held exactly (more than 53 significant bits)",
     ]);
     expect(errors('spawn a\nrepeat 20: a{i}: read 0x800000000000{i} 1\n')).toEqual([
-      "t.msh:2:22: with {i}=11: address '0x80000000000011' cannot be held exactly (more than 53 significant bits)",
+      "t.msh:2:23: with {i}=11: address '0x80000000000011' cannot be held exactly (more than 53 significant bits)",
     ]);
     // Numbers that stay exact for every i, large or small, still parse.
     expect(errors('spawn a\nrepeat 20: expect last != {i}0000000000000000\nrepeat 100000: a: write x+{i}K {i}\n')).toEqual([]);

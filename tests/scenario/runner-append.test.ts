@@ -164,6 +164,8 @@ describe('errors are positioned and change nothing', () => {
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.errors.map((e) => [e.file, e.line])).toEqual([['t.msh', 7], ['t.msh', 8]]);
+    // Where the text would have started: the worker counts the errors' lines in the text from it.
+    expect(res.line).toBe(6);
     expect(res.errors[0].message).toMatch(/privat/);
     expect(observed(r)).toEqual(before);
     expect(r.source).toBe(SMALL);
@@ -181,6 +183,7 @@ describe('errors are positioned and change nothing', () => {
     if (res.ok) return;
     expect(res.errors).toHaveLength(1);
     expect(res.errors[0]).toMatchObject({ line: 7, col: 3 });
+    expect(res.line).toBe(6);
     expect(res.errors[0].message).toMatch(/machine must be the first command/);
     expect(r.total).toBe(5);
     // Even at step 0 of a script with only a chapter: the machine is built.

@@ -31,3 +31,19 @@ describe('lineOutcome steps', () => {
     expect(lineOutcome({ ok: false, errors: [] }, none, none).steps).toBe(0);
   });
 });
+
+describe('lineOutcome parse errors of several lines (review 13)', () => {
+  const bad = (line: number, col: number) => ({ ok: false as const, errors: [{ file: 'console', line, col, message: "unknown verb 'frok'" }] });
+  it('name the line, as the CLI does, when the text holds several', () => {
+    expect(lineOutcome(bad(2, 4), none, none, 'spawn y\ny: frok').errors).toEqual(["2:4: unknown verb 'frok'"]);
+  });
+  it('count lines and columns in the text as given, before it was trimmed', () => {
+    // A template literal: a blank first line and indentation.
+    expect(lineOutcome(bad(2, 6), none, none, '\n  spawn y\n  y: frok\n').errors).toEqual(["3:6: unknown verb 'frok'"]);
+    expect(lineOutcome(bad(1, 4), none, none, '\n  y: frok\n  spawn y').errors).toEqual(["2:6: unknown verb 'frok'"]);
+  });
+  it('keep "COL: message" for one line', () => {
+    expect(lineOutcome(bad(1, 4), none, none, 'y: frok\n').errors).toEqual(["4: unknown verb 'frok'"]);
+    expect(lineOutcome(bad(1, 4), none, none, '\n\n  y: frok').errors).toEqual(["6: unknown verb 'frok'"]);
+  });
+});

@@ -36,6 +36,7 @@ export interface MmapRequest {
   len: number;
   prot: number; // VM_READ|VM_WRITE|VM_EXEC bits
   flags: MmapFlags;
+  /** null for anonymous memory (with `anon`, Kernel.mmap looks up no file, as Linux). */
   inode: Inode | null;
   off: number;
   label: string | null;
@@ -81,7 +82,6 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
 export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   const hugetlb = req.flags.hugetlb || req.inode?.kind === 'hugetlb';
   if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return refuse('EINVAL', 'hugetlb maps a hugetlbfs file or anonymous memory');
-  if (req.flags.anon && req.inode) return refuse('EINVAL', 'anon with a file');
   if (hugetlb && req.off % HPAGE !== 0) return refuse('EINVAL', 'a hugetlb offset must be a multiple of 2M');
   // shmem_get_unmapped_area(): with shmem THP on, a shmem mapping of 2 MiB or more is placed
   // 2 MiB-aligned (its offset is), so that PMDs can map it.
