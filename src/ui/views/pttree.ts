@@ -5,14 +5,14 @@
 import { select, type Selection } from 'd3-selection';
 import type { ModelSnapshot } from '../../engine/abi';
 import { readConsistent } from '../engine-client';
-import { hex, size } from '../format';
+import { hex } from '../format';
 import { FRAME_USE_COLOURS } from '../palette';
 import { FRAME_USE_NAMES } from '../../engine/abi';
 import { select as selectUi, store } from '../store';
 import { hugetlbPmdSharerMms } from './pmd-sharers';
 import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
 import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
-import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
+import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, leafTitle, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
 import { panZoom } from './zoom';
 import { pressesButton } from './press-key';
 
@@ -163,10 +163,9 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         .style('fill', (x) => (x.r.leaf ? FRAME_USE_COLOURS[FRAME_USE_NAMES.indexOf(Object.keys(x.r.leaf.uses)[0] as never)] || '#999' : null));
       rg.select('title').text((x) => {
         const r = x.r;
+        if (r.child === undefined) return leafTitle(r, d.node.group.length);
         const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
-        if (r.child !== undefined) return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
-        const l = r.leaf!;
-        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), ${l.count === 1 ? `pfn ${hex(l.firstPfn)}` : `pfn ${hex(l.firstPfn)} to ${hex(l.lastPfn)}${l.contiguous ? '' : ' (not consecutive)'}`}${d.node.group.length > 1 ? ' in the first table' : ''}, ${l.writable ? 'read-write' : 'read-only'}`;
+        return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
       });
       rg.on('click', (_e, x) => {
         const frame = x.r.leaf ? x.r.leaf.firstPfn : null;
