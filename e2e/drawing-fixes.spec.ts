@@ -1,0 +1,67 @@
+// Review 15, the drawings: the address-space strip's zero page against a page that is not
+// present, and its legend; the tree's zero-page rows; the tree at 1280x800.
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoErrors, openApp } from './app';
+
+/** WCAG contrast of two CSS colours as the browser computes them (canvas resolves any syntax). */
+async function ratio(page: Page, a: string, b: string): Promise<number> {
+  return page.evaluate(([x, y]) => {
+    const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
+    const lum = (c: string) => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = '#000';
+      ctx.fillStyle = c;
+      ctx.fillRect(0, 0, 1, 1);
+      const [r, g, bl] = [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const [p, q] = [lum(x), lum(y)];
+    return (Math.max(p, q) + 0.05) / (Math.min(p, q) + 0.05);
+  }, [a, b] as const);
+}
+
+/** A strip cell's drawn colours (its fill is set inline from the frame use, its edge by main.css). */
+async function cell(page: Page, va: string) {
+  return page.locator(`[data-testid="panel-addrspace"] rect.page[data-va="${va}"]`).evaluate((r) => {
+    const s = getComputedStyle(r);
+    return { cls: r.getAttribute('class') ?? '', fill: s.fill, stroke: s.stroke, opacity: s.opacity, panel: getComputedStyle(r.closest('.panel')!).backgroundColor };
+  });
+}
+
+test.describe('1280x800', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test('address-space strip: the zero page is a filled, outlined cell, a page not present an empty slot; the legend says which', async ({ page }, info) => {
+    // zero-page step 23: 255 of buf's 256 pages map the zero page; fork-cow step 7: 1 of 4 present.
+    const opened = await openApp(page, '?scenario=zero-page&step=23');
+    for (const theme of ['light', 'dark'] as const) {
+      if (theme === 'dark') await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      const zero = await cell(page, '0x40000000');
+      expect(zero.cls).toContain('u-zero');
+      // Its fill or its edge stands out from the panel (3:1, WCAG's for graphics; the light grey
+      // fill is 1.7:1 on white, so there the dark edge does it), and it is drawn at full strength.
+      const seen = Math.max(await ratio(page, zero.fill, zero.panel), await ratio(page, zero.stroke, zero.panel));
+      expect(seen, `${theme}: zero page ${zero.fill} edged ${zero.stroke} on ${zero.panel}`).toBeGreaterThanOrEqual(3);
+      expect(zero.opacity).toBe('1');
+      const legend = page.getByRole('list', { name: 'Page cells' });
+      await expect(legend).toContainText('zero page');
+      await expect(legend).toContainText('not present');
+      await page.getByTestId('panel-addrspace').screenshot({ path: info.outputPath(`strip-zero-${theme}.png`) });
+    }
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await expectNoErrors(opened);
+    const again = await openApp(page, '?scenario=fork-cow&step=7');
+    const absent = await cell(page, '0x40001000');
+    expect(absent.cls).not.toContain('present');
+    // Not present: the panel's own colour inside an outline, where the zero page is filled.
+    expect(await ratio(page, absent.fill, absent.panel)).toBeCloseTo(1, 2);
+    await expect(page.getByRole('list', { name: 'VMA kinds' })).toContainText('mshare');
+    await page.getByTestId('panel-addrspace').screenshot({ path: info.outputPath('strip-absent.png') });
+    await expectNoErrors(again);
+  });
+});
