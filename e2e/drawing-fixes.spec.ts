@@ -1,7 +1,7 @@
 // Review 15, the drawings: the address-space strip's zero page against a page that is not
 // present, and its legend; the tree's zero-page rows; the tree at 1280x800.
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoErrors, openApp } from './app';
+import { expectNoErrors, inside, openApp } from './app';
 
 /** WCAG contrast of two CSS colours as the browser computes them (canvas resolves any syntax). */
 async function ratio(page: Page, a: string, b: string): Promise<number> {
@@ -64,4 +64,39 @@ test.describe('1280x800', () => {
     await page.getByTestId('panel-addrspace').screenshot({ path: info.outputPath('strip-absent.png') });
     await expectNoErrors(again);
   });
+
+  // Review 15: the columns ran past the panel at the readable scale, "shared by 2 processes"
+  // cut to "shared by 2" (to a sliver comparing a with b) and the leaf row cut, a third of the
+  // panel empty below. Stacked, the whole tree is in view, the badge and the leaf row too.
+  for (const compare of [null, 'b'] as const) {
+    test(`hugetlb-pmd-share${compare ? ` compared with ${compare}` : ''}: the tree, its sharing badge and leaf row in view at a readable scale`, async ({ page }, info) => {
+      const opened = await openApp(page, `?scenario=hugetlb-pmd-share&step=${compare ? 17 : 12}`);
+      const tree = page.getByTestId('panel-tree');
+      if (compare) await tree.getByLabel(/compare with/i).selectOption({ label: compare });
+      await expect(tree.locator('g.pt-node')).toHaveCount(compare ? 5 : 3);
+      await page.waitForTimeout(300);
+      const host = (await tree.locator('.view-fill').boundingBox())!;
+      const badge = tree.locator('g.pt-badge:not([display="none"])');
+      await expect(badge.locator('text')).toHaveText(compare ? 'shared by 2 processes' : 'shared by 2 processes · 1 drawn');
+      for (const el of [badge, ...(await tree.locator('rect.pt-box').all()), tree.locator('[data-level="PMD"] g.pt-row text.r')]) {
+        const b = (await el.boundingBox())!;
+        expect(inside(b, host), `${JSON.stringify(b)} in ${JSON.stringify(host)}`).toBe(true);
+      }
+      await expect(tree.locator('[data-level="PMD"] g.pt-row text.r')).toHaveText('32× 2M hugetlb → 0x200,… RW');
+      // Readable: the rows' type at 9.5 px or more (10.5 px at the readable 0.9).
+      const rowPx = await tree.locator('g.pt-row text.l').first().evaluate((t) => (t as SVGTextElement).getBoundingClientRect().height);
+      expect(rowPx).toBeGreaterThanOrEqual(10);
+      await expect(tree.locator('.tree-host')).not.toHaveClass(/more-(right|below)/);
+      await tree.screenshot({ path: info.outputPath(`hugetlb-tree${compare ? '-cmp' : ''}.png`) });
+      await expectNoErrors(opened);
+    });
+  }
+});
+
+test('zero-page: a PTE run that maps the zero page over and over says "all → 0x100", its tooltip "all pfn 0x100"', async ({ page }) => {
+  const opened = await openApp(page, '?scenario=zero-page&step=23');
+  const rows = page.getByTestId('panel-tree').locator('[data-level="PTE"] g.pt-row');
+  await expect(rows.locator('text.r')).toHaveText(['2× zero all → 0x100 RO', 'anon → 0x109 RW', '253× zero all → 0x100 RO']);
+  await expect(rows.nth(2).locator('title')).toHaveText(/253 × 4K \(zero 253\), all pfn 0x100, read-only$/);
+  await expectNoErrors(opened);
 });
