@@ -93,6 +93,25 @@ test.describe('1280x800', () => {
   }
 });
 
+test.describe('1280x800, stacked trees that grew', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+  // A stacked tree is drawn because it fits whole; fitted while it was small (loading a step
+  // replays the steps before it), it must be fitted again as tables are added.
+  for (const [id, step] of [['mshare-basics-2024', 28], ['fork-cow', 25]] as const) {
+    test(`${id} step ${step}: every table in view`, async ({ page }) => {
+      const opened = await openApp(page, `?scenario=${id}&step=${step}`);
+      const tree = page.getByTestId('panel-tree');
+      await page.waitForTimeout(300);
+      const host = (await tree.locator('.view-fill').boundingBox())!;
+      const boxes = await tree.locator('rect.pt-box').all();
+      expect(boxes.length).toBeGreaterThanOrEqual(4);
+      for (const b of boxes) expect(inside((await b.boundingBox())!, host)).toBe(true);
+      await expect(tree.locator('.tree-host')).not.toHaveClass(/more-(right|below)/);
+      await expectNoErrors(opened);
+    });
+  }
+});
+
 test('zero-page: a PTE run that maps the zero page over and over says "all → 0x100", its tooltip "all pfn 0x100"', async ({ page }) => {
   const opened = await openApp(page, '?scenario=zero-page&step=23');
   const rows = page.getByTestId('panel-tree').locator('[data-level="PTE"] g.pt-row');

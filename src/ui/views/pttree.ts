@@ -264,7 +264,9 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram + ':' + layout.kind;
       // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
       // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
-      const grown = fit.whole && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
+      // A stacked tree is drawn because it fits whole at a readable scale: it is refitted too
+      // (centred when it was small, the table a step added ran past the panel's right edge).
+      const grown = (fit.whole || layout.kind === 'stacked') && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
       if (sized && (key !== lastKey || refit || grown)) {
         lastKey = key;
         refit = false;
