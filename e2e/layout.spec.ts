@@ -58,21 +58,42 @@ test.describe('1,500-process scenarios: box text fits, the ×N label clears its 
     await expectTextInsideBoxes(page);
     const label = page.locator('[data-talk-view="processes"] text.proc-edge-label');
     await expect(label).toHaveText(/^×\d+$/);
+    // Clear of its own line and arrowhead, and nearer to them than to any other edge (review 15:
+    // "×20" sat beside another process's edge and arrowhead). The label may sit in the bend of its
+    // own edge, inside the edge's bounding box, when the other side is taken: distances are to
+    // the path as drawn (the arrowhead: about 11 units back from the tip, 6.5 either side).
     const geo = await label.evaluate((t) => {
       const svg = (t as SVGTextElement).ownerSVGElement!;
-      const edge = svg.querySelector<SVGPathElement>(`path.proc-edge[data-edge="${t.getAttribute('data-edge')}"]`)!;
-      const e = edge.getBoundingClientRect();
-      // The arrowhead: markerWidth 7 in stroke widths, at the end; the stroke itself.
-      const m = edge.getScreenCTM()!;
-      const sw = parseFloat(getComputedStyle(edge).strokeWidth) * m.a;
-      const head = 3.5 * sw;
       const l = t.getBoundingClientRect();
+      const dist = (p: SVGPathElement): number => {
+        const m = p.getScreenCTM()!;
+        const n = p.getTotalLength();
+        let d = Infinity;
+        const at = (x: number, y: number) => {
+          const sx = m.a * x + m.c * y + m.e;
+          const sy = m.b * x + m.d * y + m.f;
+          const dx = sx < l.left ? l.left - sx : sx > l.right ? sx - l.right : 0;
+          const dy = sy < l.top ? l.top - sy : sy > l.bottom ? sy - l.bottom : 0;
+          d = Math.min(d, Math.hypot(dx, dy));
+        };
+        for (let s = 0; s <= n; s += 0.5) {
+          const q = p.getPointAtLength(s);
+          at(q.x, q.y);
+          const back = n - s;
+          if (back <= 11) for (const side of [-1, 1]) at(q.x + side * 6.5 * (back / 11), q.y);
+        }
+        return d;
+      };
+      const id = t.getAttribute('data-edge');
+      const paths = Array.from(svg.querySelectorAll<SVGPathElement>('path.proc-edge'));
       return {
         label: { x: l.x, y: l.y, width: l.width, height: l.height },
-        edge: { x: e.x - head, y: e.y, width: e.width + 2 * head, height: e.height + sw },
+        own: dist(paths.find((p) => p.getAttribute('data-edge') === id)!),
+        others: paths.filter((p) => p.getAttribute('data-edge') !== id).map(dist),
       };
     });
-    expect(overlap(geo.label, geo.edge), `label ${JSON.stringify(geo.label)} clear of edge ${JSON.stringify(geo.edge)}`).toBe(false);
+    expect(geo.own, 'off its own line and arrowhead').toBeGreaterThanOrEqual(2);
+    for (const d of geo.others) expect(d, `nearer its own edge (${geo.own.toFixed(1)} px) than another`).toBeGreaterThan(geo.own + 4);
     // And of every other edge and box.
     const others = await page.locator('[data-talk-view="processes"]').evaluate((pane) =>
       Array.from(pane.querySelectorAll('rect.box')).map((r) => {

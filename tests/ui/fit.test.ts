@@ -81,3 +81,26 @@ describe('presenter mode (whole)', () => {
     expect(fitTransform(view, { w: 5000, h: 120 }, { maxScale: 1, minScale: 0.55, whole: true }).k).toBe(WHOLE_MIN_SCALE);
   });
 });
+
+describe('a drawing that fits only in the margins', () => {
+  // Review 15, oom-mshare step 110 at 1280x800: the processes graph (364 units at the readable
+  // 0.9) in a 339.3 px view, drawn from x = 12: its right end at 339.6, the host box's right
+  // border cut, and no fade (edgesPast allows a pixel).
+  it('is centred in the view, whole, rather than cut by a fraction of a pixel', () => {
+    const view = { w: 339.3, h: 400 };
+    const graph = { w: 364, h: 300 };
+    const t = fitTransform(view, graph, { maxScale: 1.5, minScale: 0.5 });
+    expect(t.k).toBe(READABLE_SCALE);
+    expect(t.x).toBeGreaterThanOrEqual(1);
+    expect(t.x + graph.w * t.k).toBeLessThanOrEqual(view.w - 1);
+    expect(edgesPast(view, graph, t).right).toBe(false);
+  });
+
+  it('one that does not fit still starts at the margin and fades where it runs past', () => {
+    const view = { w: 300, h: 400 };
+    const graph = { w: 364, h: 300 };
+    const t = fitTransform(view, graph, { maxScale: 1.5, minScale: 0.5 });
+    expect(t.x).toBe(FIT_PAD);
+    expect(edgesPast(view, graph, t).right).toBe(true);
+  });
+});

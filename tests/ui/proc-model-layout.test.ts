@@ -190,3 +190,48 @@ describe('group titles name who is in the group', () => {
     expect(nameRange(['a', 'b', 'c'])).toBe('a, b, …');
   });
 });
+
+describe('an edge label reads as its own edge\'s count', () => {
+  function graphAt(id: string, step: number, maxWidth: number) {
+    const b = findBuiltin(id)!;
+    const r = Runner.fromSource(b.source, id, { checkpointEvery: 0, checkpointOverhead: Infinity });
+    if (!r.ok) throw new Error(id);
+    r.runner.goto(step);
+    return buildProcGraph(buildModel(r.runner.kernel, 1), estimateText, maxWidth);
+  }
+  /** The label's box (10 px type centred on ly) and the distance from it to an edge as drawn. */
+  const labelBox = (e: ProcGraph['edges'][number]) => {
+    const tw = estimateText(e.label!, 'line');
+    const x0 = e.la === 'end' ? e.lx! - tw : e.lx!;
+    return { x0, x1: x0 + tw, y0: e.ly! - 5, y1: e.ly! + 5 };
+  };
+  const dist = (r: ReturnType<typeof labelBox>, o: ProcGraph['edges'][number]) => {
+    const pts = edgePoints(o, 48);
+    // Straight drops sampled too, and the arrowhead (about 11 px back from the tip).
+    const dense: [number, number][] = [];
+    pts.forEach(([x, y], i) => {
+      const [px, py] = i ? pts[i - 1] : [x, y];
+      for (let k = 1; k <= 20; k++) dense.push([px + ((x - px) * k) / 20, py + ((y - py) * k) / 20]);
+    });
+    for (let k = 0; k <= 11; k++) dense.push([o.x2, o.y2 - k]);
+    return Math.min(...dense.map(([x, y]) => Math.hypot(x < r.x0 ? r.x0 - x : x > r.x1 ? x - r.x1 : 0, y < r.y0 ? r.y0 - y : y > r.y1 ? y - r.y1 : 0)));
+  };
+
+  // Review 15: at 1280x800 (a 339 px panel: 350 drawing px at the readable 0.9) "×20" of the
+  // m1..m20 group sat beside the owner m0's own edge and arrowhead, which bent through the
+  // spot on the side the group's edge does not bend to; the same with "×1500" in database-mshare.
+  for (const [id, step] of [['oom-mshare', 110], ['database-mshare', 3021], ['mshare-basics-2024', 31]] as const) {
+    for (const maxWidth of [350, 600, Infinity]) {
+      it(`${id} step ${step}, ${maxWidth} px wide`, { timeout: 60_000 }, () => {
+        const g = graphAt(id, step, maxWidth);
+        for (const e of g.edges.filter((x) => x.label)) {
+          const r = labelBox(e);
+          const own = dist(r, e);
+          expect(own, `${e.label} off its own line`).toBeGreaterThanOrEqual(2);
+          for (const o of g.edges) if (o !== e) expect(dist(r, o) - own, `${e.label} (${e.id}) nearer its own edge than ${o.id}`).toBeGreaterThan(4);
+          for (const n of g.nodes) expect(r.x1 <= n.x || r.x0 >= n.x + n.w || r.y1 <= n.y || r.y0 >= n.y + n.h, `${e.label} on ${n.title}`).toBe(true);
+        }
+      });
+    }
+  }
+});

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LeafRun, PtNode, PtRow } from '../../src/ui/views/pt-model';
 import { sharingOf } from '../../src/ui/views/pt-model';
-import { badgeText, badgeTitle, leafTarget, rowText } from '../../src/ui/views/pt-text';
+import { badgeText, badgeTitle, leafTarget, leafTitle, rowText } from '../../src/ui/views/pt-text';
 import { layoutPt, BADGE_ABOVE } from '../../src/ui/views/pt-layout';
 import { buildPtModel } from '../../src/ui/views/pt-model';
 import { hugetlbPmdSharerMms } from '../../src/ui/views/pmd-sharers';
@@ -79,7 +79,7 @@ describe('sharing: one count for hugetlb and mshare', () => {
 });
 
 describe('leaf rows name the frame and RO/RW', () => {
-  const leaf = (o: Partial<LeafRun>): LeafRun => ({ count: 1, pageBytes: 4096, firstPfn: 0x1a3, lastPfn: 0x1a3, contiguous: true, uses: { anon: 1 }, writable: 0, ...o });
+  const leaf = (o: Partial<LeafRun>): LeafRun => ({ count: 1, pageBytes: 4096, firstPfn: 0x1a3, lastPfn: 0x1a3, contiguous: true, oneFrame: false, uses: { anon: 1 }, writable: 0, ...o });
   const row = (l: LeafRun): PtRow => ({ first: 0, last: l.count - 1, va: 0x7f0000000000, flags: 'P US', leaf: l });
 
   it('after fork both sides read the same frames, read-only', () => {
@@ -90,6 +90,26 @@ describe('leaf rows name the frame and RO/RW', () => {
   });
   it('frames that are not consecutive are marked', () => {
     expect(leafTarget(leaf({ count: 3, lastPfn: 0x900, contiguous: false, writable: 3 }))).toBe('→ 0x1a3,… RW');
+  });
+  // Review 15: read faults on untouched anonymous memory all map the zero page (R8); the row
+  // read "253× zero → 0x100,… RO" and the tooltip "pfn 0x100 to 0x100 (not consecutive)".
+  it('a run that maps one frame over and over says so', () => {
+    const zero = leaf({ count: 253, firstPfn: 0x100, lastPfn: 0x100, contiguous: false, oneFrame: true, uses: { zero: 253 } });
+    expect(rowText({ ...row(zero), first: 3, last: 255 })[1]).toBe('253× zero all → 0x100 RO');
+    const title = leafTitle({ ...row(zero), first: 3, last: 255 }, 1);
+    expect(title).toContain('253 × 4K (zero 253), all pfn 0x100, read-only');
+    expect(title).not.toContain('not consecutive');
+  });
+  it('frames that come back to the first one are still "not consecutive", not "all"', () => {
+    const l = leaf({ count: 3, firstPfn: 0x100, lastPfn: 0x100, contiguous: false, oneFrame: false, uses: { anon: 3 } });
+    expect(leafTarget(l)).toBe('→ 0x100,… RO');
+    expect(leafTitle(row(l), 1)).toContain('pfn 0x100 to 0x100 (not consecutive)');
+  });
+  // Review 15: "PTE ×32" read "16384 × 4K (shmem 512)", the total scaled and its breakdown not.
+  it('a grouped table node scales the pages and their breakdown by use alike', () => {
+    const l = leaf({ count: 512, firstPfn: 0x106, lastPfn: 0x305, uses: { shmem: 512 }, writable: 512 });
+    expect(leafTitle(row(l), 32)).toBe('entries 0-511 at 0x7f0000000000: P US → 16,384 × 4K (shmem 16,384): 512 in each of 32 tables, pfn 0x106 to 0x305 in the first table, read-write');
+    expect(leafTitle(row(l), 1)).toBe('entries 0-511 at 0x7f0000000000: P US → 512 × 4K (shmem 512), pfn 0x106 to 0x305, read-write');
   });
 });
 

@@ -49,7 +49,7 @@ describe('page-table box width', () => {
 
   it('a wide column leaves the other columns at their own width (PTE rows name frames, RO/RW)', () => {
     const pgd = node(0x101, 0, [{ first: 2, last: 2, va: 2 ** 40, flags: 'P', child: 0x104 }]);
-    const leaf = { count: 512, pageBytes: 4096, firstPfn: 0x106, lastPfn: 0x305, contiguous: true, uses: { shmem: 512 }, writable: 512 };
+    const leaf = { count: 512, pageBytes: 4096, firstPfn: 0x106, lastPfn: 0x305, contiguous: true, oneFrame: false, uses: { shmem: 512 }, writable: 512 };
     const pte = { ...node(0x104, 3, [{ first: 0, last: 511, va: 2 ** 40, flags: 'P RW US', leaf }]), parents: [0x101] };
     const l = layoutPt(model(pgd, pte));
     expect(l.colW[0]).toBe(NODE_MIN_W);

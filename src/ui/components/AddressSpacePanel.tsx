@@ -30,11 +30,26 @@ export function AddressSpacePanel() {
       }
     >
       <div className="as-host" ref={ref} />
-      <ul className="legend" aria-label="VMA kinds">
-        {['anon', 'shmem', 'file', 'hugetlb', 'mshare'].map((k) => (
-          <li key={k}><span className={`sw vma-${k}`} />{k}</li>
-        ))}
-      </ul>
+      {/* Two keys: the bar is coloured by VMA kind, the strip by the use of the frame a page
+          maps (a review found only the VMA kinds here, two of which a strip never shows, and
+          nothing for the zero page or a page that is not present). */}
+      <div className="legend as-legend">
+        <ul className="legend-group" aria-label="VMA kinds">
+          <li className="legend-head">VMAs:</li>
+          {['anon', 'shmem', 'file', 'hugetlb', 'mshare'].map((k) => (
+            <li key={k}><span className={`sw vma-${k}`} />{k}</li>
+          ))}
+        </ul>
+        <ul className="legend-group" aria-label="Page cells">
+          <li className="legend-head">pages:</li>
+          {['anon', 'shmem', 'hugetlb'].map((k) => (
+            <li key={k}><span className={`sw use-${k}`} />{k}</li>
+          ))}
+          <li><span className="sw page-zero" />zero page</li>
+          <li><span className="sw page-absent" />not present</li>
+          <li><span className="sw page-ro" />read-only: paler</li>
+        </ul>
+      </div>
     </Panel>
   );
 }

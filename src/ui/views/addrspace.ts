@@ -2,7 +2,9 @@
  * The address space of the selected process (SVG): VMAs on a gap-compressed axis (each VMA
  * gets width by the log of its size, each hole a fixed narrow break with its size), coloured
  * by kind, mshare VMAs marked; below, a strip of the pages of the selected VMA read from the
- * page tables. Clicking a page reads it (shift: writes it) through the console.
+ * page tables, coloured by the use of the frame each maps (an mshare VMA's pages are shmem or
+ * anon, not orange), hollow where nothing is mapped. Clicking a page reads it (shift: writes
+ * it) through the console.
  */
 import { select } from 'd3-selection';
 import { FRAME_USE_NAMES, type VmaModel } from '../../engine/abi';
@@ -176,7 +178,9 @@ export function createAddrSpace(container: HTMLElement, onPage: (p: PageClick) =
       const fresh = new Set<number>();
       for (const e of s.lastEvents) if (e.type === 'fault' && e.pid === task.pid) fresh.add(Math.floor(e.addr / 4096) * 4096);
       const cells = stripG.selectAll<SVGRectElement, (typeof pages)[number]>('rect.page').data(pages, (p) => String(p.va)).join('rect');
-      cells.attr('class', (p) => `page${p.present ? ' present' : ''}${p.present && !p.rw ? ' ro' : ''}${fresh.has(p.va) ? ' fresh' : ''}${s.selection.addr !== null && Math.floor(s.selection.addr / 4096) * 4096 === p.va ? ' selected' : ''}`)
+      // The frame's use as a class too (.page.u-zero: main.css draws the zero page apart from a
+      // page that is not present, which it resembled).
+      cells.attr('class', (p) => `page${p.present ? ` present u-${FRAME_USE_NAMES[p.use]}` : ''}${p.present && !p.rw ? ' ro' : ''}${fresh.has(p.va) ? ' fresh' : ''}${s.selection.addr !== null && Math.floor(s.selection.addr / 4096) * 4096 === p.va ? ' selected' : ''}`)
         .attr('data-testid', 'page')
         .attr('data-va', (p) => hex(p.va))
         .attr('x', (_p, i) => i * cellW)

@@ -55,13 +55,18 @@ export function fitFloor(l: FitLimits): number {
 
 /**
  * The transform that fits `content` into `view`: centred across when it fits, from the left
- * edge when it does not; always from the top (trees and graphs are read top down).
+ * edge when it does not; always from the top (trees and graphs are read top down). A drawing
+ * that fits only in the margins is centred in the view: anchored at FIT_PAD, a processes graph
+ * 0.3 px wider than the view less one margin lost its right border with no fade (review 15);
+ * a drawing that does not fit runs past by most of a margin, and that edge fades.
  */
 export function fitTransform(view: Size, content: Size, l: FitLimits): Transform {
   const floor = fitFloor(l);
   const whole = Math.min((view.w - 2 * FIT_PAD) / content.w, (view.h - 2 * FIT_PAD) / content.h);
   const k = Math.max(floor, Math.min(l.maxScale, whole));
-  return { k, x: Math.max(FIT_PAD, (view.w - content.w * k) / 2), y: FIT_PAD };
+  const w = content.w * k;
+  // 1 px either side for the boxes' borders, drawn half outside the drawing's size.
+  return { k, x: w + 2 <= view.w ? (view.w - w) / 2 : FIT_PAD, y: FIT_PAD };
 }
 
 /** The edges of the view the drawing at `t` runs past (by more than a pixel): where there is more to scroll to. */
@@ -87,4 +92,17 @@ export function scrollBy(view: Size, content: Size, t: Transform, dx: number, dy
     return Math.max(lower, Math.min(upper, pos + d));
   };
   return { k: t.k, x: axis(t.x, dx, view.w, content.w * t.k), y: axis(t.y, dy, view.h, content.h * t.k) };
+}
+
+/**
+ * Whether to draw the second of two drawings of one thing rather than the first (the usual
+ * one): when the first does not fit `view` whole at `floor` (the readable scale) and the second
+ * does. The page-table tree's columns at 1280x800 were cut at the readable scale, their last
+ * level and the sharing badge the hugetlb scenario is about off the panel's right edge, with a
+ * third of its height empty below; stacked, the same tree fits. When neither fits, the usual
+ * drawing stays (scrolled to, as before).
+ */
+export function preferSecond(view: Size, first: Size, second: Size, floor: number): boolean {
+  const whole = (c: Size) => Math.min((view.w - 2 * FIT_PAD) / c.w, (view.h - 2 * FIT_PAD) / c.h);
+  return whole(first) < floor && whole(second) >= floor;
 }

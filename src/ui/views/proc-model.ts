@@ -452,27 +452,86 @@ function placeEdges(nodes: ProcNode[], edges: ProcEdge[], rowOf: Map<string, num
     route.push([e.x2, e.y2]);
     e.route = route;
   }
-  const points = live.map((e) => edgePoints(e, 16));
+  placeLabels(nodes, live);
+}
+
+/** Half the label's height (10 px type, centred on its y) and the arrowhead's size (main.css, processes.ts). */
+const LABEL_HALF_H = 6;
+const HEAD_LEN = 11;
+const HEAD_HALF_W = 6.5;
+
+interface Rect {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+const rectDist = (r: Rect, [x, y]: [number, number]): number =>
+  Math.hypot(x < r.x0 ? r.x0 - x : x > r.x1 ? x - r.x1 : 0, y < r.y0 ? r.y0 - y : y > r.y1 ? y - r.y1 : 0);
+
+/** An edge as drawn, sampled every few pixels (straight drops too), with its arrowhead's outline. */
+function edgeOutline(e: ProcEdge): [number, number][] {
+  const pts = edgePoints(e, 16);
+  const out: [number, number][] = [];
+  pts.forEach(([x, y], i) => {
+    if (i > 0) {
+      const [px, py] = pts[i - 1];
+      const n = Math.ceil(Math.hypot(x - px, y - py) / 3);
+      for (let k = 1; k < n; k++) out.push([px + ((x - px) * k) / n, py + ((y - py) * k) / n]);
+    }
+    out.push([x, y]);
+  });
+  // Routes end going straight down into the host (edgePath's S-curves are vertical at both ends).
+  for (let k = 0; k <= 4; k++) {
+    const t = k / 4;
+    out.push([e.x2 - HEAD_HALF_W * t, e.y2 - HEAD_LEN * t], [e.x2 + HEAD_HALF_W * t, e.y2 - HEAD_LEN * t]);
+  }
+  return out;
+}
+
+/**
+ * Puts each ×N label beside its edge's tail, where it reads as that edge's: nearer to its own
+ * line than to any other edge, on no box and on no line. The arrowhead is at the other end.
+ * Candidates: right or left of the tail (right first), a little lower or further out when the
+ * edge itself bends under the label. A review found "×20" on the side its own edge does not
+ * bend to but beside another process's edge and arrowhead, read as that edge's count: the old
+ * check looked only at points within 8 px of the label's line, sideways.
+ */
+function placeLabels(nodes: ProcNode[], live: ProcEdge[]): void {
+  const outlines = new Map(live.map((e) => [e, edgeOutline(e)]));
+  const boxes: Rect[] = nodes.map((n) => ({ x0: n.x - 2, x1: n.x + n.w + 2, y0: n.y - 2, y1: n.y + n.h + 2 }));
+  const overlapsBox = (r: Rect) => boxes.some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
   for (const e of live) {
     if (!e.label) continue;
-    // Beside the tail, where the edge leaves its box going straight down; the arrowhead is at
-    // the other end. On the right unless an edge (its own, turning right, or another's lane)
-    // comes closer to the label there than on the left.
-    const ly = e.y1 + Math.min(11, (e.y2 - e.y1) / 2);
     const tw = estimateText(e.label, 'line');
-    const clearance = (x0: number, x1: number) => {
-      let d = Infinity;
-      for (const pts of points) for (const [x, y] of pts) {
-        if (Math.abs(y - ly) > 8) continue;
-        d = Math.min(d, x < x0 ? x0 - x : x > x1 ? x - x1 : 0);
+    const own = outlines.get(e)!;
+    const others = live.filter((o) => o !== e).flatMap((o) => outlines.get(o)!);
+    const half = (e.y2 - e.y1) / 2;
+    let best: { score: number; la: 'start' | 'end'; lx: number; ly: number } | null = null;
+    for (const dy of [11, 8, 14]) {
+      const ly = e.y1 + Math.min(dy, half);
+      for (const out of [0, 6, 12, 18, 24, 30]) {
+        for (const la of ['start', 'end'] as const) {
+          const lx = la === 'start' ? e.x1 + LABEL_GAP + out : e.x1 - LABEL_GAP - out;
+          const r: Rect = la === 'start' ? { x0: lx, x1: lx + tw, y0: ly - LABEL_HALF_H, y1: ly + LABEL_HALF_H } : { x0: lx - tw, x1: lx, y0: ly - LABEL_HALF_H, y1: ly + LABEL_HALF_H };
+          if (r.x0 < 0 || overlapsBox(r)) continue;
+          const dOwn = Math.min(...own.map((p) => rectDist(r, p)));
+          if (dOwn < 3) continue;
+          const dOther = others.length ? Math.min(...others.map((p) => rectDist(r, p))) : Infinity;
+          // Nearer its own line than any other, by as much as helps (24 px is clear; closer to
+          // its own line than LABEL_GAP gains nothing: the side the edge does not bend to comes
+          // first); then close to the tail, on the right, at the first height.
+          const score = Math.min(dOther, 24) - Math.max(dOwn, LABEL_GAP) - out * 0.05 - (la === 'end' ? 0.5 : 0) - (dy === 11 ? 0 : 0.25);
+          if (!best || score > best.score) best = { score, la, lx, ly };
+        }
       }
-      return d;
-    };
-    const right = clearance(e.x1 + LABEL_GAP, e.x1 + LABEL_GAP + tw);
-    const left = e.x1 - LABEL_GAP - tw >= 0 ? clearance(e.x1 - LABEL_GAP - tw, e.x1 - LABEL_GAP) : -1;
-    e.la = right >= Math.min(left, 6) ? 'start' : 'end';
-    e.lx = e.la === 'end' ? e.x1 - LABEL_GAP : e.x1 + LABEL_GAP;
-    e.ly = ly;
+    }
+    // Nowhere clear (a cramped graph): beside the tail on the right, as before.
+    const b = best ?? { la: 'start' as const, lx: e.x1 + LABEL_GAP, ly: e.y1 + Math.min(11, half) };
+    e.la = b.la;
+    e.lx = b.lx;
+    e.ly = b.ly;
   }
 }
 

@@ -1,6 +1,9 @@
 /**
  * Layout of the page-table DAG: one column per level (PGD left, frames right), nodes in
  * first-visit order, each child level with the entry that points at it when there is room.
+ * Or, for a panel too narrow for the columns at a readable scale (a 4-level tree is about
+ * 1,000 px wide; the desk layout's middle column at 1280x800 has 600), stacked: each table
+ * under the one that points at it, indented by level (layoutPtStacked).
  * Deterministic: the same model gives the same coordinates (screenshots can be compared).
  */
 import { size } from '../format';
@@ -46,9 +49,16 @@ export interface PlacedEdge {
   shared: boolean;
   /** The edge leads into another mm's tables (an mshare host). */
   foreign: boolean;
+  /**
+   * Stacked layout: the edge leaves its row to the right and comes back into the right side
+   * of the table under it, as far right as this x (pttree.ts draws the curve).
+   */
+  bend?: number;
 }
 
 export interface PtLayout {
+  /** Columns side by side, or stacked (layoutPtStacked). */
+  kind: 'columns' | 'stacked';
   /** The widest column's box width (pt-text.ts); each box has its column's width, `w`. */
   nodeW: number;
   colW: number[];
@@ -143,5 +153,62 @@ export function layoutPt(model: PtModel): PtLayout {
   }
   const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
   const height = Math.max(...cursor, 100);
-  return { nodeW, colW, nodes, frames, edges, width, height };
+  return { kind: 'columns', nodeW, colW, nodes, frames, edges, width, height };
+}
+
+/** How far right each level's boxes start in the stacked layout, and the least bend of an edge past the boxes it joins. */
+export const STACK_INDENT = 28;
+const BEND = 16;
+
+/**
+ * Whether the stacked layout draws the tree without crossing edges: every table leads to at
+ * most one table (a chain per process, chains that meet at a shared page). A table with two
+ * children stacks the first one's subtree between the second one and the entry that points at
+ * it, so the two edges would cross.
+ */
+export function stackable(model: PtModel): boolean {
+  for (const n of model.nodes.values()) {
+    if (!n.collapsed && n.rows.filter((r) => r.child !== undefined).length > 1) return false;
+  }
+  return true;
+}
+
+/**
+ * The stacked layout: tables in first-visit order, one under the other, each indented by its
+ * level (the outline of a walk, PGD first), every box as wide as its level's column. An edge
+ * leaves its entry's row to the right and turns back into the right side of the table it points
+ * at, clear of the sharing badge above that table's right end. A table reached again (a shared
+ * PMD page in compare mode) gets an edge back up; it spans the later tables, so it bends further.
+ */
+export function layoutPtStacked(model: PtModel): PtLayout {
+  const colW = columnWidths(model);
+  const nodeW = Math.max(...colW);
+  const placed = new Map<number, PlacedNode>();
+  const nodes: PlacedNode[] = [];
+  // From the top (the columns leave 16 px there), but for the room a badge needs above its box.
+  let cursor = 0;
+  for (const pfn of model.order) {
+    const n = model.nodes.get(pfn)!;
+    const y = cursor + (badgeText(n) ? BADGE_ABOVE + 3 - (nodes.length ? GAP_Y : 0) : 0);
+    const p: PlacedNode = { node: n, x: n.depth * STACK_INDENT, y, w: colW[n.depth], h: nodeHeight(n) };
+    placed.set(pfn, p);
+    nodes.push(p);
+    cursor = y + p.h + GAP_Y;
+  }
+  const edges: PlacedEdge[] = [];
+  for (const p of nodes) {
+    if (p.node.collapsed) continue;
+    p.node.rows.forEach((r, i) => {
+      if (r.child === undefined) return;
+      const c = placed.get(r.child);
+      if (!c) return;
+      const from = { x: p.x + p.w, y: rowY(p, i) };
+      const to = { x: c.x + c.w, y: c.y + HEADER_H / 2 };
+      // A longer edge bends further out, so one that spans others goes round them.
+      const bend = Math.max(from.x, to.x) + BEND + Math.min(40, Math.abs(to.y - from.y) * 0.08);
+      edges.push({ id: `e${p.node.pfn}:${r.first}`, from, to, shared: c.node.shared, foreign: c.node.foreign && !p.node.foreign, bend });
+    });
+  }
+  const width = Math.max(...nodes.map((p) => p.x + p.w), ...edges.map((e) => (e.bend ?? 0) + 2));
+  return { kind: 'stacked', nodeW, colW, nodes, frames: [], edges, width, height: Math.max(cursor, 100) };
 }

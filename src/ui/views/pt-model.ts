@@ -27,6 +27,8 @@ export interface LeafRun {
   /** Target frame of the run's last entry, and whether each entry maps the frame after the one before. */
   lastPfn: number;
   contiguous: boolean;
+  /** Every entry of the run maps the same frame (the zero page after read faults: R8). */
+  oneFrame: boolean;
 }
 
 export interface PtRow {
@@ -234,13 +236,14 @@ export function buildPtModel(
           run.last = i;
           run.leaf.count++;
           run.leaf.contiguous &&= target === run.leaf.lastPfn + 2 ** shift / 4096;
+          run.leaf.oneFrame &&= target === run.leaf.firstPfn;
           run.leaf.lastPfn = target;
           run.leaf.uses[use] = (run.leaf.uses[use] ?? 0) + 1;
           if (lo & PTE_RW) run.leaf.writable++;
         } else {
           run = {
             first: i, last: i, va, flags: flagString(lo, hi),
-            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, lastPfn: target, contiguous: true, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
+            leaf: { count: 1, pageBytes: 2 ** shift, firstPfn: target, lastPfn: target, contiguous: true, oneFrame: true, uses: { [use]: 1 }, writable: lo & PTE_RW ? 1 : 0 },
           };
           if (node.rows.length < MAX_ROWS) node.rows.push(run);
           else node.truncated++;

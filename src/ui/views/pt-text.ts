@@ -52,14 +52,40 @@ export function rowText(r: PtRow): [string, string] {
 /**
  * Where a leaf run points, and how, in the tree's arrow notation ("→ 0x104" on a table row):
  * "→ 0x1a3 RO" for one entry, "→ 0x1a3-0x1a4 RO" for a run of consecutive frames, "→ 0x1a3,… RW"
- * when they are not consecutive (the tooltip names the last). After fork both processes' rows
- * read the same frames, RO; after the copy-on-write fault the writer's row names a new frame,
- * RW. A run never mixes RO and RW.
+ * when they are not consecutive (the tooltip names the last), "all → 0x100 RO" when every
+ * entry maps the one frame (read faults on untouched anonymous memory all map the zero page:
+ * "0x100,…" read as 253 different frames). After fork both processes' rows read the same
+ * frames, RO; after the copy-on-write fault the writer's row names a new frame, RW. A run
+ * never mixes RO and RW.
  */
 export function leafTarget(l: LeafRun): string {
   const rw = l.writable > 0 ? 'RW' : 'RO';
   if (l.count === 1) return `→ ${hex(l.firstPfn)} ${rw}`;
+  if (l.oneFrame) return `all → ${hex(l.firstPfn)} ${rw}`;
   return `→ ${hex(l.firstPfn)}${l.contiguous ? `-${hex(l.lastPfn)}` : ',…'} ${rw}`;
+}
+
+/** The frames of a leaf run, for its tooltip. */
+function leafFrames(l: LeafRun): string {
+  if (l.count === 1) return `pfn ${hex(l.firstPfn)}`;
+  if (l.oneFrame) return `all pfn ${hex(l.firstPfn)}`;
+  return `pfn ${hex(l.firstPfn)} to ${hex(l.lastPfn)}${l.contiguous ? '' : ' (not consecutive)'}`;
+}
+
+/**
+ * A leaf row's tooltip. In a node that stands for `tables` identical PTE tables (pt-model.ts
+ * groups tables with the same entries, RW count and single use) the pages and their
+ * breakdown by use are both totals over the tables (a review found "16384 × 4K (shmem 512)":
+ * the total scaled, the breakdown not); the frames are the first table's.
+ */
+export function leafTitle(r: PtRow, tables: number): string {
+  const l = r.leaf!;
+  const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
+  const uses = Object.entries(l.uses).map(([k, v]) => `${k} ${count(v * tables)}`).join(', ');
+  const pages = `${count(l.count * tables)} × ${size(l.pageBytes)} (${uses})`;
+  const each = tables > 1 ? `: ${count(l.count)} in each of ${count(tables)} tables` : '';
+  const where = tables > 1 ? ' in the first table' : '';
+  return `${range} at ${hex(r.va)}: ${r.flags} → ${pages}${each}, ${leafFrames(l)}${where}, ${l.writable ? 'read-write' : 'read-only'}`;
 }
 
 /**

@@ -5,14 +5,15 @@
 import { select, type Selection } from 'd3-selection';
 import type { ModelSnapshot } from '../../engine/abi';
 import { readConsistent } from '../engine-client';
-import { hex, size } from '../format';
+import { hex } from '../format';
 import { FRAME_USE_COLOURS } from '../palette';
 import { FRAME_USE_NAMES } from '../../engine/abi';
 import { select as selectUi, store } from '../store';
 import { hugetlbPmdSharerMms } from './pmd-sharers';
 import { buildPtModel, type PtRoot, type PtRow } from './pt-model';
-import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, ROW_H, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
-import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
+import { BADGE_ABOVE, BADGE_H, FRAME_H, FRAME_W, HEADER_H, layoutPt, layoutPtStacked, ROW_H, stackable, type PlacedFrames, type PlacedNode, type PtLayout } from './pt-layout';
+import { fitFloor, preferSecond, type Size } from './fit';
+import { BADGE_RIGHT, badgeText, badgeTitle, badgeWidth, leafTitle, ROW_LEFT_X, ROW_RIGHT_PAD, rowText, subText, TITLE_X, titleText } from './pt-text';
 import { panZoom } from './zoom';
 import { pressesButton } from './press-key';
 
@@ -66,6 +67,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
   const collapsed = new Set<number>();
   let lastKey = '';
   let sized = false;
+  let viewSize: Size = { w: 0, h: 0 };
   /** Set when the next draw should fit the tree: first size, a resize nobody zoomed through. */
   let refit = true;
   let layout: PtLayout | null = null;
@@ -163,10 +165,9 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         .style('fill', (x) => (x.r.leaf ? FRAME_USE_COLOURS[FRAME_USE_NAMES.indexOf(Object.keys(x.r.leaf.uses)[0] as never)] || '#999' : null));
       rg.select('title').text((x) => {
         const r = x.r;
+        if (r.child === undefined) return leafTitle(r, d.node.group.length);
         const range = r.first === r.last ? `entry ${r.first}` : `entries ${r.first}-${r.last}`;
-        if (r.child !== undefined) return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
-        const l = r.leaf!;
-        return `${range} at ${hex(r.va)}: ${r.flags} → ${l.count * d.node.group.length} × ${size(l.pageBytes)} (${Object.entries(l.uses).map(([k, v]) => `${k} ${v}`).join(', ')}), ${l.count === 1 ? `pfn ${hex(l.firstPfn)}` : `pfn ${hex(l.firstPfn)} to ${hex(l.lastPfn)}${l.contiguous ? '' : ' (not consecutive)'}`}${d.node.group.length > 1 ? ' in the first table' : ''}, ${l.writable ? 'read-write' : 'read-only'}`;
+        return `${range} at ${hex(r.va)}: ${r.flags} → ${r.tables ? `${r.tables} identical tables from ` : 'table '}${hex(r.child)}`;
       });
       rg.on('click', (_e, x) => {
         const frame = x.r.leaf ? x.r.leaf.firstPfn : null;
@@ -209,9 +210,23 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       .join('path')
       .attr('class', (d) => `pt-edge${d.shared ? ' shared' : ''}${d.foreign ? ' foreign' : ''}`)
       .attr('d', (d) => {
+        if (d.bend !== undefined) return `M${d.from.x},${d.from.y} C${d.bend},${d.from.y} ${d.bend},${d.to.y} ${d.to.x},${d.to.y}`;
         const mx = (d.from.x + d.to.x) / 2;
         return `M${d.from.x},${d.from.y} C${mx},${d.from.y} ${mx},${d.to.y} ${d.to.x},${d.to.y}`;
       });
+  }
+
+  /**
+   * Columns, or stacked when the columns do not fit the panel at a readable scale and the
+   * stacked tree fits better (pt-layout.ts). The desk layout only: presenter and embed mode size
+   * their pane by the drawing and fit it whole.
+   */
+  function chooseLayout(model: ReturnType<typeof buildPtModel>): PtLayout {
+    const columns = layoutPt(model);
+    if (fit.whole || !sized || !stackable(model)) return columns;
+    const stacked = layoutPtStacked(model);
+    const size = (l: PtLayout) => ({ w: l.width, h: l.height });
+    return preferSecond(viewSize, size(columns), size(stacked), fitFloor(fit)) ? stacked : columns;
   }
 
   const view: PtTreeView = {
@@ -236,7 +251,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         hugetlbPmdSharerMms(b.u32, b.desc.share, snap.mms, snap.levels)));
       if (!model) return false;
       onEmpty(null);
-      layout = layoutPt(model);
+      layout = chooseLayout(model);
       svg.setAttribute('aria-label', `Page-table tree of ${roots.map((r) => r.label).join(' and ')}: ${model.nodes.size} table pages`);
       drawEdges(layout);
       // Table pages allocated in the latest update flash once.
@@ -246,10 +261,12 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       drawFrames(layout);
       pz.setContent(layout.width, layout.height);
       opts.onContent?.(layout.width, layout.height);
-      const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
+      const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram + ':' + layout.kind;
       // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
       // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
-      const grown = fit.whole && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
+      // A stacked tree is drawn because it fits whole at a readable scale: it is refitted too
+      // (centred when it was small, the table a step added ran past the panel's right edge).
+      const grown = (fit.whole || layout.kind === 'stacked') && `${layout.width}x${layout.height}` !== fitted && !pz.userMoved();
       if (sized && (key !== lastKey || refit || grown)) {
         lastKey = key;
         refit = false;
@@ -268,6 +285,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
     },
     resize(w: number, h: number) {
       sized = w > 0 && h > 0;
+      viewSize = { w, h };
       // A new size refits the tree unless the user zoomed or panned it (then it is theirs).
       if (pz.setSize(w, h) && sized && !pz.userMoved()) refit = true;
     },
