@@ -177,15 +177,19 @@ function uffdDisableFaultAround(vma: Vma): boolean {
 
 /**
  * filemap_map_pages(): map the pages already in the page cache within the 64 KiB-aligned
- * window around `va`, inside the VMA and the same PTE table, where the PTE is empty.
+ * window around `va`, inside the VMA, the same PTE table and i_size (end_pgoff is cut at
+ * file_end: a huge folio running past i_size is mapped across it only by a PMD), where the
+ * PTE is empty.
  */
 function faultAround(m: Machine, mm: Mm, vma: Vma, va: number, table: number, flags: number): void {
   if (uffdDisableFaultAround(vma)) return;
   const win = FAULT_AROUND_PAGES * 4096;
   const tableStart = Math.floor(va / 0x200000) * 0x200000;
   const start = Math.max(Math.floor(va / win) * win, vma.start, tableStart);
-  const end = Math.min(start + win, vma.end, tableStart + 0x200000);
   const idx0 = fileIndex(vma, start);
+  // The faulting page is inside i_size (fileFaultPage checked), so this end lies past it.
+  const fileEnd = start + (fileSizePages(vma.file!) - idx0) * 4096;
+  const end = Math.min(start + win, vma.end, tableStart + 0x200000, fileEnd);
   // Page indices past 2^31 (8 TiB into a file) would make the loop below carry doubles; such
   // pages (only in a sparse tmpfs file) are mapped by their own faults instead. Linux's
   // fault-around is likewise best-effort: it maps what is cached, within limits.
