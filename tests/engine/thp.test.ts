@@ -14,7 +14,7 @@ import { PG_THP } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
 import { meminfo, smaps } from '../../src/engine/mm/proc';
 import type { Kernel } from '../../src/engine/kernel';
-import { K, M, PAGE, USE, allocs, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
+import { K, M, PAGE, USE, allocs, anon, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
 
 const H = 2 * M;
 
@@ -180,8 +180,9 @@ describe('shmem THP (M21 mechanism)', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 8 * M));
     okv(k.spawn('a'));
-    // Offset 4K: no file index is 2 MiB aligned at a 2 MiB-aligned address.
-    const a = okv(k.mmap('a', { ...fileMap('/f', null, 5 * M, 'rw', true), off: PAGE }));
+    // Offset 4K at a fixed 2 MiB-aligned address (MAP_FIXED skips shmem_get_unmapped_area):
+    // no file index is 2 MiB aligned at a 2 MiB-aligned address.
+    const a = okv(k.mmap('a', { ...fileMap('/f', 0x40000000, 5 * M, 'rw', true), off: PAGE }));
     okv(k.touch('a', a, 5 * M, 'write')); // file offsets 4K .. 5M+4K
     expect(meminfo(k.m).ShmemHugePages).toBe(0);
     // Now the whole file mapped aligned: the cache has small pages there, so PTEs it is.
@@ -545,3 +546,57 @@ describe('shmem THP: existing folios, private mappings, i_size (review 16)', () 
   });
 });
 
+/**
+ * Review 16, finding 2: shmem_get_unmapped_area() (mm/shmem.c) places a shmem or tmpfs mapping
+ * so that its address is congruent to its file offset modulo 2 MiB, MAP_PRIVATE ones too.
+ * Addresses as Linux 6.18.44 chose them on a huge=always tmpfs (review-16 t6, t6b), relative to
+ * the first mapping.
+ */
+describe('shmem THP placement (review 16)', () => {
+  it('a 6M mapping at offset 4K lands at an address = 4K mod 2 MiB, after the inflated search, and its file offsets 2M..6M are two PMDs (t6, t6b)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 16 * M));
+    okv(k.spawn('a'));
+    const p = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'r', false)));
+    expect(p % H).toBe(0); // a private mapping is placed too
+    const q = okv(k.mmap('a', { ...fileMap('/f', null, 6 * M, 'rw', true), off: PAGE }));
+    expect(q % H).toBe(PAGE);
+    expect(p - q).toBe(8 * M - PAGE); // Linux: 0x7fb3aee00000 - 0x7fb3ae601000
+    const r = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
+    expect(p - r).toBe(12 * M); // Linux: 0x7fb3aee00000 - 0x7fb3ae200000
+    okv(k.touch('a', q, 6 * M, 'write'));
+    expect(isHugePmd(k, 'a', q + 2 * M - PAGE)).toBe(true);
+    expect(isHugePmd(k, 'a', q + 4 * M - PAGE)).toBe(true);
+    expect(meminfo(k.m).ShmemPmdMapped).toBe(4 * M);
+    expect(smaps(k.m, mmOf(k, 'a').vmas.find((v) => v.start === q)!)).toMatchObject({ Rss: 6 * M, ShmemPmdMapped: 4 * M });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('not placed: with shmem_thp=never, under 2 MiB, an unaligned offset with no whole 2 MiB inside (offset + len < 4M), or a free hint', () => {
+    const cases: [string, 'never' | 'always', number, number, number | null][] = [
+      ['never', 'never', 6 * M, PAGE, null],
+      ['under 2M', 'always', 2 * M - PAGE, PAGE, null],
+      ['offset + len < 4M', 'always', 3 * M, PAGE, null],
+      ['hint', 'always', 4 * M, 0, 0x40001000],
+    ];
+    for (const [what, mode, len, off, hint] of cases) {
+      const k = kernel({ shmemThp: mode });
+      okv(k.file('/f', 16 * M));
+      okv(k.spawn('a'));
+      const first = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'r', false)));
+      const a = okv(k.mmap('a', { ...fileMap('/f', hint, len, 'rw', true, { fixed: false }), off }));
+      expect(a, what).toBe(hint ?? first - len); // where the plain top-down search put it
+      teardown(k);
+    }
+  });
+
+  it('shared anonymous memory counts as offset 0 (__get_unmapped_area): 2 MiB-aligned', () => {
+    const k = kernel({ shmemThp: 'advise' });
+    okv(k.spawn('a'));
+    okv(k.mmap('a', anon(null, 4 * K)));
+    const s = okv(k.mmap('a', shanon(null, 4 * M + 4 * K)));
+    expect(s % H).toBe(0);
+    teardown(k);
+  });
+});
