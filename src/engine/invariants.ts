@@ -12,6 +12,9 @@
  *   anon_vma in its mapping holds the VMA that maps it (directly, or through the chain fork
  *   built: a parent's page shared with a child is found in the child's VMA)
  * - share counts = the extra entries pointing at a shared table page
+ * - a shmem or tmpfs file caches a page at or past i_size only inside a huge folio that
+ *   starts below it (shmem_huge_global_enabled lets `always` run a folio past EOF; truncation
+ *   drops everything else there)
  * - no TLB entry grants more than the page tables do
  */
 import { freeFrameSet } from './mm/buddy';
@@ -24,6 +27,7 @@ import { entryIndex, pgIndex } from './mm/pgtable';
 import { findVma } from './mm/vma';
 import { VM_HUGETLB, type Mm } from './types';
 import { hugeIndex } from './mm/hugetlb-pool';
+import { fileSizePages, forEachCachePage } from './mm/pagecache';
 
 export function checkInvariants(m: Machine): string[] {
   const errs: string[] = [];
@@ -151,7 +155,27 @@ export function checkInvariants(m: Machine): string[] {
     }
     if (errs.length > 40) break;
   }
+  errs.push(...checkPastEof(m));
   errs.push(...checkTlb(m));
+  return errs;
+}
+
+/** Pages cached at or past i_size belong to a huge folio whose first page is below it. */
+function checkPastEof(m: Machine): string[] {
+  const errs: string[] = [];
+  const d = m.pm.d;
+  for (const inode of m.s.inodes.values()) {
+    if (inode.kind !== 'tmpfs' && inode.kind !== 'shmem-anon') continue;
+    const size = fileSizePages(inode);
+    if (inode.pages.length <= size) continue;
+    forEachCachePage(inode, (pfn, idx) => {
+      if (idx < size) return;
+      const head = inode.pages[idx - (idx % 512)];
+      if (head === undefined || !(d.flags[head] & PG_THP) || idx - (idx % 512) >= size) {
+        errs.push(`inode ${inode.id} (${inode.path}): page ${idx} (frame ${pfn}) cached past i_size (${size} pages) outside a huge folio that starts below it`);
+      }
+    });
+  }
   return errs;
 }
 

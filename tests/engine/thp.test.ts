@@ -14,7 +14,7 @@ import { PG_THP } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
 import { meminfo, smaps } from '../../src/engine/mm/proc';
 import type { Kernel } from '../../src/engine/kernel';
-import { K, M, PAGE, USE, allocs, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
+import { K, M, PAGE, USE, allocs, anon, consistent, desc, entryAt, fileMap, kernel, mmOf, okv, pte, shanon, st, teardown, tlb } from './helpers';
 
 const H = 2 * M;
 
@@ -180,8 +180,9 @@ describe('shmem THP (M21 mechanism)', () => {
     const k = kernel({ shmemThp: 'always' });
     okv(k.file('/f', 8 * M));
     okv(k.spawn('a'));
-    // Offset 4K: no file index is 2 MiB aligned at a 2 MiB-aligned address.
-    const a = okv(k.mmap('a', { ...fileMap('/f', null, 5 * M, 'rw', true), off: PAGE }));
+    // Offset 4K at a fixed 2 MiB-aligned address (MAP_FIXED skips shmem_get_unmapped_area):
+    // no file index is 2 MiB aligned at a 2 MiB-aligned address.
+    const a = okv(k.mmap('a', { ...fileMap('/f', 0x40000000, 5 * M, 'rw', true), off: PAGE }));
     okv(k.touch('a', a, 5 * M, 'write')); // file offsets 4K .. 5M+4K
     expect(meminfo(k.m).ShmemHugePages).toBe(0);
     // Now the whole file mapped aligned: the cache has small pages there, so PTEs it is.
@@ -358,5 +359,244 @@ describe('shmem THP (M21 mechanism)', () => {
     okv(k.touch('a', s + 2 * M, M, 'read'));
     consistent(k);
     teardown(k); // checks that no frame is left
+  });
+});
+
+/**
+ * Review 16: who may PMD-map a folio already in the cache (do_set_pmd), MAP_PRIVATE mappings
+ * of a tmpfs file, and folios running past i_size. Figures from Linux 6.18.44 x86-64 on
+ * huge=advise / huge=always tmpfs mounts (review-16's probes t1, t2, t4, t7; p1 and p2 of this
+ * fix), the same shmem code paths that shmem_thp models.
+ */
+describe('shmem THP: existing folios, private mappings, i_size (review 16)', () => {
+  const kB = (n: number) => n * K;
+  const vmaAt = (k: Kernel, name: string, va: number) => mmOf(k, name).vmas.find((v) => v.start === va)!;
+
+  it('advise: a VMA without VM_HUGEPAGE PMD-maps the folio another mapper allocated (t7: fork; t1: a second mapping); NOHUGEPAGE does not', () => {
+    for (const backing of ['shmem', 'tmpfs'] as const) {
+      const k = kernel({ shmemThp: 'advise' });
+      okv(k.spawn('a'));
+      if (backing === 'tmpfs') okv(k.file('/f', 4 * M));
+      const map = (name: string, addr: number) => okv(k.mmap(name, backing === 'tmpfs' ? fileMap('/f', addr, 4 * M, 'rw', true) : shanon(addr, 4 * M)));
+      const s = map('a', 0x40000000);
+      okv(k.fork('a', 'b'));
+      okv(k.madvise('a', s, 4 * M, 'hugepage'));
+      okv(k.write('a', s, 1));
+      expect(meminfo(k.m).ShmemPmdMapped).toBe(2 * M);
+      okv(k.read('b', s, 1)); // b's VMA has no VM_HUGEPAGE: it could not have allocated the folio
+      expect(isHugePmd(k, 'b', s), backing).toBe(true);
+      expect(st(k, 'b')).toMatchObject({ RssShmem: 2 * M, VmPTE: 8 * K });
+      expect(smaps(k.m, vmaAt(k, 'b', s))).toMatchObject({ Rss: kB(2048), Pss: kB(1024), Shared_Dirty: kB(2048), ShmemPmdMapped: kB(2048) });
+      expect(desc(k, pmd(k, 'a', s)!.lo >>> 12)).toMatchObject({ entire: 2, mapcount: 0 });
+      expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M });
+      // A NOHUGEPAGE mapping refuses the PMD (vma_thp_disabled) and maps PTEs of the folio.
+      if (backing === 'tmpfs') {
+        const c = map('a', 0x41000000);
+        okv(k.madvise('a', c, 4 * M, 'nohugepage'));
+        okv(k.read('a', c, 1));
+        expect(isHugePmd(k, 'a', c)).toBe(false);
+        expect(pte(k, 'a', c)!.pfn).toBe(pmd(k, 'a', s)!.lo >>> 12);
+      }
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('MAP_PRIVATE of a tmpfs file: a read PMD-maps the folio read-only; a write splits the PMD (one 2 MiB flush) and copies one page (t4)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const a = okv(k.mmap('a', fileMap('/f', 0x40000000, 4 * M, 'rw', true)));
+    okv(k.write('a', a, 1));
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 2 * M, VmPTE: 8 * K });
+    const p = okv(k.mmap('a', fileMap('/f', 0x40800000, 4 * M, 'rw', false)));
+    okv(k.read('a', p + 8 * K, 1));
+    const head = pmd(k, 'a', a)!.lo >>> 12;
+    expect(isHugePmd(k, 'a', p)).toBe(true);
+    expect(pmd(k, 'a', p)!.lo >>> 12).toBe(head);
+    expect(pmd(k, 'a', p)!.lo & PTE_RW).toBe(0);
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 4 * M, RssAnon: 0, VmPTE: 8 * K });
+    for (const v of [a, p]) expect(smaps(k.m, vmaAt(k, 'a', v))).toMatchObject({ Rss: kB(2048), Pss: kB(1024), Shared_Dirty: kB(2048), Private_Dirty: 0, ShmemPmdMapped: kB(2048) });
+    expect(desc(k, head)).toMatchObject({ entire: 2 });
+    expect(okv(k.read('a', p, 1))).toBe(1); // the file's byte, through the private PMD
+    consistent(k);
+
+    const f0 = tlb(k);
+    okv(k.write('a', p + 4 * K, 2));
+    expect(isHugePmd(k, 'a', p)).toBe(false);
+    // __split_huge_pmd: pmdp_huge_clear_flush, one INVLPG of the 2 MiB entry.
+    expect([tlb(k).flushPage - f0.flushPage, tlb(k).flushMm - f0.flushMm]).toEqual([1, 0]);
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 2 * M, RssAnon: 4 * K, VmPTE: 12 * K });
+    expect(smaps(k.m, vmaAt(k, 'a', p))).toMatchObject({ Rss: kB(4), Pss: kB(4), Private_Dirty: kB(4), Anonymous: kB(4), ShmemPmdMapped: 0 });
+    expect(smaps(k.m, vmaAt(k, 'a', a))).toMatchObject({ Rss: kB(2048), Pss: kB(2048), Private_Dirty: kB(2048), ShmemPmdMapped: kB(2048) });
+    expect(meminfo(k.m)).toMatchObject({ ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M, AnonPages: 4 * K });
+    expect(desc(k, head)).toMatchObject({ entire: 1 });
+    expect(okv(k.read('a', p + 4 * K, 1))).toBe(2);
+    expect(okv(k.read('a', a + 4 * K, 1))).toBe(0); // the file is untouched
+    consistent(k);
+    // The rest refaults by PTEs now that a PTE table is there. (Linux 6.18 maps the other 511
+    // pages at once; fault-around here stays at 16: see fault.ts faultAround.)
+    okv(k.read('a', p + 256 * K, 1));
+    expect(isHugePmd(k, 'a', p)).toBe(false);
+    expect(pte(k, 'a', p + 256 * K)!.pfn).toBe(head + 64);
+    expect(st(k, 'a').RssShmem).toBe(2 * M + 64 * K);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('MAP_PRIVATE with nothing cached: a read allocates the folio and PMD-maps it; a write allocates it into the cache but maps one copied page (p1)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const p = okv(k.mmap('a', fileMap('/f', 0x40000000, 4 * M, 'rw', false)));
+    okv(k.read('a', p, 1));
+    expect(isHugePmd(k, 'a', p)).toBe(true);
+    expect(smaps(k.m, vmaAt(k, 'a', p))).toMatchObject({ Rss: kB(2048), Pss: kB(2048), Private_Clean: kB(2048), ShmemPmdMapped: kB(2048) });
+    expect(meminfo(k.m)).toMatchObject({ Shmem: 2 * M, ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M });
+    okv(k.write('a', p + 2 * M + 4 * K, 1));
+    expect(isHugePmd(k, 'a', p + 2 * M)).toBe(false);
+    expect(st(k, 'a')).toMatchObject({ RssShmem: 2 * M, RssAnon: 4 * K, VmPTE: 12 * K });
+    expect(smaps(k.m, vmaAt(k, 'a', p))).toMatchObject({ Rss: kB(2052), Pss: kB(2052), Private_Clean: kB(2048), Private_Dirty: kB(4), Anonymous: kB(4), ShmemPmdMapped: kB(2048) });
+    expect(meminfo(k.m)).toMatchObject({ Shmem: 4 * M, ShmemHugePages: 4 * M, ShmemPmdMapped: 2 * M });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('fork of a private mapping skips its file PMD (copy_huge_pmd) but shares its anonymous pages; the child refaults the PMD (p2)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 4 * M));
+    okv(k.spawn('a'));
+    const p = okv(k.mmap('a', fileMap('/f', 0x40000000, 4 * M, 'rw', false)));
+    okv(k.read('a', p, 1));
+    okv(k.write('a', p + 2 * M + 4 * K, 7)); // an anon_vma: fork copies this VMA's tables
+    expect(smaps(k.m, vmaAt(k, 'a', p))).toMatchObject({ Rss: kB(2052), Pss: kB(2052), Private_Clean: kB(2048), Private_Dirty: kB(4), ShmemPmdMapped: kB(2048) });
+    okv(k.fork('a', 'b'));
+    expect(pmd(k, 'b', p)?.lo ?? 0).toBe(0);
+    expect(st(k, 'b')).toMatchObject({ RssShmem: 0, RssAnon: 4 * K });
+    expect(smaps(k.m, vmaAt(k, 'b', p))).toMatchObject({ Rss: kB(4), Pss: kB(2), Shared_Dirty: kB(4), Anonymous: kB(4), ShmemPmdMapped: 0 });
+    consistent(k);
+    okv(k.read('b', p + 8 * K, 1));
+    expect(isHugePmd(k, 'b', p)).toBe(true);
+    expect(smaps(k.m, vmaAt(k, 'b', p))).toMatchObject({ Rss: kB(2052), Pss: kB(1026), Shared_Clean: kB(2048), Shared_Dirty: kB(4), ShmemPmdMapped: kB(2048) });
+    expect(okv(k.read('b', p + 2 * M + 4 * K, 1))).toBe(7);
+    // munmap and mprotect over part of the private PMD split it like a shared one.
+    okv(k.mprotect('b', p, 4 * K, 'r'));
+    expect(isHugePmd(k, 'b', p)).toBe(false);
+    okv(k.munmap('a', p + M, 4 * K));
+    expect(isHugePmd(k, 'a', p)).toBe(false);
+    expect(meminfo(k.m).ShmemPmdMapped).toBe(0);
+    consistent(k);
+    teardown(k);
+  });
+
+  it('always (and advise with MADV_HUGEPAGE): the folio at the end of a 3M file runs past i_size and its PMD serves reads past EOF; a fault past EOF is still SIGBUS (t2, p1)', () => {
+    for (const mode of ['always', 'advise'] as const) {
+      const k = kernel({ shmemThp: mode });
+      okv(k.file('/f', 3 * M));
+      /** `name` maps the file at 0x40000000, 6 MiB (past EOF), with MADV_HUGEPAGE under advise. */
+      const mapper = (name: string) => {
+        okv(k.spawn(name));
+        const v = okv(k.mmap(name, fileMap('/f', 0x40000000, 6 * M, 'rw', true)));
+        if (mode === 'advise') okv(k.madvise(name, v, 6 * M, 'hugepage'));
+        return v;
+      };
+      // Past EOF with no folio there yet: shmem_fault fails.
+      const x = mapper('x');
+      expect(k.read('x', x + 3 * M + 4 * K, 1).signal, mode).toBe('SIGBUS');
+      const c = mapper('a');
+      const fd = okv(k.open('a', '/f', false));
+      okv(k.read('a', c + 2 * M, 1));
+      expect(isHugePmd(k, 'a', c + 2 * M), mode).toBe(true);
+      expect(st(k, 'a').RssShmem).toBe(2 * M);
+      expect(meminfo(k.m)).toMatchObject({ Shmem: 2 * M, ShmemHugePages: 2 * M, ShmemPmdMapped: 2 * M });
+      expect(smaps(k.m, vmaAt(k, 'a', c))).toMatchObject({ Rss: kB(2048), Private_Clean: kB(2048), ShmemPmdMapped: kB(2048) });
+      // Inside the folio, past EOF: the PMD maps it, no fault.
+      expect(okv(k.read('a', c + 3 * M + 4 * K, 1))).toBe(0);
+      okv(k.write('a', c + 3 * M + 8 * K, 5));
+      consistent(k);
+      // Beyond the folio: SIGBUS as before.
+      const y = mapper('y');
+      expect(k.read('y', y + 4 * M + 4 * K, 1).signal).toBe('SIGBUS');
+      // Growing the file keeps what was written past the old EOF (the folio holds it).
+      okv(k.ftruncate('a', fd, 4 * M));
+      expect(okv(k.read('a', c + 3 * M + 8 * K, 1))).toBe(5);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('a VMA that cannot PMD-map the folio past EOF: faults there are SIGBUS and fault-around stops at i_size (filemap_map_pages: end_pgoff <= file_end)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 3 * M - 32 * K));
+    okv(k.spawn('a'));
+    const a = okv(k.mmap('a', fileMap('/f', 0x40000000, 4 * M, 'rw', true)));
+    okv(k.read('a', a + 2 * M, 1)); // the folio for 2M..4M, across i_size
+    expect(meminfo(k.m).ShmemHugePages).toBe(2 * M);
+    okv(k.spawn('d'));
+    const d = okv(k.mmap('d', fileMap('/f', 0x40800000, 4 * M, 'rw', true)));
+    okv(k.madvise('d', d, 4 * M, 'nohugepage'));
+    okv(k.read('d', d + 3 * M - 36 * K, 1)); // page 759, the last inside i_size: window 752..767
+    expect(st(k, 'd').RssShmem).toBe(32 * K);
+    expect(pte(k, 'd', d + 3 * M - 32 * K)!.present).toBe(false);
+    expect(okv(k.read('a', a + 3 * M - 32 * K, 1))).toBe(0); // the PMD mapping reads it
+    consistent(k);
+    expect(k.read('d', d + 3 * M - 32 * K, 1).signal).toBe('SIGBUS');
+    consistent(k);
+    teardown(k);
+  });
+});
+
+/**
+ * Review 16, finding 2: shmem_get_unmapped_area() (mm/shmem.c) places a shmem or tmpfs mapping
+ * so that its address is congruent to its file offset modulo 2 MiB, MAP_PRIVATE ones too.
+ * Addresses as Linux 6.18.44 chose them on a huge=always tmpfs (review-16 t6, t6b), relative to
+ * the first mapping.
+ */
+describe('shmem THP placement (review 16)', () => {
+  it('a 6M mapping at offset 4K lands at an address = 4K mod 2 MiB, after the inflated search, and its file offsets 2M..6M are two PMDs (t6, t6b)', () => {
+    const k = kernel({ shmemThp: 'always' });
+    okv(k.file('/f', 16 * M));
+    okv(k.spawn('a'));
+    const p = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'r', false)));
+    expect(p % H).toBe(0); // a private mapping is placed too
+    const q = okv(k.mmap('a', { ...fileMap('/f', null, 6 * M, 'rw', true), off: PAGE }));
+    expect(q % H).toBe(PAGE);
+    expect(p - q).toBe(8 * M - PAGE); // Linux: 0x7fb3aee00000 - 0x7fb3ae601000
+    const r = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'rw', true)));
+    expect(p - r).toBe(12 * M); // Linux: 0x7fb3aee00000 - 0x7fb3ae200000
+    okv(k.touch('a', q, 6 * M, 'write'));
+    expect(isHugePmd(k, 'a', q + 2 * M - PAGE)).toBe(true);
+    expect(isHugePmd(k, 'a', q + 4 * M - PAGE)).toBe(true);
+    expect(meminfo(k.m).ShmemPmdMapped).toBe(4 * M);
+    expect(smaps(k.m, mmOf(k, 'a').vmas.find((v) => v.start === q)!)).toMatchObject({ Rss: 6 * M, ShmemPmdMapped: 4 * M });
+    consistent(k);
+    teardown(k);
+  });
+
+  it('not placed: with shmem_thp=never, under 2 MiB, an unaligned offset with no whole 2 MiB inside (offset + len < 4M), or a free hint', () => {
+    const cases: [string, 'never' | 'always', number, number, number | null][] = [
+      ['never', 'never', 6 * M, PAGE, null],
+      ['under 2M', 'always', 2 * M - PAGE, PAGE, null],
+      ['offset + len < 4M', 'always', 3 * M, PAGE, null],
+      ['hint', 'always', 4 * M, 0, 0x40001000],
+    ];
+    for (const [what, mode, len, off, hint] of cases) {
+      const k = kernel({ shmemThp: mode });
+      okv(k.file('/f', 16 * M));
+      okv(k.spawn('a'));
+      const first = okv(k.mmap('a', fileMap('/f', null, 4 * M, 'r', false)));
+      const a = okv(k.mmap('a', { ...fileMap('/f', hint, len, 'rw', true, { fixed: false }), off }));
+      expect(a, what).toBe(hint ?? first - len); // where the plain top-down search put it
+      teardown(k);
+    }
+  });
+
+  it('shared anonymous memory counts as offset 0 (__get_unmapped_area): 2 MiB-aligned', () => {
+    const k = kernel({ shmemThp: 'advise' });
+    okv(k.spawn('a'));
+    okv(k.mmap('a', anon(null, 4 * K)));
+    const s = okv(k.mmap('a', shanon(null, 4 * M + 4 * K)));
+    expect(s % H).toBe(0);
+    teardown(k);
   });
 });

@@ -18,6 +18,7 @@ import { linkVma } from './vma';
 import { anonVmaPrepare } from './fault';
 import { levelName, tracePteSet } from './pte-trace';
 import { copyAnonHugePage, hugetlbFolioAnon } from './hugetlb';
+import { isThpPmd } from './thp';
 
 export function newMm(m: Machine): Mm | null {
   const mm: Mm = {
@@ -129,12 +130,17 @@ function copyPageRange(m: Machine, dst: Mm, src: Mm, svma: Vma, dvma: Vma): bool
     },
     huge: (depth, ei, va) => {
       if (!ok) return;
-      // copy_hugetlb_page_range for a private hugetlb mapping.
+      // copy_pmd_range has allocated the child's PMD table (pmd_alloc) before it looks at
+      // the entry.
       const dtable = ensureTable(m, dst, va, depth);
       if (dtable < 0) {
         ok = false;
         return;
       }
+      // A shmem PMD of a private tmpfs mapping: copy_huge_pmd skips a file PMD ("can be
+      // re-filled on fault", !vma_is_anonymous), so the child refaults it.
+      if (isThpPmd(m, entryPfn(u32[ei], u32[ei + 1]))) return;
+      // copy_hugetlb_page_range for a private hugetlb mapping.
       let lo = u32[ei];
       const hi = u32[ei + 1];
       const pfn = entryPfn(lo, hi);

@@ -52,8 +52,12 @@ export function protFlags(prot: string): number {
   return (prot.includes('r') ? VM_READ : 0) | (prot.includes('w') ? VM_WRITE : 0) | (prot.includes('x') ? VM_EXEC : 0);
 }
 
-/** Check the request and pick the range; returns [start, len] or an errno (refusal() says why). */
-export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align): [number, number] | Errno {
+/**
+ * Check the request and pick the range; returns [start, len] or an errno (refusal() says why).
+ * `thpOffset`, when not null, is the file offset of a shmem mapping to be placed for PMDs
+ * (shmemThpPlace).
+ */
+export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, placeAlign = align, thpOffset: number | null = null): [number, number] | Errno {
   const top = m.geo.taskSize;
   // `!(len > 0)` and not `len <= 0`: a NaN length must fail too (it made a VMA ending at NaN).
   if (!(req.len > 0)) return refuse('EINVAL', 'the length is 0');
@@ -72,7 +76,27 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
   }
   const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
   if (start < 0) return refuse('ENOMEM', 'no free range of that size in the address space');
-  return [start, len];
+  return [thpOffset === null ? start : shmemThpPlace(mm, start, len, thpOffset, top), len];
+}
+
+/**
+ * shmem_get_unmapped_area() (mm/shmem.c) after the ordinary search found `addr`: move the
+ * mapping so that its address is congruent to its file offset modulo 2 MiB, and every 2 MiB
+ * of the file it covers whole can be one PMD. Skipped for a mapping under 2 MiB, and for an
+ * unaligned offset when no whole 2 MiB of the file fits (`offset && offset + len < 2 *
+ * HPAGE_PMD_SIZE`). It searches again for len + 2 MiB - 4 KiB and takes the first congruent
+ * address in that range; when nothing that long is free, `addr` stays.
+ */
+function shmemThpPlace(mm: Mm, addr: number, len: number, off: number, top: number): number {
+  const offset = off % HPAGE;
+  if (len < HPAGE || (offset && offset + len < 2 * HPAGE) || addr % HPAGE === offset) return addr;
+  const inflatedLen = len + HPAGE - PAGE;
+  if (inflatedLen > top) return addr;
+  const inflated = unmappedArea(mm, inflatedLen, PAGE, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  if (inflated < 0) return addr;
+  const inflatedOffset = inflated % HPAGE;
+  const placed = inflated + offset - inflatedOffset + (inflatedOffset > offset ? HPAGE : 0);
+  return placed > top - len ? addr : placed;
 }
 
 /**
@@ -83,11 +107,13 @@ export function doMmap(m: Machine, mm: Mm, req: MmapRequest): number | Errno {
   const hugetlb = req.flags.hugetlb || req.inode?.kind === 'hugetlb';
   if (req.flags.hugetlb && req.inode && req.inode.kind !== 'hugetlb') return refuse('EINVAL', 'hugetlb maps a hugetlbfs file or anonymous memory');
   if (hugetlb && req.off % HPAGE !== 0) return refuse('EINVAL', 'a hugetlb offset must be a multiple of 2M');
-  // shmem_get_unmapped_area(): with shmem THP on, a shmem mapping of 2 MiB or more is placed
-  // 2 MiB-aligned (its offset is), so that PMDs can map it.
-  const shmem = !hugetlb && req.flags.shared && (!req.inode || req.inode.kind === 'tmpfs');
-  const thpAlign = shmem && (m.s.config.shmemThp ?? 'never') !== 'never' && req.len >= HPAGE && req.off % HPAGE === 0;
-  const range = mmapRange(m, mm, req, hugetlb ? HPAGE : PAGE, hugetlb || thpAlign ? HPAGE : PAGE);
+  // shmem_get_unmapped_area() places shared anonymous memory and tmpfs files, MAP_PRIVATE
+  // ones too ("support MAP_PRIVATE mapped hugely too, until it is COWed"), where their huge=
+  // (shmem_enabled for shared anonymous memory) is not never. Anonymous memory's pgoff
+  // counts as 0 there (__get_unmapped_area).
+  const shmem = !hugetlb && (req.inode ? req.inode.kind === 'tmpfs' : req.flags.shared);
+  const thpOffset = shmem && (m.s.config.shmemThp ?? 'never') !== 'never' ? (req.inode ? req.off : 0) : null;
+  const range = mmapRange(m, mm, req, hugetlb ? HPAGE : PAGE, hugetlb ? HPAGE : PAGE, thpOffset);
   if (typeof range === 'string') return range;
   const [start, len] = range;
   let flags = req.prot | VM_MAYWRITE;
