@@ -235,3 +235,30 @@ describe('an edge label reads as its own edge\'s count', () => {
     }
   }
 });
+
+describe('label placement at scale', () => {
+  it('1,500 ungrouped processes beside one labelled group: the graph is built (placement looks only near each label)', { timeout: 120_000 }, () => {
+    // Review 17: every edge was sampled whole (a fork edge runs ~260,000 px across) and every
+    // label scanned all of them: out of memory at 1,500 processes, 4 s at 800.
+    const src = [
+      'machine ram=512M mshare=2024',
+      'mount msharefs',
+      'spawn db0',
+      'db0: open /sys/fs/mshare/a create as F',
+      'db0: mmap 0x10000000000 512G rw shared fd=F as a',
+      'db0: mmap 0x10000000000 2M rw shared,anon,fixed',
+      'repeat 8: db0: fork as db{i}',
+      'spawn p0',
+      'repeat 1500: p0: fork as p{i}',
+      'repeat 1500: p{i}: mmap auto {i}M rw private,anon',
+    ].join('\n');
+    const r = Runner.fromSource(src, 'scale.msh', { checkpointEvery: 0 });
+    if (!r.ok) throw new Error('parse');
+    r.runner.runToEnd();
+    const g = buildProcGraph(buildModel(r.runner.kernel, 1), undefined, 1500);
+    const labelled = g.edges.filter((e) => e.label);
+    expect(g.nodes.length).toBeGreaterThan(1500);
+    expect(labelled.map((e) => e.label)).toEqual(['×8']);
+    expect(Number.isFinite(labelled[0].lx)).toBe(true);
+  });
+});

@@ -470,25 +470,72 @@ interface Rect {
 const rectDist = (r: Rect, [x, y]: [number, number]): number =>
   Math.hypot(x < r.x0 ? r.x0 - x : x > r.x1 ? x - r.x1 : 0, y < r.y0 ? r.y0 - y : y > r.y1 ? y - r.y1 : 0);
 
-/** An edge as drawn, sampled every few pixels (straight drops too), with its arrowhead's outline. */
-function edgeOutline(e: ProcEdge): [number, number][] {
+const overlaps = (a: Rect, b: Rect): boolean => a.x0 <= b.x1 && a.x1 >= b.x0 && a.y0 <= b.y1 && a.y1 >= b.y0;
+
+/** The box an edge is drawn in: its route's points bound its S-curves, plus the arrowhead. */
+function edgeBounds(e: ProcEdge): Rect {
+  let x0 = e.x2 - HEAD_HALF_W;
+  let x1 = e.x2 + HEAD_HALF_W;
+  let y0 = e.y2 - HEAD_LEN;
+  let y1 = e.y2;
+  for (const [x, y] of e.route) {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0, x1, y0, y1 };
+}
+
+/**
+ * The part of an edge as drawn that lies in `win`, sampled every few pixels (straight drops
+ * too), with its arrowhead's outline. Only the window: a fork edge can run 260,000 px across a
+ * graph of 1,500 ungrouped processes, and sampling all of every edge for every label made
+ * placement quadratic (4 s at 800 processes, out of memory at 1,500).
+ */
+function edgeOutline(e: ProcEdge, win: Rect): [number, number][] {
   const pts = edgePoints(e, 16);
   const out: [number, number][] = [];
-  pts.forEach(([x, y], i) => {
+  const keep = (x: number, y: number) => {
+    if (x >= win.x0 && x <= win.x1 && y >= win.y0 && y <= win.y1) out.push([x, y]);
+  };
+  for (let i = 0; i < pts.length; i++) {
+    const [x, y] = pts[i];
     if (i > 0) {
       const [px, py] = pts[i - 1];
-      const n = Math.ceil(Math.hypot(x - px, y - py) / 3);
-      for (let k = 1; k < n; k++) out.push([px + ((x - px) * k) / n, py + ((y - py) * k) / n]);
+      const seg = { x0: Math.min(px, x), x1: Math.max(px, x), y0: Math.min(py, y), y1: Math.max(py, y) };
+      if (overlaps(seg, win)) {
+        const n = Math.ceil(Math.hypot(x - px, y - py) / 3);
+        for (let k = 1; k < n; k++) keep(px + ((x - px) * k) / n, py + ((y - py) * k) / n);
+      }
     }
-    out.push([x, y]);
-  });
+    keep(x, y);
+  }
   // Routes end going straight down into the host (edgePath's S-curves are vertical at both ends).
   for (let k = 0; k <= 4; k++) {
     const t = k / 4;
-    out.push([e.x2 - HEAD_HALF_W * t, e.y2 - HEAD_LEN * t], [e.x2 + HEAD_HALF_W * t, e.y2 - HEAD_LEN * t]);
+    keep(e.x2 - HEAD_HALF_W * t, e.y2 - HEAD_LEN * t);
+    keep(e.x2 + HEAD_HALF_W * t, e.y2 - HEAD_LEN * t);
   }
   return out;
 }
+
+/** The distance from `r` to the nearest of `pts` (Infinity for none). */
+function nearest(r: Rect, pts: [number, number][]): number {
+  let d = Infinity;
+  for (const p of pts) d = Math.min(d, rectDist(r, p));
+  return d;
+}
+
+/** Label heights below the tail and distances out from it that placeLabels tries. */
+const LABEL_DYS = [11, 8, 14];
+const LABEL_OUTS = [0, 6, 12, 18, 24, 30];
+/**
+ * How far around its candidates a label looks at lines: further than the 24 px at which another
+ * edge no longer matters, and than its own tail is from any candidate (the nearest point of its
+ * own line is never further than that).
+ */
+const LABEL_REACH = 64;
 
 /**
  * Puts each ×N label beside its edge's tail, where it reads as that edge's: nearer to its own
@@ -499,26 +546,36 @@ function edgeOutline(e: ProcEdge): [number, number][] {
  * check looked only at points within 8 px of the label's line, sideways.
  */
 function placeLabels(nodes: ProcNode[], live: ProcEdge[]): void {
-  const outlines = new Map(live.map((e) => [e, edgeOutline(e)]));
+  const labelled = live.filter((e) => e.label);
+  if (labelled.length === 0) return;
+  const bounds = new Map(live.map((e) => [e, edgeBounds(e)]));
   const boxes: Rect[] = nodes.map((n) => ({ x0: n.x - 2, x1: n.x + n.w + 2, y0: n.y - 2, y1: n.y + n.h + 2 }));
   const overlapsBox = (r: Rect) => boxes.some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
-  for (const e of live) {
-    if (!e.label) continue;
-    const tw = estimateText(e.label, 'line');
-    const own = outlines.get(e)!;
-    const others = live.filter((o) => o !== e).flatMap((o) => outlines.get(o)!);
+  for (const e of labelled) {
+    const tw = estimateText(e.label!, 'line');
     const half = (e.y2 - e.y1) / 2;
+    const far = LABEL_GAP + LABEL_OUTS[LABEL_OUTS.length - 1] + tw;
+    const win: Rect = {
+      x0: e.x1 - far - LABEL_REACH, x1: e.x1 + far + LABEL_REACH,
+      y0: e.y1 - LABEL_HALF_H - LABEL_REACH, y1: e.y1 + Math.max(...LABEL_DYS) + LABEL_HALF_H + LABEL_REACH,
+    };
+    const own = edgeOutline(e, win);
+    const others: [number, number][] = [];
+    for (const o of live) {
+      if (o === e || !overlaps(bounds.get(o)!, win)) continue;
+      for (const p of edgeOutline(o, win)) others.push(p);
+    }
     let best: { score: number; la: 'start' | 'end'; lx: number; ly: number } | null = null;
-    for (const dy of [11, 8, 14]) {
+    for (const dy of LABEL_DYS) {
       const ly = e.y1 + Math.min(dy, half);
-      for (const out of [0, 6, 12, 18, 24, 30]) {
+      for (const out of LABEL_OUTS) {
         for (const la of ['start', 'end'] as const) {
           const lx = la === 'start' ? e.x1 + LABEL_GAP + out : e.x1 - LABEL_GAP - out;
           const r: Rect = la === 'start' ? { x0: lx, x1: lx + tw, y0: ly - LABEL_HALF_H, y1: ly + LABEL_HALF_H } : { x0: lx - tw, x1: lx, y0: ly - LABEL_HALF_H, y1: ly + LABEL_HALF_H };
           if (r.x0 < 0 || overlapsBox(r)) continue;
-          const dOwn = Math.min(...own.map((p) => rectDist(r, p)));
+          const dOwn = nearest(r, own);
           if (dOwn < 3) continue;
-          const dOther = others.length ? Math.min(...others.map((p) => rectDist(r, p))) : Infinity;
+          const dOther = nearest(r, others);
           // Nearer its own line than any other, by as much as helps (24 px is clear; closer to
           // its own line than LABEL_GAP gains nothing: the side the edge does not bend to comes
           // first); then close to the tail, on the right, at the first height.
