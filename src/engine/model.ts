@@ -148,7 +148,7 @@ function sameVma(k: VmaKey, v: Vma): boolean {
 /** Did nothing the mm's model is made of change? */
 function sameMm(e: MmEntry, mm: Mm, cpumask: number[]): boolean {
   const m = e.model;
-  if (m.pgd !== mm.pgd || m.users !== mm.users || !sameList(m.cpumask, cpumask) || m.host !== (mm.hostOf ? mm.hostOf.path : null)) return false;
+  if (m.pgd !== mm.pgd || m.users !== mm.users || !sameList(m.cpumask, cpumask) || m.host !== (mm.hostOf ? shownPath(mm.hostOf.inode) : null)) return false;
   if (e.rssAnon !== mm.rssAnon || e.rssFile !== mm.rssFile || e.rssShmem !== mm.rssShmem || e.pgtablesBytes !== mm.pgtablesBytes || e.hugetlbPages !== mm.hugetlbPages) return false;
   if (m.tasks.length !== mm.tasks.length || e.vmas.length !== mm.vmas.length) return false;
   for (let i = 0; i < mm.tasks.length; i++) if (m.tasks[i] !== mm.tasks[i]) return false;
@@ -183,7 +183,7 @@ function mmModel(mm: Mm, cpumask: number[]): MmModel {
     pgd: mm.pgd,
     tasks: [...mm.tasks],
     users: mm.users,
-    host: mm.hostOf ? mm.hostOf.path : null,
+    host: mm.hostOf ? shownPath(mm.hostOf.inode) : null,
     vmas: mm.vmas.map((v, i) => ({ ...ms[i], startNum: v.start, endNum: v.end, hostMm: v.region ? v.region.host.id : null })),
     status: status(mm),
     cpumask,

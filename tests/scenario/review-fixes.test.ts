@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { formatError, parseScript } from '../../src/scenario/parser';
 import { MAX_LISTED, Runner } from '../../src/scenario/runner';
 import { buildReport, textReport } from '../../src/scenario/report';
+import { buildModel } from '../../src/engine/model';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -179,6 +180,13 @@ describe('an unlinked file is named as /proc names it, and its name means the ne
     ]);
     const b = rep.processes.find((p) => p.name === 'b')!;
     expect(b.maps.map((e) => e.mshare)).toContain('/sys/fs/mshare/r (deleted)');
+  });
+
+  it('the unlinked region\'s host mm is named " (deleted)" too, not as its namesake\'s host', () => {
+    const r = run(unlinkAndRecreate.join('\n'));
+    const snap = buildModel(r.kernel, 1);
+    const hosts = snap.mms.filter((m) => m.host !== null).map((m) => m.host).sort();
+    expect(hosts).toEqual(['/sys/fs/mshare/r', '/sys/fs/mshare/r (deleted)']);
   });
 
   it('a mapping of an unlinked tmpfs file shows its path with " (deleted)"', () => {

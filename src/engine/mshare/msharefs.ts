@@ -15,6 +15,7 @@ import type { Machine } from '../machine';
 import { doMprotect } from '../mm/mprotect';
 import { newInode } from '../mm/pagecache';
 import { walkRange } from '../mm/pagewalk';
+import { shownPath } from '../mm/proc';
 import { ensureTable, entryIndex, findTable, pgIndex } from '../mm/pgtable';
 import { doMunmap } from '../mm/unmap';
 import { hugetlbSplitOk, isolateVmas, linkVma, rangeOverlapsVma, splitRefusal, takeLabel, unlinkVma as unlinkVmaFromMm, unmappedArea, vmasIn } from '../mm/vma';
@@ -391,7 +392,7 @@ function regionSharers(m: Machine, mm: Mm): string[] {
     for (const smm of sharerMms(v.region)) {
       for (const pid of smm.tasks) {
         const t = m.s.tasks.get(pid);
-        if (t) out.push(`${v.region.path}: ${t.name}`);
+        if (t) out.push(`${shownPath(v.region.inode)}: ${t.name}`);
       }
     }
   }
