@@ -73,6 +73,18 @@ describe('stacked page-table tree', () => {
     });
   }
 
+  it('an edge back up to a shared table (mshare-fork step 16, compared with c) goes round every box between its ends', { timeout: 60_000 }, () => {
+    // Review 17: its bend was past its two ends only, and ran through the deeper PMD and PTE
+    // boxes between them, which sit further right.
+    const l = layoutPtStacked(treeAt('mshare-fork', 16, ['a', 'c']));
+    expect(l.edges.length).toBeGreaterThan(0);
+    for (const e of l.edges) {
+      const y0 = Math.min(e.from.y, e.to.y);
+      const y1 = Math.max(e.from.y, e.to.y);
+      for (const q of l.nodes) if (q.y < y1 && q.y + q.h > y0) expect(e.bend!).toBeGreaterThan(q.x + q.w);
+    }
+  });
+
   it('a table with two child tables is not stacked (the two edges would cross)', () => {
     const m = treeAt('mshare-basics-2024', 28, ['db0']);
     const branching = [...m.nodes.values()].some((n) => n.rows.filter((r) => r.child !== undefined).length > 1);

@@ -204,8 +204,14 @@ export function layoutPtStacked(model: PtModel): PtLayout {
       if (!c) return;
       const from = { x: p.x + p.w, y: rowY(p, i) };
       const to = { x: c.x + c.w, y: c.y + HEADER_H / 2 };
-      // A longer edge bends further out, so one that spans others goes round them.
-      const bend = Math.max(from.x, to.x) + BEND + Math.min(40, Math.abs(to.y - from.y) * 0.08);
+      // Past every box between its ends (deeper levels sit further right than either end: an
+      // edge back up to a shared table ran through them), and a longer edge further out still,
+      // so that edges spanning others go round them.
+      const y0 = Math.min(from.y, to.y);
+      const y1 = Math.max(from.y, to.y);
+      let right = Math.max(from.x, to.x);
+      for (const q of nodes) if (q.y < y1 && q.y + q.h > y0) right = Math.max(right, q.x + q.w);
+      const bend = right + BEND + Math.min(40, (y1 - y0) * 0.08);
       edges.push({ id: `e${p.node.pfn}:${r.first}`, from, to, shared: c.node.shared, foreign: c.node.foreign && !p.node.foreign, bend });
     });
   }
