@@ -262,3 +262,43 @@ describe('label placement at scale', () => {
     expect(Number.isFinite(labelled[0].lx)).toBe(true);
   });
 });
+
+describe('a box with two labelled mshare edges', () => {
+  it('starts them apart, and the two labels apart', () => {
+    // Review 17: both edges left from one point, and the two "×4" were drawn on each other (before
+    // e8b543a) or the second on the first edge's line. Here, where four lines cross the 28 px
+    // between the group and the hosts, the second label still sits nearer the first edge's tail
+    // than its own line (3 px against 12): no candidate beside the tail is clear.
+    const src = [
+      'machine ram=512M mshare=2024',
+      'mount msharefs',
+      'spawn db0',
+      'db0: open /sys/fs/mshare/a create as F',
+      'db0: mmap 0x10000000000 512G rw shared fd=F as a',
+      'db0: mmap 0x10000000000 2M rw shared,anon,fixed',
+      'db0: open /sys/fs/mshare/b create as G',
+      'db0: mmap 0x20000000000 512G rw shared fd=G as b',
+      'db0: mmap 0x20000000000 2M rw shared,anon,fixed',
+      'repeat 4: db0: fork as db{i}',
+    ].join('\n');
+    const r = Runner.fromSource(src, 'two.msh', { checkpointEvery: 0 });
+    if (!r.ok) throw new Error('parse');
+    r.runner.runToEnd();
+    const g = buildProcGraph(buildModel(r.runner.kernel, 1));
+    const labelled = g.edges.filter((e) => e.label);
+    expect(labelled.map((e) => e.label)).toEqual(['×4', '×4']);
+    const [e1, e2] = labelled;
+    expect(e1.from).toBe(e2.from);
+    expect(Math.abs(e1.x1 - e2.x1)).toBeGreaterThanOrEqual(20);
+    const tw = estimateText('×4', 'line');
+    const rect = (e: typeof e1) => (e.la === 'start' ? { x0: e.lx!, x1: e.lx! + tw } : { x0: e.lx! - tw, x1: e.lx! });
+    const dist = (e: typeof e1, pts: [number, number][]) => {
+      const b = rect(e);
+      return Math.min(...pts.map(([x, y]) => Math.hypot(x < b.x0 ? b.x0 - x : x > b.x1 ? x - b.x1 : 0, Math.max(0, Math.abs(y - e.ly!) - 6))));
+    };
+    // The first label reads as its own edge's.
+    expect(dist(e1, edgePoints(e1))).toBeLessThan(dist(e1, edgePoints(e2)));
+    const [a, b] = [rect(e1), rect(e2)];
+    expect(a.x1 <= b.x0 || b.x1 <= a.x0 || Math.abs(e1.ly! - e2.ly!) >= 12).toBe(true);
+  });
+});

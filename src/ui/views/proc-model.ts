@@ -372,9 +372,23 @@ function placeEdges(nodes: ProcNode[], edges: ProcEdge[], rowOf: Map<string, num
   const used = bands.map(() => [] as number[]);
   const lanes = new Map<ProcEdge, number[]>();
   const live = edges.filter((e) => byId.has(e.from) && byId.has(e.to));
+  // A box's mshare edges (one per region it maps) leave from tails apart around 0.7 of its
+  // width, so that two do not start as one line with their labels on each other.
+  const mshareOut = new Map<string, ProcEdge[]>();
+  for (const e of live) {
+    if (e.kind !== 'mshare') continue;
+    const l = mshareOut.get(e.from);
+    if (l) l.push(e);
+    else mshareOut.set(e.from, [e]);
+  }
   for (const e of live) {
     const a = byId.get(e.from)!;
-    e.x1 = e.kind === 'fork' ? a.x + a.w / 2 : a.x + a.w * 0.7;
+    if (e.kind === 'fork') e.x1 = a.x + a.w / 2;
+    else {
+      const sib = mshareOut.get(e.from)!;
+      const step = Math.min(MSHARE_TAIL_STEP, (a.w * 0.5) / sib.length);
+      e.x1 = a.x + a.w * 0.7 + (sib.indexOf(e) - (sib.length - 1) / 2) * step;
+    }
     e.y1 = a.y + a.h;
   }
   // Lanes, the edges from the left first (each takes the free x nearest its course).
@@ -527,6 +541,9 @@ function nearest(r: Rect, pts: [number, number][]): number {
   return d;
 }
 
+/** How far apart the tails of one box's mshare edges are (at most: narrow boxes squeeze them). */
+const MSHARE_TAIL_STEP = 28;
+
 /** Label heights below the tail and distances out from it that placeLabels tries. */
 const LABEL_DYS = [11, 8, 14];
 const LABEL_OUTS = [0, 6, 12, 18, 24, 30];
@@ -550,6 +567,7 @@ function placeLabels(nodes: ProcNode[], live: ProcEdge[]): void {
   if (labelled.length === 0) return;
   const bounds = new Map(live.map((e) => [e, edgeBounds(e)]));
   const boxes: Rect[] = nodes.map((n) => ({ x0: n.x - 2, x1: n.x + n.w + 2, y0: n.y - 2, y1: n.y + n.h + 2 }));
+  // Labels placed so far count as boxes: two labels never overlap.
   const overlapsBox = (r: Rect) => boxes.some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
   for (const e of labelled) {
     const tw = estimateText(e.label!, 'line');
@@ -589,6 +607,7 @@ function placeLabels(nodes: ProcNode[], live: ProcEdge[]): void {
     e.la = b.la;
     e.lx = b.lx;
     e.ly = b.ly;
+    boxes.push(b.la === 'start' ? { x0: b.lx - 2, x1: b.lx + tw + 2, y0: b.ly - LABEL_HALF_H, y1: b.ly + LABEL_HALF_H } : { x0: b.lx - tw - 2, x1: b.lx + 2, y0: b.ly - LABEL_HALF_H, y1: b.ly + LABEL_HALF_H });
   }
 }
 
