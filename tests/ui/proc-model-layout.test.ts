@@ -17,6 +17,26 @@ function graphOf(id: string, measure?: Measure) {
   return buildProcGraph(buildModel(r.runner.kernel, 1), measure);
 }
 
+/** The graph at the end of a script given as lines. */
+function graphOfLines(lines: string[], maxW?: number): ProcGraph {
+  const r = Runner.fromSource(lines.join('\n'), 'lines.msh', { checkpointEvery: 0 });
+  if (!r.ok) throw new Error('parse');
+  r.runner.runToEnd();
+  return buildProcGraph(buildModel(r.runner.kernel, 1), undefined, maxW);
+}
+
+/** db0 creating 2024-flavour regions at 1 TiB * (i + 1), one per name, and mapping 2 MiB in each. */
+const regionsOfDb0 = (names: string[]) => [
+  'machine ram=512M mshare=2024',
+  'mount msharefs',
+  'spawn db0',
+  ...names.flatMap((n, i) => [
+    `db0: open /sys/fs/mshare/${n} create as F${i}`,
+    `db0: mmap 0x${(i + 1).toString(16)}0000000000 512G rw shared fd=F${i} as ${n}`,
+    `db0: mmap 0x${(i + 1).toString(16)}0000000000 2M rw shared,anon,fixed`,
+  ]),
+];
+
 describe('process boxes', () => {
   it('are at least NODE_W and wide enough for their longest line', () => {
     expect(boxWidth('a', ['b'], estimateText)).toBe(NODE_W);
@@ -240,22 +260,7 @@ describe('label placement at scale', () => {
   it('1,500 ungrouped processes beside one labelled group: the graph is built (placement looks only near each label)', { timeout: 120_000 }, () => {
     // Review 17: every edge was sampled whole (a fork edge runs ~260,000 px across) and every
     // label scanned all of them: out of memory at 1,500 processes, 4 s at 800.
-    const src = [
-      'machine ram=512M mshare=2024',
-      'mount msharefs',
-      'spawn db0',
-      'db0: open /sys/fs/mshare/a create as F',
-      'db0: mmap 0x10000000000 512G rw shared fd=F as a',
-      'db0: mmap 0x10000000000 2M rw shared,anon,fixed',
-      'repeat 8: db0: fork as db{i}',
-      'spawn p0',
-      'repeat 1500: p0: fork as p{i}',
-      'repeat 1500: p{i}: mmap auto {i}M rw private,anon',
-    ].join('\n');
-    const r = Runner.fromSource(src, 'scale.msh', { checkpointEvery: 0 });
-    if (!r.ok) throw new Error('parse');
-    r.runner.runToEnd();
-    const g = buildProcGraph(buildModel(r.runner.kernel, 1), undefined, 1500);
+    const g = graphOfLines([...regionsOfDb0(['a']), 'repeat 8: db0: fork as db{i}', 'spawn p0', 'repeat 1500: p0: fork as p{i}', 'repeat 1500: p{i}: mmap auto {i}M rw private,anon'], 1500);
     const labelled = g.edges.filter((e) => e.label);
     expect(g.nodes.length).toBeGreaterThan(1500);
     expect(labelled.map((e) => e.label)).toEqual(['×8']);
@@ -269,22 +274,7 @@ describe('a box with two labelled mshare edges', () => {
     // e8b543a) or the second on the first edge's line. Here, where four lines cross the 28 px
     // between the group and the hosts, the second label still sits nearer the first edge's tail
     // than its own line (3 px against 12): no candidate beside the tail is clear.
-    const src = [
-      'machine ram=512M mshare=2024',
-      'mount msharefs',
-      'spawn db0',
-      'db0: open /sys/fs/mshare/a create as F',
-      'db0: mmap 0x10000000000 512G rw shared fd=F as a',
-      'db0: mmap 0x10000000000 2M rw shared,anon,fixed',
-      'db0: open /sys/fs/mshare/b create as G',
-      'db0: mmap 0x20000000000 512G rw shared fd=G as b',
-      'db0: mmap 0x20000000000 2M rw shared,anon,fixed',
-      'repeat 4: db0: fork as db{i}',
-    ].join('\n');
-    const r = Runner.fromSource(src, 'two.msh', { checkpointEvery: 0 });
-    if (!r.ok) throw new Error('parse');
-    r.runner.runToEnd();
-    const g = buildProcGraph(buildModel(r.runner.kernel, 1));
+    const g = graphOfLines([...regionsOfDb0(['a', 'b']), 'repeat 4: db0: fork as db{i}']);
     const labelled = g.edges.filter((e) => e.label);
     expect(labelled.map((e) => e.label)).toEqual(['×4', '×4']);
     const [e1, e2] = labelled;

@@ -136,24 +136,24 @@ export function layoutPt(model: PtModel): PtLayout {
     });
   }
   // Table-to-table edges, once every node has a place (a shared node has several parents).
+  forEachTableEdge(nodes, placed, (p, i, c, id) => {
+    edges.push({ id, from: { x: p.x + p.w, y: rowY(p, i) }, to: { x: c.x, y: c.y + HEADER_H / 2 }, shared: c.node.shared, foreign: c.node.foreign && !p.node.foreign });
+  });
+  const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
+  const height = Math.max(...cursor, 100);
+  return { kind: 'columns', nodeW, colW, nodes, frames, edges, width, height };
+}
+
+/** Calls `edge` for each entry of an expanded table that points at a placed table (row index, the table, the edge's id). */
+function forEachTableEdge(nodes: PlacedNode[], placed: Map<number, PlacedNode>, edge: (p: PlacedNode, row: number, child: PlacedNode, id: string) => void): void {
   for (const p of nodes) {
     if (p.node.collapsed) continue;
     p.node.rows.forEach((r, i) => {
       if (r.child === undefined) return;
       const c = placed.get(r.child);
-      if (!c) return;
-      edges.push({
-        id: `e${p.node.pfn}:${r.first}`,
-        from: { x: p.x + p.w, y: rowY(p, i) },
-        to: { x: c.x, y: c.y + HEADER_H / 2 },
-        shared: c.node.shared,
-        foreign: c.node.foreign && !p.node.foreign,
-      });
+      if (c) edge(p, i, c, `e${p.node.pfn}:${r.first}`);
     });
   }
-  const width = FRAMES_COLUMN ? colX(model.levels) + FRAME_W : colX(model.levels) - GAP_X;
-  const height = Math.max(...cursor, 100);
-  return { kind: 'columns', nodeW, colW, nodes, frames, edges, width, height };
 }
 
 /** How far right each level's boxes start in the stacked layout, and the least bend of an edge past the boxes it joins. */
@@ -196,25 +196,19 @@ export function layoutPtStacked(model: PtModel): PtLayout {
     cursor = y + p.h + GAP_Y;
   }
   const edges: PlacedEdge[] = [];
-  for (const p of nodes) {
-    if (p.node.collapsed) continue;
-    p.node.rows.forEach((r, i) => {
-      if (r.child === undefined) return;
-      const c = placed.get(r.child);
-      if (!c) return;
-      const from = { x: p.x + p.w, y: rowY(p, i) };
-      const to = { x: c.x + c.w, y: c.y + HEADER_H / 2 };
-      // Past every box between its ends (deeper levels sit further right than either end: an
-      // edge back up to a shared table ran through them), and a longer edge further out still,
-      // so that edges spanning others go round them.
-      const y0 = Math.min(from.y, to.y);
-      const y1 = Math.max(from.y, to.y);
-      let right = Math.max(from.x, to.x);
-      for (const q of nodes) if (q.y < y1 && q.y + q.h > y0) right = Math.max(right, q.x + q.w);
-      const bend = right + BEND + Math.min(40, (y1 - y0) * 0.08);
-      edges.push({ id: `e${p.node.pfn}:${r.first}`, from, to, shared: c.node.shared, foreign: c.node.foreign && !p.node.foreign, bend });
-    });
-  }
+  forEachTableEdge(nodes, placed, (p, i, c, id) => {
+    const from = { x: p.x + p.w, y: rowY(p, i) };
+    const to = { x: c.x + c.w, y: c.y + HEADER_H / 2 };
+    // Past every box between its ends (deeper levels sit further right than either end: an
+    // edge back up to a shared table ran through them), and a longer edge further out still,
+    // so that edges spanning others go round them.
+    const y0 = Math.min(from.y, to.y);
+    const y1 = Math.max(from.y, to.y);
+    let right = Math.max(from.x, to.x);
+    for (const q of nodes) if (q.y < y1 && q.y + q.h > y0) right = Math.max(right, q.x + q.w);
+    const bend = right + BEND + Math.min(40, (y1 - y0) * 0.08);
+    edges.push({ id, from, to, shared: c.node.shared, foreign: c.node.foreign && !p.node.foreign, bend });
+  });
   const width = Math.max(...nodes.map((p) => p.x + p.w), ...edges.map((e) => (e.bend ?? 0) + 2));
   return { kind: 'stacked', nodeW, colW, nodes, frames: [], edges, width, height: Math.max(cursor, 100) };
 }
