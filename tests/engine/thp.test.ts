@@ -10,6 +10,8 @@
  * pages stay cached and refault as 4 KiB PTEs.
  */
 import { describe, expect, it } from 'vitest';
+import { Runner } from '../../src/scenario/runner';
+import { buildReport } from '../../src/scenario/report';
 import { PG_THP } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
 import { meminfo, smaps } from '../../src/engine/mm/proc';
@@ -552,6 +554,37 @@ describe('shmem THP: existing folios, private mappings, i_size (review 16)', () 
  * Addresses as Linux 6.18.44 chose them on a huge=always tmpfs (review-16 t6, t6b), relative to
  * the first mapping.
  */
+describe('shmem THP under an existing PTE table (review 19)', () => {
+  it('a fault where a split PMD left a table still takes a huge folio into the cache, and a later mapping PMD-maps it', () => {
+    // Linux 6.18 on a huge=always tmpfs (review 19's q2.c): shmem_fault allocates by
+    // shmem_allowable_huge_orders, which does not look at the page tables.
+    const built = Runner.fromSource([
+      'machine ram=128M shmem_thp=always',
+      'file /tmp/q2 4M',
+      'spawn a',
+      'a: open /tmp/q2 as 5',
+      'a: mmap 0x40000000 4M rw shared file=/tmp/q2 as A',
+      'a: read A',
+      'a: mprotect A+1M 4K r',
+      'a: read A+8K',
+      'a: mprotect A+1M 4K rw',
+      'a: ftruncate 5 0',
+      'a: ftruncate 5 4M',
+      'a: read A+8K',
+      'expect meminfo.ShmemHugePages == 2M',
+      'expect meminfo.ShmemPmdMapped == 0',
+      'a: munmap A 4M',
+      'a: mmap 0x40000000 4M rw shared file=/tmp/q2 as A2',
+      'a: read A2+8K',
+      'expect meminfo.ShmemPmdMapped == 2M',
+      'expect a.VmPTE == 8K',
+    ].join('\n'), 'q2.msh');
+    if (!built.ok) throw new Error(built.errors.map((e) => e.message).join('\n'));
+    built.runner.runToEnd();
+    expect(buildReport(built.runner).failures).toEqual([]);
+  });
+});
+
 describe('shmem THP placement (review 16)', () => {
   it('a 6M mapping at offset 4K lands at an address = 4K mod 2 MiB, after the inflated search, and its file offsets 2M..6M are two PMDs (t6, t6b)', () => {
     const k = kernel({ shmemThp: 'always' });

@@ -95,7 +95,15 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   const lo = u32[ei];
   if (lo & PTE_PS && lo & PTE_PROTNONE && !(lo & PTE_P)) return false; // PROT_NONE: not ours to map
   if (lo & PTE_P) {
-    if (!(lo & PTE_PS)) return false; // a PTE table is there: 4 KiB pages
+    if (!(lo & PTE_PS)) {
+      // A PTE table is there: the fault maps 4 KiB pages, but shmem_fault still takes a huge
+      // folio into the cache (shmem_allowable_huge_orders looks at the VMA and the file, not at
+      // the page tables) and maps its page through the table. Without this, a split PMD's 2 MiB
+      // whose cache was emptied (truncate, then grow) never got a huge folio again.
+      const i0 = pmdMappableIndex(vma, va);
+      if (i0 >= 0 && insideFile(vma, va) && mayAllocHuge(m, vma)) cacheFolio(m, vma.file!, i0, true);
+      return false;
+    }
     if (write && !(lo & PTE_RW)) {
       splitPmdForWrite(m, mm, ei, va);
       return false;
@@ -108,7 +116,7 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   // Past i_size shmem_fault fails (SIGBUS, which the 4 KiB path reports), folio or not: only
   // a PMD mapped by a fault below i_size reaches past it. (Linux's fault-around could still
   // PMD-map the folio when its 64 KiB window starts below i_size: not modelled.)
-  if (i0 < 0 || vma.pgoff + (va - vma.start) / 4096 >= fileSizePages(vma.file!)) return false;
+  if (i0 < 0 || !insideFile(vma, va)) return false;
   const allocate = mayAllocHuge(m, vma);
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault: create_huge_pmd falls back (shmem has no huge_fault) and one page is
@@ -132,6 +140,11 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   mm.rssShmem += HPAGE_PAGES;
   tracePteSet(m, mm, h, levelName(m, m.geo.pmdDepth), head);
   return true;
+}
+
+/** Whether `va` of a file VMA falls below the file's size. */
+function insideFile(vma: Vma, va: number): boolean {
+  return vma.pgoff + (va - vma.start) / 4096 < fileSizePages(vma.file!);
 }
 
 /**
