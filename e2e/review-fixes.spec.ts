@@ -164,3 +164,17 @@ test('Counters: a global OOM kill counts on the victim\'s cgroup; the root shows
   await expect(root.getByRole('row', { name: /^limit/ })).toHaveCount(0);
   await expectNoErrors(opened);
 });
+
+test('Counters: the root cgroup\'s memory.stat counts every cgroup (hierarchical), and it has no memory.current', async ({ page }) => {
+  // Review 18: at the end of mshare-charge "cgroup /" read pagetables 8 kB (its own charges)
+  // where PageTables was 48 kB, all of it charged to cgroups below the root.
+  const opened = await openApp(page, '?scenario=mshare-charge');
+  const { total } = await position(page);
+  await goto(page, total);
+  await page.getByRole('tab', { name: 'Counters' }).click();
+  const root = page.getByRole('table', { name: 'cgroup /' });
+  await expect(root.getByRole('row', { name: /memory\.current/ })).toHaveCount(0);
+  const pageTables = await page.getByRole('table', { name: '/proc/meminfo' }).getByRole('row', { name: /^PageTables/ }).locator('td').textContent();
+  await expect(root.getByRole('row', { name: /^pagetables/ }).locator('td')).toHaveText(pageTables!);
+  await expectNoErrors(opened);
+});

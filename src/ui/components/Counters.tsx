@@ -2,6 +2,7 @@ import { createChart, SERIES } from '../views/chart';
 import { useView } from '../use-view';
 import { kB } from '../format';
 import { useUi } from '../store';
+import type { ModelSnapshot } from '../../engine/abi';
 
 function Table({ label, rows }: { label: string; rows: [string, string | number][] }) {
   return (
@@ -14,6 +15,22 @@ function Table({ label, rows }: { label: string; rows: [string, string | number]
       </tbody>
     </table>
   );
+}
+
+/**
+ * The root cgroup as Linux shows it: no memory.current, memory.max or memory.events there
+ * (CFTYPE_NOT_ON_ROOT), and its memory.stat hierarchical, every cgroup below counted in it
+ * (here every cgroup is the root's child). Its own charges alone read 8 kB where PageTables was
+ * 48 kB (review 18). Its kills are /proc/vmstat's, all of them.
+ */
+function rootRows(snap: ModelSnapshot): [string, string | number][] {
+  const sum = (f: (c: ModelSnapshot['cgroups'][number]) => number) => snap.cgroups.reduce((n, c) => n + f(c), 0);
+  return [
+    ['pagetables (memory.stat, all cgroups)', kB(sum((c) => c.pagetables))],
+    ['anon', kB(sum((c) => c.anon))],
+    ['shmem', kB(sum((c) => c.shmem))],
+    ['oom_kill (/proc/vmstat)', snap.oomKills],
+  ];
 }
 
 export function Counters() {
@@ -52,12 +69,9 @@ export function Counters() {
           ...snap.tlb.perCpu.map((c) => [`cpu${c.cpu} hit/miss/ipi`, `${c.hits}/${c.misses}/${c.shootdowns}`] as [string, string]),
         ]} />
         {snap.cgroups.map((c) => (
-          <Table key={c.name} label={`cgroup ${c.name}`} rows={[
+          <Table key={c.name} label={`cgroup ${c.name}`} rows={c.name === '/' ? rootRows(snap) : [
             ['memory.current', kB(c.current)], ['pagetables', kB(c.pagetables)], ['anon', kB(c.anon)], ['shmem', kB(c.shmem)],
-            // The root has no memory.max or memory.events: its kills are /proc/vmstat's, all of them.
-            ...(c.name === '/'
-              ? [['oom_kill (/proc/vmstat)', snap.oomKills]] as [string, number][]
-              : [['limit', c.limit === null ? 'max' : kB(c.limit)], ['oom_kill', c.oomKills]] as [string, string | number][]),
+            ['limit', c.limit === null ? 'max' : kB(c.limit)], ['oom_kill', c.oomKills],
           ]} />
         ))}
         {snap.regions.map((r) => {
