@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoErrors, openApp, position, waitIdle } from './app';
+import { UNLINK_RECREATE } from '../tests/fixtures/unlink-recreate';
 
 const at = async (page: Page) => (await position(page)).position;
 const goto = async (page: Page, n: number) => {
@@ -117,22 +118,7 @@ test('embed mode announces the step and caption after a step', async ({ page }) 
 test('an unlinked region is shown "(deleted)" and is not offered for attaching; its new namesake is', async ({ page }) => {
   // Review 14: after unlink and re-create, two regions carried one name, and Attach… offered both.
   const opened = await openApp(page);
-  await page.evaluate(() => window.mshareExplorer!.loadScenario([
-    'machine mshare=2025',
-    'mount msharefs',
-    'spawn a',
-    'a: open /sys/fs/mshare/r create as F',
-    'a: ftruncate F 512G',
-    'a: ioctl F create_mapping 0 4M rw',
-    'spawn b',
-    'b: open /sys/fs/mshare/r as G',
-    'b: mmap auto 512G rw shared fd=G as r',
-    'b: touch r 4M write',
-    'unlink /sys/fs/mshare/r',
-    'spawn c',
-    'c: open /sys/fs/mshare/r create as H',
-    'c: ftruncate H 1T',
-  ].join('\n'), { run: true }));
+  await page.evaluate((src) => window.mshareExplorer!.loadScenario(src, { run: true }), UNLINK_RECREATE.join('\n'));
   await waitIdle(page);
   await page.getByRole('tab', { name: 'Counters' }).click();
   await expect(page.getByRole('table', { name: 'mshare /sys/fs/mshare/r (deleted)' })).toContainText('sharers1');

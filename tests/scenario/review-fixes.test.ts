@@ -13,6 +13,7 @@ import { formatError, parseScript } from '../../src/scenario/parser';
 import { MAX_LISTED, Runner } from '../../src/scenario/runner';
 import { buildReport, textReport } from '../../src/scenario/report';
 import { buildModel } from '../../src/engine/model';
+import { UNLINK_RECREATE } from '../fixtures/unlink-recreate';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -146,25 +147,8 @@ describe('mshare owner in the report', () => {
 });
 
 describe('an unlinked file is named as /proc names it, and its name means the new file', () => {
-  const unlinkAndRecreate = [
-    'machine mshare=2025',
-    'mount msharefs',
-    'spawn a',
-    'a: open /sys/fs/mshare/r create as F',
-    'a: ftruncate F 512G',
-    'a: ioctl F create_mapping 0 4M rw',
-    'spawn b',
-    'b: open /sys/fs/mshare/r as G',
-    'b: mmap auto 512G rw shared fd=G as r',
-    'b: touch r 4M write',
-    'unlink /sys/fs/mshare/r',
-    'spawn c',
-    'c: open /sys/fs/mshare/r create as H',
-    'c: ftruncate H 1T',
-  ];
-
   it('expect mshare.PATH reads the region the path names now, not the unlinked one b still maps', () => {
-    const r = run([...unlinkAndRecreate,
+    const r = run([...UNLINK_RECREATE,
       'expect mshare./sys/fs/mshare/r.sharers == 0',
       'expect mshare./sys/fs/mshare/r.rss == 0',
     ].join('\n'));
@@ -173,7 +157,7 @@ describe('an unlinked file is named as /proc names it, and its name means the ne
   });
 
   it('the report and maps say " (deleted)" for the unlinked region, as d_path does', () => {
-    const rep = buildReport(run(unlinkAndRecreate.join('\n')));
+    const rep = buildReport(run(UNLINK_RECREATE.join('\n')));
     expect(rep.mshare.map((g) => [g.path, g.sharers, g.host.VmRSS])).toEqual([
       ['/sys/fs/mshare/r (deleted)', 1, 4096],
       ['/sys/fs/mshare/r', 0, 0],
@@ -183,7 +167,7 @@ describe('an unlinked file is named as /proc names it, and its name means the ne
   });
 
   it('the unlinked region\'s host mm is named " (deleted)" too, not as its namesake\'s host', () => {
-    const r = run(unlinkAndRecreate.join('\n'));
+    const r = run(UNLINK_RECREATE.join('\n'));
     const snap = buildModel(r.kernel, 1);
     const hosts = snap.mms.filter((m) => m.host !== null).map((m) => m.host).sort();
     expect(hosts).toEqual(['/sys/fs/mshare/r', '/sys/fs/mshare/r (deleted)']);

@@ -94,16 +94,7 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   const ei = entryIndex(pmdTable, pgIndex(va, 21));
   const lo = u32[ei];
   if (lo & PTE_PS && lo & PTE_PROTNONE && !(lo & PTE_P)) return false; // PROT_NONE: not ours to map
-  if (lo & PTE_P) {
-    if (!(lo & PTE_PS)) {
-      // A PTE table is there: the fault maps 4 KiB pages, but shmem_fault still takes a huge
-      // folio into the cache (shmem_allowable_huge_orders looks at the VMA and the file, not at
-      // the page tables) and maps its page through the table. Without this, a split PMD's 2 MiB
-      // whose cache was emptied (truncate, then grow) never got a huge folio again.
-      const i0 = pmdMappableIndex(vma, va);
-      if (i0 >= 0 && insideFile(vma, va) && mayAllocHuge(m, vma)) cacheFolio(m, vma.file!, i0, true);
-      return false;
-    }
+  if (lo & PTE_P && lo & PTE_PS) {
     if (write && !(lo & PTE_RW)) {
       splitPmdForWrite(m, mm, ei, va);
       return false;
@@ -118,9 +109,11 @@ export function thpFault(m: Machine, mm: Mm, vma: Vma, va: number, write: boolea
   // PMD-map the folio when its 64 KiB window starts below i_size: not modelled.)
   if (i0 < 0 || !insideFile(vma, va)) return false;
   const allocate = mayAllocHuge(m, vma);
-  if (write && !(vma.flags & VM_SHARED)) {
-    // do_cow_fault: create_huge_pmd falls back (shmem has no huge_fault) and one page is
-    // copied, but shmem_fault, on the way, puts a huge folio into the cache as for any fault.
+  if (lo & PTE_P || (write && !(vma.flags & VM_SHARED))) {
+    // 4 KiB pages: a PTE table is there, or a private write (do_cow_fault: create_huge_pmd
+    // falls back, shmem has no huge_fault, and one page is copied). shmem_fault still takes a
+    // huge folio into the cache on the way (shmem_allowable_huge_orders looks at the VMA and
+    // the file, not at the page tables), whose page the 4 KiB path then maps or copies.
     if (allocate) cacheFolio(m, vma.file!, i0, true);
     return false;
   }

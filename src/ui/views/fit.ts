@@ -62,7 +62,7 @@ export function fitFloor(l: FitLimits): number {
  */
 export function fitTransform(view: Size, content: Size, l: FitLimits): Transform {
   const floor = fitFloor(l);
-  const whole = Math.min((view.w - 2 * FIT_PAD) / content.w, (view.h - 2 * FIT_PAD) / content.h);
+  const whole = wholeScale(view, content);
   const k = Math.max(floor, Math.min(l.maxScale, whole));
   const w = content.w * k;
   // 1 px either side for the boxes' borders, drawn half outside the drawing's size.
@@ -103,6 +103,10 @@ export function scrollBy(view: Size, content: Size, t: Transform, dx: number, dy
  * drawing stays (scrolled to, as before).
  */
 export function preferSecond(view: Size, first: Size, second: Size, floor: number): boolean {
-  const whole = (c: Size) => Math.min((view.w - 2 * FIT_PAD) / c.w, (view.h - 2 * FIT_PAD) / c.h);
-  return whole(first) < floor && whole(second) >= floor;
+  return wholeScale(view, first) < floor && wholeScale(view, second) >= floor;
+}
+
+/** The scale at which `content` fits `view` whole, inside the margins. */
+function wholeScale(view: Size, content: Size): number {
+  return Math.min((view.w - 2 * FIT_PAD) / content.w, (view.h - 2 * FIT_PAD) / content.h);
 }
