@@ -50,6 +50,14 @@ const kept = async (page: Page): Promise<string[]> => {
   const o = JSON.parse(text) as { source: string } | { source: string }[];
   return (Array.isArray(o) ? o : [o]).map((s) => s.source);
 };
+/** Every page's own copy of its session (session.tab.*), as stored. */
+const tabCopies = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mshare-explorer.session.tab.')).map((k) => localStorage.getItem(k)!));
+/** The scripts of the session, the kept ones and every page's own copy. */
+const storedSources = async (page: Page): Promise<(string | undefined)[]> => {
+  const session = JSON.parse((await stored(page, KEY)) ?? '{}') as { source?: string };
+  const copies = (await tabCopies(page)).map((t) => (JSON.parse(t) as { source?: string }).source);
+  return [session.source, ...(await kept(page)), ...copies];
+};
 /** Saves now (the test API flushes the debounced save) and returns the saved script. */
 const saved = (page: Page) => page.evaluate(() => window.mshareExplorer!.savedSession()?.source ?? null);
 
@@ -187,16 +195,10 @@ test.describe('3. two tabs', () => {
     await b.evaluate(() => window.mshareExplorer!.exec('workB: fork'));
     const workB = await saved(b);
     expect(workB).toMatch(/^spawn workB\nworkB: fork\n?$/);
-    // Both are in storage: the one saved last as the session, the other kept aside. Which is
-    // which depends on whose debounced autosave ran last (A may save once more after B).
-    const both = async () => {
-      const session = JSON.parse((await stored(a, KEY)) ?? '{}') as { source?: string };
-      return { session: session.source, kept: await kept(a) };
-    };
-    await expect.poll(async () => {
-      const { session, kept: aside } = await both();
-      return [session, ...aside].filter((x) => x === workA || x === workB).sort();
-    }).toEqual([workA, workB].sort());
+    // Both are in storage: the one saved last as the session, the other kept aside or, when
+    // one tab's read of the session was stale, in that tab's own copy. Which is which depends
+    // on whose debounced autosave ran last (A may save once more after B).
+    await expect.poll(async () => [...new Set(await storedSources(a))].filter((x) => x === workA || x === workB).sort()).toEqual([workA, workB].sort());
     await b.close();
     // A is reopened: the session saved last comes back, and the other is offered.
     await a.goto('/');
@@ -209,6 +211,43 @@ test.describe('3. two tabs', () => {
     await expect.poll(() => source(a)).toBe(other);
     await expectNoErrors(openedA);
     await expectNoErrors(openedB);
+  });
+
+  test('a tab whose read of the session is stale writes over the other tab\'s work: that work is still offered on the next start', async ({ context }) => {
+    // Chromium passes one tab's localStorage writes to another asynchronously: right after A
+    // saves, B can still read its own last text under the session key, and then writes over
+    // A's work without keeping it aside. Setting the key back to B's text from B is that read.
+    const a = await context.newPage();
+    const openedA = await openApp(a);
+    await a.evaluate(() => window.mshareExplorer!.loadScenario('spawn workA'));
+    expect(await saved(a)).toBe('spawn workA');
+    const b = await context.newPage();
+    const openedB = await openApp(b);
+    await b.evaluate(() => window.mshareExplorer!.loadScenario('spawn workB'));
+    expect(await saved(b)).toBe('spawn workB');
+    const bLast = await stored(b, KEY);
+    await a.evaluate(() => window.mshareExplorer!.exec('workA: fork'));
+    const workA = await saved(a);
+    expect(workA).toMatch(/^spawn workA\nworkA: fork\n?$/);
+    await b.evaluate(([k, v]) => localStorage.setItem(k, v), [KEY, bLast!] as const);
+    await b.evaluate(() => window.mshareExplorer!.exec('workB: fork'));
+    const workB = await saved(b);
+    expect(workB).toMatch(/^spawn workB\nworkB: fork\n?$/);
+    expect(await kept(b)).not.toContain(workA); // B did write over A's work unkept
+    expect(await storedSources(b)).toContain(workA); // but A's own copy has it
+    await a.close();
+    await b.close();
+    const c = await context.newPage();
+    const openedC = await openApp(c);
+    expect(await source(c)).toBe(workB);
+    const offer = c.getByTestId('notice-session').filter({ hasText: 'A previous session is kept' });
+    await offer.getByRole('button', { name: 'Restore it' }).click();
+    await expect.poll(() => source(c)).toBe(workA);
+    // The copies were taken in: only C's own is left.
+    expect((await tabCopies(c)).length).toBeLessThanOrEqual(1);
+    await expectNoErrors(openedA);
+    await expectNoErrors(openedB);
+    await expectNoErrors(openedC);
   });
 });
 

@@ -16,6 +16,14 @@
  *
  * - `session.unreadable`: a stored session this version could not read at all (not JSON, no
  *   script), as it was, kept before the key is written over.
+ * - `session.tab.ID`: each page's own copy of its session, written beside `session.v1` and
+ *   by no other page (ID is new on every load). Another tab's read of `session.v1` can be
+ *   stale: Chromium gives each tab its own copy of localStorage and passes writes between
+ *   them asynchronously, so a tab saving a moment after another can find its own last text
+ *   there and write over the other's work without keeping it aside (measured: 1-5% of
+ *   reads made right after another tab's write, even after a Playwright round trip). The
+ *   copies are the net under that: the next page to start keeps every one that is not the
+ *   session it restores aside (offered back) and removes them.
  *
  * What is read back is untrusted (another version of the app, a user's devtools): every
  * field is checked (session-read.ts), the script only ever goes to the parser, and nothing
@@ -40,6 +48,9 @@ const PREVIOUS_KEY = 'mshare-explorer.session.previous';
 const RESTORING_KEY = 'mshare-explorer.session.restoring';
 /** A stored session this version could not read at all (not JSON, no script), as it was. */
 const UNREADABLE_KEY = 'mshare-explorer.session.unreadable';
+/** Each page's own copy of its session (see the keys above); this page's is OWN_KEY. */
+const TAB_PREFIX = 'mshare-explorer.session.tab.';
+const OWN_KEY = TAB_PREFIX + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 /** Saves wait this long after the last change (a run to the end changes the position 60 times a second). */
 export const SAVE_DEBOUNCE_MS = 400;
 
@@ -295,11 +306,59 @@ export function saveNow(): void {
     st?.setItem(KEY, text);
     known = text;
     lastSaved = key;
+    writeOwnCopy(text);
   } catch {
     if (!warnedFull) {
       warnedFull = true;
       notify({ kind: 'session', title: 'Your session could not be saved', text: 'The browser refused to store it (storage full or disabled). The explorer works as before, but a reload starts fresh.', ttl: 15_000 });
     }
+  }
+}
+
+/**
+ * Writes this page's own copy of its session (see TAB_PREFIX). Best effort: the session
+ * itself is saved already, and a copy storage refuses only narrows the net for a race.
+ */
+function writeOwnCopy(text: string): void {
+  try {
+    storage()?.setItem(OWN_KEY, text);
+  } catch {
+    /* storage full: the session under KEY stands */
+  }
+}
+
+/** The keys of every page's own copy, this page's included. */
+function tabCopyKeys(st: Storage): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < st.length; i++) {
+    const k = st.key(i);
+    if (k !== null && k.startsWith(TAB_PREFIX)) keys.push(k);
+  }
+  return keys;
+}
+
+/**
+ * At boot: every other page's own copy (a tab still open, or one closed or reloaded) that is
+ * not `current` (the session this page restores or keeps) is kept aside, oldest first so the
+ * newest is offered first; then its key goes. A copy that cannot be kept stays where it is.
+ */
+function adoptTabCopies(current: SavedSession | null): void {
+  const st = storage();
+  if (!st) return;
+  const copies = tabCopyKeys(st)
+    .filter((k) => k !== OWN_KEY)
+    .map((key) => {
+      const text = st.getItem(key) ?? '';
+      return { key, text, reading: readSessionText(text) };
+    })
+    .sort((a, b) => (a.reading?.session.savedAt ?? 0) - (b.reading?.session.savedAt ?? 0));
+  for (const { key, text, reading } of copies) {
+    const s = reading?.session;
+    let kept: boolean;
+    if (!s) kept = keepUnreadable(text);
+    else if (!isWork(s) || (current && s.source === current.source && s.draft === current.draft)) kept = true;
+    else kept = keepAside(s);
+    if (kept) st.removeItem(key);
   }
 }
 
@@ -438,6 +497,7 @@ export async function resumeSession(req = linkRequest()): Promise<boolean> {
   const unfinished = st?.getItem(RESTORING_KEY) ?? null;
   try {
     if (req.embed) return false;
+    adoptTabCopies(saved);
     // This page's starting point, once what cannot be restored as it is has been kept:
     // overwriting it then loses nothing. (Not kept, `known` stays null and saveNow tries again.)
     if (raw === null || (reading && !reading.foreign)) known = raw;
@@ -549,7 +609,7 @@ export async function restorePrevious(): Promise<void> {
 export async function startFresh(): Promise<void> {
   disarm();
   const st = storage();
-  for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY, UNREADABLE_KEY]) st?.removeItem(k);
+  for (const k of [KEY, PREVIOUS_KEY, RESTORING_KEY, UNREADABLE_KEY, ...(st ? tabCopyKeys(st) : [])]) st?.removeItem(k);
   known = null;
   clearDraft();
   if (offerId !== null) dismiss(offerId);
