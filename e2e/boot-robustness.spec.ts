@@ -178,17 +178,23 @@ test.describe('2. a link pasted into the address bar of an open page', () => {
   });
 });
 
+/** Tab A saves `spawn workA`; tab B opens (restoring it) and saves `spawn workB`. */
+async function twoTabs(context: BrowserContext) {
+  const a = await context.newPage();
+  const openedA = await openApp(a);
+  await a.evaluate(() => window.mshareExplorer!.loadScenario('spawn workA'));
+  expect(await saved(a)).toBe('spawn workA');
+  const b = await context.newPage();
+  const openedB = await openApp(b);
+  expect(await source(b)).toBe('spawn workA');
+  await b.evaluate(() => window.mshareExplorer!.loadScenario('spawn workB'));
+  expect(await saved(b)).toBe('spawn workB');
+  return { a, b, openedA, openedB };
+}
+
 test.describe('3. two tabs', () => {
   test('each saves over the other without losing it: the other session is kept aside and offered back', async ({ context }) => {
-    const a = await context.newPage();
-    const openedA = await openApp(a);
-    await a.evaluate(() => window.mshareExplorer!.loadScenario('spawn workA'));
-    expect(await saved(a)).toBe('spawn workA');
-    const b = await context.newPage();
-    const openedB = await openApp(b);
-    expect(await source(b)).toBe('spawn workA');
-    await b.evaluate(() => window.mshareExplorer!.loadScenario('spawn workB'));
-    expect(await saved(b)).toBe('spawn workB');
+    const { a, b, openedA, openedB } = await twoTabs(context);
     await a.evaluate(() => window.mshareExplorer!.exec('workA: fork'));
     const workA = await saved(a);
     expect(workA).toMatch(/^spawn workA\nworkA: fork\n?$/);
@@ -217,14 +223,7 @@ test.describe('3. two tabs', () => {
     // Chromium passes one tab's localStorage writes to another asynchronously: right after A
     // saves, B can still read its own last text under the session key, and then writes over
     // A's work without keeping it aside. Setting the key back to B's text from B is that read.
-    const a = await context.newPage();
-    const openedA = await openApp(a);
-    await a.evaluate(() => window.mshareExplorer!.loadScenario('spawn workA'));
-    expect(await saved(a)).toBe('spawn workA');
-    const b = await context.newPage();
-    const openedB = await openApp(b);
-    await b.evaluate(() => window.mshareExplorer!.loadScenario('spawn workB'));
-    expect(await saved(b)).toBe('spawn workB');
+    const { a, b, openedA, openedB } = await twoTabs(context);
     const bLast = await stored(b, KEY);
     await a.evaluate(() => window.mshareExplorer!.exec('workA: fork'));
     const workA = await saved(a);
