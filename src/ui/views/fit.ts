@@ -99,11 +99,15 @@ export function scrollBy(view: Size, content: Size, t: Transform, dx: number, dy
  * one): when the first does not fit `view` whole at `floor` (the readable scale) and the second
  * does. The page-table tree's columns at 1280x800 were cut at the readable scale, their last
  * level and the sharing badge the hugetlb scenario is about off the panel's right edge, with a
- * third of its height empty below; stacked, the same tree fits. When neither fits, the usual
- * drawing stays (scrolled to, as before).
+ * third of its height empty below; stacked, the same tree fits. When neither fits, the one that
+ * needs less shrinking to fit whole: at 1366x768 (a panel under 300 px high) a stacked tree of
+ * five tables did not fit, and the columns drawn instead ran off the right with the badge and
+ * two levels out of view, where the stack showed all but the bottom of its last table.
  */
 export function preferSecond(view: Size, first: Size, second: Size, floor: number): boolean {
-  return wholeScale(view, first) < floor && wholeScale(view, second) >= floor;
+  const a = wholeScale(view, first);
+  const b = wholeScale(view, second);
+  return a < floor && (b >= floor || b > a);
 }
 
 /** The scale at which `content` fits `view` whole, inside the margins. */

@@ -221,9 +221,12 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
    * stacked tree fits better (pt-layout.ts). The desk layout only: presenter and embed mode size
    * their pane by the drawing and fit it whole.
    */
-  function chooseLayout(model: ReturnType<typeof buildPtModel>): PtLayout {
+  function chooseLayout(model: ReturnType<typeof buildPtModel>, same: boolean): PtLayout {
     const columns = layoutPt(model);
     if (fit.whole || !sized || !stackable(model)) return columns;
+    // The user zoomed or panned this tree: a resize or a step does not switch it to the other
+    // drawing, which would refit it and drop their transform.
+    if (same && layout && pz.userMoved()) return layout.kind === 'stacked' ? layoutPtStacked(model) : columns;
     const stacked = layoutPtStacked(model);
     const size = (l: PtLayout) => ({ w: l.width, h: l.height });
     return preferSecond(viewSize, size(columns), size(stacked), fitFloor(fit)) ? stacked : columns;
@@ -251,7 +254,8 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
         hugetlbPmdSharerMms(b.u32, b.desc.share, snap.mms, snap.levels)));
       if (!model) return false;
       onEmpty(null);
-      layout = chooseLayout(model);
+      const rootsKey = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram;
+      layout = chooseLayout(model, lastKey.startsWith(rootsKey + ':'));
       svg.setAttribute('aria-label', `Page-table tree of ${roots.map((r) => r.label).join(' and ')}: ${model.nodes.size} table pages`);
       drawEdges(layout);
       // Table pages allocated in the latest update flash once.
@@ -261,7 +265,7 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
       drawFrames(layout);
       pz.setContent(layout.width, layout.height);
       opts.onContent?.(layout.width, layout.height);
-      const key = roots.map((r) => r.mm).join(',') + ':' + snap.config.ram + ':' + layout.kind;
+      const key = rootsKey + ':' + layout.kind;
       // A slide is never scrolled, so there a step that adds (or frees) tables refits the tree
       // (unless the presenter zoomed it); the desk layout keeps its scale and scrolls instead.
       // A stacked tree is drawn because it fits whole at a readable scale: it is refitted too
