@@ -120,6 +120,29 @@ test.describe('1366x768', () => {
   });
 });
 
+test.describe('1366x768, two processes that share no table', () => {
+  test.use({ viewport: { width: 1366, height: 768 } });
+
+  // Review 20: fork-cow ends compared with the child; one stack of both chains did not fit and
+  // the columns drawn instead hid the PTE level (which frame each process maps, RO or RW).
+  test('fork-cow at its end: the parent\'s and the child\'s chains side by side, every table and its PTE row in view', async ({ page }, info) => {
+    const opened = await openApp(page, '?scenario=fork-cow');
+    const tree = page.getByTestId('panel-tree');
+    await expect(tree.getByLabel(/compare with/i)).toHaveValue(/.+/);
+    await expect(tree.locator('g.pt-node')).toHaveCount(8);
+    await page.waitForTimeout(300);
+    const host = (await tree.locator('.view-fill').boundingBox())!;
+    for (const box of await tree.locator('rect.pt-box').all()) {
+      const b = (await box.boundingBox())!;
+      expect(b.x >= host.x - 1 && b.x + b.width <= host.x + host.width + 1 && b.y >= host.y - 1 && b.y + b.height <= host.y + host.height + 1, `${JSON.stringify(b)} in ${JSON.stringify(host)}`).toBe(true);
+    }
+    await expect(tree.locator('.tree-host')).not.toHaveClass(/more-/);
+    await expect(tree.locator('[data-level="PTE"]')).toHaveCount(2);
+    await tree.screenshot({ path: info.outputPath('fork-cow-tree-1366.png') });
+    await expectNoErrors(opened);
+  });
+});
+
 test.describe('1280x800, stacked trees that grew', () => {
   test.use({ viewport: { width: 1280, height: 800 } });
   // A stacked tree is drawn because it fits whole; fitted while it was small (loading a step

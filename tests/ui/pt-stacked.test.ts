@@ -11,7 +11,7 @@ import { Runner } from '../../src/scenario/runner';
 import { findBuiltin } from '../../src/scenario/builtins/index';
 import { buildPtModel, type PtModel } from '../../src/ui/views/pt-model';
 import { hugetlbPmdSharerMms } from '../../src/ui/views/pmd-sharers';
-import { BADGE_ABOVE, layoutPt, layoutPtStacked, stackable, STACK_INDENT, type PtLayout } from '../../src/ui/views/pt-layout';
+import { BADGE_ABOVE, disjointRoots, layoutPt, layoutPtStacked, stackable, STACK_INDENT, type PlacedNode, type PtLayout } from '../../src/ui/views/pt-layout';
 import { badgeText, badgeWidth, BADGE_RIGHT } from '../../src/ui/views/pt-text';
 import { preferSecond, READABLE_SCALE, type Size } from '../../src/ui/views/fit';
 
@@ -85,6 +85,35 @@ describe('stacked page-table tree', () => {
       const y1 = Math.max(e.from.y, e.to.y);
       for (const q of l.nodes) if (q.y < y1 && q.y + q.h > y0) expect(e.bend!).toBeGreaterThan(q.x + q.w);
     }
+  });
+
+  it('two processes that share no table (fork-cow at its end, parent and child) stack side by side, each chain a stack of its own', { timeout: 60_000 }, () => {
+    // Review 20: at 1366x768 one stack of both chains was twice the panel's height, and the
+    // columns drawn instead hid the PTE level (RO against RW, which frame each maps).
+    const m = treeAt('fork-cow', 32, ['parent', 'child']);
+    expect(disjointRoots(m)).toBe(true);
+    const l = layoutPtStacked(m);
+    expect(l.kind).toBe('stacked');
+    expect(l.nodes).toHaveLength(8);
+    const stackOf = (p: PlacedNode) => p.node.roots[0];
+    const parent = l.nodes.filter((p) => stackOf(p) === 'parent');
+    const child = l.nodes.filter((p) => stackOf(p) === 'child');
+    expect([parent.length, child.length]).toEqual([4, 4]);
+    // Each a stack from the top, the child's right of the parent's and its edges' bends.
+    for (const s of [parent, child]) {
+      expect(s[0].y).toBe(0);
+      s.forEach((p, i) => i > 0 && expect(p.y).toBeGreaterThan(s[i - 1].y + s[i - 1].h));
+    }
+    const parentRight = Math.max(...parent.map((p) => p.x + p.w), ...l.edges.filter((e) => e.from.x < child[0].x).map((e) => e.bend!));
+    expect(Math.min(...child.map((p) => p.x))).toBeGreaterThan(parentRight);
+    // Every edge joins two tables of one stack.
+    const at = (x: number) => (x < child[0].x ? 'parent' : 'child');
+    for (const e of l.edges) expect(at(e.from.x)).toBe(at(e.to.x - 1));
+    // Half the height of one stack of both, and it shrinks less than the columns at 1280x800.
+    expect(l.height).toBeLessThan(300);
+    expect(chosen(DESK_1280, m)).toBe('stacked');
+    // Compared processes that meet at a shared table keep one stack (the edge back up).
+    expect(disjointRoots(treeAt('mshare-fork', 16, ['a', 'c']))).toBe(false);
   });
 
   it('a table with two child tables is not stacked (the two edges would cross)', () => {

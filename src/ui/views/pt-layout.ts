@@ -182,15 +182,61 @@ export function stackable(model: PtModel): boolean {
  */
 export function layoutPtStacked(model: PtModel): PtLayout {
   const colW = columnWidths(model);
+  if (model.roots.length > 1 && disjointRoots(model)) return stacksSideBySide(model, colW);
+  return stackOf(model, model.order, colW, 0);
+}
+
+/**
+ * Whether no table is reached from two roots (fork-cow's parent and child: every table copied).
+ * Then each root's chain is a stack of its own and the stacks stand side by side: one stack of
+ * both chains was twice as tall as a 1366x768 panel, and the columns drawn instead hid the PTE
+ * level the scenario is about (review 20).
+ */
+export function disjointRoots(model: PtModel): boolean {
+  for (const n of model.nodes.values()) if (n.roots.length > 1) return false;
+  return true;
+}
+
+/** The gap between two stacks side by side. */
+const STACKS_GAP = GAP_X;
+
+function stacksSideBySide(model: PtModel, colW: number[]): PtLayout {
+  const stacks: number[][] = model.roots.map(() => []);
+  for (const pfn of model.order) {
+    const i = model.roots.findIndex((r) => r.label === model.nodes.get(pfn)!.roots[0]);
+    stacks[Math.max(0, i)].push(pfn);
+  }
+  const parts: PtLayout[] = [];
+  let x = 0;
+  for (const order of stacks) {
+    if (order.length === 0) continue;
+    const part = stackOf(model, order, colW, x);
+    parts.push(part);
+    x = part.width + STACKS_GAP;
+  }
+  return {
+    kind: 'stacked',
+    nodeW: Math.max(...colW),
+    colW,
+    nodes: parts.flatMap((p) => p.nodes),
+    frames: [],
+    edges: parts.flatMap((p) => p.edges),
+    width: Math.max(...parts.map((p) => p.width)),
+    height: Math.max(...parts.map((p) => p.height)),
+  };
+}
+
+/** One stack of the tables in `order` (first-visit order), its left edge at `left`. */
+function stackOf(model: PtModel, order: number[], colW: number[], left: number): PtLayout {
   const nodeW = Math.max(...colW);
   const placed = new Map<number, PlacedNode>();
   const nodes: PlacedNode[] = [];
   // From the top (the columns leave 16 px there), but for the room a badge needs above its box.
   let cursor = 0;
-  for (const pfn of model.order) {
+  for (const pfn of order) {
     const n = model.nodes.get(pfn)!;
     const y = cursor + (badgeText(n) ? BADGE_ABOVE + 3 - (nodes.length ? GAP_Y : 0) : 0);
-    const p: PlacedNode = { node: n, x: n.depth * STACK_INDENT, y, w: colW[n.depth], h: nodeHeight(n) };
+    const p: PlacedNode = { node: n, x: left + n.depth * STACK_INDENT, y, w: colW[n.depth], h: nodeHeight(n) };
     placed.set(pfn, p);
     nodes.push(p);
     cursor = y + p.h + GAP_Y;
