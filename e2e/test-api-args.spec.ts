@@ -144,3 +144,24 @@ test('talk view names are exact; present takes an array of at most two', async (
   expect(await page.evaluate(() => window.mshareExplorer!.talk.exportSvg('tree'))).toContain('<svg');
   await expectNoErrors(opened);
 });
+
+test('setAnimations takes true or false only: anything else throws and changes nothing', async ({ page }) => {
+  // Review 20: setAnimations('no') stored the string (truthy: animations stayed on) and saved
+  // it in the session.
+  const opened = await openApp(page, '?scenario=fork-cow');
+  await page.evaluate(() => window.mshareExplorer!.setAnimations(false));
+  for (const bad of ['no', 0, undefined, null]) {
+    const r = await page.evaluate((v) => {
+      try {
+        window.mshareExplorer!.setAnimations(v as unknown as boolean);
+        return 'accepted';
+      } catch (e) {
+        return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      }
+    }, bad);
+    expect(r).toMatch(/^TypeError: setAnimations: expected true or false, got /);
+  }
+  const saved = await page.evaluate(() => window.mshareExplorer!.savedSession());
+  expect(saved?.view.animations).toBe(false);
+  await expectNoErrors(opened);
+});

@@ -28,6 +28,15 @@ export function stringArg(fn: string, what: string, v: unknown): string {
   return v;
 }
 
+/**
+ * `v` if it is true or false, else a TypeError: `setAnimations('no')` stored the string, which
+ * is truthy (animations stayed on) and went into the saved session (review 20).
+ */
+export function boolArg(fn: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: expected true or false, got ${shown(v)}`);
+  return v;
+}
+
 /** A step number: an integer (a TypeError for a non-number, a RangeError for NaN, 2.5, Infinity). */
 export function stepArg(fn: string, v: unknown): number {
   const msg = `${fn}: expected a step number (an integer), got ${shown(v)}`;

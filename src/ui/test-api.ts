@@ -47,7 +47,7 @@ import { talkTestApi, type TalkTestApi } from './talk/test-api';
 import { robustnessTestApi, type RobustnessTestApi } from './persist';
 import type { Marker, SeriesPoint } from '../worker/api';
 import type { LineOutcome } from './line-outcome';
-import { inOrder, loadOptions, stepArg, stringArg, unknownIdMessage } from './test-api-guard';
+import { boolArg, inOrder, loadOptions, stepArg, stringArg, unknownIdMessage } from './test-api-guard';
 
 /** Plus crashWorkerForTest, setWatchdogForTest, engineHealth, savedSession, startFresh (src/ui/persist/index.ts). */
 export interface MshareExplorerApi extends RobustnessTestApi {
@@ -116,7 +116,7 @@ export function installTestApi(ready: Promise<void>): void {
     },
     waitIdle: () => inOrder(whenIdle),
     setAnimations(on) {
-      store.setState({ animations: on });
+      store.setState({ animations: boolArg('setAnimations', on) });
     },
     report: () => inOrder(getReport),
     digest: () => inOrder(getDigest),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../src/scenario/builtins';
 import { parseScript } from '../../src/scenario/parser';
-import { loadOptions, serializer, shown, stepArg, stringArg, unknownIdMessage } from '../../src/ui/test-api-guard';
+import { boolArg, loadOptions, serializer, shown, stepArg, stringArg, unknownIdMessage } from '../../src/ui/test-api-guard';
 
 describe('test API argument checks', () => {
   it('shows a refused value the way a test author wrote it', () => {
@@ -14,6 +14,13 @@ describe('test API argument checks', () => {
     expect(() => stringArg('exec', 'a scenario line', undefined)).toThrow(new TypeError('exec: expected a scenario line (a string), got undefined'));
     expect(() => stringArg('exec', 'a scenario line', 42)).toThrow('exec: expected a scenario line (a string), got 42');
   });
+  it('boolArg takes true and false only (setAnimations)', () => {
+    expect(boolArg('setAnimations', false)).toBe(false);
+    expect(() => boolArg('setAnimations', 'no')).toThrow(new TypeError('setAnimations: expected true or false, got "no"'));
+    expect(() => boolArg('setAnimations', undefined)).toThrow('setAnimations: expected true or false, got undefined');
+    expect(() => boolArg('setAnimations', 0)).toThrow('got 0');
+  });
+
   it('stepArg takes integers only (TypeError for a non-number, RangeError for NaN, 2.5, Infinity)', () => {
     expect(stepArg('goto', -3)).toBe(-3);
     expect(stepArg('goto', Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);

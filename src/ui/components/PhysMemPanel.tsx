@@ -34,7 +34,7 @@ export function PhysMemPanel() {
   const nframes = useUi((s) => s.snapshot?.nframes ?? 0);
   const shown = hover ?? frame;
   return (
-    <Panel id="physmem" title="Physical memory" caption={`Every 4K frame (${nframes.toLocaleString('en-US')}) as a pixel, 1 MiB a row, coloured by use. Hover for its descriptor.`}>
+    <Panel id="physmem" title="Physical memory" caption={`Every 4K frame (${nframes.toLocaleString('en-US')}) as one cell, 256 cells (1 MiB) a row, coloured by use and scaled to the panel. Hover for its descriptor.`}>
       <div className="pm-host" ref={ref} />
       <p className="pm-status" data-testid="frame-status" aria-live="polite">{shown !== null ? describe(shown) : 'hover a frame'}</p>
       <ul className="legend" aria-label="Frame uses">
