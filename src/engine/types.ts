@@ -122,6 +122,7 @@ export interface Task {
   mm: Mm | null;
   state: TaskState;
   signal: Signal | null;
+  /** /proc/PID/status PPid: the parent process's tgid (0 for a spawned task). */
   parent: number;
   cpu: number;
   cgroup: Cgroup;

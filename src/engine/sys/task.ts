@@ -53,7 +53,8 @@ export function spawn(m: Machine, name: string): Task | null {
 export function forkTask(m: Machine, parent: Task, childName: string): Task | null {
   const mm = dupMmap(m, parent.mm!, (dead) => mmput(m, dead));
   if (!mm) return null;
-  const child = newTask(m, childName, mm, parent.pid, null, parent.cgroup);
+  // PPid is the forking process's tgid (task_tgid_nr of real_parent), from a thread too.
+  const child = newTask(m, childName, mm, parent.tgid, null, parent.cgroup);
   // Open files are inherited (the same open file description).
   for (const [fd, f] of parent.fds) {
     child.fds.set(fd, { ...f });
@@ -65,7 +66,9 @@ export function forkTask(m: Machine, parent: Task, childName: string): Task | nu
 export function cloneThread(m: Machine, parent: Task, name: string): Task {
   const mm = parent.mm!;
   mm.users++;
-  const t = newTask(m, name, mm, parent.pid, parent.tgid, parent.cgroup);
+  // CLONE_THREAD takes the creator's real_parent (copy_process), so a thread's PPid is its
+  // process's parent, not the thread that created it.
+  const t = newTask(m, name, mm, parent.parent, parent.tgid, parent.cgroup);
   t.fds = parent.fds; // CLONE_FILES
   return t;
 }
