@@ -76,7 +76,27 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
   }
   const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
   if (start < 0) return refuse('ENOMEM', 'no free range of that size in the address space');
-  return [thpOffset === null ? start : shmemThpPlace(mm, start, len, thpOffset, top), len];
+  if (thpOffset !== null) return [shmemThpPlace(mm, start, len, thpOffset, top), len];
+  const anonThp = !req.inode && !req.flags.shared && align === PAGE && !req.addr && len % HPAGE === 0;
+  return [anonThp ? anonThpPlace(mm, start, len, top) : start, len];
+}
+
+/**
+ * __get_unmapped_area() (mm/mmap.c, Linux >= 6.7) for private anonymous memory with no address
+ * hint and a length that is a multiple of 2 MiB: thp_get_unmapped_area_vmflags() searches for
+ * len + 2 MiB and places the mapping 2 MiB-aligned in that range, as high as it goes
+ * (top-down: `ret + off_sub`, or `ret + size` when the padded start is aligned already). Done
+ * whatever THP's `enabled` says: measured on Linux 6.18 with `madvise`, a 64 MiB mmap after a
+ * 4 KiB one starts on a 2 MiB boundary, a 64 MiB + 4 KiB one does not. It keeps the mapping
+ * in the fewest PTE tables (32 for 64 MiB, not 33). When len + 2 MiB is not free anywhere,
+ * the ordinary search's `addr` stands.
+ */
+function anonThpPlace(mm: Mm, addr: number, len: number, top: number): number {
+  if (len + HPAGE > top) return addr;
+  const padded = unmappedArea(mm, len + HPAGE, PAGE, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  if (padded < 0) return addr;
+  const sub = (HPAGE - (padded % HPAGE)) % HPAGE;
+  return sub === 0 ? padded + HPAGE : padded + sub;
 }
 
 /**
