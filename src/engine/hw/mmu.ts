@@ -9,7 +9,7 @@
 import type { Machine } from '../machine';
 import { TI } from '../trace';
 import { PTE_A, PTE_D, PTE_HI_NX, PTE_HI_PFN_MASK, PTE_P, PTE_PS, PTE_RW, PTE_US } from './pte';
-import { C_HITS, C_MISSES, C_MISSES_WRITE, C_WALKS, NCTR, TLB_NX, TLB_U, TLB_W, tlbPcid, tlbSet, tlbSlot } from './tlb';
+import { C_HITS, C_MISSES, C_MISSES_WRITE, NCTR, TLB_NX, TLB_U, TLB_W, tlbFill, tlbPcid } from './tlb';
 
 export const PF_PROT = 1;
 export const PF_WRITE = 2;
@@ -21,13 +21,17 @@ export function faultCode(r: number): number {
 }
 
 export function translate(m: Machine, cpu: number, va: number, write: boolean): number {
-  // The hit path is kept small so the JIT inlines it into callers; misses go out of line.
-  // Two typed arrays (see TlbState), each loaded once: i32 (PCIDs, entries), f64 (counters, tags).
+  // The hit path is kept small so the JIT inlines it into callers (see translateMiss for the
+  // budget). Two typed arrays (see TlbState), each loaded once: i32 (PCIDs, entries), f64
+  // (counters, tags). tlbPcid and tlbSlot are written out: called, they added 65 bytes of
+  // inlined bytecode to translate, which then no longer fitted into its callers with the miss
+  // path inlined.
   const t = m.s.tlb;
   const i32 = t.i32;
   const vpn = Math.floor(va / 4096);
-  const pcid = tlbPcid(t, cpu);
-  const slot = tlbSlot(t, cpu, vpn, pcid);
+  const pcid = i32[cpu]; // tlbPcid
+  const size = t.size;
+  const slot = t.first + cpu * size + ((vpn ^ (pcid * 0x9e37)) & (size - 1)); // tlbSlot (and tlbSlotHash)
   const tag = i32[slot * 2 + 1]; // pcid << 4 | perm
   const f64 = t.f64;
   if (f64[slot] === vpn && tag >> 4 === pcid) {
@@ -37,88 +41,105 @@ export function translate(m: Machine, cpu: number, va: number, write: boolean): 
     }
     f64[cpu * NCTR + C_MISSES_WRITE]++;
   }
-  // The address goes out as two int32 halves (see walk), with the slot: passing the vpn
-  // and the PCID as well kept them alive across the loop, spilled to the stack on every hit.
-  return translateMiss(m, cpu, slot, Math.floor(va / 4294967296), va | 0, write);
+  // The page number goes out as two 18-bit halves (va bits 30.. and 12..29), Smis both:
+  // passing the vpn and the PCID as well kept them alive across the loop, spilled to the
+  // stack on every hit, and a vpn above 2^31 is a heap number where the call is not inlined.
+  const vLo = (va << 2) >>> 14;
+  return translateMiss(m, cpu, slot, (vpn - vLo) / 0x40000, vLo, write);
 }
 
 /**
- * A TLB miss: count it, walk, fill the slot. `loVa` is the low 32 bits as an int32.
+ * A TLB miss: count it, walk, fill the slot. `vHi` and `vLo` are the page number's halves
+ * (va bits 30 and up, va bits 12..29): `vHi` holds the PGD and PUD indexes, `vLo` the PMD
+ * and PTE indexes, 9 bits each.
  *
- * The hardware walk is written out here, not called, and makes this function too big for V8
- * to inline (460 bytes of bytecode at most). Both on purpose, from measurements of the
- * optimized code with bench/figures/translate.ts:
- * - A walk in its own function was a second call on every miss; this way a miss is one call
- *   (misses 0.34-0.40x -> 0.40-0.41x the bare walk).
- * - V8 inlines a function only if its bytecode plus what its own optimized code inlined fits
- *   a budget of 920 bytes. When the miss path was small enough to inline into translate,
- *   translate itself grew past that and stopped being inlined into its callers: TLB hits fell
- *   from 0.51x to 0.16x a bare lookup. Kept out of line, translate stays inlinable (0.57x).
+ * Written to be inlined, from measurements of the optimized code with
+ * bench/figures/translate.ts: inlined into the caller, the miss sees the caller's constants
+ * (the machine, its typed arrays) and costs no call; out of line it was 0.33-0.37x a bare
+ * walk, inlined 0.47-0.57x (medians of alternating runs on a loaded machine). V8 (Node 20)
+ * inlines a function of at most 460 bytes of bytecode, and only while the caller's total,
+ * each candidate counted with what its own optimized code inlined (x1.2), stays within 920
+ * bytes. So (tests/engine/tlb-inline-budget.test.ts reads the sizes from V8):
+ * - this function must stay at most 460 bytes of bytecode (442 now), and
+ * - translate (242) plus this function plus what it inlines (countAt, 28) at most 716, what
+ *   the figure's hit loop leaves after its two now() calls, or translate stops being inlined
+ *   into its callers and TLB hits fall from ~0.5x to ~0.15x a bare lookup (measured at 746).
+ * Hence the walk is a loop, not unrolled, literals stay below 128 where they can (wider ones
+ * take wide operands), the slow path is its own function, and the walks counter is the misses
+ * counter (every miss walks: cpuCounters).
  *
- * The walk is 4-level paging unrolled (shifts 39, 30, 21, 12) for the common case only: every
- * upper entry present, accessed and not a huge leaf (one masked compare per level), the access
- * allowed (RW and US ANDed over the levels in one accumulator), and every frame number below
- * 2^20: RAM is at most 4 GiB, so a table never holds a larger one, and the walk takes the frame
- * from the low half alone, checking the high halves once at the end. Anything else (a hole, an
- * A bit to set above the leaf, a 2 MiB / 1 GiB leaf, a fault, 5-level paging) takes the generic
- * walk, which starts over: nothing has been written then, so it sees the same tables and gives
- * the same result, A/D updates and error code (tests/engine/tlb-miss-walk.test.ts compares the two).
+ * The loop is 4-level paging for the common case only: every upper entry present, accessed
+ * and not a huge leaf (one masked compare per level), the access allowed (RW and US ANDed over
+ * the levels in one accumulator), and every frame number below 2^20: RAM is at most 4 GiB, so
+ * a table never holds a larger one, and the walk takes the frame from the low half alone,
+ * checking the high halves once at the end. Anything else (a hole, an A bit to set above the
+ * leaf, a 2 MiB / 1 GiB leaf, a fault, 5-level paging) takes the generic walk, which starts
+ * over: nothing has been written then, so it sees the same tables and gives the same result,
+ * A/D updates and error code (tests/engine/tlb-miss-walk.test.ts compares the two).
  */
-function translateMiss(m: Machine, cpu: number, slot: number, hiVa: number, loVa: number, write: boolean): number {
+function translateMiss(m: Machine, cpu: number, slot: number, vHi: number, vLo: number, write: boolean): number {
   // A parameter of unknown type is tested for truth through every kind of falsy value; a
-  // comparison with true is one compare (seen in the optimized code).
-  const wr = write === true;
+  // comparison with true is one compare (seen in the optimized code). As 0 or 1, it builds
+  // the masks below: PTE_RW (bit 1) and PTE_D (bit 6) to require, TLB_W (bit 0) to grant.
+  const w = +(write === true);
   const t = m.s.tlb;
   const f64 = t.f64;
-  const c = cpu * NCTR;
-  f64[c + C_MISSES]++;
-  f64[c + C_WALKS]++;
+  f64[cpu * NCTR + C_MISSES]++; // and a walk (cpuCounters)
   t.clean[cpu] = 0;
-  const pgd = t.cr3[cpu];
-  let r = -1;
+  const vpn = vHi * VPN_HI + vLo; // a constant, not the literal: 5 bytes less bytecode
   fast: if (m.geo.levels === 4) {
-    // `lo >>> 12 << 10`: the u32 index of the frame an entry points to.
     const u32 = m.pm.u32;
-    let ei = pgd * 1024 + (((hiVa >>> 7) & 511) << 1); // PGD (bits 39..47)
-    let lo = u32[ei];
-    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
-    let acc = lo; // RW and US ANDed over the levels
-    let hi = u32[ei + 1]; // NX and the high frame bits ORed over the levels
-    ei = (lo >>> 12 << 10) + ((((hiVa << 2) | (loVa >>> 30)) & 511) << 1); // PUD
-    lo = u32[ei];
-    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
-    acc &= lo;
-    hi |= u32[ei + 1];
-    ei = (lo >>> 12 << 10) + (((loVa >>> 21) & 511) << 1); // PMD
-    lo = u32[ei];
-    if ((lo & (PTE_P | PTE_A | PTE_PS)) !== (PTE_P | PTE_A)) break fast;
-    acc &= lo;
-    hi |= u32[ei + 1];
-    ei = (lo >>> 12 << 10) + (((loVa >>> 12) & 511) << 1); // PTE
-    lo = u32[ei];
-    acc &= lo;
-    hi |= u32[ei + 1];
-    // Present, user, writable for a write; frames below 2^20.
-    const need = wr ? PTE_P | PTE_US | PTE_RW : PTE_P | PTE_US;
-    if ((acc & need) !== need || hi & PTE_HI_PFN_MASK) break fast;
-    const want = wr ? PTE_A | PTE_D : PTE_A;
-    if ((lo & want) !== want) u32[ei] = lo | want;
-    lastWalkPerm = (wr ? TLB_W | TLB_U : TLB_U) | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
-    r = lo >>> 12;
+    let lo = (t.cr3[cpu] << 12) | 0x21; // CR3 as an entry that passes the test below
+    let acc = -1; // RW and US ANDed over the levels
+    let hi = 0; // NX and the high frame bits ORed over the levels
+    let ei = 0;
+    for (let d = 0; d < 4; d++) {
+      // PTE_P | PTE_A | PTE_PS (0xa1) must read P and A (0x21): present, accessed, a table.
+      if ((lo ^ 0x21) & 0xa1) break fast;
+      // The level's 9 index bits shifted to the top and back down: the high half of vHi or
+      // vLo at even levels, the low half at odd ones.
+      ei = (lo >>> 12 << 10) + ((((d < 2 ? vHi : vLo) << (14 + 9 * (d & 1))) >>> 23) << 1);
+      lo = u32[ei];
+      acc &= lo;
+      hi |= u32[ei + 1];
+    }
+    const need = PTE_P | PTE_US | (w << 1);
+    // (x & need) ^ need: nonzero while x lacks a bit of need (shorter bytecode than !==);
+    // hi << 12: hi & PTE_HI_PFN_MASK.
+    if ((acc & need) ^ need || hi << 12) break fast;
+    const want = PTE_A | (w << 6);
+    if ((lo & want) ^ want) u32[ei] = lo | want;
+    // tlbSet, written out (see above).
+    f64[slot] = vpn;
+    const i32 = t.i32;
+    ei = slot * 2;
+    i32[ei] = lo >>> 12;
+    i32[ei + 1] = (i32[cpu] << 4) | TLB_U | w | ((hi >>> 29) & TLB_NX); // PTE_HI_NX (bit 31) as TLB_NX (bit 2)
+    const tr = m.trace;
+    if (tr.recording === true) traceFill(m, cpu, vpn); // a truth test was a chain of type checks
+    else tr.countAt(TI_TLB_FILL);
+    return lo >>> 12;
   }
-  if (r < 0) {
-    r = walk(m, pgd, hiVa * 4294967296 + (loVa >>> 0), wr, false);
-    if (r < 0) return r;
-  }
-  const vpn = hiVa * 0x100000 + (loVa >>> 12);
-  tlbSet(t, slot, vpn, tlbPcid(t, cpu), r, lastWalkPerm);
+  return translateSlow(m, cpu, vpn, write);
+}
+
+const TI_TLB_FILL = TI['tlb-fill'];
+/** The weight of translateMiss's vHi in the page number: 2^18. */
+const VPN_HI = 0x40000;
+
+/** The miss's generic walk and fill, out of line (translateMiss's size budget). */
+function translateSlow(m: Machine, cpu: number, vpn: number, write: boolean): number {
+  const t = m.s.tlb;
+  const r = walk(m, t.cr3[cpu], vpn * 4096, write === true, false);
+  if (r < 0) return r;
+  tlbFill(t, cpu, vpn, tlbPcid(t, cpu), r, lastWalkPerm);
   if (m.trace.recording === true) traceFill(m, cpu, vpn);
-  else m.trace.countAt(TI['tlb-fill']);
+  else m.trace.countAt(TI_TLB_FILL);
   return r;
 }
 
 function traceFill(m: Machine, cpu: number, vpn: number): void {
-  m.trace.emitAt(TI['tlb-fill'], { type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: tlbPcid(m.s.tlb, cpu), pages: 1 });
+  m.trace.emitAt(TI_TLB_FILL, { type: 'tlb-fill', cpu, addr: vpn * 4096, pcid: tlbPcid(m.s.tlb, cpu), pages: 1 });
 }
 
 /**

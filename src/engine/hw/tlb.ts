@@ -24,6 +24,11 @@ export interface TlbCounters {
   misses: number;
   /** misses because the cached entry was read-only and the access a write */
   missesWrite: number;
+  /**
+   * Page walks: every miss walks here (no paging-structure cache short of the batched touch's,
+   * which counts its pages as walks too), so this is `misses`, not a counter of its own: one
+   * increment less on the miss path, which must fit V8's inlining budget (mmu.ts translateMiss).
+   */
   walks: number;
   flushPage: number;
   flushMm: number;
@@ -72,6 +77,7 @@ export interface TlbState {
 export const C_HITS = 0;
 export const C_MISSES = 1;
 export const C_MISSES_WRITE = 2;
+/** Unused: walks are the misses (TlbCounters.walks). The slot stays so the layout does not move. */
 export const C_WALKS = 3;
 export const C_FLUSH_PAGE = 4;
 export const C_FLUSH_MM = 5;
@@ -87,7 +93,7 @@ export function cpuCounters(t: TlbState, cpu: number): TlbCounters {
     hits: c[b + C_HITS],
     misses: c[b + C_MISSES],
     missesWrite: c[b + C_MISSES_WRITE],
-    walks: c[b + C_WALKS],
+    walks: c[b + C_MISSES], // every miss walks (C_WALKS is not written)
     flushPage: c[b + C_FLUSH_PAGE],
     flushMm: c[b + C_FLUSH_MM],
     flushAll: c[b + C_FLUSH_ALL],
@@ -119,7 +125,7 @@ export function cpuFirstSlot(t: TlbState, cpu: number): number {
   return t.first + cpu * t.size;
 }
 
-/** The PCID `cpu` runs with now (see TlbState.i32). */
+/** The PCID `cpu` runs with now (see TlbState.i32). mmu.ts translate reads it written out. */
 export function tlbPcid(t: TlbState, cpu: number): number {
   return t.i32[cpu];
 }
@@ -129,13 +135,14 @@ export function setTlbPcid(t: TlbState, cpu: number, pcid: number): void {
   t.i32[cpu] = pcid;
 }
 
+/** mmu.ts translate computes this too, written out (its inlining budget): change both. */
 export function tlbSlot(t: TlbState, cpu: number, vpn: number, pcid: number): number {
   // Indexed by the low bits of the page number, as hardware TLBs are: ToInt32 keeps the low
   // 32 bits of a vpn above 2^32 (VAs above 16 TiB), so no fold of the high part is needed.
   return t.first + cpu * t.size + ((vpn ^ tlbSlotHash(pcid)) & (t.size - 1));
 }
 
-/** What tlbSlot XORs into the page number, so that PCIDs spread over the slots. */
+/** What tlbSlot XORs into the page number, so that PCIDs spread over the slots (mmu.ts translate has a copy). */
 export function tlbSlotHash(pcid: number): number {
   return pcid * 0x9e37;
 }
