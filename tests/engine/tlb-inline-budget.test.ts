@@ -17,6 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+/**
+ * The limits above are Node 20's V8 (11.3), the Node this project runs on; another V8 has
+ * other bytecode and other limits, so there the figure says it (npm run bench), not this test.
+ */
+const NODE_20 = process.versions.node.split('.')[0] === '20';
+
 const ROOT = join(__dirname, '..', '..');
 const ENTRY = `
 import { Kernel } from '@ROOT@/src/engine/kernel';
@@ -43,6 +49,7 @@ function bytecodeLength(fn: string): number {
 }
 
 beforeAll(() => {
+  if (!NODE_20) return;
   dir = mkdtempSync(join(tmpdir(), 'tlb-budget-'));
   const entry = join(dir, 'entry.ts');
   writeFileSync(entry, ENTRY.replaceAll('@ROOT@', ROOT));
@@ -59,7 +66,7 @@ afterAll(() => {
 });
 
 describe("the TLB miss path fits V8's inlining budget", () => {
-  it('translateMiss is at most 460 bytes of bytecode, and with translate and countAt at most 716', () => {
+  it.skipIf(!NODE_20)('translateMiss is at most 460 bytes of bytecode, and with translate and countAt at most 716', () => {
     const miss = bytecodeLength('translateMiss');
     const tr = bytecodeLength('translate');
     const count = bytecodeLength('countAt');
