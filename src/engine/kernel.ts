@@ -422,8 +422,13 @@ export class Kernel {
     const set = on ? VM_HUGEPAGE : VM_NOHUGEPAGE;
     const clear = on ? VM_NOHUGEPAGE : VM_HUGEPAGE;
     const plain = vmas.filter((v) => !(v.flags & VM_MSHARE));
-    unshareAtSplits(this.m, mm, start, end); // H7: a split hugetlb VMA stops sharing there
-    for (const v of plain) updateVmaFlags(mm, Math.max(start, v.start), Math.min(end, v.end), set, clear);
+    for (const v of plain) {
+      // madvise_update_vma() returns at once for a VMA whose flags stay: no split, no unshare.
+      if (((v.flags & ~clear) | set) === v.flags) continue;
+      const [s, e] = [Math.max(start, v.start), Math.min(end, v.end)];
+      unshareAtSplits(this.m, mm, s, e); // H7: a split hugetlb VMA stops sharing there
+      updateVmaFlags(mm, s, e, set, clear);
+    }
     if (plain.length < vmas.length) {
       return ok(0, { detail: `MADV_${on ? '' : 'NO'}HUGEPAGE has no effect on an msharefs VMA: faults in the region use the host VMA (an ioctl would be needed)` });
     }

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { PG_ANON_EXCLUSIVE } from '../../src/engine/hw/physmem';
 import { PTE_PS, PTE_RW } from '../../src/engine/hw/pte';
+import { tlbTotals } from '../../src/engine/hw/tlb';
 import {
   G, K, M, PAGE, USE, anon, consistent, desc, entryAt, faultKindsSince, fileMap, kernel, meminfo, mmOf, okv, pageTables, st,
   teardown,
@@ -206,6 +207,32 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
       expect(okv(k.read('b', 8 * G, 2)), op).toBe(0xbeef);
       expect(pmdOf(k, 'b', 8 * G), op).not.toBe(pmd);
       expect(okv(k.read('a', 4 * G, 2)), op).toBe(0xbeef);
+      consistent(k);
+      teardown(k);
+    }
+  });
+
+  it('H7: mprotect or madvise to the flags a VMA has already changes nothing: no split, the PMD page stays shared, no flush', () => {
+    // mprotect_fixup() and madvise_update_vma() return at once when the new flags equal the old
+    // (review 21, against Linux 6.18: VmPTE stayed 8 kB, one VMA, no flush).
+    for (const op of ['mprotect part', 'mprotect all', 'madvise'] as const) {
+      const k = kernel();
+      okv(k.file(HP, G));
+      twoSharers(k);
+      okv(k.read('b', 8 * G));
+      const pmd = pmdOf(k, 'a', 4 * G);
+      okv(k.madvise('b', 8 * G, G, 'nohugepage')); // the whole VMA: no split, still shared
+      expect(pmdOf(k, 'b', 8 * G), op).toBe(pmd);
+      const flushes = tlbTotals(k.m.s.tlb);
+      if (op === 'mprotect part') okv(k.mprotect('b', 8 * G + 2 * M, 2 * M, 'rw'));
+      else if (op === 'mprotect all') okv(k.mprotect('b', 8 * G, G, 'rw'));
+      else okv(k.madvise('b', 8 * G + 2 * M, 2 * M, 'nohugepage'));
+      expect(mmOf(k, 'b').vmas.length, op).toBe(1);
+      expect(desc(k, pmd).share, op).toBe(1);
+      expect(pmdOf(k, 'b', 8 * G), op).toBe(pmd);
+      expect(st(k, 'b').VmPTE, op).toBe(8 * K);
+      const after = tlbTotals(k.m.s.tlb);
+      expect([after.flushPage, after.flushMm, after.flushAll], op).toEqual([flushes.flushPage, flushes.flushMm, flushes.flushAll]);
       consistent(k);
       teardown(k);
     }

@@ -226,11 +226,26 @@ export function isolateVmas(mm: Mm, start: number, end: number): Vma[] {
 }
 
 /**
- * madvise_update_vma(): set and clear `set`/`clear` in the flags of every VMA in [start, end),
- * splitting the first and last at the range's ends and merging what ends up alike.
+ * The VMAs in [start, end) whose flags `next` changes, each split at the range's ends; a VMA
+ * whose flags stay is left whole. mprotect_fixup() and madvise_update_vma() return at once when
+ * the new flags equal the old (`newflags == vma->vm_flags`): no split, no page-table change, no
+ * flush. A same-protection mprotect over part of a hugetlb VMA split it here and unshared its
+ * PMD page, where Linux 6.18 keeps one VMA and the sharing (review 21).
+ */
+export function isolateChanging(mm: Mm, start: number, end: number, next: (flags: number) => number): Vma[] {
+  const ranges = vmasIn(mm, start, end)
+    .filter((v) => next(v.flags) !== v.flags)
+    .map((v) => [Math.max(start, v.start), Math.min(end, v.end)] as const);
+  return ranges.flatMap(([s, e]) => isolateVmas(mm, s, e));
+}
+
+/**
+ * madvise_update_vma(): set and clear `set`/`clear` in the flags of every VMA in [start, end)
+ * they change, splitting at the range's ends and merging what ends up alike.
  */
 export function updateVmaFlags(mm: Mm, start: number, end: number, set: number, clear: number): void {
-  const vmas = isolateVmas(mm, start, end);
-  for (const v of vmas) v.flags = (v.flags & ~clear) | set;
+  const next = (f: number) => (f & ~clear) | set;
+  const vmas = isolateChanging(mm, start, end, next);
+  for (const v of vmas) v.flags = next(v.flags);
   for (const v of vmas) if (mm.vmas.includes(v)) mergeVma(mm, v);
 }
