@@ -56,4 +56,17 @@ describe('private anonymous mmap placement (thp_get_unmapped_area)', () => {
     expect(again % HP).not.toBe(0);
     teardown(k);
   });
+
+  it('a hint goes down to its page (round_hint_to_min): one in the first page is no hint, one under 64K goes up to 64K', () => {
+    // Linux 6.18 here: 0x10000800 -> 0x10000000, 0x3000 -> 0x10000, 0x800 with 4M -> 2M-aligned.
+    const k = kernel();
+    okv(k.spawn('p'));
+    okv(k.mmap('p', anon(null, 4 * K)));
+    expect(okv(k.mmap('p', { ...anon(null, 8 * K), addr: 0x10000800 }))).toBe(0x10000000);
+    expect(okv(k.mmap('p', { ...anon(null, 8 * K), addr: 0x3000 }))).toBe(0x10000);
+    const nohint = okv(k.mmap('p', { ...anon(null, 4 * M), addr: 0x800 }));
+    expect(nohint % HP).toBe(0);
+    expect(nohint).toBeGreaterThan(0x7e0000000000);
+    teardown(k);
+  });
 });

@@ -70,14 +70,18 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
     if (req.addr + len > top || req.addr < 0) return refuse('ENOMEM', 'the range runs past the end of the address space');
     return [req.addr, len];
   }
-  if (req.addr !== null && req.addr >= MMAP_MIN_ADDR) {
-    const hint = Math.ceil(req.addr / align) * align;
+  // round_hint_to_min() (mm/mmap.c): the hint goes down to its page; one in the first page is
+  // no hint at all (so anonymous memory is THP-placed below), one under mmap_min_addr goes up
+  // to it. hugetlb then rounds it up to its 2 MiB (hugetlb_get_unmapped_area).
+  const hint0 = req.addr === null ? 0 : Math.floor(req.addr / PAGE) * PAGE;
+  if (hint0 > 0) {
+    const hint = Math.ceil(Math.max(hint0, MMAP_MIN_ADDR) / align) * align;
     if (hint + len <= top && !rangeOverlapsVma(mm, hint, hint + len)) return [hint, len];
   }
   const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
   if (start < 0) return refuse('ENOMEM', 'no free range of that size in the address space');
   if (thpOffset !== null) return [shmemThpPlace(mm, start, len, thpOffset, top), len];
-  const anonThp = !req.inode && !req.flags.shared && align === PAGE && !req.addr && len % HPAGE === 0;
+  const anonThp = !req.inode && !req.flags.shared && align === PAGE && hint0 === 0 && len % HPAGE === 0;
   return [anonThp ? anonThpPlace(mm, start, len, top) : start, len];
 }
 
