@@ -12,7 +12,7 @@ import { PTE_PS, PTE_RW, entryPfn } from './hw/pte';
 import { leaveCpu, switchMm } from './hw/cpu';
 import { Machine, DEFAULT_CONFIG, type OomRequest } from './machine';
 import { FAULT_OK, FAULT_OOM, FAULT_SIGBUS, FAULT_SIGSEGV, handleMmFault, mfillPage, unshareAnonPte } from './mm/fault';
-import { doMprotect } from './mm/mprotect';
+import { PROT_MASK, doMprotect } from './mm/mprotect';
 import { cacheIndex, dropCachePage, forEachCachePage, maybeEvict, newInode } from './mm/pagecache';
 import { findLeaf, findPte } from './mm/pgtable';
 import { doMunmap, zapAndFlush, zapDontneed } from './mm/unmap';
@@ -357,7 +357,8 @@ export class Kernel {
     // mprotect_fixup goes VMA by VMA and stops where __split_vma's may_split refuses (a
     // hugetlb VMA cut off a 2 MiB boundary): the VMAs before it keep their new protection.
     // A hugetlb VMA the range covers whole needs no split, whatever the range's ends.
-    const refused = vmas.find((v) => !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(upto, v.end)));
+    // A VMA whose flags stay is not split at all (mprotect_fixup returns first), so it cannot refuse.
+    const refused = vmas.find((v) => ((v.flags & ~PROT_MASK) | pf) !== v.flags && !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(upto, v.end)));
     if (refused) {
       if (refused.start > start) doMprotect(m, mm, start, refused.start, pf);
       return err('EINVAL', `the range would cut the hugetlb mapping at 0x${refused.start.toString(16)} off a 2 MiB boundary${refused.start > start ? ': the protection changed up to it' : ''}`);
@@ -418,13 +419,17 @@ export class Kernel {
    * faults in the region are handled against the host VMA. Existing PMDs stay (as in Linux).
    */
   private hugepageAdvice(mm: Mm, start: number, end: number, vmas: Vma[], on: boolean): SysResult {
-    if (!hugetlbSplitOk(mm, start, end)) return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     const set = on ? VM_HUGEPAGE : VM_NOHUGEPAGE;
     const clear = on ? VM_NOHUGEPAGE : VM_HUGEPAGE;
     const plain = vmas.filter((v) => !(v.flags & VM_MSHARE));
+    // Only a VMA whose flags change is split, so only one can refuse the split.
+    const changes = (v: Vma) => ((v.flags & ~clear) | set) !== v.flags;
+    if (plain.some((v) => changes(v) && !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(end, v.end)))) {
+      return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
+    }
     for (const v of plain) {
       // madvise_update_vma() returns at once for a VMA whose flags stay: no split, no unshare.
-      if (((v.flags & ~clear) | set) === v.flags) continue;
+      if (!changes(v)) continue;
       const [s, e] = [Math.max(start, v.start), Math.min(end, v.end)];
       unshareAtSplits(this.m, mm, s, e); // H7: a split hugetlb VMA stops sharing there
       updateVmaFlags(mm, s, e, set, clear);

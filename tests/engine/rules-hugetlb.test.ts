@@ -238,6 +238,24 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     }
   });
 
+  it('H7: inside a 2 MiB page, mprotect or madvise that changes nothing succeeds; one that changes the flags would split there and is EINVAL', () => {
+    // Linux 6.18 here (review 22): the early return in mprotect_fixup / madvise_update_vma
+    // comes before __split_vma, whose hugetlb may_split refuses the cut.
+    const k = kernel();
+    okv(k.spawn('a'));
+    const X = 0x40000000;
+    okv(k.mmap('a', { addr: X, len: 4 * M, prot: 'rw', flags: { private: true, anon: true, hugetlb: true, noreserve: true, fixed: true } }));
+    okv(k.mprotect('a', X + 4 * K, 4 * K, 'rw'));
+    expect(k.mprotect('a', X + 4 * K, 4 * K, 'r').errno).toBe('EINVAL');
+    expect(k.madvise('a', X + 4 * K, 4 * K, 'hugepage').errno).toBe('EINVAL');
+    okv(k.madvise('a', X, 2 * M, 'hugepage'));
+    okv(k.madvise('a', X + 4 * K, 4 * K, 'hugepage'));
+    expect(k.madvise('a', X + 4 * K, 4 * K, 'nohugepage').errno).toBe('EINVAL');
+    expect(mmOf(k, 'a').vmas.map((v) => v.end - v.start)).toEqual([2 * M, 2 * M]);
+    consistent(k);
+    teardown(k);
+  });
+
   it('H3: registering userfaultfd-wp unshares the VMA\'s PMD pages (hugetlb_unshare_all_pmds) and later faults do not share', () => {
     const k = kernel();
     okv(k.file(HP, G));
@@ -346,7 +364,7 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     //   0x3ff000 small 4K | 0x400000 huge 2M | 0x600000 after 8K
     const k = kernel();
     okv(k.spawn('a'));
-    const perms = () => mmOf(k, 'a').vmas.map((v) => `${v.start.toString(16)}:${v.flags & 3}`);
+    const perms = () => mmOf(k, 'a').vmas.map((v) => `${v.start.toString(16)}:${v.flags & 7}`);
     okv(k.mmap('a', anon(0x3ff000, PAGE, 'rw', { fixed: true })));
     okv(k.mmap('a', { addr: 0x400000, len: 2 * M, prot: 'rw', flags: { shared: true, anon: true, hugetlb: true, fixed: true } }));
     okv(k.mmap('a', anon(0x600000, 2 * PAGE, 'rw', { fixed: true })));
@@ -355,7 +373,10 @@ describe('hugetlb PMD sharing (H1-H8)', () => {
     okv(k.mprotect('a', 0x400000, 2 * M + PAGE, 'rw')); // starts at it, cuts only the 4 KiB VMA after it
     expect(perms()).toEqual(['3ff000:1', '400000:3', '600000:3']); // 'after' kept rw: no split (newflags == oldflags)
     // The cut at 0x500000 is refused, after the small VMA before it changed (mprotect_fixup order).
-    expect(k.mprotect('a', 0x3ff000, PAGE + M, 'rw').errno).toBe('EINVAL');
+    expect(k.mprotect('a', 0x3ff000, PAGE + M, 'rwx').errno).toBe('EINVAL');
+    expect(perms()).toEqual(['3ff000:7', '400000:3', '600000:3']);
+    // To the hugetlb VMA's own protection there is no cut to refuse (newflags == oldflags).
+    okv(k.mprotect('a', 0x3ff000, PAGE + M, 'rw'));
     expect(perms()).toEqual(['3ff000:3', '400000:3', '600000:3']);
     consistent(k);
     teardown(k);
