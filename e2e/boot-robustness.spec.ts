@@ -250,6 +250,46 @@ test.describe('3. two tabs', () => {
   });
 });
 
+test.describe('3b. other tabs\' copies at boot', () => {
+  const COPY = 'mshare-explorer.session.tab.';
+  const UNREADABLE = 'mshare-explorer.session.unreadable';
+  const work = (source: string, savedAt: number) => JSON.stringify({ v: 1, source, scriptName: 'mine.msh', position: 1, view: {}, savedAt });
+  const all = (page: Page) => page.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('mshare-explorer.')).map((k) => [k, localStorage.getItem(k)!])));
+
+  // Review 22: adopting a copy pushed the oldest kept session out of the three-slot list,
+  // where it was stored nowhere else; an unreadable copy overwrote session.unreadable.
+  test('a copy the kept list has no room for stays where it is: no kept session is pushed out', async ({ page, context }) => {
+    await seed(context, {
+      [KEY]: work('spawn W', 50),
+      [KEPT]: JSON.stringify([1, 2, 3].map((i) => JSON.parse(work(`spawn K${i}`, 40 - i)))),
+      [`${COPY}open`]: work('spawn OpenTabWork', 45),
+    });
+    const errors = watch(page);
+    await page.goto('/');
+    await ready(page);
+    expect(await source(page)).toBe('spawn W');
+    expect(await kept(page)).toEqual(['spawn K1', 'spawn K2', 'spawn K3']);
+    expect(await stored(page, `${COPY}open`)).toContain('spawn OpenTabWork');
+    // Room made (the newest kept forgotten): the next start takes the copy in.
+    await page.getByTestId('notice-session').filter({ hasText: 'A previous session is kept' }).getByRole('button', { name: 'Forget it' }).click();
+    await page.reload();
+    await ready(page);
+    expect(await kept(page)).toEqual(['spawn OpenTabWork', 'spawn K2', 'spawn K3']);
+    expect(await stored(page, `${COPY}open`)).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
+  test('an unreadable copy is left as it is, and session.unreadable keeps what it held', async ({ page, context }) => {
+    await seed(context, { [KEY]: work('spawn W', 50), [UNREADABLE]: 'text kept before', [`${COPY}x`]: 'garbage in a copy' });
+    await page.goto('/');
+    await ready(page);
+    expect(await source(page)).toBe('spawn W');
+    const after = await all(page);
+    expect(after[`${COPY}x`]).toBe('garbage in a copy');
+    expect(after[UNREADABLE]).toBe('text kept before');
+  });
+});
+
 test.describe('4. the address bar after Share or ?scenario=', () => {
   test('loading other work takes the link out of the address bar, so a reload restores the work', async ({ page }) => {
     const opened = await openApp(page, '?scenario=fork-cow');

@@ -23,7 +23,8 @@
  *   there and write over the other's work without keeping it aside (measured: 1-5% of
  *   reads made right after another tab's write, even after a Playwright round trip). The
  *   copies are the net under that: the next page to start keeps every one that is not the
- *   session it restores aside (offered back) and removes them.
+ *   session it restores aside (offered back) and removes it, while the kept list has room
+ *   (adoptTabCopies); the others wait for a later start.
  *
  * What is read back is untrusted (another version of the app, a user's devtools): every
  * field is checked (session-read.ts), the script only ever goes to the parser, and nothing
@@ -320,10 +321,13 @@ export function saveNow(): void {
  * itself is saved already, and a copy storage refuses only narrows the net for a race.
  */
 function writeOwnCopy(text: string): void {
+  const st = storage();
   try {
-    storage()?.setItem(OWN_KEY, text);
+    st?.setItem(OWN_KEY, text);
   } catch {
-    /* storage full: the session under KEY stands */
+    // Storage full: the session under KEY stands; an older copy would be offered back later
+    // as if it were other work, so it goes.
+    st?.removeItem(OWN_KEY);
   }
 }
 
@@ -340,7 +344,10 @@ function tabCopyKeys(st: Storage): string[] {
 /**
  * At boot: every other page's own copy (a tab still open, or one closed or reloaded) that is
  * not `current` (the session this page restores or keeps) is kept aside, oldest first so the
- * newest is offered first; then its key goes. A copy that cannot be kept stays where it is.
+ * newest is offered first; then its key goes. A copy that cannot be kept stays where it is,
+ * safe, for a later start: one the kept list has no room for (taking it would push out a kept
+ * session, which is stored nowhere else), and one this version cannot read (UNREADABLE_KEY has
+ * room for one text, which it may hold already: review 22).
  */
 function adoptTabCopies(current: SavedSession | null): void {
   const st = storage();
@@ -349,15 +356,19 @@ function adoptTabCopies(current: SavedSession | null): void {
     .filter((k) => k !== OWN_KEY)
     .map((key) => {
       const text = st.getItem(key) ?? '';
-      return { key, text, reading: readSessionText(text) };
+      return { key, reading: readSessionText(text) };
     })
     .sort((a, b) => (a.reading?.session.savedAt ?? 0) - (b.reading?.session.savedAt ?? 0));
-  for (const { key, text, reading } of copies) {
+  for (const { key, reading } of copies) {
     const s = reading?.session;
+    if (!s) continue;
+    const same = (k: SavedSession) => k.source === s.source && k.draft === s.draft;
     let kept: boolean;
-    if (!s) kept = keepUnreadable(text);
-    else if (!isWork(s) || (current && s.source === current.source && s.draft === current.draft)) kept = true;
-    else kept = keepAside(s);
+    if (!isWork(s) || (current && same(current))) kept = true;
+    else {
+      const list = readKept();
+      kept = list.some(same) || (list.length < MAX_KEPT && keepAside(s));
+    }
     if (kept) st.removeItem(key);
   }
 }
