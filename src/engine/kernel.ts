@@ -19,7 +19,7 @@ import { doMunmap, zapAndFlush, zapDontneed } from './mm/unmap';
 import { splitFolioAt } from './mm/thp';
 import { unshareAllHugePmds, unshareAtSplits, unshareHugetlbPage } from './mm/hugetlb';
 import { hugetlbUnreserve } from './mm/hugetlb-pool';
-import { findVma, hugetlbSplitOk, isolateVmas, takeLabel, updateVmaFlags, vmasIn } from './mm/vma';
+import { findVma, flagsWith, hugetlbSplitOk, isolateVmas, takeLabel, updateVmaFlags, vmasIn } from './mm/vma';
 import * as msh from './mshare/msharefs';
 import { ACCESS_BLOCKED, ACCESS_BUS, ACCESS_OOM, ACCESS_SEGV, FAULT_BLOCK, MAX_FAULT_ROUNDS, accessError, accessPage, userFault } from './sys/access';
 import { rangeFaultCode, touchRange } from './hw/mmu-range';
@@ -358,7 +358,7 @@ export class Kernel {
     // hugetlb VMA cut off a 2 MiB boundary): the VMAs before it keep their new protection.
     // A hugetlb VMA the range covers whole needs no split, whatever the range's ends.
     // A VMA whose flags stay is not split at all (mprotect_fixup returns first), so it cannot refuse.
-    const refused = vmas.find((v) => ((v.flags & ~PROT_MASK) | pf) !== v.flags && !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(upto, v.end)));
+    const refused = vmas.find((v) => flagsWith(v.flags, pf, PROT_MASK) !== v.flags && !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(upto, v.end)));
     if (refused) {
       if (refused.start > start) doMprotect(m, mm, start, refused.start, pf);
       return err('EINVAL', `the range would cut the hugetlb mapping at 0x${refused.start.toString(16)} off a 2 MiB boundary${refused.start > start ? ': the protection changed up to it' : ''}`);
@@ -423,7 +423,7 @@ export class Kernel {
     const clear = on ? VM_NOHUGEPAGE : VM_HUGEPAGE;
     const plain = vmas.filter((v) => !(v.flags & VM_MSHARE));
     // Only a VMA whose flags change is split, so only one can refuse the split.
-    const changes = (v: Vma) => ((v.flags & ~clear) | set) !== v.flags;
+    const changes = (v: Vma) => flagsWith(v.flags, set, clear) !== v.flags;
     if (plain.some((v) => changes(v) && !hugetlbSplitOk(mm, Math.max(start, v.start), Math.min(end, v.end)))) {
       return err('EINVAL', 'hugetlb ranges are whole 2 MiB pages');
     }

@@ -77,8 +77,7 @@ export interface TlbState {
 export const C_HITS = 0;
 export const C_MISSES = 1;
 export const C_MISSES_WRITE = 2;
-/** Unused: walks are the misses (TlbCounters.walks). The slot stays so the layout does not move. */
-export const C_WALKS = 3;
+// Slot 3 is free (walks are the misses: TlbCounters.walks); the stride stays a power of two.
 export const C_FLUSH_PAGE = 4;
 export const C_FLUSH_MM = 5;
 export const C_FLUSH_ALL = 6;
@@ -93,7 +92,7 @@ export function cpuCounters(t: TlbState, cpu: number): TlbCounters {
     hits: c[b + C_HITS],
     misses: c[b + C_MISSES],
     missesWrite: c[b + C_MISSES_WRITE],
-    walks: c[b + C_MISSES], // every miss walks (C_WALKS is not written)
+    walks: c[b + C_MISSES], // every miss walks
     flushPage: c[b + C_FLUSH_PAGE],
     flushMm: c[b + C_FLUSH_MM],
     flushAll: c[b + C_FLUSH_ALL],

@@ -14,7 +14,7 @@ import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Mm,
 import { unshareHugePmds } from './hugetlb';
 import { walkRange } from './pagewalk';
 import { entryIndex, pgIndex } from './pgtable';
-import { isolateChanging, mergeVma } from './vma';
+import { flagsWith, isolateChanging, mergeVma } from './vma';
 import { levelName, tracePteSet } from './pte-trace';
 import { hugeSpan, isThpPmd, zapThpPmd } from './thp';
 import { releasePages } from './unmap';
@@ -120,7 +120,7 @@ export function changeProtection(m: Machine, mm: Mm, start: number, end: number,
 
 /** mprotect on page-aligned [start, end) already checked to be fully mapped. */
 export function doMprotect(m: Machine, mm: Mm, start: number, end: number, prot: number): void {
-  const next = (f: number) => (f & ~PROT_MASK) | prot;
+  const next = (f: number) => flagsWith(f, prot, PROT_MASK);
   const vmas = isolateChanging(mm, start, end, next);
   for (const v of vmas) {
     if (v.flags & VM_HUGETLB) unshareHugePmds(m, mm, v.start, v.end); // H7

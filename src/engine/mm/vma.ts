@@ -225,6 +225,11 @@ export function isolateVmas(mm: Mm, start: number, end: number): Vma[] {
   return vmasIn(mm, start, end);
 }
 
+/** `flags` with `set` set and `clear` cleared (mprotect: clear PROT_MASK, set the new prot). */
+export function flagsWith(flags: number, set: number, clear: number): number {
+  return (flags & ~clear) | set;
+}
+
 /**
  * The VMAs in [start, end) whose flags `next` changes, each split at the range's ends; a VMA
  * whose flags stay is left whole. mprotect_fixup() and madvise_update_vma() return at once when
@@ -244,7 +249,7 @@ export function isolateChanging(mm: Mm, start: number, end: number, next: (flags
  * they change, splitting at the range's ends and merging what ends up alike.
  */
 export function updateVmaFlags(mm: Mm, start: number, end: number, set: number, clear: number): void {
-  const next = (f: number) => (f & ~clear) | set;
+  const next = (f: number) => flagsWith(f, set, clear);
   const vmas = isolateChanging(mm, start, end, next);
   for (const v of vmas) v.flags = next(v.flags);
   for (const v of vmas) if (mm.vmas.includes(v)) mergeVma(mm, v);

@@ -78,11 +78,16 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
     const hint = Math.ceil(Math.max(hint0, MMAP_MIN_ADDR) / align) * align;
     if (hint + len <= top && !rangeOverlapsVma(mm, hint, hint + len)) return [hint, len];
   }
-  const start = unmappedArea(mm, len, placeAlign, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  const start = topDown(mm, len, placeAlign, top);
   if (start < 0) return refuse('ENOMEM', 'no free range of that size in the address space');
   if (thpOffset !== null) return [shmemThpPlace(mm, start, len, thpOffset, top), len];
   const anonThp = !req.inode && !req.flags.shared && align === PAGE && hint0 === 0 && len % HPAGE === 0;
   return [anonThp ? anonThpPlace(mm, start, len, top) : start, len];
+}
+
+/** The highest free range of `len` below mmap_base (the top-down search), or -1. */
+function topDown(mm: Mm, len: number, align: number, top: number): number {
+  return unmappedArea(mm, len, align, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
 }
 
 /**
@@ -97,7 +102,7 @@ export function mmapRange(m: Machine, mm: Mm, req: MmapRequest, align: number, p
  */
 function anonThpPlace(mm: Mm, addr: number, len: number, top: number): number {
   if (len + HPAGE > top) return addr;
-  const padded = unmappedArea(mm, len + HPAGE, PAGE, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  const padded = topDown(mm, len + HPAGE, PAGE, top);
   if (padded < 0) return addr;
   const sub = (HPAGE - (padded % HPAGE)) % HPAGE;
   return sub === 0 ? padded + HPAGE : padded + sub;
@@ -116,7 +121,7 @@ function shmemThpPlace(mm: Mm, addr: number, len: number, off: number, top: numb
   if (len < HPAGE || (offset && offset + len < 2 * HPAGE) || addr % HPAGE === offset) return addr;
   const inflatedLen = len + HPAGE - PAGE;
   if (inflatedLen > top) return addr;
-  const inflated = unmappedArea(mm, inflatedLen, PAGE, Math.min(MMAP_BASE, top), MMAP_MIN_ADDR);
+  const inflated = topDown(mm, inflatedLen, PAGE, top);
   if (inflated < 0) return addr;
   const inflatedOffset = inflated % HPAGE;
   const placed = inflated + offset - inflatedOffset + (inflatedOffset > offset ? HPAGE : 0);

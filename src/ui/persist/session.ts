@@ -113,9 +113,14 @@ function writeKept(list: SavedSession[]): boolean {
   return false;
 }
 
+/** Whether two sessions hold the same work: script and draft (the step and view may differ). */
+function sameWork(a: SavedSession, b: SavedSession): boolean {
+  return a.source === b.source && a.draft === b.draft;
+}
+
 /** Keeps `s` aside (newest first; an older copy of the same script goes); false if storage refused. */
 function keepAside(s: SavedSession): boolean {
-  return writeKept([s, ...readKept().filter((k) => k.source !== s.source || k.draft !== s.draft)].slice(0, MAX_KEPT));
+  return writeKept([s, ...readKept().filter((k) => !sameWork(k, s))].slice(0, MAX_KEPT));
 }
 
 /** Keeps a stored session that could not be read at all, as it was; false if storage refused. */
@@ -183,7 +188,7 @@ function offerKept(title?: string, text?: string): void {
  * unless it is an untouched built-in or the page still shows the same script.
  */
 export function keepReplaced(before: SavedSession, title = 'Opened a link; your previous session is kept'): void {
-  if (!isWork(before) || (before.source === store.getState().source && before.draft === currentSession().draft)) return;
+  if (!isWork(before) || sameWork(before, currentSession())) return;
   keepAside(before);
   offerKept(title);
 }
@@ -354,20 +359,15 @@ function adoptTabCopies(current: SavedSession | null): void {
   if (!st) return;
   const copies = tabCopyKeys(st)
     .filter((k) => k !== OWN_KEY)
-    .map((key) => {
-      const text = st.getItem(key) ?? '';
-      return { key, reading: readSessionText(text) };
-    })
-    .sort((a, b) => (a.reading?.session.savedAt ?? 0) - (b.reading?.session.savedAt ?? 0));
-  for (const { key, reading } of copies) {
-    const s = reading?.session;
-    if (!s) continue;
-    const same = (k: SavedSession) => k.source === s.source && k.draft === s.draft;
+    .map((key) => ({ key, session: readSessionText(st.getItem(key))?.session }))
+    .filter((c): c is { key: string; session: SavedSession } => c.session !== undefined)
+    .sort((a, b) => a.session.savedAt - b.session.savedAt);
+  for (const { key, session: s } of copies) {
     let kept: boolean;
-    if (!isWork(s) || (current && same(current))) kept = true;
+    if (!isWork(s) || (current && sameWork(current, s))) kept = true;
     else {
       const list = readKept();
-      kept = list.some(same) || (list.length < MAX_KEPT && keepAside(s));
+      kept = list.some((k) => sameWork(k, s)) || (list.length < MAX_KEPT && keepAside(s));
     }
     if (kept) st.removeItem(key);
   }
@@ -610,7 +610,7 @@ export async function restorePrevious(): Promise<void> {
     if (prev.draft !== undefined) setDraft(prev.draft, prev.draftName ?? null);
     log('info', `${prev.scriptName || 'the kept script'} does not load: it is in the Script tab, with its errors`);
   }
-  if (isWork(now) && (now.source !== prev.source || now.draft !== prev.draft)) {
+  if (isWork(now) && !sameWork(now, prev)) {
     keepAside(now);
     offerKept('The script you had is kept', `${now.scriptName || 'Your script'} (at step ${count(now.position)}) was put aside in its place.`);
   } else offerKept();

@@ -218,15 +218,15 @@ export function createPtTree(container: HTMLElement, onEmpty: (msg: string | nul
 
   /**
    * Columns, or stacked when the columns do not fit the panel at a readable scale and the
-   * stacked tree fits better (pt-layout.ts). The desk layout only: presenter and embed mode size
-   * their pane by the drawing and fit it whole.
+   * stacked tree fits, or needs less shrinking (fit.ts preferSecond, pt-layout.ts). The desk
+   * layout only: presenter and embed mode size their pane by the drawing and fit it whole.
    */
   function chooseLayout(model: ReturnType<typeof buildPtModel>, same: boolean): PtLayout {
-    const columns = layoutPt(model);
-    if (fit.whole || !sized || !stackable(model)) return columns;
+    if (fit.whole || !sized || !stackable(model)) return layoutPt(model);
     // The user zoomed or panned this tree: a resize or a step does not switch it to the other
     // drawing, which would refit it and drop their transform.
-    if (same && layout && pz.userMoved()) return layout.kind === 'stacked' ? layoutPtStacked(model) : columns;
+    if (same && layout && pz.userMoved()) return layout.kind === 'stacked' ? layoutPtStacked(model) : layoutPt(model);
+    const columns = layoutPt(model);
     const stacked = layoutPtStacked(model);
     const size = (l: PtLayout) => ({ w: l.width, h: l.height });
     return preferSecond(viewSize, size(columns), size(stacked), fitFloor(fit)) ? stacked : columns;
